@@ -1,0 +1,139 @@
+package corpus
+
+import "time"
+
+// The types below are what the query side (package index) answers with and
+// what the bot renders. They live here, in the shared vocabulary, so that the
+// bot can depend on them without depending on the index or on Bleve.
+
+// ArticleRef identifies and describes the article a quote comes from.
+type ArticleRef struct {
+	ID        string    `json:"id"`
+	Title     string    `json:"title"`
+	Author    string    `json:"author"`
+	Published time.Time `json:"-"` // zero when unknown; see PublishedString
+	Source    string    `json:"source"`
+	URL       string    `json:"url"`
+}
+
+// Ref returns the citation part of an article.
+func (a Article) Ref() ArticleRef {
+	return ArticleRef{ID: a.ID, Title: a.Title, Author: a.Author, Published: a.Published, Source: a.Source, URL: a.URL}
+}
+
+// PublishedString is the publication date as YYYY-MM-DD, or "" when unknown.
+func (r ArticleRef) PublishedString() string {
+	if r.Published.IsZero() {
+		return ""
+	}
+	return r.Published.Format(time.DateOnly)
+}
+
+// Passage is one quoted paragraph with its citation: a hit of Ask or Search.
+type Passage struct {
+	Article   ArticleRef
+	Paragraph int    // 1-based paragraph number in the source (¶n)
+	ID        string // "<article-id>#<n>"
+	Text      string // the paragraph (or paragraph part) as stored
+	// Answer is the sentence of Text that best answers the question (Ask), or
+	// "" when none stands out. It is always a substring of Text.
+	Answer string
+	// Highlights are fragments of Text with matched terms wrapped in
+	// HighlightStart/HighlightEnd (Search only).
+	Highlights []string
+	Score      float64
+}
+
+// Highlight markers used in Passage.Highlights. They are control characters
+// that never occur in cleaned corpus text, so a renderer can turn them into
+// its own markup (bold in Discord, ANSI on a terminal) after escaping the text.
+const (
+	HighlightStart = "\x02"
+	HighlightEnd   = "\x03"
+)
+
+// AskOptions tune Ask.
+type AskOptions struct {
+	K      int       // passages wanted; 0 means a default (3)
+	AsOf   time.Time // the day the question is asked: nothing published after it is returned; zero = no limit
+	Since  time.Time // only articles published on or after; zero = no limit
+	Source string    // only this source; "" = any
+}
+
+// Answer is the result of Ask.
+type Answer struct {
+	Query    string
+	Passages []Passage
+	// Reason says why Passages is empty ("no passage in 2,092 articles answers
+	// that"), in words fit to show a user. Empty when there are passages.
+	Reason string
+	// Articles is the number of articles searched, for "no passage in N articles".
+	Articles int
+}
+
+// SearchFilters narrow Search.
+type SearchFilters struct {
+	Source string
+	Author string
+	Since  time.Time // inclusive; zero = no limit
+	Until  time.Time // inclusive day; zero = no limit
+}
+
+// SearchPage is one page of Search results.
+type SearchPage struct {
+	Query    string
+	Total    int // hits over all pages
+	Page     int // 1-based
+	PageSize int
+	Passages []Passage
+	Reason   string // why nothing was found, fit to show a user; "" when Total > 0
+}
+
+// SummaryRequest says what to summarise. Exactly one of Day, (Since, Until)
+// or ArticleID is set.
+type SummaryRequest struct {
+	Day       time.Time      // the calendar day of Day in Location
+	Since     time.Time      // inclusive day
+	Until     time.Time      // inclusive day
+	ArticleID string         // one article
+	Location  *time.Location // zone the days are counted in; nil = UTC
+	Sentences int            // number of points; 0 = default (5 for a day)
+	Words     int            // if > 0: add points until the summary has at least this many words
+}
+
+// Point is one key sentence of a summary, quoted and cited.
+type Point struct {
+	Article   ArticleRef
+	Paragraph int    // ¶n
+	ID        string // "<article-id>#<n>"
+	Text      string // the sentence, verbatim from the paragraph
+	Story     int    // index into Summary.Stories
+}
+
+// Story is a group of articles reporting the same story.
+type Story struct {
+	Title    string   // a headline for the group, taken from one of its articles
+	Articles []string // article ids
+}
+
+// Summary is the result of Summary: points in order of presentation.
+type Summary struct {
+	Points   []Point
+	Stories  []Story
+	Articles int    // articles considered
+	Reason   string // why there are no points, fit to show a user
+}
+
+// SourceInfo describes one indexed source, for /sources.
+type SourceInfo struct {
+	Source   string
+	Articles int
+	Latest   time.Time
+}
+
+// Stats describes an index, for /stats.
+type Stats struct {
+	Articles   int
+	Paragraphs int
+	Bytes      int64
+}
