@@ -21,15 +21,9 @@ func Path(tb testing.TB, rel string) string {
 	return p
 }
 
-// Find looks for rel in the shared folder: $BRIEFBOT_SHARED when set, else
-// ../shared beside the module root found by walking up from the working
-// directory.
+// Find looks for rel in ../shared beside the module root, found by walking
+// up from the working directory.
 func Find(rel string) (string, bool) {
-	if dir := os.Getenv("BRIEFBOT_SHARED"); dir != "" {
-		p := filepath.Join(dir, rel)
-		_, err := os.Stat(p)
-		return p, err == nil
-	}
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", false
