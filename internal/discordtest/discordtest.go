@@ -1,0 +1,701 @@
+// Package discordtest is a local fake of Discord for tests: an httptest
+// server answering the REST routes briefbot uses and a websocket gateway that
+// speaks enough of the protocol (Hello, Identify, Ready, heartbeats, dispatch,
+// close codes) for a real discordgo session to connect to it.
+//
+// The fake is strict: a request to a route it does not know fails the test,
+// so a test cannot pass while the bot talks to an endpoint nobody checked.
+// Replies can be scripted per route (429 with retry_after, 500 once, ...), and
+// every request is recorded with its body.
+//
+// Point a discordgo session at it by rewriting discordgo's fixed
+// https://discord.com URLs to Server.URL (bot.ServeConfig.APIBase does this);
+// the session then learns the gateway URL from GET /api/v9/gateway.
+package discordtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/gorilla/websocket"
+)
+
+// Defaults used by New.
+const (
+	DefaultAppID     = "100000000000000001"
+	DefaultBotUserID = "100000000000000002"
+	DefaultToken     = "Bot test-token"
+)
+
+// Privileged gateway intents: the fake closes with 4014 when Identify asks
+// for one and AllowPrivileged is false, as Discord does for an app whose
+// portal switches are off.
+const privilegedIntents = discordgo.IntentsGuildMembers | discordgo.IntentsGuildPresences | discordgo.IntentsMessageContent
+
+// Reply is a scripted answer to one request.
+type Reply struct {
+	Status int
+	Header map[string]string
+	Body   string
+	// Process makes the fake carry out the request as usual (store the
+	// message, acknowledge the interaction) and still answer with this reply:
+	// the "it worked but the answer was lost" case behind duplicate posts.
+	Process bool
+	// Delay is slept before answering (keep it short).
+	Delay time.Duration
+}
+
+// RateLimited is a 429 as Discord sends it: retry_after in seconds both in
+// the JSON body and the Retry-After header, scope user.
+func RateLimited(retryAfter float64) Reply {
+	return Reply{
+		Status: http.StatusTooManyRequests,
+		Header: map[string]string{
+			"Retry-After":           strconv.FormatFloat(retryAfter, 'f', -1, 64),
+			"X-RateLimit-Scope":     "user",
+			"X-RateLimit-Limit":     "5",
+			"X-RateLimit-Remaining": "0",
+		},
+		Body: fmt.Sprintf(`{"message":"You are being rate limited.","retry_after":%g,"global":false}`, retryAfter),
+	}
+}
+
+// ServerError is a plain 500.
+func ServerError() Reply {
+	return Reply{Status: http.StatusInternalServerError, Body: `{"message":"500: Internal Server Error","code":0}`}
+}
+
+// APIError is a Discord JSON error, e.g. APIError(404, 10062, "Unknown interaction").
+func APIError(status, code int, message string) Reply {
+	b, _ := json.Marshal(map[string]any{"code": code, "message": message})
+	return Reply{Status: status, Body: string(b)}
+}
+
+// Request is one recorded REST request.
+type Request struct {
+	Method   string
+	Path     string // e.g. /api/v9/channels/1/messages
+	RawQuery string
+	Header   http.Header
+	Body     []byte
+	Status   int // what the fake answered
+	Time     time.Time
+}
+
+// Decode unmarshals the request body into v, failing the test on error.
+func (r Request) Decode(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("discordtest: %s %s body %q: %v", r.Method, r.Path, r.Body, err)
+	}
+}
+
+// Identify is what a client sent in its Identify (op 2).
+type Identify struct {
+	Token   string `json:"token"`
+	Intents int    `json:"intents"`
+}
+
+type script struct {
+	method  string
+	path    *regexp.Regexp
+	replies []Reply
+}
+
+// Server is the fake. Create it with New; it is closed by t.Cleanup.
+type Server struct {
+	// URL stands in for https://discord.com (no trailing slash).
+	URL string
+
+	AppID, BotUserID string
+	// Token is the only authorization accepted (REST and Identify).
+	Token string
+	// AllowPrivileged lets Identify ask for privileged intents.
+	AllowPrivileged bool
+	// HeartbeatInterval sent in Hello (ms); default 45000.
+	HeartbeatInterval int
+
+	t   testing.TB
+	srv *httptest.Server
+
+	mu         sync.Mutex
+	requests   []Request
+	notify     chan struct{} // closed and replaced on every recorded event
+	scripts    []*script
+	acked      map[string]bool                 // interaction id -> acknowledged
+	messages   map[string][]*discordgo.Message // channel id -> messages, oldest first
+	nonces     map[string]*discordgo.Message   // channel id + "/" + nonce -> message
+	commands   map[string][]*discordgo.ApplicationCommand
+	identifies []Identify
+	conns      []*gwConn
+	closeCode  int // close the gateway with this code right after Identify
+	readies    int
+	nextID     atomic.Int64
+}
+
+type gwConn struct {
+	mu   sync.Mutex
+	c    *websocket.Conn
+	seq  int64
+	dead bool
+}
+
+func (g *gwConn) send(v any) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.dead {
+		return fmt.Errorf("connection closed")
+	}
+	return g.c.WriteJSON(v)
+}
+
+func (g *gwConn) closeWith(code int, text string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.dead {
+		return
+	}
+	g.dead = true
+	_ = g.c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(time.Second))
+	_ = g.c.Close()
+}
+
+// New starts a fake Discord for the test.
+func New(t testing.TB) *Server {
+	s := &Server{
+		AppID:             DefaultAppID,
+		BotUserID:         DefaultBotUserID,
+		Token:             DefaultToken,
+		HeartbeatInterval: 45000,
+		t:                 t,
+		notify:            make(chan struct{}),
+		acked:             map[string]bool{},
+		messages:          map[string][]*discordgo.Message{},
+		nonces:            map[string]*discordgo.Message{},
+		commands:          map[string][]*discordgo.ApplicationCommand{},
+	}
+	s.nextID.Store(time.Now().UnixMilli())
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	s.URL = s.srv.URL
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Close shuts the fake down (also done by t.Cleanup).
+func (s *Server) Close() {
+	s.mu.Lock()
+	conns := s.conns
+	s.conns = nil
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.closeWith(websocket.CloseGoingAway, "fake closing")
+	}
+	s.srv.CloseClientConnections()
+	s.srv.Close()
+}
+
+// Script queues replies for requests matching method and a regular
+// expression over the path (anchored); each matching request consumes one.
+func (s *Server) Script(method, pathRE string, replies ...Reply) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.scripts = append(s.scripts, &script{method: method, path: regexp.MustCompile("^" + pathRE + "$"), replies: replies})
+}
+
+// CloseAfterIdentify makes the gateway answer the next Identify by closing
+// with code (e.g. 4004 authentication failed, 4014 disallowed intents).
+func (s *Server) CloseAfterIdentify(code int) {
+	s.mu.Lock()
+	s.closeCode = code
+	s.mu.Unlock()
+}
+
+// CloseGateway closes every live gateway connection with code.
+func (s *Server) CloseGateway(code int, text string) {
+	s.mu.Lock()
+	conns := s.conns
+	s.conns = nil
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.closeWith(code, text)
+	}
+}
+
+// Requests returns a copy of the recorded REST requests.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// Find returns the recorded requests matching method and an anchored path
+// regular expression.
+func (s *Server) Find(method, pathRE string) []Request {
+	re := regexp.MustCompile("^" + pathRE + "$")
+	var out []Request
+	for _, r := range s.Requests() {
+		if r.Method == method && re.MatchString(r.Path) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Identifies returns what clients sent in Identify, in order.
+func (s *Server) Identifies() []Identify {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Identify(nil), s.identifies...)
+}
+
+// Messages returns the messages stored in a channel, oldest first.
+func (s *Server) Messages(channelID string) []*discordgo.Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]*discordgo.Message(nil), s.messages[channelID]...)
+}
+
+// Commands returns the commands registered for a scope ("" = global).
+func (s *Server) Commands(guildID string) []*discordgo.ApplicationCommand {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]*discordgo.ApplicationCommand(nil), s.commands[guildID]...)
+}
+
+// WaitFor waits until cond (called under no lock) holds, re-checking after
+// every recorded request or gateway event; it fails the test after timeout.
+func (s *Server) WaitFor(timeout time.Duration, what string, cond func() bool) {
+	s.t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		ch := s.notify
+		s.mu.Unlock()
+		if cond() {
+			return
+		}
+		select {
+		case <-ch:
+		case <-deadline.C:
+			s.t.Fatalf("discordtest: timed out after %v waiting for %s; requests: %s", timeout, what, s.summary())
+			return
+		}
+	}
+}
+
+// WaitRequests waits until at least n requests match method and pathRE and
+// returns them.
+func (s *Server) WaitRequests(timeout time.Duration, n int, method, pathRE string) []Request {
+	s.t.Helper()
+	var got []Request
+	s.WaitFor(timeout, fmt.Sprintf("%d× %s %s", n, method, pathRE), func() bool {
+		got = s.Find(method, pathRE)
+		return len(got) >= n
+	})
+	return got
+}
+
+// WaitReady waits until n clients have been sent READY.
+func (s *Server) WaitReady(timeout time.Duration, n int) {
+	s.t.Helper()
+	s.WaitFor(timeout, "gateway READY", func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.readies >= n
+	})
+}
+
+func (s *Server) summary() string {
+	var b strings.Builder
+	for _, r := range s.Requests() {
+		fmt.Fprintf(&b, "\n  %s %s -> %d", r.Method, r.Path, r.Status)
+	}
+	return b.String()
+}
+
+func (s *Server) changed() {
+	// caller holds s.mu
+	close(s.notify)
+	s.notify = make(chan struct{})
+}
+
+// NewID returns a fresh snowflake-shaped id (timestamp bits are now).
+func (s *Server) NewID() string {
+	return Snowflake(time.Now(), s.nextID.Add(1))
+}
+
+// Snowflake builds a Discord snowflake whose timestamp is t.
+func Snowflake(t time.Time, n int64) string {
+	const discordEpoch = 1420070400000
+	ms := t.UnixMilli() - discordEpoch
+	return strconv.FormatInt(ms<<22|(n&0x3fffff), 10)
+}
+
+// NewCommand builds a slash-command interaction as Discord would send it,
+// invoked in a guild channel by a member.
+func (s *Server) NewCommand(name string, opts ...*discordgo.ApplicationCommandInteractionDataOption) *discordgo.Interaction {
+	id := s.NewID()
+	return &discordgo.Interaction{
+		ID:        id,
+		AppID:     s.AppID,
+		Type:      discordgo.InteractionApplicationCommand,
+		GuildID:   "300000000000000001",
+		ChannelID: "300000000000000002",
+		Token:     "tok-" + id,
+		Version:   1,
+		Member: &discordgo.Member{
+			User:        &discordgo.User{ID: "400000000000000001", Username: "tester"},
+			Permissions: 0,
+		},
+		Data: discordgo.ApplicationCommandInteractionData{
+			ID:      s.NewID(),
+			Name:    name,
+			Options: opts,
+		},
+	}
+}
+
+// StringOption is a STRING option for NewCommand.
+func StringOption(name, value string) *discordgo.ApplicationCommandInteractionDataOption {
+	return &discordgo.ApplicationCommandInteractionDataOption{Name: name, Type: discordgo.ApplicationCommandOptionString, Value: value}
+}
+
+// DispatchInteraction sends INTERACTION_CREATE with i to every live gateway
+// connection.
+func (s *Server) DispatchInteraction(i *discordgo.Interaction) {
+	s.t.Helper()
+	s.Dispatch("INTERACTION_CREATE", i)
+}
+
+// Dispatch sends a dispatch event (op 0) to every live gateway connection;
+// it fails the test when none is connected.
+func (s *Server) Dispatch(eventType string, data any) {
+	s.t.Helper()
+	raw, err := json.Marshal(data)
+	if err != nil {
+		s.t.Fatalf("discordtest: marshal %s: %v", eventType, err)
+	}
+	s.mu.Lock()
+	conns := append([]*gwConn(nil), s.conns...)
+	s.mu.Unlock()
+	if len(conns) == 0 {
+		s.t.Fatalf("discordtest: dispatch %s: no gateway connection", eventType)
+	}
+	for _, c := range conns {
+		c.mu.Lock()
+		c.seq++
+		seq := c.seq
+		c.mu.Unlock()
+		if err := c.send(map[string]any{"op": 0, "s": seq, "t": eventType, "d": json.RawMessage(raw)}); err != nil {
+			s.t.Errorf("discordtest: dispatch %s: %v", eventType, err)
+		}
+	}
+}
+
+// ---- REST ----
+
+var (
+	reCallback  = regexp.MustCompile(`^/api/v9/interactions/([0-9]+)/([^/]+)/callback$`)
+	reOriginal  = regexp.MustCompile(`^/api/v9/webhooks/([0-9]+)/([^/]+)/messages/@original$`)
+	reFollowup  = regexp.MustCompile(`^/api/v9/webhooks/([0-9]+)/([^/]+)$`)
+	reMessages  = regexp.MustCompile(`^/api/v9/channels/([0-9]+)/messages$`)
+	reGlobalCmd = regexp.MustCompile(`^/api/v9/applications/([0-9]+)/commands$`)
+	reGuildCmd  = regexp.MustCompile(`^/api/v9/applications/([0-9]+)/guilds/([0-9]+)/commands$`)
+)
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/gateway" || strings.HasPrefix(r.URL.Path, "/gateway/") {
+		s.serveGateway(w, r)
+		return
+	}
+	body, _ := io.ReadAll(r.Body)
+	req := Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Body: body, Time: time.Now()}
+
+	status, hdr, out := s.route(r, req)
+	req.Status = status
+
+	s.mu.Lock()
+	s.requests = append(s.requests, req)
+	s.changed()
+	s.mu.Unlock()
+
+	for k, v := range hdr {
+		w.Header().Set(k, v)
+	}
+	if out != "" {
+		w.Header().Set("Content-Type", "application/json")
+	}
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, out)
+}
+
+func (s *Server) takeScript(method, path string) (Reply, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, sc := range s.scripts {
+		if sc.method == method && sc.path.MatchString(path) && len(sc.replies) > 0 {
+			rep := sc.replies[0]
+			sc.replies = sc.replies[1:]
+			return rep, true
+		}
+	}
+	return Reply{}, false
+}
+
+func (s *Server) route(r *http.Request, req Request) (int, map[string]string, string) {
+	path := r.URL.Path
+	if r.Method == http.MethodGet && (path == "/api/v9/gateway" || path == "/api/v9/gateway/bot") {
+		// The gateway URL needs no token at Discord either.
+		u := "ws" + strings.TrimPrefix(s.URL, "http") + "/gateway"
+		return 200, nil, fmt.Sprintf(`{"url":%q,"shards":1,"session_start_limit":{"total":1000,"remaining":999,"reset_after":0,"max_concurrency":1}}`, u)
+	}
+	rep, scripted := s.takeScript(r.Method, path)
+	if scripted {
+		if rep.Delay > 0 {
+			time.Sleep(rep.Delay)
+		}
+		if !rep.Process {
+			return rep.Status, rep.Header, rep.Body
+		}
+	}
+	status, hdr, out := s.handle(r, req)
+	if scripted {
+		return rep.Status, rep.Header, rep.Body
+	}
+	return status, hdr, out
+}
+
+func unauthorized() (int, map[string]string, string) {
+	return 401, nil, `{"message":"401: Unauthorized","code":0}`
+}
+
+func (s *Server) handle(r *http.Request, req Request) (int, map[string]string, string) {
+	path := r.URL.Path
+	if interaction := strings.HasPrefix(path, "/api/v9/interactions/") || strings.HasPrefix(path, "/api/v9/webhooks/"); !interaction && r.Header.Get("Authorization") != s.Token {
+		// Interaction callbacks and webhooks are authorized by their token in
+		// the URL, everything else by the bot token.
+		return unauthorized()
+	}
+	if r.Method != http.MethodGet && len(req.Body) > 0 && !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		s.t.Errorf("discordtest: %s %s without JSON Content-Type (%q)", r.Method, path, r.Header.Get("Content-Type"))
+	}
+	switch {
+	case r.Method == http.MethodPost && reCallback.MatchString(path):
+		m := reCallback.FindStringSubmatch(path)
+		var body struct {
+			Type int `json:"type"`
+		}
+		if err := json.Unmarshal(req.Body, &body); err != nil || body.Type == 0 {
+			return 400, nil, `{"message":"Invalid Form Body","code":50035}`
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.acked[m[1]] {
+			return 400, nil, `{"message":"Interaction has already been acknowledged.","code":40060}`
+		}
+		s.acked[m[1]] = true
+		return 204, nil, ""
+
+	case r.Method == http.MethodPatch && reOriginal.MatchString(path):
+		m := reOriginal.FindStringSubmatch(path)
+		id := strings.TrimPrefix(m[2], "tok-")
+		s.mu.Lock()
+		acked := s.acked[id]
+		s.mu.Unlock()
+		if !acked {
+			// Discord has no original response to edit before the callback.
+			return 404, nil, `{"message":"Unknown Message","code":10008}`
+		}
+		msg := map[string]any{}
+		_ = json.Unmarshal(req.Body, &msg)
+		msg["id"] = s.NewID()
+		b, _ := json.Marshal(msg)
+		return 200, nil, string(b)
+
+	case r.Method == http.MethodPost && reFollowup.MatchString(path):
+		msg := map[string]any{}
+		_ = json.Unmarshal(req.Body, &msg)
+		msg["id"] = s.NewID()
+		b, _ := json.Marshal(msg)
+		return 200, nil, string(b)
+
+	case r.Method == http.MethodPost && reMessages.MatchString(path):
+		ch := reMessages.FindStringSubmatch(path)[1]
+		var body struct {
+			discordgo.MessageSend
+			Nonce        string `json:"nonce"`
+			EnforceNonce bool   `json:"enforce_nonce"`
+		}
+		if err := json.Unmarshal(req.Body, &body); err != nil {
+			return 400, nil, `{"message":"Invalid Form Body","code":50035}`
+		}
+		if body.Content == "" && len(body.Embeds) == 0 {
+			return 400, nil, `{"message":"Cannot send an empty message","code":50006}`
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if body.EnforceNonce && body.Nonce != "" {
+			if old, ok := s.nonces[ch+"/"+body.Nonce]; ok {
+				b, _ := json.Marshal(old)
+				return 200, nil, string(b)
+			}
+		}
+		msg := &discordgo.Message{
+			ID:        s.NewID(),
+			ChannelID: ch,
+			Content:   body.Content,
+			Embeds:    body.Embeds,
+			Timestamp: time.Now().UTC(),
+			Author:    &discordgo.User{ID: s.BotUserID, Username: "briefbot", Bot: true},
+		}
+		s.messages[ch] = append(s.messages[ch], msg)
+		if body.Nonce != "" {
+			s.nonces[ch+"/"+body.Nonce] = msg
+		}
+		b, _ := json.Marshal(msg)
+		return 200, nil, string(b)
+
+	case r.Method == http.MethodGet && reMessages.MatchString(path):
+		ch := reMessages.FindStringSubmatch(path)[1]
+		limit := 50
+		if n, err := strconv.Atoi(r.URL.Query().Get("limit")); err == nil && n > 0 && n <= 100 {
+			limit = n
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		var out []*discordgo.Message
+		msgs := s.messages[ch]
+		for i := len(msgs) - 1; i >= 0 && len(out) < limit; i-- {
+			out = append(out, msgs[i]) // newest first, like Discord
+		}
+		if out == nil {
+			out = []*discordgo.Message{}
+		}
+		b, _ := json.Marshal(out)
+		return 200, nil, string(b)
+
+	case r.Method == http.MethodGet && path == "/api/v9/users/@me":
+		return 200, nil, fmt.Sprintf(`{"id":%q,"username":"briefbot","bot":true}`, s.BotUserID)
+
+	case r.Method == http.MethodPut && (reGlobalCmd.MatchString(path) || reGuildCmd.MatchString(path)):
+		guild := ""
+		if m := reGuildCmd.FindStringSubmatch(path); m != nil {
+			guild = m[2]
+		}
+		var cmds []*discordgo.ApplicationCommand
+		if err := json.Unmarshal(req.Body, &cmds); err != nil {
+			return 400, nil, `{"message":"Invalid Form Body","code":50035}`
+		}
+		for _, c := range cmds {
+			c.ID = s.NewID()
+			c.ApplicationID = s.AppID
+			c.GuildID = guild
+		}
+		s.mu.Lock()
+		s.commands[guild] = cmds
+		s.mu.Unlock()
+		b, _ := json.Marshal(cmds)
+		return 200, nil, string(b)
+	}
+	s.t.Errorf("discordtest: unexpected request %s %s %s", r.Method, path, req.Body)
+	return 404, nil, `{"message":"404: Not Found","code":0}`
+}
+
+// ---- gateway ----
+
+var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
+
+func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
+	c, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		s.t.Errorf("discordtest: gateway upgrade: %v", err)
+		return
+	}
+	g := &gwConn{c: c}
+	defer g.closeWith(websocket.CloseNormalClosure, "")
+
+	if err := g.send(map[string]any{"op": 10, "d": map[string]any{"heartbeat_interval": s.HeartbeatInterval}}); err != nil {
+		return
+	}
+	var first struct {
+		Op int             `json:"op"`
+		D  json.RawMessage `json:"d"`
+	}
+	if err := c.ReadJSON(&first); err != nil {
+		return
+	}
+	if first.Op != 2 {
+		g.closeWith(4003, "Not authenticated.")
+		return
+	}
+	var id Identify
+	_ = json.Unmarshal(first.D, &id)
+	s.mu.Lock()
+	s.identifies = append(s.identifies, id)
+	code := s.closeCode
+	s.changed()
+	s.mu.Unlock()
+	switch {
+	case code != 0:
+		g.closeWith(code, "scripted close")
+		return
+	case id.Token != s.Token:
+		g.closeWith(4004, "Authentication failed.")
+		return
+	case !s.AllowPrivileged && discordgo.Intent(id.Intents)&privilegedIntents != 0:
+		g.closeWith(4014, "Disallowed intent(s).")
+		return
+	}
+	g.seq = 1
+	ready := map[string]any{
+		"op": 0, "s": 1, "t": "READY",
+		"d": map[string]any{
+			"v":                  10,
+			"session_id":         "fake-session",
+			"resume_gateway_url": "ws" + strings.TrimPrefix(s.URL, "http") + "/gateway",
+			"user":               map[string]any{"id": s.BotUserID, "username": "briefbot", "bot": true},
+			"application":        map[string]any{"id": s.AppID, "flags": 0},
+			"guilds":             []any{},
+		},
+	}
+	if err := g.send(ready); err != nil {
+		return
+	}
+	s.mu.Lock()
+	s.conns = append(s.conns, g)
+	s.readies++
+	s.changed()
+	s.mu.Unlock()
+
+	for {
+		var msg struct {
+			Op int `json:"op"`
+		}
+		if err := c.ReadJSON(&msg); err != nil {
+			s.mu.Lock()
+			for i, x := range s.conns {
+				if x == g {
+					s.conns = append(s.conns[:i], s.conns[i+1:]...)
+					break
+				}
+			}
+			s.mu.Unlock()
+			return
+		}
+		if msg.Op == 1 {
+			_ = g.send(map[string]any{"op": 11})
+		}
+	}
+}
