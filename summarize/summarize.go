@@ -1,0 +1,557 @@
+// Package summarize is briefbot's extractive summarizer: it picks the key
+// sentences of a set of articles (one article, a day, a week) and returns
+// them verbatim with their citations, grouped by story.
+//
+// It is pure: articles in, summary out, no I/O and no index. The same code
+// serves /summary, the scheduled post, the CLI and the evaluation.
+//
+// How it works, in the order the steps run:
+//  1. Every paragraph is split into sentences; leading datelines ("(CNN) --")
+//     are skipped; page furniture (captions, credits, ad and newsletter
+//     prompts, bylines, links), questions, fragments and quotes that do not
+//     say who is speaking are never quoted.
+//  2. Articles that report the same story are grouped (cosine similarity of
+//     their titles and leads, TF-IDF weighted); bigger stories (more
+//     articles, more sources) come first.
+//  3. Within a story every sentence is scored by its centrality (similarity
+//     to the story's centroid), its position in its article (news puts the
+//     gist first) and how concrete it is (names, numbers, places).
+//  4. Points are chosen round-robin over the stories, one per story before
+//     any story gets a second, each time the best remaining sentence after
+//     a redundancy penalty (maximal marginal relevance). Hard rules: no two
+//     points share more than half of their content words, and a sentence
+//     that leans on the one before it ("He said…", "But…") is only chosen
+//     after that one.
+//  5. Points are presented story by story; within a story, article by
+//     article in source order.
+package summarize
+
+import (
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/briefbot/briefbot/corpus"
+)
+
+// Options size a summary.
+type Options struct {
+	// Sentences is the number of points wanted; 0 means DefaultSentences
+	// unless Words is set.
+	Sentences int
+	// Words, when > 0, adds points in rank order until the summary has at
+	// least this many words (whitespace-separated). Sentences, when also
+	// set, still caps the number of points.
+	Words int
+}
+
+// DefaultSentences is the size of a summary when Options asks for none.
+const DefaultSentences = 5
+
+// Tuning. The values are round numbers chosen on the development sets
+// (CNN/DailyMail, BBC, weekly news digests) to help on all three at once.
+const (
+	// storyThreshold is the cosine similarity of two articles' title+lead
+	// vectors above which they report the same story.
+	storyThreshold = 0.3
+	// leadSentences is how many sentences of an article describe it when
+	// grouping articles into stories.
+	leadSentences = 4
+	// positionDecay is the exponent of the position prior 1/(1+rank)^d.
+	positionDecay = 0.5
+	// centralityFloor keeps a lead sentence competitive when it shares few
+	// words with the rest of the story.
+	centralityFloor = 0.1
+	// infoWeight is the most that names and numbers add to a score (×1+w).
+	infoWeight = 0.3
+	// mmrLambda balances score against similarity to points already chosen.
+	mmrLambda = 0.7
+	// maxShared is the largest share of content words two points may have
+	// in common (of the shorter one's content words).
+	maxShared = 0.5
+)
+
+// sentence is a candidate point.
+type sentence struct {
+	art   int    // index into the input articles
+	par   int    // index into the article's paragraphs
+	text  string // verbatim, dateline skipped
+	words int    // whitespace-separated words of text
+	rank  int    // position among the article's quotable sentences, 0 = first
+	prev  int    // index of the sentence this one leans on, -1 = none
+	junk  bool   // never quoted
+	info  int    // names and numbers
+	terms []int  // content-word ids, unique, sorted
+	tf    []float64
+	vec   []float64 // tf-idf weights of terms, unit length
+	score float64
+}
+
+// Articles summarises arts. Points are verbatim sentences of the articles'
+// paragraphs, each with its citation; Stories groups the articles that
+// report the same story, and each point names its story.
+func Articles(arts []corpus.Article, opts Options) corpus.Summary {
+	sum := corpus.Summary{Articles: len(arts)}
+	if len(arts) == 0 {
+		sum.Reason = "there are no articles to summarise"
+		return sum
+	}
+	want, words := opts.Sentences, opts.Words
+	if want <= 0 && words <= 0 {
+		want = DefaultSentences
+	}
+
+	s := newState(arts)
+	stories := s.group()
+	for _, st := range stories {
+		s.scoreStory(st)
+	}
+	chosen := s.choose(stories, want, words)
+	if len(chosen) == 0 {
+		sum.Reason = "no sentence of " + plural(len(arts), "article") + " is fit to quote"
+		return sum
+	}
+	s.present(&sum, stories, chosen)
+	return sum
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "the " + what
+	}
+	return strconv.Itoa(n) + " " + what + "s"
+}
+
+// state is the working set of one summary.
+type state struct {
+	arts  []corpus.Article
+	sents []sentence
+	byArt [][]int // sentence indices of each article, in source order
+	idf   []float64
+	vocab map[string]int
+}
+
+func newState(arts []corpus.Article) *state {
+	s := &state{arts: arts, byArt: make([][]int, len(arts)), vocab: map[string]int{}}
+	var df []int
+	var toks []string
+	counts := map[int]int{}
+	for ai, a := range arts {
+		prev := -1
+		rank := 0
+		for pi, p := range a.Paragraphs {
+			for _, sp := range splitSentences(p.Text) {
+				raw := p.Text[sp.Start:sp.End]
+				text := strings.TrimSpace(raw[stripDateline(raw):])
+				if text == "" {
+					continue
+				}
+				st := sentence{art: ai, par: pi, text: text, words: wordCount(text), prev: -1}
+				st.junk = isJunk(text, st.words)
+				if dependentStarts[firstWord(text)] {
+					st.prev = prev // -1 for an article's first sentence: then it is never quoted
+					if prev < 0 {
+						st.junk = true
+					}
+				}
+				if !st.junk {
+					st.rank = rank
+					rank++
+					st.info = informative(text)
+					toks = words(text, toks[:0])
+					clear(counts)
+					for _, w := range toks {
+						if stopwords[w] || len(w) < 2 {
+							continue
+						}
+						id, ok := s.vocab[w]
+						if !ok {
+							id = len(s.vocab)
+							s.vocab[w] = id
+							df = append(df, 0)
+						}
+						counts[id]++
+					}
+					for id := range counts {
+						st.terms = append(st.terms, id)
+					}
+					slices.Sort(st.terms)
+					st.tf = make([]float64, len(st.terms))
+					for i, id := range st.terms {
+						st.tf[i] = float64(counts[id])
+						df[id]++
+					}
+				}
+				prev = len(s.sents)
+				s.byArt[ai] = append(s.byArt[ai], prev)
+				s.sents = append(s.sents, st)
+			}
+		}
+	}
+	// Inverse document frequency over sentences: it serves a single article
+	// as well as a week of them.
+	n := 0
+	for i := range s.sents {
+		if !s.sents[i].junk {
+			n++
+		}
+	}
+	s.idf = make([]float64, len(df))
+	for id, d := range df {
+		s.idf[id] = math.Log(float64(n+1) / float64(d))
+	}
+	for i := range s.sents {
+		st := &s.sents[i]
+		st.vec = make([]float64, len(st.terms))
+		norm := 0.0
+		for j, id := range st.terms {
+			w := (1 + math.Log(st.tf[j])) * s.idf[id]
+			st.vec[j] = w
+			norm += w * w
+		}
+		if norm > 0 {
+			norm = math.Sqrt(norm)
+			for j := range st.vec {
+				st.vec[j] /= norm
+			}
+		}
+	}
+	return s
+}
+
+// story is a group of articles reporting the same story.
+type story struct {
+	arts    []int // indices into state.arts, most central first
+	sources int
+	latest  int64
+	sents   []int // quotable sentences
+	best    float64
+}
+
+// group clusters the articles into stories and ranks the stories.
+func (s *state) group() []*story {
+	if len(s.arts) == 1 {
+		return []*story{s.newStory([]int{0})}
+	}
+	// Article vectors: the title and the first quotable sentences, weighted
+	// by article-level IDF, so that shared names and rare words join
+	// articles and common words do not.
+	type sparse map[int]float64
+	vecs := make([]sparse, len(s.arts))
+	adf := map[int]int{}
+	var toks []string
+	for ai, a := range s.arts {
+		v := sparse{}
+		add := func(text string, w float64) {
+			toks = words(text, toks[:0])
+			for _, t := range toks {
+				if stopwords[t] || len(t) < 2 {
+					continue
+				}
+				if id, ok := s.vocab[t]; ok {
+					v[id] += w
+				}
+			}
+		}
+		add(a.Title, 2)
+		k := 0
+		for _, si := range s.byArt[ai] {
+			if s.sents[si].junk {
+				continue
+			}
+			add(s.sents[si].text, 1)
+			if k++; k == leadSentences {
+				break
+			}
+		}
+		for id := range v {
+			adf[id]++
+		}
+		vecs[ai] = v
+	}
+	n := float64(len(s.arts))
+	for _, v := range vecs {
+		norm := 0.0
+		for id, tf := range v {
+			w := (1 + math.Log(tf)) * math.Log((n+1)/float64(adf[id]))
+			v[id] = w
+			norm += w * w
+		}
+		if norm > 0 {
+			norm = math.Sqrt(norm)
+			for id := range v {
+				v[id] /= norm
+			}
+		}
+	}
+	cos := func(a, b sparse) float64 {
+		if len(a) > len(b) {
+			a, b = b, a
+		}
+		d := 0.0
+		for id, w := range a {
+			d += w * b[id]
+		}
+		return d
+	}
+	// Average-link agglomerative clustering would be quadratic in memory
+	// for a week; a single pass that joins each article to the most similar
+	// existing group (by its centroid) is close enough for news, where one
+	// story's articles share names.
+	var groups [][]int
+	var cents []sparse
+	for ai := range s.arts {
+		best, bi := storyThreshold, -1
+		for gi, c := range cents {
+			if sim := cos(vecs[ai], c) / centNorm(c); sim >= best {
+				best, bi = sim, gi
+			}
+		}
+		if bi < 0 {
+			groups = append(groups, []int{ai})
+			c := sparse{}
+			for id, w := range vecs[ai] {
+				c[id] = w
+			}
+			cents = append(cents, c)
+			continue
+		}
+		groups[bi] = append(groups[bi], ai)
+		for id, w := range vecs[ai] {
+			cents[bi][id] += w
+		}
+	}
+	stories := make([]*story, len(groups))
+	for gi, g := range groups {
+		// most central article first: it names the story
+		c := cents[gi]
+		sort.SliceStable(g, func(i, j int) bool { return cos(vecs[g[i]], c) > cos(vecs[g[j]], c) })
+		stories[gi] = s.newStory(g)
+	}
+	return stories
+}
+
+// centNorm is the Euclidean length of a centroid.
+func centNorm(c map[int]float64) float64 {
+	n := 0.0
+	for _, w := range c {
+		n += w * w
+	}
+	if n == 0 {
+		return 1
+	}
+	return math.Sqrt(n)
+}
+
+func (s *state) newStory(arts []int) *story {
+	st := &story{arts: arts}
+	srcs := map[string]bool{}
+	for _, ai := range arts {
+		a := s.arts[ai]
+		src := a.Source
+		if src == "" {
+			src = a.ID
+		}
+		srcs[src] = true
+		if t := a.Published.Unix(); !a.Published.IsZero() && t > st.latest {
+			st.latest = t
+		}
+		for _, si := range s.byArt[ai] {
+			if !s.sents[si].junk {
+				st.sents = append(st.sents, si)
+			}
+		}
+	}
+	st.sources = len(srcs)
+	return st
+}
+
+// scoreStory scores the story's sentences: centrality to the story's
+// centroid × position prior × concreteness.
+func (s *state) scoreStory(st *story) {
+	cent := map[int]float64{}
+	for _, si := range st.sents {
+		x := &s.sents[si]
+		for j, id := range x.terms {
+			cent[id] += x.vec[j]
+		}
+	}
+	norm := centNorm(cent)
+	for _, si := range st.sents {
+		x := &s.sents[si]
+		c := 0.0
+		for j, id := range x.terms {
+			c += x.vec[j] * cent[id]
+		}
+		c /= norm
+		pos := 1 / math.Pow(float64(1+x.rank), positionDecay)
+		info := 1 + infoWeight*math.Min(float64(x.info), 6)/6
+		x.score = (c + centralityFloor) * pos * info
+		st.best = math.Max(st.best, x.score)
+	}
+}
+
+// choose picks the points, in rank order.
+func (s *state) choose(stories []*story, want, words int) []int {
+	// Bigger stories first: more articles, then more sources, then newer.
+	sort.SliceStable(stories, func(i, j int) bool {
+		a, b := stories[i], stories[j]
+		if len(a.arts) != len(b.arts) {
+			return len(a.arts) > len(b.arts)
+		}
+		if a.sources != b.sources {
+			return a.sources > b.sources
+		}
+		if a.latest != b.latest {
+			return a.latest > b.latest
+		}
+		return a.best > b.best
+	})
+	var chosen []int
+	taken := make([]bool, len(s.sents))
+	total := 0
+	done := func() bool {
+		if want > 0 && len(chosen) >= want {
+			return true
+		}
+		return words > 0 && total >= words
+	}
+	for !done() {
+		progress := false
+		for _, st := range stories {
+			if done() {
+				break
+			}
+			bi, best := -1, math.Inf(-1)
+			for _, si := range st.sents {
+				if taken[si] {
+					continue
+				}
+				x := &s.sents[si]
+				if x.prev >= 0 && !taken[x.prev] {
+					continue
+				}
+				maxSim := 0.0
+				ok := true
+				for _, ci := range chosen {
+					sim, shared := s.overlap(si, ci)
+					if shared > maxShared {
+						ok = false
+						break
+					}
+					maxSim = math.Max(maxSim, sim)
+				}
+				if !ok {
+					continue
+				}
+				if v := mmrLambda*x.score/st.best - (1-mmrLambda)*maxSim; v > best {
+					bi, best = si, v
+				}
+			}
+			if bi < 0 {
+				continue
+			}
+			taken[bi] = true
+			chosen = append(chosen, bi)
+			total += s.sents[bi].words
+			progress = true
+		}
+		if !progress {
+			break
+		}
+	}
+	return chosen
+}
+
+// overlap returns the cosine similarity of two sentences and the share of
+// the shorter one's content words that the other also has.
+func (s *state) overlap(a, b int) (cos, shared float64) {
+	x, y := &s.sents[a], &s.sents[b]
+	i, j, common := 0, 0, 0
+	for i < len(x.terms) && j < len(y.terms) {
+		switch {
+		case x.terms[i] == y.terms[j]:
+			cos += x.vec[i] * y.vec[j]
+			common++
+			i++
+			j++
+		case x.terms[i] < y.terms[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	m := min(len(x.terms), len(y.terms))
+	if m == 0 {
+		return cos, 0
+	}
+	return cos, float64(common) / float64(m)
+}
+
+// present orders the chosen points story by story (in story rank), and
+// within a story article by article, each article's points in source
+// order; it fills sum.Points and sum.Stories.
+func (s *state) present(sum *corpus.Summary, stories []*story, chosen []int) {
+	storyOf := make(map[int]int, len(s.arts)) // article -> story rank
+	for si, st := range stories {
+		for _, ai := range st.arts {
+			storyOf[ai] = si
+		}
+	}
+	// article order within a story: the article of the story's first pick first
+	artOrder := map[int]int{}
+	for k, ci := range chosen {
+		if _, ok := artOrder[s.sents[ci].art]; !ok {
+			artOrder[s.sents[ci].art] = k
+		}
+	}
+	pts := slices.Clone(chosen)
+	sort.SliceStable(pts, func(i, j int) bool {
+		a, b := &s.sents[pts[i]], &s.sents[pts[j]]
+		if sa, sb := storyOf[a.art], storyOf[b.art]; sa != sb {
+			return sa < sb
+		}
+		if a.art != b.art {
+			return artOrder[a.art] < artOrder[b.art]
+		}
+		return pts[i] < pts[j] // source order
+	})
+	index := map[int]int{} // story rank -> index in sum.Stories
+	for _, ci := range pts {
+		x := &s.sents[ci]
+		sr := storyOf[x.art]
+		k, ok := index[sr]
+		if !ok {
+			k = len(sum.Stories)
+			index[sr] = k
+			st := stories[sr]
+			ids := make([]string, len(st.arts))
+			for i, ai := range st.arts {
+				ids[i] = s.arts[ai].ID
+			}
+			sum.Stories = append(sum.Stories, corpus.Story{Title: s.storyTitle(st), Articles: ids})
+		}
+		a := s.arts[x.art]
+		n := a.Paragraphs[x.par].N
+		sum.Points = append(sum.Points, corpus.Point{
+			Article:   a.Ref(),
+			Paragraph: n,
+			ID:        corpus.ParagraphID(a.ID, n),
+			Text:      x.text,
+			Story:     k,
+		})
+	}
+}
+
+// storyTitle is the title of the story's most central article that has
+// one.
+func (s *state) storyTitle(st *story) string {
+	for _, ai := range st.arts {
+		if t := strings.TrimSpace(s.arts[ai].Title); t != "" {
+			return t
+		}
+	}
+	return ""
+}
