@@ -1,0 +1,284 @@
+package corpus
+
+import (
+	"path"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// MaxParagraphRunes is the longest paragraph stored whole. Longer paragraphs
+// are cut into parts (see Paragraph.Part) so that a quote fits a Discord
+// message and one huge paragraph cannot dominate scoring.
+const MaxParagraphRunes = 1500
+
+// Warning is a problem with one input: skipped, or repaired.
+type Warning struct {
+	Path   string
+	Line   int // 1-based line for JSONL; 0 = the whole file
+	Reason string
+}
+
+// String is "path:line: reason", or "path: reason" for a whole-file warning.
+func (w Warning) String() string {
+	if w.Line == 0 {
+		return w.Path + ": " + w.Reason
+	}
+	return w.Path + ":" + strconv.Itoa(w.Line) + ": " + w.Reason
+}
+
+// Supported reports whether briefbot reads files with this name's extension
+// (.txt .text .md .markdown .html .htm .jsonl), case-insensitively.
+func Supported(name string) bool {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".txt", ".text", ".md", ".markdown", ".html", ".htm", ".jsonl":
+		return true
+	}
+	return false
+}
+
+// Parse turns one file's bytes into articles.
+//
+// name is the file's path relative to the corpus root (slash-separated); its
+// extension picks the reader and, when the file carries no id, the path
+// without extension is the article id ("world/kursk.md" -> "world/kursk").
+// Broken input never panics: it yields warnings naming the file (and line for
+// JSONL) and whatever articles could be read.
+//
+// Every reader ends in the same pipeline (see finish): each paragraph is
+// normalised to one line of text, boilerplate paragraphs are dropped while
+// the survivors keep their source position as N, and paragraphs longer than
+// MaxParagraphRunes are cut at sentence boundaries into parts 1, 2, … that
+// share N. An article left with no paragraphs is still returned (its
+// metadata may be useful) with an "only boilerplate" warning.
+func Parse(name string, data []byte) (arts []Article, warns []Warning) {
+	name = strings.TrimPrefix(path.Clean(strings.ReplaceAll(name, "\\", "/")), "./")
+	defer func() {
+		// A reader bug must not take the whole ingest down: report it as a
+		// warning on this file instead.
+		if r := recover(); r != nil {
+			arts = nil
+			warns = append(warns, Warning{Path: name, Reason: "internal error while reading: " + toString(r)})
+		}
+	}()
+	if isBinary(data) {
+		return nil, []Warning{{Path: name, Reason: "binary file skipped"}}
+	}
+	text, transcoded := decodeText(data)
+	if strings.TrimSpace(strings.Map(dropInvisible, text)) == "" {
+		return nil, []Warning{{Path: name, Reason: "empty"}}
+	}
+	if transcoded {
+		warns = append(warns, Warning{Path: name, Reason: "not valid UTF-8: read as Windows-1252"})
+	}
+	var got []Article
+	var w []Warning
+	switch strings.ToLower(path.Ext(name)) {
+	case ".jsonl":
+		got, w = parseJSONL(name, text)
+	case ".md", ".markdown":
+		got, w = parseMarkdown(name, text)
+	case ".html", ".htm":
+		got, w = parseHTMLText(name, text, "")
+	default:
+		got, w = parseText(name, text)
+	}
+	return got, append(warns, w...)
+}
+
+func toString(v any) string {
+	switch v := v.(type) {
+	case error:
+		return v.Error()
+	case string:
+		return v
+	}
+	return "panic"
+}
+
+// dropInvisible maps characters that don't count as content to -1, for the
+// emptiness test.
+func dropInvisible(r rune) rune {
+	switch r {
+	case '\ufeff', '\u200b', '\u00a0', '\u2028', '\u2029':
+		return -1
+	}
+	if r < 0x20 || r == 0x7f {
+		if r == '\n' || r == '\t' || r == '\r' {
+			return ' '
+		}
+		return -1
+	}
+	return r
+}
+
+// idFromName is the id of an article read from a file without one: the
+// slash-separated path without its extension.
+func idFromName(name string) string {
+	return strings.TrimSuffix(name, path.Ext(name))
+}
+
+// rawPara is a paragraph as a reader found it, with its source position.
+type rawPara struct {
+	N    int
+	Text string
+}
+
+// finish runs the shared pipeline over a reader's paragraphs and fills
+// a.Paragraphs and a.Dropped. It also fills a missing publication date from
+// the URL or a dateline. It returns a warning when nothing survived.
+func finish(a *Article, paras []rawPara, warnPath string, warnLine int) []Warning {
+	a.Title = cleanParagraph(a.Title)
+	a.Author = cleanAuthor(a.Author)
+	a.Source = cleanParagraph(a.Source)
+	a.URL = strings.TrimSpace(a.URL)
+	if a.Source == "" && a.URL != "" {
+		a.Source = hostOf(a.URL)
+	}
+	cleaned := make([]string, len(paras))
+	for i, p := range paras {
+		cleaned[i] = cleanParagraph(p.Text)
+	}
+	if a.Published.IsZero() {
+		a.Published = dateFromURL(a.URL)
+	}
+	if a.Published.IsZero() {
+		for i := 0; i < len(cleaned) && i < 3; i++ {
+			if t := datelineDate(cleaned[i]); !t.IsZero() {
+				a.Published = t
+				break
+			}
+		}
+	}
+	for i, p := range paras {
+		text := cleaned[i]
+		if text == "" {
+			continue // blank entries are positions, not paragraphs
+		}
+		if IsBoilerplate(text) {
+			a.Dropped++
+			continue
+		}
+		a.Paragraphs = append(a.Paragraphs, splitLong(p.N, text)...)
+	}
+	if len(a.Paragraphs) == 0 {
+		reason := "no paragraphs"
+		if a.Dropped > 0 {
+			reason = "only boilerplate: " + strconv.Itoa(a.Dropped) + " paragraphs dropped"
+		}
+		return []Warning{{Path: warnPath, Line: warnLine, Reason: reason}}
+	}
+	return nil
+}
+
+// splitLong returns text as one paragraph, or cut into parts of at most
+// MaxParagraphRunes runes at sentence boundaries; a sentence longer than the
+// limit is cut at the last space before it (or mid-word when there is none).
+// It is linear in len(text), so a 10 MB one-line file is fine.
+func splitLong(n int, text string) []Paragraph {
+	if len(text) <= MaxParagraphRunes || utf8.RuneCountInString(text) <= MaxParagraphRunes {
+		return []Paragraph{{N: n, Text: text}}
+	}
+	var parts []Paragraph
+	emit := func(s string) {
+		s = strings.TrimSpace(s)
+		if s != "" {
+			parts = append(parts, Paragraph{N: n, Part: len(parts) + 1, Text: s})
+		}
+	}
+	sents := SplitSentences(text)
+	start, runes := 0, 0 // current part: text[start:end of last added sentence]
+	end := 0
+	for _, s := range sents {
+		sr := utf8.RuneCountInString(s.Text)
+		if sr > MaxParagraphRunes {
+			if end > start {
+				emit(text[start:end])
+			}
+			for _, piece := range cutWords(s.Text, MaxParagraphRunes) {
+				emit(piece)
+			}
+			start, end, runes = s.End, s.End, 0
+			continue
+		}
+		// +1 for the space joining sentences.
+		if end > start && runes+1+sr > MaxParagraphRunes {
+			emit(text[start:end])
+			start, runes = s.Start, 0
+		}
+		if end <= start {
+			start = s.Start
+			runes = sr
+		} else {
+			runes += utf8.RuneCountInString(text[end:s.End])
+		}
+		end = s.End
+	}
+	if end > start {
+		emit(text[start:end])
+	}
+	return parts
+}
+
+// cutWords cuts s into pieces of at most max runes, at the last space of
+// each window when there is one.
+func cutWords(s string, max int) []string {
+	var out []string
+	for s != "" {
+		// Find the byte offset of rune number max.
+		cut, count := len(s), 0
+		for i := range s {
+			if count == max {
+				cut = i
+				break
+			}
+			count++
+		}
+		if cut == len(s) {
+			out = append(out, s)
+			break
+		}
+		if sp := strings.LastIndexByte(s[:cut], ' '); sp > cut/2 {
+			cut = sp
+		}
+		out = append(out, strings.TrimSpace(s[:cut]))
+		s = strings.TrimSpace(s[cut:])
+	}
+	return out
+}
+
+// splitBlocks splits text on blank lines into blocks of lines, each with the
+// 1-based line number of its first line.
+func splitBlocks(text string) (blocks []string, lines []int) {
+	lineNo := 1
+	start := -1
+	startLine := 0
+	i := 0
+	for i <= len(text) {
+		j := strings.IndexByte(text[i:], '\n')
+		var line string
+		next := len(text) + 1
+		if j < 0 {
+			line = text[i:]
+		} else {
+			line = text[i : i+j]
+			next = i + j + 1
+		}
+		if strings.TrimSpace(line) == "" {
+			if start >= 0 {
+				blocks = append(blocks, strings.TrimRight(text[start:i], "\n "))
+				lines = append(lines, startLine)
+				start = -1
+			}
+		} else if start < 0 {
+			start, startLine = i, lineNo
+		}
+		lineNo++
+		i = next
+	}
+	if start >= 0 {
+		blocks = append(blocks, strings.TrimRight(text[start:], "\n "))
+		lines = append(lines, startLine)
+	}
+	return blocks, lines
+}

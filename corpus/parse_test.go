@@ -1,0 +1,192 @@
+package corpus
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/briefbot/briefbot/internal/sharedtest"
+)
+
+func hasWarning(ws []Warning, substr string) bool {
+	for _, w := range ws {
+		if strings.Contains(w.String(), substr) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestSupported(t *testing.T) {
+	for name, want := range map[string]bool{
+		"a.txt": true, "a.text": true, "b/c.md": true, "x.markdown": true, "p.HTML": true, "p.htm": true,
+		"all.jsonl": true, "x.json": false, "x.pdf": false, "noext": false, "x.txt.gz": false,
+	} {
+		if got := Supported(name); got != want {
+			t.Errorf("Supported(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func TestWarningString(t *testing.T) {
+	if got := (Warning{Path: "a.jsonl", Line: 3, Reason: "bad"}).String(); got != "a.jsonl:3: bad" {
+		t.Errorf("got %q", got)
+	}
+	if got := (Warning{Path: "a.txt", Reason: "empty"}).String(); got != "a.txt: empty" {
+		t.Errorf("got %q", got)
+	}
+}
+
+func TestParseSeed(t *testing.T) {
+	p := sharedtest.Path(t, "seeds/000_88499373301fd903.txt")
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	arts, warns := Parse("seeds/000_88499373301fd903.txt", data)
+	if len(warns) != 0 {
+		t.Errorf("warnings: %v", warns)
+	}
+	if len(arts) != 1 {
+		t.Fatalf("got %d articles", len(arts))
+	}
+	a := arts[0]
+	if a.ID != "seeds/000_88499373301fd903" {
+		t.Errorf("ID = %q", a.ID)
+	}
+	if a.Author != "Allia Bukhari" {
+		t.Errorf("Author = %q", a.Author)
+	}
+	if a.Title != "Over 1,000 days of war in Ukraine and security challenges mount" {
+		t.Errorf("Title = %q", a.Title)
+	}
+	// The seed has 8 body paragraphs (the issue said 10; counted by hand:
+	// 8 prose blocks between the title and "About the Author").
+	if len(a.Paragraphs) != 8 {
+		t.Errorf("got %d paragraphs, want 8", len(a.Paragraphs))
+	}
+	for i, p := range a.Paragraphs {
+		if p.N != i+1 || p.Part != 0 {
+			t.Errorf("paragraph %d: N=%d Part=%d", i, p.N, p.Part)
+		}
+		for _, bad := range []string{"About the Author", "The writer is", "Related", "search"} {
+			if strings.HasPrefix(p.Text, bad) {
+				t.Errorf("chrome kept in ¶%d: %q", p.N, p.Text)
+			}
+		}
+	}
+	if len(a.Paragraphs) > 0 {
+		if !strings.HasPrefix(a.Paragraphs[0].Text, "“North Korean forces injected") {
+			t.Errorf("¶1 = %.60q", a.Paragraphs[0].Text)
+		}
+		if last := a.Paragraphs[len(a.Paragraphs)-1].Text; !strings.HasPrefix(last, "Where Iran has been") {
+			t.Errorf("last = %.60q", last)
+		}
+	}
+}
+
+func TestParseJSONL(t *testing.T) {
+	data := strings.Join([]string{
+		`{"id":"a1","title":"First","author":"Jo Bloggs","published":"2022-06-12","source":"cnn.com","url":"https://cnn.com/x","paragraphs":["How relevant is this ad to you?","The first real paragraph is here and it says something.","","Second real paragraph, also with words in it."],"extra":1}`,
+		`{"id":"a2", "title": broken`,
+		`{"title":"No id","text":"Para one is here.\n\nPara two is here too."}`,
+		``,
+		`{"id":"a4","title":"Dated by URL","url":"https://example.com/2021/03/04/story","paragraphs":["Some words in a sentence here."]}`,
+	}, "\n")
+	arts, warns := Parse("news/batch.jsonl", []byte(data))
+	if len(arts) != 3 {
+		t.Fatalf("got %d articles, want 3; warnings %v", len(arts), warns)
+	}
+	if !hasWarning(warns, "news/batch.jsonl:2: malformed") {
+		t.Errorf("no warning naming line 2: %v", warns)
+	}
+	a := arts[0]
+	if a.ID != "a1" || a.Title != "First" || a.Author != "Jo Bloggs" || a.Source != "cnn.com" || a.Path != "news/batch.jsonl:1" {
+		t.Errorf("metadata: %+v", a)
+	}
+	if want := time.Date(2022, 6, 12, 0, 0, 0, 0, time.UTC); !a.Published.Equal(want) {
+		t.Errorf("Published = %v", a.Published)
+	}
+	if len(a.Paragraphs) != 2 || a.Paragraphs[0].N != 2 || a.Paragraphs[1].N != 4 || a.Dropped != 1 {
+		t.Errorf("paragraphs: %+v dropped %d", a.Paragraphs, a.Dropped)
+	}
+	b := arts[1]
+	if b.ID != "news/batch:3" || len(b.Paragraphs) != 2 || b.Paragraphs[1].N != 2 || b.Path != "news/batch.jsonl:3" {
+		t.Errorf("text article: %+v", b)
+	}
+	if c := arts[2]; c.Published != time.Date(2021, 3, 4, 0, 0, 0, 0, time.UTC) || c.Source != "example.com" {
+		t.Errorf("url date/source: %v %q", c.Published, c.Source)
+	}
+}
+
+func TestParseBadInput(t *testing.T) {
+	t.Run("empty", func(t *testing.T) {
+		arts, warns := Parse("a.txt", nil)
+		if len(arts) != 0 || !hasWarning(warns, "a.txt: empty") {
+			t.Errorf("arts %v warns %v", arts, warns)
+		}
+	})
+	t.Run("whitespace", func(t *testing.T) {
+		arts, warns := Parse("a.md", []byte(" \n\t\r\n\u00a0 \n"))
+		if len(arts) != 0 || !hasWarning(warns, "a.md: empty") {
+			t.Errorf("arts %v warns %v", arts, warns)
+		}
+	})
+	t.Run("binary", func(t *testing.T) {
+		data := []byte("PK\x03\x04\x00\x00some zip\x00\x01\x02")
+		arts, warns := Parse("x/y.txt", data)
+		if len(arts) != 0 || !hasWarning(warns, "x/y.txt: binary") {
+			t.Errorf("arts %v warns %v", arts, warns)
+		}
+	})
+	t.Run("latin1", func(t *testing.T) {
+		data := []byte("Caf\xe9 owners met in the square on Monday to discuss the new rules for the caf\xe9 terraces.\n")
+		arts, warns := Parse("cafe.txt", data)
+		if len(arts) != 1 || len(arts[0].Paragraphs) != 1 {
+			t.Fatalf("arts %+v warns %v", arts, warns)
+		}
+		if !strings.Contains(arts[0].Paragraphs[0].Text, "café") {
+			t.Errorf("text %q lacks café", arts[0].Paragraphs[0].Text)
+		}
+		if !hasWarning(warns, "Windows-1252") {
+			t.Errorf("no transcoding warning: %v", warns)
+		}
+	})
+	t.Run("bom", func(t *testing.T) {
+		arts, _ := Parse("bom.txt", []byte("\xef\xbb\xbfA headline\n\nThe body of the text has a sentence in it."))
+		if len(arts) != 1 || arts[0].Title != "A headline" {
+			t.Errorf("arts %+v", arts)
+		}
+	})
+	t.Run("only boilerplate", func(t *testing.T) {
+		data := `{"id":"ad","paragraphs":["How relevant is this ad to you?","Advertisement","Sign up here for our newsletter."]}`
+		arts, warns := Parse("ads.jsonl", []byte(data))
+		if len(arts) != 1 || len(arts[0].Paragraphs) != 0 || arts[0].Dropped != 3 || !hasWarning(warns, "ads.jsonl:1: only boilerplate") {
+			t.Errorf("arts %+v warns %v", arts, warns)
+		}
+	})
+	t.Run("10MB single line", func(t *testing.T) {
+		var b bytes.Buffer
+		for b.Len() < 10<<20 {
+			b.WriteString("The quick brown fox jumps over the lazy dog near the river bank. ")
+		}
+		start := time.Now()
+		arts, _ := Parse("big.txt", b.Bytes())
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("took %v", d)
+		}
+		if len(arts) != 1 || len(arts[0].Paragraphs) < 1000 {
+			t.Fatalf("got %d articles", len(arts))
+		}
+		for i, p := range arts[0].Paragraphs {
+			if p.N != 1 || p.Part != i+1 {
+				t.Fatalf("part %d: N=%d Part=%d", i, p.N, p.Part)
+			}
+			if n := len([]rune(p.Text)); n > MaxParagraphRunes {
+				t.Fatalf("part %d has %d runes", i, n)
+			}
+		}
+	})
+}

@@ -1,0 +1,442 @@
+package corpus
+
+import (
+	"path"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// parseText reads a plain text file: one article, paragraphs separated by
+// blank lines.
+//
+// Scraped pages carry site chrome around the article, so the reader looks
+// for structure instead of trusting the first lines:
+//
+//   - The body starts at the first prose block (long, sentence-like lines).
+//     Short lines before it are the header: navigation and labels are
+//     dropped, a "By …" line or a lone name-like line is the author, a line
+//     that is only a date is the publication date, and the longest remaining
+//     line is the title.
+//   - After the body, a tail marker line ("About the Author", "Related
+//     Posts", "Comments", …) cuts it and everything after it, provided the
+//     tail is smaller than the body before it (so a marker-like phrase early
+//     in a long text cannot eat the article).
+//   - Without such a header, the first line is the title if it is short and
+//     has no final period, else the title comes from the file name.
+//
+// Body paragraphs are numbered from 1 in source order; header and tail lines
+// are not paragraphs. A block whose lines are all long is taken as one
+// paragraph per line (files that use single newlines between paragraphs).
+func parseText(name, text string) ([]Article, []Warning) {
+	a := Article{ID: idFromName(name), Path: name}
+	blocks, _ := splitBlocks(normalizeText(text))
+	var blockLines [][]string
+	for _, b := range blocks {
+		blockLines = append(blockLines, strings.Split(b, "\n"))
+	}
+	h := parseHeader(blockLines)
+	a.Title, a.Author, a.Published = h.title, h.author, h.published
+	body := blockLines[h.bodyStart:]
+	body = cutTail(body)
+	if a.Title == "" {
+		a.Title = titleFromName(name)
+	}
+	var paras []rawPara
+	for _, lines := range body {
+		for _, p := range blockParagraphs(lines) {
+			paras = append(paras, rawPara{N: len(paras) + 1, Text: p})
+		}
+	}
+	w := finish(&a, paras, name, 0)
+	return []Article{a}, w
+}
+
+// header is what parseHeader learnt from the lines before the body.
+type header struct {
+	title, author string
+	published     time.Time
+	bodyStart     int // index of the first body block
+}
+
+const (
+	proseRunes     = 80  // a block at least this long, ending a sentence, is prose
+	longProseRunes = 250 // a block this long is prose however it ends
+	maxHeaderLines = 20
+	maxHeaderRunes = 200 // a header line is never longer
+)
+
+// isProseBlock reports whether a block of lines reads like body text rather
+// than a header: long enough, and made of long lines (not a list of labels).
+func isProseBlock(lines []string) bool {
+	total, longest := 0, 0
+	for _, l := range lines {
+		n := utf8.RuneCountInString(l)
+		total += n
+		longest = max(longest, n)
+	}
+	avg := total / len(lines)
+	if avg < 30 && longest < 100 {
+		return false
+	}
+	joined := strings.Join(lines, " ")
+	return (total >= proseRunes && endsSentence(joined) && wordCount(joined) >= 12) || total >= longProseRunes
+}
+
+func parseHeader(blocks [][]string) header {
+	var h header
+	first := -1
+	for i, b := range blocks {
+		if isProseBlock(b) {
+			first = i
+			break
+		}
+		if i >= maxHeaderLines {
+			break
+		}
+	}
+	var hl []string
+	switch {
+	case first > 0:
+		for _, b := range blocks[:first] {
+			hl = append(hl, b...)
+		}
+		if len(hl) > maxHeaderLines {
+			hl = nil
+		}
+		for _, l := range hl {
+			if utf8.RuneCountInString(l) > maxHeaderRunes {
+				hl = nil
+				break
+			}
+		}
+		if hl == nil { // not a header after all: plain text
+			return firstLineTitle(blocks)
+		}
+		h.bodyStart = first
+	case first == 0:
+		// Leading short lines glued to the first paragraph ("Title\nText…").
+		b := blocks[0]
+		k := 0
+		if hasLongLine(b) {
+			for k < len(b)-1 && utf8.RuneCountInString(b[k]) < 100 && !endsSentence(b[k]) {
+				k++
+			}
+		}
+		if k == 0 {
+			return h
+		}
+		hl = b[:k]
+		blocks[0] = b[k:]
+	default:
+		return firstLineTitle(blocks)
+	}
+
+	var cands []string
+	for _, l := range hl {
+		low := strings.ToLower(l)
+		switch {
+		case isLabel(low) || isNavLine(l) || isReadingTime(low):
+			continue
+		case isBylineLine(l):
+			if h.author == "" {
+				h.author = bylineName(l)
+			}
+			continue
+		case isTimestamp(low) || isDateLine(l):
+			if t := parseDate(l); !t.IsZero() && h.published.IsZero() {
+				h.published = t
+			} else if t := datelineDate(l); !t.IsZero() && h.published.IsZero() {
+				h.published = t
+			}
+			continue
+		case isJunkPhrase(l):
+			continue
+		}
+		cands = append(cands, l)
+	}
+	if h.author == "" && len(cands) > 1 {
+		for i, c := range cands {
+			if isNameLike(c) {
+				h.author = c
+				cands = append(cands[:i:i], cands[i+1:]...)
+				break
+			}
+		}
+	}
+	// The title: the longest remaining headline-like line; on a tie the
+	// later one, which sits right above the body.
+	best := -1
+	for i, c := range cands {
+		if best < 0 || utf8.RuneCountInString(c) >= utf8.RuneCountInString(cands[best]) {
+			best = i
+		}
+	}
+	if best >= 0 {
+		h.title = cands[best]
+	}
+	return h
+}
+
+// firstLineTitle handles a file with no header: the first line is the
+// title when it is short and has no final period (and it is then not a
+// paragraph).
+func firstLineTitle(blocks [][]string) header {
+	var h header
+	if len(blocks) == 0 {
+		return h
+	}
+	l := blocks[0][0]
+	more := len(blocks) > 1 || len(blocks[0]) > 1
+	if more && utf8.RuneCountInString(l) <= 150 && !strings.HasSuffix(l, ".") {
+		h.title = l
+		if len(blocks[0]) > 1 {
+			blocks[0] = blocks[0][1:]
+		} else {
+			h.bodyStart = 1
+		}
+	}
+	return h
+}
+
+func hasLongLine(lines []string) bool {
+	for _, l := range lines {
+		if utf8.RuneCountInString(l) >= 100 {
+			return true
+		}
+	}
+	return false
+}
+
+// blockParagraphs turns a block of lines into paragraphs: one per line when
+// the lines are long (single-newline paragraphs), else the lines joined
+// (hard-wrapped text).
+func blockParagraphs(lines []string) []string {
+	if len(lines) == 1 {
+		return lines
+	}
+	for _, l := range lines[:len(lines)-1] {
+		if utf8.RuneCountInString(l) < 100 {
+			return []string{strings.Join(lines, " ")}
+		}
+	}
+	return lines
+}
+
+// tailMarkers start the end matter of a page: everything from such a line on
+// is chrome.
+var tailMarkers = map[string]bool{
+	"about the author": true, "about the authors": true, "related topics": true, "related posts": true,
+	"related articles": true, "related stories": true, "related content": true, "related": true,
+	"read more": true, "read next": true, "more from": true, "more stories": true, "more on this story": true,
+	"comments": true, "leave a comment": true, "leave a reply": true, "post a comment": true,
+	"you may also like": true, "you might also like": true, "recommended": true, "recommended for you": true,
+	"most read": true, "most popular": true, "trending": true, "trending now": true, "popular posts": true,
+	"tags": true, "topics": true, "share this": true, "share this article": true, "share this story": true,
+	"share": true, "subscribe": true, "subscribe to our newsletter": true, "sign up for our newsletter": true,
+	"newsletter": true, "latest news": true, "editor's picks": true, "don't miss": true, "also read": true,
+	"see also": true, "footer": true, "follow us": true,
+}
+
+func isTailMarker(line string) bool {
+	low := strings.ToLower(strings.Trim(line, " :.-–—|»›#*"))
+	if tailMarkers[low] {
+		return true
+	}
+	// "Tags: a, b, c" and "Related: …" lines.
+	if k, _, ok := strings.Cut(low, ":"); ok && len(k) < 20 && (k == "tags" || k == "topics" || k == "related" || k == "filed under" || k == "categories") {
+		return true
+	}
+	return false
+}
+
+// cutTail removes the end matter: from the first tail marker line to the
+// end, when that tail is smaller than the body before it.
+func cutTail(blocks [][]string) [][]string {
+	total := 0
+	sizes := make([]int, len(blocks))
+	for i, b := range blocks {
+		for _, l := range b {
+			sizes[i] += utf8.RuneCountInString(l)
+		}
+		total += sizes[i]
+	}
+	before := 0
+	for i, b := range blocks {
+		for j, l := range b {
+			if isTailMarker(l) && utf8.RuneCountInString(l) <= 60 {
+				lineBefore := 0
+				for _, x := range b[:j] {
+					lineBefore += utf8.RuneCountInString(x)
+				}
+				if before+lineBefore > total-before-lineBefore && before+lineBefore > 0 {
+					out := blocks[:i:i]
+					if j > 0 {
+						out = append(out, b[:j])
+					}
+					return out
+				}
+			}
+		}
+		before += sizes[i]
+	}
+	return blocks
+}
+
+// isNavLine matches breadcrumb and menu lines: several short items joined
+// by separators ("Home > World > Asia", "News | Sport | Weather").
+func isNavLine(l string) bool {
+	for _, sep := range []string{" > ", " | ", " › ", " » ", " / ", " • ", " · "} {
+		if strings.Count(l, sep) >= 2 && !endsSentence(l) {
+			return true
+		}
+	}
+	return false
+}
+
+func isReadingTime(low string) bool {
+	return (strings.HasSuffix(low, "min read") || strings.HasSuffix(low, "minute read") ||
+		strings.HasSuffix(low, "minutes read") || strings.HasPrefix(low, "reading time")) && len(low) < 40
+}
+
+// isBylineLine matches "By Jane Doe", "Posted by Jane Doe", "Written by …",
+// "Author: …".
+func isBylineLine(l string) bool {
+	low := strings.ToLower(l)
+	for _, p := range []string{"by ", "posted by ", "written by ", "words by ", "author: ", "authors: ", "reporting by "} {
+		if strings.HasPrefix(low, p) && len(l) > len(p) && utf8.RuneCountInString(l) <= 120 {
+			return true
+		}
+	}
+	return false
+}
+
+func bylineName(l string) string {
+	low := strings.ToLower(l)
+	for _, p := range []string{"posted by ", "written by ", "words by ", "reporting by ", "authors: ", "author: ", "by "} {
+		if strings.HasPrefix(low, p) {
+			return cleanAuthor(l[len(p):])
+		}
+	}
+	return cleanAuthor(l)
+}
+
+// cleanAuthor trims a byline to the names: no "By", no trailing date or
+// site after a separator, no e-mail address.
+func cleanAuthor(s string) string {
+	s = cleanParagraph(s)
+	low := strings.ToLower(s)
+	if strings.HasPrefix(low, "by ") {
+		s = s[3:]
+	}
+	for _, sep := range []string{" | ", " - ", " – ", " — ", " • ", "  "} {
+		if i := strings.Index(s, sep); i > 0 {
+			s = s[:i]
+		}
+	}
+	// A date glued after the name: "Jane Doe, June 12, 2022".
+	if i := strings.IndexByte(s, ','); i > 0 && !datelineDate(s[i:]).IsZero() {
+		s = s[:i]
+	}
+	var kept []string
+	for _, f := range strings.Fields(s) {
+		if strings.Contains(f, "@") || strings.HasPrefix(f, "http") {
+			continue
+		}
+		kept = append(kept, f)
+	}
+	s = strings.Join(kept, " ")
+	s = strings.Trim(s, " ,;:")
+	if utf8.RuneCountInString(s) > 100 {
+		return ""
+	}
+	return s
+}
+
+// isDateLine reports whether a short line is only a date (maybe with a time
+// or a "Published" label).
+func isDateLine(l string) bool {
+	if utf8.RuneCountInString(l) > 60 {
+		return false
+	}
+	if !parseDate(l).IsZero() {
+		return true
+	}
+	if datelineDate(l).IsZero() {
+		return false
+	}
+	// Mostly date: few words that aren't date-ish.
+	return wordCount(l) <= 8 && !endsSentence(strings.TrimRight(l, "0123456789 "))
+}
+
+var nameParticles = map[string]bool{
+	"de": true, "da": true, "di": true, "del": true, "della": true, "der": true, "van": true, "von": true,
+	"bin": true, "bint": true, "al": true, "el": true, "la": true, "le": true, "du": true, "dos": true,
+	"ibn": true, "ter": true, "and": true,
+}
+
+// isNameLike reports whether a short line looks like a person's name: two to
+// five words, capitalised (particles aside), letters only, no final period.
+func isNameLike(l string) bool {
+	if utf8.RuneCountInString(l) > 40 || endsSentence(l) && !strings.HasSuffix(l, ".") {
+		return false
+	}
+	words := strings.Fields(l)
+	if len(words) < 2 || len(words) > 5 {
+		return false
+	}
+	for _, w := range words {
+		if nameParticles[w] {
+			continue
+		}
+		r, _ := utf8.DecodeRuneInString(w)
+		if !unicode.IsUpper(r) {
+			return false
+		}
+		for _, c := range w {
+			if !unicode.IsLetter(c) && c != '.' && c != '\'' && c != '’' && c != '-' {
+				return false
+			}
+		}
+	}
+	// A trailing period is only allowed on an initial ("John F.").
+	last := words[len(words)-1]
+	return !strings.HasSuffix(last, ".") || utf8.RuneCountInString(last) <= 2
+}
+
+// titleFromName derives a title from a file name: "world/kursk-attack.txt"
+// -> "Kursk attack". Names that look like hashes or numbers give "".
+func titleFromName(name string) string {
+	base := idFromName(path.Base(name))
+	base = strings.NewReplacer("_", " ", "-", " ").Replace(base)
+	var words []string
+	for _, w := range strings.Fields(base) {
+		if isHashLike(w) {
+			continue
+		}
+		words = append(words, w)
+	}
+	if len(words) == 0 {
+		return ""
+	}
+	t := strings.Join(words, " ")
+	r, size := utf8.DecodeRuneInString(t)
+	return string(unicode.ToUpper(r)) + t[size:]
+}
+
+// isHashLike is true for digit runs and long hex strings.
+func isHashLike(w string) bool {
+	digits, hex := 0, 0
+	for _, c := range w {
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+			hex++
+		case (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'):
+			hex++
+		}
+	}
+	n := utf8.RuneCountInString(w)
+	return digits == n || (n >= 8 && hex == n)
+}
