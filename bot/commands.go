@@ -1,0 +1,143 @@
+package bot
+
+import "github.com/bwmarrin/discordgo"
+
+// Command names, shared by the definitions and the handler's dispatch.
+const (
+	cmdAsk     = "ask"
+	cmdSearch  = "search"
+	cmdSummary = "summary"
+	cmdSources = "sources"
+	cmdIngest  = "ingest"
+	cmdReindex = "reindex"
+	cmdStats   = "stats"
+)
+
+// maxQueryRunes caps /ask questions and /search keywords. Discord enforces it
+// client-side through max_length; the handler checks again because option
+// values are user text and an HTTP client can send anything.
+const maxQueryRunes = 300
+
+// maxOptionRunes caps the other free-text options (source, author, dates).
+const maxOptionRunes = 100
+
+// adminPermissions is the default_member_permissions of admin commands:
+// Manage Server. Server admins can change who sees the command, so the
+// handler checks the member's permissions again (see isAdmin).
+const adminPermissions int64 = discordgo.PermissionManageGuild
+
+// isAdminCommand reports whether a command changes or reveals bot internals
+// and is limited to server managers.
+func isAdminCommand(name string) bool {
+	return name == cmdIngest || name == cmdReindex || name == cmdStats
+}
+
+// Commands returns the command definitions for a bulk overwrite.
+//
+// Public commands work in servers, in DMs with the bot and (when the app is
+// installed by a user) in other private channels. Admin commands are for
+// server installs used in a server only: they act on the shared index, and a
+// DM has no member permissions to check.
+func Commands() []*discordgo.ApplicationCommand {
+	everywhere := []discordgo.InteractionContextType{
+		discordgo.InteractionContextGuild,
+		discordgo.InteractionContextBotDM,
+		discordgo.InteractionContextPrivateChannel,
+	}
+	bothInstalls := []discordgo.ApplicationIntegrationType{
+		discordgo.ApplicationIntegrationGuildInstall,
+		discordgo.ApplicationIntegrationUserInstall,
+	}
+	guildOnly := []discordgo.InteractionContextType{discordgo.InteractionContextGuild}
+	guildInstall := []discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall}
+	perm := adminPermissions
+	minOne := 1
+
+	str := func(name, desc string, required, autocomplete bool, maxLen int) *discordgo.ApplicationCommandOption {
+		o := &discordgo.ApplicationCommandOption{
+			Type:         discordgo.ApplicationCommandOptionString,
+			Name:         name,
+			Description:  desc,
+			Required:     required,
+			Autocomplete: autocomplete,
+			MaxLength:    maxLen,
+		}
+		if required {
+			o.MinLength = &minOne
+		}
+		return o
+	}
+	private := &discordgo.ApplicationCommandOption{
+		Type:        discordgo.ApplicationCommandOptionBoolean,
+		Name:        "private",
+		Description: "Only you see the reply",
+	}
+	public := func(c *discordgo.ApplicationCommand) *discordgo.ApplicationCommand {
+		c.Type = discordgo.ChatApplicationCommand
+		c.Contexts = &everywhere
+		c.IntegrationTypes = &bothInstalls
+		return c
+	}
+	admin := func(c *discordgo.ApplicationCommand) *discordgo.ApplicationCommand {
+		c.Type = discordgo.ChatApplicationCommand
+		c.Contexts = &guildOnly
+		c.IntegrationTypes = &guildInstall
+		c.DefaultMemberPermissions = &perm
+		return c
+	}
+
+	return []*discordgo.ApplicationCommand{
+		public(&discordgo.ApplicationCommand{
+			Name:        cmdAsk,
+			Description: "Ask a question; get quoted passages from the briefings, with citations",
+			Options: []*discordgo.ApplicationCommandOption{
+				str("question", "What you want to know", true, false, maxQueryRunes),
+				str("source", "Only articles from this source", false, true, maxOptionRunes),
+				str("since", "Only articles since a date (YYYY-MM-DD) or a number of days (7d)", false, false, 20),
+				private,
+			},
+		}),
+		public(&discordgo.ApplicationCommand{
+			Name:        cmdSearch,
+			Description: "Keyword search over the briefings, with highlights",
+			Options: []*discordgo.ApplicationCommandOption{
+				str("keywords", "Words to look for", true, false, maxQueryRunes),
+				str("source", "Only articles from this source", false, true, maxOptionRunes),
+				str("author", "Only articles by this author", false, false, maxOptionRunes),
+				str("since", "From this date (YYYY-MM-DD) or a number of days back (7d)", false, false, 20),
+				str("until", "Up to and including this date (YYYY-MM-DD)", false, false, 20),
+				private,
+			},
+		}),
+		public(&discordgo.ApplicationCommand{
+			Name:        cmdSummary,
+			Description: "The day's briefing: key sentences of that day's articles, quoted and cited",
+			Options: []*discordgo.ApplicationCommandOption{
+				str("date", "The day (YYYY-MM-DD, today, yesterday); default today", false, true, 20),
+				private,
+			},
+		}),
+		public(&discordgo.ApplicationCommand{
+			Name:        cmdSources,
+			Description: "Indexed sources with article counts and latest dates",
+			Options:     []*discordgo.ApplicationCommandOption{},
+		}),
+		admin(&discordgo.ApplicationCommand{
+			Name:        cmdIngest,
+			Description: "Add an article page or RSS/Atom feed to the index (admins)",
+			Options: []*discordgo.ApplicationCommandOption{
+				str("url", "The http(s) address of the article or feed", true, false, 2000),
+			},
+		}),
+		admin(&discordgo.ApplicationCommand{
+			Name:        cmdReindex,
+			Description: "Re-read the corpus into the index (admins)",
+			Options:     []*discordgo.ApplicationCommandOption{},
+		}),
+		admin(&discordgo.ApplicationCommand{
+			Name:        cmdStats,
+			Description: "Index size, uptime, answer times and feedback (admins)",
+			Options:     []*discordgo.ApplicationCommandOption{},
+		}),
+	}
+}

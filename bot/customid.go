@@ -1,0 +1,111 @@
+package bot
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Buttons carry their state in the custom_id (at most 100 characters); the
+// bot keeps no session on the server, so a button works after a restart and
+// on any replica.
+//
+//	p|<cmd>|<page>|<flags>|<since>|<until>|<source>|<author>|<query>   paging (◀ ▶)
+//	c|<article-id>#<n>                                                Context of ¶n
+//	f|u  f|d                                                          👍 / 👎
+//
+// cmd is "a" (/ask) or "s" (/search); page is the page the button leads to;
+// since/until are resolved dates (YYYY-MM-DD) so a page means the same thing
+// tomorrow; '|' and '%' inside values are percent-encoded. The query goes last
+// and is cut to fit. When it is cut, flags holds "t" and the first 8 hex
+// digits of the SHA-256 of the whole query, and the handler reads the whole
+// query back from the first line of the message carrying the button (where
+// the renderer always writes it, escaped) and checks it against the hash. If
+// even the filters do not fit, the message simply has no paging buttons.
+//
+// A Context button whose passage id does not fit is left out; feedback
+// buttons need nothing beyond the message they sit on.
+const (
+	idPage     = "p"
+	idContext  = "c"
+	idFeedback = "f"
+)
+
+type pageState struct {
+	Cmd       string // "a" or "s"
+	Page      int
+	Since     string
+	Until     string
+	Source    string
+	Author    string
+	Query     string
+	Truncated bool   // Query is a prefix of the real query
+	Hash      string // of the whole query, when Truncated
+}
+
+var idEscaper = strings.NewReplacer("%", "%25", "|", "%7C")
+var idUnescaper = strings.NewReplacer("%25", "%", "%7C", "|")
+
+// queryHash is the short hash that ties a cut query to its message.
+func queryHash(q string) string {
+	sum := sha256.Sum256([]byte(q))
+	return hex.EncodeToString(sum[:4])
+}
+
+// encode returns the custom_id for s, or ok=false when the fixed part alone
+// leaves too little room for the query.
+func (s pageState) encode() (string, bool) {
+	prefix := func(flags string) string {
+		return strings.Join([]string{idPage, s.Cmd, strconv.Itoa(s.Page), flags, s.Since, s.Until,
+			idEscaper.Replace(s.Source), idEscaper.Replace(s.Author)}, "|") + "|"
+	}
+	q := idEscaper.Replace(s.Query)
+	if id := prefix("") + q; textLen(id) <= maxCustomID {
+		return id, true
+	}
+	p := prefix("t" + queryHash(s.Query))
+	room := maxCustomID - textLen(p)
+	if room < 10 {
+		return "", false
+	}
+	// Cut the query (not its escaped form) on a rune boundary until it fits.
+	cut := s.Query
+	for textLen(idEscaper.Replace(cut)) > room {
+		_, size := utf8.DecodeLastRuneInString(cut)
+		cut = cut[:len(cut)-size]
+	}
+	return p + idEscaper.Replace(cut), true
+}
+
+// decodePage parses a paging custom_id. It never panics on foreign input.
+func decodePage(id string) (pageState, bool) {
+	parts := strings.SplitN(id, "|", 9)
+	if len(parts) != 9 || parts[0] != idPage || (parts[1] != "a" && parts[1] != "s") {
+		return pageState{}, false
+	}
+	page, err := strconv.Atoi(parts[2])
+	if err != nil || page < 1 || page > 1000 {
+		return pageState{}, false
+	}
+	s := pageState{
+		Cmd: parts[1], Page: page, Since: parts[4], Until: parts[5],
+		Source: idUnescaper.Replace(parts[6]), Author: idUnescaper.Replace(parts[7]),
+		Query: idUnescaper.Replace(parts[8]),
+	}
+	if f := parts[3]; strings.HasPrefix(f, "t") {
+		s.Truncated, s.Hash = true, f[1:]
+	}
+	return s, true
+}
+
+// contextID is the custom_id of the Context button of a passage, or "" when
+// the passage id is too long to carry.
+func contextID(passageID string) string {
+	id := idContext + "|" + passageID
+	if passageID == "" || textLen(id) > maxCustomID {
+		return ""
+	}
+	return id
+}

@@ -1,0 +1,51 @@
+// Package bot is briefbot's Discord side: command definitions, the
+// interaction handler that turns an interaction into a response (no I/O of
+// its own), rendering within Discord's limits, and the transports that carry
+// interactions to and from Discord.
+//
+// The handler reaches the index only through Engine, defined here where it is
+// used, so that bot never imports package index or Bleve.
+package bot
+
+import (
+	"context"
+	"time"
+
+	"github.com/briefbot/briefbot/corpus"
+)
+
+// Engine is what the bot needs of the index. *index.Index implements it; the
+// semantics of each method are those of the index API in the team contract.
+type Engine interface {
+	Ask(ctx context.Context, question string, opts corpus.AskOptions) (corpus.Answer, error)
+	Search(ctx context.Context, keywords string, f corpus.SearchFilters, page, pageSize int) (corpus.SearchPage, error)
+	Summary(ctx context.Context, req corpus.SummaryRequest) (corpus.Summary, error)
+	Sources(ctx context.Context) ([]corpus.SourceInfo, error)
+	// Days lists recent local days that have articles, newest first.
+	Days(ctx context.Context, loc *time.Location, limit int) ([]time.Time, error)
+	// Paragraphs returns a whole article, for the Context button.
+	Paragraphs(ctx context.Context, articleID string) (corpus.Article, error)
+	Stats(ctx context.Context) (corpus.Stats, error)
+}
+
+// Admin performs the write operations behind /ingest and /reindex.
+//
+// It is a separate interface rather than part of Engine because the index's
+// write methods answer with index.IngestReport, a type bot must not import:
+// cmd implements Admin with a small adapter over *index.Index that turns the
+// report into a sentence fit to show a server admin. Returning a string keeps
+// the bot free of the index's report structure.
+type Admin interface {
+	// AddArticles upserts articles fetched by /ingest and says what changed,
+	// e.g. "added 1 article (14 paragraphs)".
+	AddArticles(ctx context.Context, arts []corpus.Article) (string, error)
+	// Reindex re-reads the configured corpus into the index and says what
+	// changed.
+	Reindex(ctx context.Context) (string, error)
+}
+
+// Fetcher fetches an article page or an RSS/Atom feed for /ingest
+// (implemented by package fetch). It must refuse private addresses itself.
+type Fetcher interface {
+	Fetch(ctx context.Context, url string) ([]corpus.Article, error)
+}

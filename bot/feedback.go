@@ -1,0 +1,97 @@
+package bot
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"sync"
+	"time"
+)
+
+// feedbackEntry is one line of the append-only feedback log (JSON Lines).
+// User is the pseudonymous user hash, never the Discord id.
+type feedbackEntry struct {
+	Time    time.Time `json:"time"`
+	Vote    string    `json:"vote"` // "up" or "down"
+	User    string    `json:"user"`
+	Message string    `json:"message,omitempty"` // id of the answer voted on
+	Query   string    `json:"query,omitempty"`
+	Cited   []string  `json:"cited,omitempty"` // passage ids shown
+}
+
+// feedbackLog appends votes to a file and counts them for /stats.
+type feedbackLog struct {
+	mu   sync.Mutex
+	path string
+}
+
+// add appends one vote. Each write is a single line written with O_APPEND,
+// so concurrent writers (even another process) never interleave lines.
+func (f *feedbackLog) add(e feedbackEntry) error {
+	if f.path == "" {
+		return errors.New("no feedback log configured")
+	}
+	line, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fh, err := os.OpenFile(f.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = fh.Write(append(line, '\n'))
+	if cerr := fh.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// counts reads the log and counts votes. A user who voted on one answer more
+// than once counts once, with their latest vote. Unreadable lines are skipped:
+// a torn last line after a crash must not hide the rest.
+func (f *feedbackLog) counts() (up, down int, err error) {
+	if f.path == "" {
+		return 0, 0, nil
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fh, err := os.Open(f.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, 0, nil
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	defer fh.Close()
+	type key struct{ user, msg string }
+	last := map[key]string{}
+	sc := bufio.NewScanner(fh)
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	for sc.Scan() {
+		var e feedbackEntry
+		if json.Unmarshal(sc.Bytes(), &e) != nil || (e.Vote != "up" && e.Vote != "down") {
+			continue
+		}
+		if e.Message == "" { // cannot be deduplicated
+			if e.Vote == "up" {
+				up++
+			} else {
+				down++
+			}
+			continue
+		}
+		last[key{e.User, e.Message}] = e.Vote
+	}
+	for _, v := range last {
+		if v == "up" {
+			up++
+		} else {
+			down++
+		}
+	}
+	return up, down, sc.Err()
+}

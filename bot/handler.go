@@ -1,0 +1,262 @@
+package bot
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// HandlerOptions configure a Handler. The zero value works: UTC, the real
+// clock, no logging, no admin operations, no feedback log.
+type HandlerOptions struct {
+	// Location is the zone days are counted in (/summary, "today", the daily
+	// post). nil = UTC.
+	Location *time.Location
+	// Now is the clock; nil = time.Now. Tests inject a fixed clock.
+	Now func() time.Time
+	// Logger receives one line per interaction; nil = discard.
+	Logger *slog.Logger
+	// Fetcher and Admin serve /ingest and /reindex; nil = those commands
+	// answer that they are not configured.
+	Fetcher Fetcher
+	Admin   Admin
+	// FeedbackLog is the path of the append-only JSON Lines file 👍/👎 are
+	// recorded in and /stats counts; "" = votes are thanked but not kept.
+	FeedbackLog string
+	// StartedAt is when the process started, for the uptime in /stats;
+	// zero = when NewHandler was called.
+	StartedAt time.Time
+	// RateLimit is the per-user limit on questions; zero = 5 in 10 s.
+	RateLimit RateLimit
+	// UserHashKey keys the hash that stands for a user id in logs and the
+	// feedback log. The hash is pseudonymous, not anonymous: with the key
+	// one can test whether a given id voted. "" = a fixed built-in key.
+	UserHashKey string
+}
+
+// Handler answers interactions. It is safe for concurrent use.
+type Handler struct {
+	eng      Engine
+	loc      *time.Location
+	now      func() time.Time
+	log      *slog.Logger
+	fetcher  Fetcher
+	admin    Admin
+	feedback *feedbackLog
+	started  time.Time
+	limit    *limiter
+	stats    answerStats
+	hashKey  string
+}
+
+// NewHandler returns a Handler answering from eng.
+func NewHandler(eng Engine, opts HandlerOptions) *Handler {
+	h := &Handler{
+		eng:      eng,
+		loc:      opts.Location,
+		now:      opts.Now,
+		log:      opts.Logger,
+		fetcher:  opts.Fetcher,
+		admin:    opts.Admin,
+		feedback: &feedbackLog{path: opts.FeedbackLog},
+		started:  opts.StartedAt,
+		limit:    newLimiter(opts.RateLimit),
+		hashKey:  opts.UserHashKey,
+	}
+	if h.loc == nil {
+		h.loc = time.UTC
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	if h.log == nil {
+		h.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if h.started.IsZero() {
+		h.started = h.now()
+	}
+	if h.hashKey == "" {
+		h.hashKey = "briefbot"
+	}
+	return h
+}
+
+// outcome is what happened to an interaction, for the log line.
+type outcome struct {
+	command string
+	kind    string // "ok", "no_match", "invalid", "rate_limited", "forbidden", "error"
+	results int
+	err     error
+}
+
+// Handle answers one interaction: an application command, an autocomplete
+// request, a message component (button) or a PING. It does no Discord I/O
+// and always returns a response within Discord's limits, with
+// allowed_mentions allowing none; it returns nil only for a nil interaction.
+// A panic inside is recovered and answered with an apology, so one bad
+// interaction cannot take the bot down.
+//
+// When Handle is slow, the transport first sends Deferral(i) and later edits
+// the original response with the Data of Handle's result.
+func (h *Handler) Handle(ctx context.Context, i *discordgo.Interaction) (resp *discordgo.InteractionResponse) {
+	if i == nil {
+		return nil
+	}
+	start := h.now()
+	var out outcome
+	defer func() {
+		if r := recover(); r != nil {
+			out.kind = "error"
+			out.err = fmt.Errorf("panic: %v", r)
+			h.log.Error("handler panic", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			resp = h.finish(i, ephemeral("Sorry, something went wrong on my side. Please try again."))
+		}
+		h.logInteraction(i, out, h.now().Sub(start))
+	}()
+
+	switch i.Type {
+	case discordgo.InteractionPing:
+		out.kind = "ok"
+		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}
+	case discordgo.InteractionApplicationCommand:
+		resp = h.command(ctx, i, start, &out)
+	case discordgo.InteractionApplicationCommandAutocomplete:
+		resp = h.autocomplete(ctx, i, &out)
+	case discordgo.InteractionMessageComponent:
+		resp = h.component(ctx, i, start, &out)
+	default:
+		out.kind = "invalid"
+		resp = ephemeral("I don't know how to answer that kind of interaction.")
+	}
+	return h.finish(i, resp)
+}
+
+// finish applies Discord's limits to a message response and disables
+// mentions. Autocomplete and PONG carry no message.
+func (h *Handler) finish(i *discordgo.Interaction, resp *discordgo.InteractionResponse) *discordgo.InteractionResponse {
+	if resp == nil || resp.Data == nil {
+		return resp
+	}
+	switch resp.Type {
+	case discordgo.InteractionResponseChannelMessageWithSource, discordgo.InteractionResponseUpdateMessage:
+		d := resp.Data
+		d.Content, d.Embeds, d.Components = fitMessage(d.Content, d.Embeds, d.Components)
+		d.AllowedMentions = allowNoMentions()
+	case discordgo.InteractionApplicationCommandAutocompleteResult:
+		resp.Data.Choices = fitChoices(resp.Data.Choices)
+	}
+	return resp
+}
+
+// Deferral is what the transport sends first when Handle is not done within
+// about 1.5 s; the transport then edits the original response with Handle's
+// result. For an application command it is type 5 (the user sees "thinking"),
+// ephemeral when the reply will be (private:true, or an admin command),
+// because ephemerality is fixed at defer time. For a paging button it is
+// type 6 (the edit then replaces the message with the new page). For the other
+// buttons (Context, 👍/👎), whose reply is a new ephemeral message, it is type
+// 5 with flags 64: a type 6 would make that edit overwrite the answer. Nil for
+// PING and autocomplete, which must be answered directly.
+func (h *Handler) Deferral(i *discordgo.Interaction) *discordgo.InteractionResponse {
+	if i == nil {
+		return nil
+	}
+	switch i.Type {
+	case discordgo.InteractionApplicationCommand:
+		data, ok := i.Data.(discordgo.ApplicationCommandInteractionData)
+		var flags discordgo.MessageFlags
+		if ok && (isAdminCommand(data.Name) || optBool(data.Options, "private")) {
+			flags = discordgo.MessageFlagsEphemeral
+		}
+		return &discordgo.InteractionResponse{
+			Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+			Data: &discordgo.InteractionResponseData{Flags: flags},
+		}
+	case discordgo.InteractionMessageComponent:
+		data, _ := i.Data.(discordgo.MessageComponentInteractionData)
+		if strings.HasPrefix(data.CustomID, idPage+"|") {
+			return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}
+		}
+		return &discordgo.InteractionResponse{
+			Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+			Data: &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral},
+		}
+	}
+	return nil
+}
+
+// message is a new message in reply (type 4).
+func message(content string, embeds []*discordgo.MessageEmbed, comps []discordgo.MessageComponent, private bool) *discordgo.InteractionResponse {
+	var flags discordgo.MessageFlags
+	if private {
+		flags = discordgo.MessageFlagsEphemeral
+	}
+	return &discordgo.InteractionResponse{
+		Type: discordgo.InteractionResponseChannelMessageWithSource,
+		Data: &discordgo.InteractionResponseData{
+			Content: content, Embeds: embeds, Components: comps, Flags: flags,
+		},
+	}
+}
+
+// update replaces the message a button sits on (type 7).
+func update(content string, embeds []*discordgo.MessageEmbed, comps []discordgo.MessageComponent) *discordgo.InteractionResponse {
+	return &discordgo.InteractionResponse{
+		Type: discordgo.InteractionResponseUpdateMessage,
+		Data: &discordgo.InteractionResponseData{Content: content, Embeds: embeds, Components: comps},
+	}
+}
+
+// ephemeral is a private text reply, used for errors and refusals.
+func ephemeral(content string) *discordgo.InteractionResponse {
+	return message(content, nil, nil, true)
+}
+
+// userID returns the id of whoever triggered i: member.user in a server,
+// user in a DM. Either may be absent in malformed input.
+func userID(i *discordgo.Interaction) string {
+	if i.Member != nil && i.Member.User != nil {
+		return i.Member.User.ID
+	}
+	if i.User != nil {
+		return i.User.ID
+	}
+	return ""
+}
+
+// userHash stands for a user id in logs and the feedback log.
+func (h *Handler) userHash(id string) string {
+	if id == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(h.hashKey + ":" + id))
+	return hex.EncodeToString(sum[:6])
+}
+
+// logInteraction writes the one log line of an interaction. It never logs the
+// token, the user id or the question text.
+func (h *Handler) logInteraction(i *discordgo.Interaction, out outcome, latency time.Duration) {
+	attrs := []any{
+		"type", i.Type.String(),
+		"command", out.command,
+		"user", h.userHash(userID(i)),
+		"guild", i.GuildID != "",
+		"outcome", out.kind,
+		"results", out.results,
+		"latency_ms", float64(latency.Microseconds()) / 1000,
+	}
+	if out.err != nil {
+		attrs = append(attrs, "error", out.err.Error())
+		h.log.Warn("interaction", attrs...)
+		return
+	}
+	h.log.Info("interaction", attrs...)
+}

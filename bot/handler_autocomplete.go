@@ -1,0 +1,117 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// autocomplete suggests indexed sources for "source" and recent days with
+// articles for /summary's "date". It answers with at most 25 choices of at
+// most 100 characters; on any problem it answers with no choices (the user
+// can still type a value, which the command validates).
+func (h *Handler) autocomplete(ctx context.Context, i *discordgo.Interaction, out *outcome) *discordgo.InteractionResponse {
+	data, _ := i.Data.(discordgo.ApplicationCommandInteractionData)
+	out.command = data.Name + ":autocomplete"
+	var focused *discordgo.ApplicationCommandInteractionDataOption
+	for _, o := range data.Options {
+		if o != nil && o.Focused {
+			focused = o
+		}
+	}
+	var choices []*discordgo.ApplicationCommandOptionChoice
+	if focused != nil {
+		typed, _ := focused.Value.(string)
+		typed = strings.ToLower(normalizeQuery(typed))
+		if utf8.RuneCountInString(typed) > maxOptionRunes {
+			typed = ""
+		}
+		var err error
+		switch {
+		case focused.Name == "source" && (data.Name == cmdAsk || data.Name == cmdSearch):
+			choices, err = h.sourceChoices(ctx, typed)
+		case focused.Name == "date" && data.Name == cmdSummary:
+			choices, err = h.dayChoices(ctx, typed)
+		}
+		if err != nil {
+			out.kind, out.err = "error", err
+		}
+	}
+	if out.kind == "" {
+		out.kind = "ok"
+	}
+	out.results = len(choices)
+	return &discordgo.InteractionResponse{
+		Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+		Data: &discordgo.InteractionResponseData{Choices: fitChoices(choices)},
+	}
+}
+
+func (h *Handler) sourceChoices(ctx context.Context, typed string) ([]*discordgo.ApplicationCommandOptionChoice, error) {
+	srcs, err := h.eng.Sources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var prefix, contains []*discordgo.ApplicationCommandOptionChoice
+	for _, s := range srcs {
+		name := s.Source
+		// A value Discord would refuse, or that the command would reject,
+		// is better not offered.
+		if name == "" || utf8.RuneCountInString(name) > maxChoiceValue || textLen(name) > maxChoiceValue {
+			continue
+		}
+		lower := strings.ToLower(name)
+		c := &discordgo.ApplicationCommandOptionChoice{
+			Name:  oneLine(cleanText(name, false)) + " (" + plural(s.Articles, "article", "articles") + ")",
+			Value: name,
+		}
+		switch {
+		case strings.HasPrefix(lower, typed):
+			prefix = append(prefix, c)
+		case strings.Contains(lower, typed):
+			contains = append(contains, c)
+		}
+	}
+	return append(prefix, contains...), nil
+}
+
+func (h *Handler) dayChoices(ctx context.Context, typed string) ([]*discordgo.ApplicationCommandOptionChoice, error) {
+	days, err := h.eng.Days(ctx, h.loc, maxChoices)
+	if err != nil {
+		return nil, err
+	}
+	var out []*discordgo.ApplicationCommandOptionChoice
+	for _, d := range days {
+		d = d.In(h.loc)
+		value := d.Format("2006-01-02")
+		name := value + " (" + d.Format("Mon 2 Jan") + ")"
+		if typed != "" && !strings.Contains(strings.ToLower(name), typed) {
+			continue
+		}
+		out = append(out, &discordgo.ApplicationCommandOptionChoice{Name: name, Value: value})
+	}
+	return out, nil
+}
+
+// fitChoices enforces the autocomplete limits: 25 choices, names of 1–100
+// characters, string values of at most 100. It always returns a non-nil
+// slice.
+func fitChoices(in []*discordgo.ApplicationCommandOptionChoice) []*discordgo.ApplicationCommandOptionChoice {
+	out := make([]*discordgo.ApplicationCommandOptionChoice, 0, min(len(in), maxChoices))
+	for _, c := range in {
+		if c == nil || len(out) == maxChoices {
+			continue
+		}
+		if s, ok := c.Value.(string); ok && (s == "" || textLen(s) > maxChoiceValue) {
+			continue
+		}
+		c.Name = truncate(oneLine(c.Name), maxChoiceName)
+		if c.Name == "" {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}

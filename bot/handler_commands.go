@@ -1,0 +1,338 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/briefbot/briefbot/corpus"
+)
+
+// Page sizes. An /ask page shows 3 passages (the index's default K) and at
+// most askMaxPages pages, because Ask has no offset: page n asks for n×3
+// passages and shows the last 3.
+const (
+	askPageSize    = 3
+	askMaxPages    = 5
+	searchPageSize = 5
+)
+
+const engineTrouble = "Sorry, I couldn't search the briefings just now. Please try again in a moment."
+
+func (h *Handler) command(ctx context.Context, i *discordgo.Interaction, start time.Time, out *outcome) *discordgo.InteractionResponse {
+	data, ok := i.Data.(discordgo.ApplicationCommandInteractionData)
+	if !ok {
+		out.kind = "invalid"
+		return ephemeral("That command arrived without its data; please try again.")
+	}
+	out.command = data.Name
+	if isAdminCommand(data.Name) {
+		if refusal := adminRefusal(i); refusal != "" {
+			out.kind = "forbidden"
+			return ephemeral(refusal)
+		}
+	}
+	var resp *discordgo.InteractionResponse
+	var err error
+	switch data.Name {
+	case cmdAsk:
+		resp, err = h.ask(ctx, i, data.Options, start, out)
+	case cmdSearch:
+		resp, err = h.search(ctx, i, data.Options, start, out)
+	case cmdSummary:
+		resp, err = h.summary(ctx, i, data.Options, start, out)
+	case cmdSources:
+		resp, err = h.sources(ctx, out)
+	case cmdIngest:
+		resp, err = h.ingest(ctx, data.Options, out)
+	case cmdReindex:
+		resp, err = h.reindex(ctx, out)
+	case cmdStats:
+		resp, err = h.statsCommand(ctx, out)
+	default:
+		out.kind = "invalid"
+		return ephemeral("I don't know that command. It may have been removed; try `/ask`.")
+	}
+	if err != nil {
+		var ie inputError
+		if errors.As(err, &ie) {
+			out.kind = "invalid"
+			return ephemeral(ie.msg)
+		}
+		out.kind, out.err = "error", err
+		return ephemeral(engineTrouble)
+	}
+	if out.kind == "" {
+		out.kind = "ok"
+	}
+	return resp
+}
+
+// adminRefusal says why the invoker may not run an admin command, or "" when
+// they may. default_member_permissions only hides the command, and server
+// admins can grant it to anyone, so the check is repeated here.
+func adminRefusal(i *discordgo.Interaction) string {
+	if i.Member == nil {
+		return "That command works only inside a server, for members who can manage it."
+	}
+	const allowed = discordgo.PermissionAdministrator | discordgo.PermissionManageGuild
+	if i.Member.Permissions&allowed == 0 {
+		return "Sorry, that command is for members with the Manage Server permission."
+	}
+	return ""
+}
+
+// allowQuestion applies the per-user rate limit; it returns a polite refusal
+// when the user is over it.
+func (h *Handler) allowQuestion(i *discordgo.Interaction, out *outcome) *discordgo.InteractionResponse {
+	ok, retry := h.limit.allow(userID(i), h.now())
+	if ok {
+		return nil
+	}
+	out.kind = "rate_limited"
+	secs := int(retry.Seconds() + 0.999)
+	if secs < 1 {
+		secs = 1
+	}
+	return ephemeral(fmt.Sprintf("You're asking faster than I can read — please wait %s and try again.", plural(secs, "second", "seconds")))
+}
+
+func (h *Handler) ask(ctx context.Context, i *discordgo.Interaction, opts []*discordgo.ApplicationCommandInteractionDataOption, start time.Time, out *outcome) (*discordgo.InteractionResponse, error) {
+	q, err := queryOption(opts, "question", "a question")
+	if err != nil {
+		return nil, err
+	}
+	source, err := filterOption(opts, "source")
+	if err != nil {
+		return nil, err
+	}
+	since, err := h.dateOption(opts, "since", true)
+	if err != nil {
+		return nil, err
+	}
+	if refusal := h.allowQuestion(i, out); refusal != nil {
+		return refusal, nil
+	}
+	st := pageState{Cmd: "a", Page: 1, Since: dayString(since), Source: source, Query: q}
+	resp, err := h.runAsk(ctx, st, start, out, optBool(opts, "private"), false)
+	if err == nil {
+		h.stats.record(h.now().Sub(start))
+	}
+	return resp, err
+}
+
+// runAsk asks the engine for page st.Page and renders it as a new message
+// (isUpdate false) or as the new state of the message a button sits on.
+func (h *Handler) runAsk(ctx context.Context, st pageState, start time.Time, out *outcome, private, isUpdate bool) (*discordgo.InteractionResponse, error) {
+	k := st.Page * askPageSize
+	ans, err := h.eng.Ask(ctx, st.Query, corpus.AskOptions{K: k, Since: h.dayFromString(st.Since), Source: st.Source})
+	if err != nil {
+		return nil, fmt.Errorf("ask: %w", err)
+	}
+	from := (st.Page - 1) * askPageSize
+	if from >= len(ans.Passages) {
+		out.kind = "no_match"
+		if st.Page > 1 {
+			return ephemeral("There are no more passages for that question."), nil
+		}
+		return ephemeral(noPassage(ans, st)), nil
+	}
+	shown := ans.Passages[from:min(from+askPageSize, len(ans.Passages))]
+	out.results = len(shown)
+	hasNext := len(ans.Passages) >= k && st.Page < askMaxPages
+	content, embeds, comps := renderAsk(st, shown, from, ans.Articles, hasNext, h.now().Sub(start))
+	if isUpdate {
+		return update(content, embeds, comps), nil
+	}
+	return message(content, embeds, comps, private), nil
+}
+
+// noPassage is the friendly no-match reply of /ask, with what to try instead.
+func noPassage(ans corpus.Answer, st pageState) string {
+	reason := strings.TrimSpace(ans.Reason)
+	if reason == "" {
+		reason = fmt.Sprintf("no passage in %s answers that", plural(ans.Articles, "article", "articles"))
+	}
+	reason = upperFirst(strings.TrimSuffix(reason, ".")) + "."
+	tips := []string{"try other words or a shorter question", "try `/search` with a few keywords"}
+	if st.Source != "" || st.Since != "" {
+		tips = append([]string{"drop the source or since filter"}, tips...)
+	}
+	return reason + "\nYou could " + strings.Join(tips, ", or ") + "."
+}
+
+func (h *Handler) search(ctx context.Context, i *discordgo.Interaction, opts []*discordgo.ApplicationCommandInteractionDataOption, start time.Time, out *outcome) (*discordgo.InteractionResponse, error) {
+	q, err := queryOption(opts, "keywords", "some keywords")
+	if err != nil {
+		return nil, err
+	}
+	source, err := filterOption(opts, "source")
+	if err != nil {
+		return nil, err
+	}
+	author, err := filterOption(opts, "author")
+	if err != nil {
+		return nil, err
+	}
+	since, err := h.dateOption(opts, "since", true)
+	if err != nil {
+		return nil, err
+	}
+	until, err := h.dateOption(opts, "until", false)
+	if err != nil {
+		return nil, err
+	}
+	if !since.IsZero() && !until.IsZero() && until.Before(since) {
+		return nil, invalidf("The until date (%s) is before the since date (%s).", dayString(until), dayString(since))
+	}
+	if refusal := h.allowQuestion(i, out); refusal != nil {
+		return refusal, nil
+	}
+	st := pageState{Cmd: "s", Page: 1, Since: dayString(since), Until: dayString(until), Source: source, Author: author, Query: q}
+	return h.runSearch(ctx, st, start, out, optBool(opts, "private"), false)
+}
+
+func (h *Handler) runSearch(ctx context.Context, st pageState, start time.Time, out *outcome, private, isUpdate bool) (*discordgo.InteractionResponse, error) {
+	f := corpus.SearchFilters{Source: st.Source, Author: st.Author, Since: h.dayFromString(st.Since), Until: h.dayFromString(st.Until)}
+	page, err := h.eng.Search(ctx, st.Query, f, st.Page, searchPageSize)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	if len(page.Passages) == 0 {
+		out.kind = "no_match"
+		if st.Page > 1 {
+			return ephemeral("There are no more results for that search."), nil
+		}
+		reason := strings.TrimSpace(page.Reason)
+		if reason == "" {
+			reason = "nothing matches " + quoteInput(st.Query)
+		}
+		tip := "Try fewer or different keywords"
+		if f != (corpus.SearchFilters{}) {
+			tip += ", or drop a filter"
+		}
+		return ephemeral(upperFirst(strings.TrimSuffix(reason, ".")) + ".\n" + tip + "."), nil
+	}
+	out.results = len(page.Passages)
+	content, embeds, comps := renderSearch(st, page, h.now().Sub(start))
+	if isUpdate {
+		return update(content, embeds, comps), nil
+	}
+	return message(content, embeds, comps, private), nil
+}
+
+func (h *Handler) summary(ctx context.Context, i *discordgo.Interaction, opts []*discordgo.ApplicationCommandInteractionDataOption, start time.Time, out *outcome) (*discordgo.InteractionResponse, error) {
+	day, err := h.dateOption(opts, "date", false)
+	if err != nil {
+		return nil, err
+	}
+	if day.IsZero() {
+		day = midnight(h.now().In(h.loc))
+	}
+	if refusal := h.allowQuestion(i, out); refusal != nil {
+		return refusal, nil
+	}
+	sum, err := h.eng.Summary(ctx, corpus.SummaryRequest{Day: day, Location: h.loc})
+	if err != nil {
+		return nil, fmt.Errorf("summary: %w", err)
+	}
+	if len(sum.Points) == 0 {
+		out.kind = "no_match"
+		reason := strings.TrimSpace(sum.Reason)
+		if reason == "" {
+			reason = "there are no articles for " + longDay(day)
+		}
+		return ephemeral(upperFirst(strings.TrimSuffix(reason, ".")) + ".\nPick a day that has articles: the `date` option suggests them as you type."), nil
+	}
+	out.results = len(sum.Points)
+	content, embeds := renderSummary("Briefing for "+longDay(day), sum, h.now().Sub(start))
+	return message(content, embeds, nil, optBool(opts, "private")), nil
+}
+
+// longDay is "Friday 31 January 2025".
+func longDay(t time.Time) string { return t.Format("Monday 2 January 2006") }
+
+func (h *Handler) sources(ctx context.Context, out *outcome) (*discordgo.InteractionResponse, error) {
+	srcs, err := h.eng.Sources(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sources: %w", err)
+	}
+	out.results = len(srcs)
+	if len(srcs) == 0 {
+		out.kind = "no_match"
+		return ephemeral("The index has no articles yet."), nil
+	}
+	return message("", []*discordgo.MessageEmbed{renderSources(srcs)}, nil, false), nil
+}
+
+func (h *Handler) ingest(ctx context.Context, opts []*discordgo.ApplicationCommandInteractionDataOption, out *outcome) (*discordgo.InteractionResponse, error) {
+	raw := strings.TrimSpace(optString(opts, "url"))
+	if raw == "" || utf8.RuneCountInString(raw) > 2000 {
+		return nil, invalidf("Please give the address of an article page or an RSS/Atom feed (http or https).")
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, invalidf("%s is not an http(s) address.", quoteInput(raw))
+	}
+	if h.fetcher == nil || h.admin == nil {
+		out.kind = "invalid"
+		return ephemeral("Adding articles by address is not set up on this bot."), nil
+	}
+	arts, err := h.fetcher.Fetch(ctx, u.String())
+	if err != nil {
+		// The admin gave the address, so the reason is theirs to see.
+		out.kind, out.err = "error", err
+		return ephemeral("I couldn't read that address: " + truncate(escapeMarkdown(cleanText(err.Error(), false)), 300)), nil
+	}
+	if len(arts) == 0 {
+		out.kind = "no_match"
+		return ephemeral("I found no article to add at that address."), nil
+	}
+	report, err := h.admin.AddArticles(ctx, arts)
+	if err != nil {
+		return nil, fmt.Errorf("add articles: %w", err)
+	}
+	out.results = len(arts)
+	var b strings.Builder
+	fmt.Fprintf(&b, "Fetched %s from <%s>: %s", plural(len(arts), "article", "articles"), safeURL(u.String()), escapeMarkdown(oneLine(cleanText(report, false))))
+	for n, a := range arts {
+		if n == 10 {
+			fmt.Fprintf(&b, "\n…and %d more", len(arts)-10)
+			break
+		}
+		b.WriteString("\n• " + escapeMarkdown(citation(a.Ref(), 0)))
+	}
+	return ephemeral(b.String()), nil
+}
+
+func (h *Handler) reindex(ctx context.Context, out *outcome) (*discordgo.InteractionResponse, error) {
+	if h.admin == nil {
+		out.kind = "invalid"
+		return ephemeral("Reindexing is not set up on this bot."), nil
+	}
+	report, err := h.admin.Reindex(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reindex: %w", err)
+	}
+	return ephemeral("Reindexed: " + escapeMarkdown(oneLine(cleanText(report, false)))), nil
+}
+
+func (h *Handler) statsCommand(ctx context.Context, out *outcome) (*discordgo.InteractionResponse, error) {
+	st, err := h.eng.Stats(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("stats: %w", err)
+	}
+	up, down, ferr := h.feedback.counts()
+	if ferr != nil {
+		h.log.Warn("reading feedback log", "error", ferr)
+	}
+	answered, p50, p99 := h.stats.snapshot()
+	e := renderStats(st, h.now().Sub(h.started), answered, p50, p99, up, down, ferr != nil)
+	return message("", []*discordgo.MessageEmbed{e}, nil, true), nil
+}

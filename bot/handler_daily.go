@@ -1,0 +1,39 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/briefbot/briefbot/corpus"
+)
+
+// DailyMessage renders the scheduled briefing for the local day of day (in
+// the handler's Location), with allowed_mentions allowing none: a channel
+// message would otherwise ping users, roles and @everyone found in quoted text.
+//
+// When the day has no articles (or the summary has no points) it returns
+// ok=false and logs why: the scheduler posts nothing rather than an empty
+// "no news" message every quiet day.
+func (h *Handler) DailyMessage(ctx context.Context, day time.Time) (msg *discordgo.MessageSend, ok bool, err error) {
+	start := h.now()
+	d := midnight(day.In(h.loc))
+	sum, err := h.eng.Summary(ctx, corpus.SummaryRequest{Day: d, Location: h.loc})
+	if err != nil {
+		return nil, false, fmt.Errorf("daily summary for %s: %w", dayString(d), err)
+	}
+	if len(sum.Points) == 0 {
+		h.log.Info("daily briefing: nothing to post", "day", dayString(d), "articles", sum.Articles, "reason", sum.Reason)
+		return nil, false, nil
+	}
+	content, embeds := renderSummary("Daily briefing — "+longDay(d), sum, h.now().Sub(start))
+	content, embeds, _ = fitMessage(content, embeds, nil)
+	h.log.Info("daily briefing rendered", "day", dayString(d), "points", len(sum.Points), "embeds", len(embeds))
+	return &discordgo.MessageSend{
+		Content:         content,
+		Embeds:          embeds,
+		AllowedMentions: allowNoMentions(),
+	}, true, nil
+}

@@ -1,0 +1,434 @@
+package bot
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/briefbot/briefbot/corpus"
+)
+
+// Labels that start the first line of an /ask or /search message. The
+// handler reads the escaped query back from that line when a paging button's
+// custom_id could only carry part of it (see customid.go).
+const (
+	askLabel    = "**Q:** "
+	searchLabel = "**Search:** "
+)
+
+// budgetPerEmbed shares what is left of the 6,000-unit total, after the fixed
+// parts of n embeds (titles, footer), among their descriptions.
+func budgetPerEmbed(n, fixed int) int {
+	if n <= 0 {
+		return maxEmbedDesc
+	}
+	b := (maxEmbedsTotal - fixed - 16*n) / n
+	return max(0, min(maxEmbedDesc, b))
+}
+
+// queryHeader is the first line (and filter line) of an /ask or /search
+// message: the label, the escaped query on one line, and the filters in
+// Discord's small "-#" text.
+func queryHeader(label string, st pageState) string {
+	var b strings.Builder
+	b.WriteString(label)
+	b.WriteString(escapeMarkdown(st.Query))
+	var f []string
+	if st.Source != "" {
+		f = append(f, "source: "+escapeMarkdown(st.Source))
+	}
+	if st.Author != "" {
+		f = append(f, "author: "+escapeMarkdown(st.Author))
+	}
+	if st.Since != "" {
+		f = append(f, "since: "+st.Since)
+	}
+	if st.Until != "" {
+		f = append(f, "until: "+st.Until)
+	}
+	if len(f) > 0 {
+		b.WriteString("\n-# " + strings.Join(f, " · "))
+	}
+	return b.String()
+}
+
+// queryFromMessage reads the query back from the first line of a message the
+// bot wrote with queryHeader. ok is false when the line is not there.
+func queryFromMessage(content string) (string, bool) {
+	line, _, _ := strings.Cut(content, "\n")
+	for _, label := range []string{askLabel, searchLabel} {
+		if rest, ok := strings.CutPrefix(line, label); ok {
+			return unescapeMarkdown(rest), true
+		}
+	}
+	return "", false
+}
+
+// passageEmbeds renders one embed per passage: the citation as the title,
+// linking to the article (with a distinct "#¶n" URL per embed, since Discord
+// merges embeds that share one), and the quote with its marked part in bold.
+// footer goes on the last embed.
+func passageEmbeds(ps []corpus.Passage, quote func(corpus.Passage) string, footer string) []*discordgo.MessageEmbed {
+	urls := urlSet{}
+	embeds := make([]*discordgo.MessageEmbed, 0, len(ps))
+	fixed := textLen(footer)
+	for _, p := range ps {
+		e := &discordgo.MessageEmbed{
+			Title: citationTitle(p.Article, p.Paragraph),
+			URL:   urls.passageURL(p.Article.URL, p.Paragraph),
+			Color: embedColor,
+		}
+		fixed += textLen(e.Title)
+		embeds = append(embeds, e)
+	}
+	budget := budgetPerEmbed(len(ps), fixed)
+	for k, p := range ps {
+		embeds[k].Description = renderMarked(quote(p), budget)
+	}
+	if len(embeds) > 0 && footer != "" {
+		embeds[len(embeds)-1].Footer = &discordgo.MessageEmbedFooter{Text: footer}
+	}
+	return embeds
+}
+
+func renderAsk(st pageState, shown []corpus.Passage, from, articles int, hasNext bool, elapsed time.Duration) (string, []*discordgo.MessageEmbed, []discordgo.MessageComponent) {
+	footer := fmt.Sprintf("%s %d–%d", pluralWord(len(shown), "Passage", "Passages"), from+1, from+len(shown))
+	if from == 0 {
+		footer = plural(len(shown), "passage", "passages")
+	}
+	if articles > 0 {
+		footer += " from " + plural(articles, "article", "articles") + " searched"
+	}
+	footer += " · " + formatElapsed(elapsed)
+	embeds := passageEmbeds(shown, func(p corpus.Passage) string { return markAnswer(p.Text, p.Answer) }, footer)
+
+	var row []discordgo.MessageComponent
+	row = append(row, pagingButtons(st, hasNext)...)
+	row = append(row,
+		discordgo.Button{Label: "👍", Style: discordgo.SecondaryButton, CustomID: idFeedback + "|u"},
+		discordgo.Button{Label: "👎", Style: discordgo.SecondaryButton, CustomID: idFeedback + "|d"},
+	)
+	comps := []discordgo.MessageComponent{discordgo.ActionsRow{Components: row}}
+	if ctxRow := contextButtons(shown); len(ctxRow) > 0 {
+		comps = append(comps, discordgo.ActionsRow{Components: ctxRow})
+	}
+	return queryHeader(askLabel, st), embeds, comps
+}
+
+func renderSearch(st pageState, page corpus.SearchPage, elapsed time.Duration) (string, []*discordgo.MessageEmbed, []discordgo.MessageComponent) {
+	size := page.PageSize
+	if size <= 0 {
+		size = searchPageSize
+	}
+	from := (st.Page-1)*size + 1
+	to := from + len(page.Passages) - 1
+	pages := (page.Total + size - 1) / size
+	total := max(page.Total, to)
+	footer := fmt.Sprintf("Results %d–%d of %s · page %d of %d · %s", from, to, thousands(total), st.Page, max(pages, st.Page), formatElapsed(elapsed))
+	embeds := passageEmbeds(page.Passages, func(p corpus.Passage) string {
+		if len(p.Highlights) == 0 {
+			return oneLine(p.Text)
+		}
+		hl := make([]string, len(p.Highlights))
+		for k, s := range p.Highlights {
+			hl[k] = oneLine(s)
+		}
+		return strings.Join(hl, " … ")
+	}, footer)
+	hasNext := to < page.Total
+	var comps []discordgo.MessageComponent
+	if row := pagingButtons(st, hasNext); len(row) > 0 {
+		comps = append(comps, discordgo.ActionsRow{Components: row})
+	}
+	if ctxRow := contextButtons(page.Passages); len(ctxRow) > 0 {
+		comps = append(comps, discordgo.ActionsRow{Components: ctxRow})
+	}
+	return queryHeader(searchLabel, st), embeds, comps
+}
+
+// pagingButtons are ◀ and ▶ for st, or none when there is only one page or
+// the state cannot be carried in a custom_id.
+func pagingButtons(st pageState, hasNext bool) []discordgo.MessageComponent {
+	if st.Page <= 1 && !hasNext {
+		return nil
+	}
+	prev, next := st, st
+	prev.Page, next.Page = st.Page-1, st.Page+1
+	prevID, ok1 := prev.encode()
+	nextID, ok2 := next.encode()
+	if !ok1 || !ok2 {
+		return nil
+	}
+	return []discordgo.MessageComponent{
+		discordgo.Button{Label: "◀", Style: discordgo.SecondaryButton, CustomID: prevID, Disabled: st.Page <= 1},
+		discordgo.Button{Label: "▶", Style: discordgo.SecondaryButton, CustomID: nextID, Disabled: !hasNext},
+	}
+}
+
+// contextButtons offer the paragraphs around each passage (one button per
+// passage, at most five, in the order of the embeds).
+func contextButtons(ps []corpus.Passage) []discordgo.MessageComponent {
+	var row []discordgo.MessageComponent
+	seen := map[string]bool{}
+	for k, p := range ps {
+		id := p.ID
+		if id == "" {
+			id = corpus.ParagraphID(p.Article.ID, p.Paragraph)
+		}
+		cid := contextID(id)
+		if cid == "" || seen[cid] || len(row) == maxRowComponents {
+			continue
+		}
+		seen[cid] = true
+		label := fmt.Sprintf("Context %d · ¶%d", k+1, p.Paragraph)
+		row = append(row, discordgo.Button{Label: label, Style: discordgo.SecondaryButton, CustomID: cid})
+	}
+	return row
+}
+
+// renderSummary renders a summary: one embed per story, its title as the
+// heading, its points quoted beneath with their citations linked. Points
+// whose story is unknown are gathered under "More". At most ten stories get
+// an embed; the rest are counted in the footer.
+func renderSummary(heading string, sum corpus.Summary, elapsed time.Duration) (string, []*discordgo.MessageEmbed) {
+	type group struct {
+		title  string
+		points []corpus.Point
+	}
+	var groups []*group
+	byStory := map[int]*group{}
+	for _, p := range sum.Points {
+		key := p.Story
+		if key < 0 || key >= len(sum.Stories) {
+			key = -1
+		}
+		g := byStory[key]
+		if g == nil {
+			title := "More"
+			if key >= 0 {
+				title = sum.Stories[key].Title
+			}
+			if strings.TrimSpace(title) == "" {
+				title = p.Article.Title
+			}
+			g = &group{title: title}
+			byStory[key] = g
+			groups = append(groups, g)
+		}
+		g.points = append(g.points, p)
+	}
+	dropped := 0
+	if len(groups) > maxEmbeds {
+		for _, g := range groups[maxEmbeds:] {
+			dropped += len(g.points)
+		}
+		groups = groups[:maxEmbeds]
+	}
+	footer := fmt.Sprintf("%s from %s", plural(len(sum.Points), "point", "points"), plural(max(sum.Articles, 1), "article", "articles"))
+	if dropped > 0 {
+		footer += fmt.Sprintf(" (%d not shown)", dropped)
+	}
+	footer += " · " + formatElapsed(elapsed)
+
+	embeds := make([]*discordgo.MessageEmbed, len(groups))
+	fixed := textLen(footer)
+	for k, g := range groups {
+		embeds[k] = &discordgo.MessageEmbed{Title: truncate(escapeMarkdown(oneLine(cleanText(g.title, false))), maxEmbedTitle), Color: embedColor}
+		fixed += textLen(embeds[k].Title)
+	}
+	budget := budgetPerEmbed(len(groups), fixed)
+	for k, g := range groups {
+		embeds[k].Description = pointsText(g.points, budget)
+	}
+	if len(embeds) > 0 {
+		embeds[len(embeds)-1].Footer = &discordgo.MessageEmbedFooter{Text: footer}
+	}
+	return "**" + escapeMarkdown(heading) + "**", embeds
+}
+
+// pointsText lists points as quotes with their linked citation, within budget
+// units; points that do not fit are counted in a last line.
+func pointsText(points []corpus.Point, budget int) string {
+	var b strings.Builder
+	for k, p := range points {
+		cite := "— " + link(escapeMarkdown(citation(p.Article, p.Paragraph)), p.Article.URL)
+		if textLen(cite) > budget/2 {
+			cite = "— " + truncate(escapeMarkdown(citation(p.Article, p.Paragraph)), budget/2)
+		}
+		rest := len(points) - k - 1
+		moreLine := ""
+		if rest > 0 {
+			moreLine = fmt.Sprintf("\n…and %d more", rest)
+		}
+		room := budget - textLen(b.String()) - textLen(cite) - textLen("> \n\n") - textLen(moreLine)
+		if room < 40 {
+			if k == 0 {
+				return truncate("> "+escapeMarkdown(oneLine(cleanText(p.Text, false))), budget)
+			}
+			fmt.Fprintf(&b, "…and %d more", len(points)-k)
+			break
+		}
+		if k > 0 {
+			b.WriteString("\n\n")
+		}
+		b.WriteString("> " + truncate(escapeMarkdown(oneLine(cleanText(p.Text, false))), room) + "\n" + cite)
+	}
+	return b.String()
+}
+
+func renderSources(srcs []corpus.SourceInfo) *discordgo.MessageEmbed {
+	srcs = append([]corpus.SourceInfo(nil), srcs...)
+	sort.SliceStable(srcs, func(a, b int) bool {
+		if srcs[a].Articles != srcs[b].Articles {
+			return srcs[a].Articles > srcs[b].Articles
+		}
+		return srcs[a].Source < srcs[b].Source
+	})
+	total := 0
+	for _, s := range srcs {
+		total += s.Articles
+	}
+	var b strings.Builder
+	for k, s := range srcs {
+		name := escapeMarkdown(oneLine(cleanText(s.Source, false)))
+		if name == "" {
+			name = "(no source)"
+		}
+		line := "• **" + truncate(name, 100) + "** — " + plural(s.Articles, "article", "articles")
+		if !s.Latest.IsZero() {
+			line += " · latest " + s.Latest.Format(time.DateOnly)
+		}
+		more := fmt.Sprintf("\n…and %d more", len(srcs)-k)
+		if textLen(b.String())+textLen(line)+1+textLen(more) > maxEmbedDesc {
+			b.WriteString(strings.TrimPrefix(more, ""))
+			break
+		}
+		if k > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(line)
+	}
+	return &discordgo.MessageEmbed{
+		Title:       "Indexed sources",
+		Description: b.String(),
+		Color:       embedColor,
+		Footer:      &discordgo.MessageEmbedFooter{Text: plural(len(srcs), "source", "sources") + " · " + plural(total, "article", "articles")},
+	}
+}
+
+func renderStats(st corpus.Stats, uptime time.Duration, answered int64, p50, p99 time.Duration, up, down int, feedbackErr bool) *discordgo.MessageEmbed {
+	field := func(name, value string) *discordgo.MessageEmbedField {
+		return &discordgo.MessageEmbedField{Name: name, Value: value, Inline: true}
+	}
+	latency := func(d time.Duration) string {
+		if answered == 0 {
+			return "—"
+		}
+		return fmt.Sprintf("%d ms", d.Milliseconds())
+	}
+	fb := fmt.Sprintf("👍 %d · 👎 %d", up, down)
+	if feedbackErr {
+		fb += " (log unreadable)"
+	}
+	return &discordgo.MessageEmbed{
+		Title: "briefbot statistics",
+		Color: embedColor,
+		Fields: []*discordgo.MessageEmbedField{
+			field("Articles", thousands(st.Articles)),
+			field("Paragraphs", thousands(st.Paragraphs)),
+			field("Index size", humanBytes(st.Bytes)),
+			field("Uptime", humanDuration(uptime)),
+			field("Questions answered", strconv.FormatInt(answered, 10)),
+			field("Median answer time", latency(p50)),
+			field("p99 answer time", latency(p99)),
+			field("Feedback", fb),
+		},
+	}
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+func humanDuration(d time.Duration) string {
+	d = d.Round(time.Second)
+	days := int(d / (24 * time.Hour))
+	d -= time.Duration(days) * 24 * time.Hour
+	h := int(d / time.Hour)
+	d -= time.Duration(h) * time.Hour
+	m := int(d / time.Minute)
+	s := int((d - time.Duration(m)*time.Minute) / time.Second)
+	switch {
+	case days > 0:
+		return fmt.Sprintf("%dd %dh %dm", days, h, m)
+	case h > 0:
+		return fmt.Sprintf("%dh %dm", h, m)
+	default:
+		return fmt.Sprintf("%dm %ds", m, s)
+	}
+}
+
+// pluralWord is "Passage" or "Passages" without the number.
+func pluralWord(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// renderContext shows the paragraphs before and after paragraph n of art,
+// the cited one in bold, for the Context button.
+func renderContext(art corpus.Article, n int) *discordgo.MessageEmbed {
+	var before, cited, after []string
+	for _, p := range art.Paragraphs {
+		t := oneLine(cleanText(p.Text, false))
+		switch {
+		case p.N == n-1:
+			before = append(before, t)
+		case p.N == n:
+			cited = append(cited, t)
+		case p.N == n+1:
+			after = append(after, t)
+		}
+	}
+	var b strings.Builder
+	add := func(label string, texts []string, budget int, bold bool) {
+		if len(texts) == 0 {
+			return
+		}
+		if b.Len() > 0 {
+			b.WriteString("\n\n")
+		}
+		body := truncate(escapeMarkdown(strings.Join(texts, " ")), budget)
+		if bold {
+			b.WriteString("**" + label + "** " + body)
+		} else {
+			b.WriteString("-# " + label + "\n" + body)
+		}
+	}
+	add(fmt.Sprintf("¶%d", n-1), before, 1000, false)
+	add(fmt.Sprintf("¶%d", n), cited, 2000, true)
+	add(fmt.Sprintf("¶%d", n+1), after, 1000, false)
+	if b.Len() == 0 {
+		b.WriteString("That paragraph is no longer in the index.")
+	}
+	return &discordgo.MessageEmbed{
+		Title:       citationTitle(art.Ref(), n),
+		URL:         urlSet{}.passageURL(art.URL, n),
+		Description: b.String(),
+		Color:       embedColor,
+	}
+}
