@@ -96,7 +96,10 @@ func passageEmbeds(ps []corpus.Passage, quote func(corpus.Passage) string, foote
 }
 
 func renderAsk(st pageState, shown []corpus.Passage, from, articles int, hasNext bool, elapsed time.Duration) (string, []*discordgo.MessageEmbed, []discordgo.MessageComponent) {
-	footer := fmt.Sprintf("%s %d–%d", pluralWord(len(shown), "Passage", "Passages"), from+1, from+len(shown))
+	footer := fmt.Sprintf("Passages %d–%d", from+1, from+len(shown))
+	if len(shown) == 1 {
+		footer = fmt.Sprintf("Passage %d", from+1)
+	}
 	if from == 0 {
 		footer = plural(len(shown), "passage", "passages")
 	}
@@ -113,7 +116,7 @@ func renderAsk(st pageState, shown []corpus.Passage, from, articles int, hasNext
 		discordgo.Button{Label: "👎", Style: discordgo.SecondaryButton, CustomID: idFeedback + "|d"},
 	)
 	comps := []discordgo.MessageComponent{discordgo.ActionsRow{Components: row}}
-	if ctxRow := contextButtons(shown); len(ctxRow) > 0 {
+	if ctxRow := contextButtons(shown, from); len(ctxRow) > 0 {
 		comps = append(comps, discordgo.ActionsRow{Components: ctxRow})
 	}
 	return queryHeader(askLabel, st), embeds, comps
@@ -144,7 +147,7 @@ func renderSearch(st pageState, page corpus.SearchPage, elapsed time.Duration) (
 	if row := pagingButtons(st, hasNext); len(row) > 0 {
 		comps = append(comps, discordgo.ActionsRow{Components: row})
 	}
-	if ctxRow := contextButtons(page.Passages); len(ctxRow) > 0 {
+	if ctxRow := contextButtons(page.Passages, from-1); len(ctxRow) > 0 {
 		comps = append(comps, discordgo.ActionsRow{Components: ctxRow})
 	}
 	return queryHeader(searchLabel, st), embeds, comps
@@ -170,8 +173,9 @@ func pagingButtons(st pageState, hasNext bool) []discordgo.MessageComponent {
 }
 
 // contextButtons offer the paragraphs around each passage (one button per
-// passage, at most five, in the order of the embeds).
-func contextButtons(ps []corpus.Passage) []discordgo.MessageComponent {
+// passage, at most five, in the order of the embeds, numbered from offset+1
+// like the footer counts them).
+func contextButtons(ps []corpus.Passage, offset int) []discordgo.MessageComponent {
 	var row []discordgo.MessageComponent
 	seen := map[string]bool{}
 	for k, p := range ps {
@@ -184,7 +188,7 @@ func contextButtons(ps []corpus.Passage) []discordgo.MessageComponent {
 			continue
 		}
 		seen[cid] = true
-		label := fmt.Sprintf("Context %d · ¶%d", k+1, p.Paragraph)
+		label := fmt.Sprintf("Context %d · ¶%d", offset+k+1, p.Paragraph)
 		row = append(row, discordgo.Button{Label: label, Style: discordgo.SecondaryButton, CustomID: cid})
 	}
 	return row
@@ -242,7 +246,7 @@ func renderSummary(heading string, sum corpus.Summary, elapsed time.Duration) (s
 	}
 	budget := budgetPerEmbed(len(groups), fixed)
 	for k, g := range groups {
-		embeds[k].Description = pointsText(g.points, budget)
+		embeds[k].Description = pointsText(g.points, g.title, budget)
 	}
 	if len(embeds) > 0 {
 		embeds[len(embeds)-1].Footer = &discordgo.MessageEmbedFooter{Text: footer}
@@ -251,13 +255,19 @@ func renderSummary(heading string, sum corpus.Summary, elapsed time.Duration) (s
 }
 
 // pointsText lists points as quotes with their linked citation, within budget
-// units; points that do not fit are counted in a last line.
-func pointsText(points []corpus.Point, budget int) string {
+// units; points that do not fit are counted in a last line. The citation
+// leaves out the article title when it is the story's heading already.
+func pointsText(points []corpus.Point, heading string, budget int) string {
 	var b strings.Builder
 	for k, p := range points {
-		cite := "— " + link(escapeMarkdown(citation(p.Article, p.Paragraph)), p.Article.URL)
+		ref := p.Article
+		if strings.TrimSpace(ref.Title) == strings.TrimSpace(heading) && (ref.Author != "" || !ref.Published.IsZero() || p.Paragraph > 0) {
+			ref.Title, ref.Source, ref.ID = "", "", ""
+		}
+		text := escapeMarkdown(citation(ref, p.Paragraph))
+		cite := "— " + link(text, p.Article.URL)
 		if textLen(cite) > budget/2 {
-			cite = "— " + truncate(escapeMarkdown(citation(p.Article, p.Paragraph)), budget/2)
+			cite = "— " + truncate(text, budget/2)
 		}
 		rest := len(points) - k - 1
 		moreLine := ""
@@ -381,49 +391,46 @@ func humanDuration(d time.Duration) string {
 	}
 }
 
-// pluralWord is "Passage" or "Passages" without the number.
-func pluralWord(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
-
-// renderContext shows the paragraphs before and after paragraph n of art,
+// renderContext shows the paragraph before and after paragraph n of art (the
+// neighbours that survived boilerplate removal, so ¶3 may be followed by ¶5),
 // the cited one in bold, for the Context button.
 func renderContext(art corpus.Article, n int) *discordgo.MessageEmbed {
-	var before, cited, after []string
+	texts := map[int][]string{}
+	var order []int
 	for _, p := range art.Paragraphs {
-		t := oneLine(cleanText(p.Text, false))
-		switch {
-		case p.N == n-1:
-			before = append(before, t)
-		case p.N == n:
-			cited = append(cited, t)
-		case p.N == n+1:
-			after = append(after, t)
+		if _, ok := texts[p.N]; !ok {
+			order = append(order, p.N)
+		}
+		texts[p.N] = append(texts[p.N], oneLine(cleanText(p.Text, false)))
+	}
+	at := -1
+	for k, pn := range order {
+		if pn == n {
+			at = k
 		}
 	}
 	var b strings.Builder
-	add := func(label string, texts []string, budget int, bold bool) {
-		if len(texts) == 0 {
+	add := func(k, budget int, cited bool) {
+		if k < 0 || k >= len(order) {
 			return
 		}
 		if b.Len() > 0 {
 			b.WriteString("\n\n")
 		}
-		body := truncate(escapeMarkdown(strings.Join(texts, " ")), budget)
-		if bold {
-			b.WriteString("**" + label + "** " + body)
+		pn := order[k]
+		body := truncate(escapeMarkdown(strings.Join(texts[pn], " ")), budget)
+		if cited {
+			b.WriteString("**¶" + strconv.Itoa(pn) + "** " + body)
 		} else {
-			b.WriteString("-# " + label + "\n" + body)
+			b.WriteString("-# ¶" + strconv.Itoa(pn) + "\n" + body)
 		}
 	}
-	add(fmt.Sprintf("¶%d", n-1), before, 1000, false)
-	add(fmt.Sprintf("¶%d", n), cited, 2000, true)
-	add(fmt.Sprintf("¶%d", n+1), after, 1000, false)
-	if b.Len() == 0 {
+	if at < 0 {
 		b.WriteString("That paragraph is no longer in the index.")
+	} else {
+		add(at-1, 1000, false)
+		add(at, 2000, true)
+		add(at+1, 1000, false)
 	}
 	return &discordgo.MessageEmbed{
 		Title:       citationTitle(art.Ref(), n),
