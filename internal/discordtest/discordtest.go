@@ -62,10 +62,11 @@ func RateLimited(retryAfter float64) Reply {
 	return Reply{
 		Status: http.StatusTooManyRequests,
 		Header: map[string]string{
-			"Retry-After":           strconv.FormatFloat(retryAfter, 'f', -1, 64),
-			"X-RateLimit-Scope":     "user",
-			"X-RateLimit-Limit":     "5",
-			"X-RateLimit-Remaining": "0",
+			"Retry-After":             strconv.FormatFloat(retryAfter, 'f', -1, 64),
+			"X-RateLimit-Scope":       "user",
+			"X-RateLimit-Limit":       "5",
+			"X-RateLimit-Remaining":   "0",
+			"X-RateLimit-Reset-After": strconv.FormatFloat(retryAfter, 'f', -1, 64),
 		},
 		Body: fmt.Sprintf(`{"message":"You are being rate limited.","retry_after":%g,"global":false}`, retryAfter),
 	}
@@ -141,6 +142,7 @@ type Server struct {
 	conns      []*gwConn
 	closeCode  int // close the gateway with this code right after Identify
 	readies    int
+	closed     bool
 	nextID     atomic.Int64
 }
 
@@ -195,6 +197,7 @@ func New(t testing.TB) *Server {
 // Close shuts the fake down (also done by t.Cleanup).
 func (s *Server) Close() {
 	s.mu.Lock()
+	s.closed = true
 	conns := s.conns
 	s.conns = nil
 	s.mu.Unlock()
@@ -230,6 +233,14 @@ func (s *Server) CloseGateway(code int, text string) {
 	for _, c := range conns {
 		c.closeWith(code, text)
 	}
+}
+
+// Acknowledge marks an interaction as answered, as Discord does when an
+// HTTP-endpoint bot answers inline (no callback request reaches the fake).
+func (s *Server) Acknowledge(interactionID string) {
+	s.mu.Lock()
+	s.acked[interactionID] = true
+	s.mu.Unlock()
 }
 
 // Requests returns a copy of the recorded REST requests.
@@ -620,7 +631,12 @@ var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return
 func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	c, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
-		s.t.Errorf("discordtest: gateway upgrade: %v", err)
+		s.mu.Lock()
+		closed := s.closed
+		s.mu.Unlock()
+		if !closed {
+			s.t.Errorf("discordtest: gateway upgrade: %v", err)
+		}
 		return
 	}
 	g := &gwConn{c: c}

@@ -1,0 +1,157 @@
+package bot
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+const (
+	// maxInteractionBody caps what the endpoint reads: interaction payloads
+	// are a few KiB, and VerifyInteraction itself reads without any cap.
+	maxInteractionBody = 64 << 10
+	// maxClockSkew refuses replayed requests: a signed body is only accepted
+	// within this distance of its own timestamp.
+	maxClockSkew = 5 * time.Minute
+)
+
+// endpoint is the HTTP interactions endpoint (serve --http): Discord POSTs
+// each interaction here, signed with the application's Ed25519 key, and takes
+// the initial response from the HTTP reply. Deferred answers are sent inline
+// as type 5 and then edited over REST, through the same core as the gateway.
+type endpoint struct {
+	r   *responder
+	pub ed25519.PublicKey
+	log *slog.Logger
+	now func() time.Time
+}
+
+func newEndpoint(r *responder, pub ed25519.PublicKey, log *slog.Logger) *endpoint {
+	return &endpoint{r: r, pub: pub, log: log, now: time.Now}
+}
+
+func (e *endpoint) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	received := e.now()
+	if req.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+		return
+	}
+	// Cap the body before verifying: the signature covers the whole body,
+	// so the bytes have to be read first.
+	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, maxInteractionBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		http.Error(w, "cannot read body", http.StatusBadRequest)
+		return
+	}
+	if !e.verify(req.Header, body, received) {
+		http.Error(w, "invalid request signature", http.StatusUnauthorized)
+		return
+	}
+
+	var probe struct {
+		Type *discordgo.InteractionType `json:"type"`
+	}
+	if err := json.Unmarshal(body, &probe); err != nil || probe.Type == nil {
+		http.Error(w, "body is not an interaction", http.StatusBadRequest)
+		return
+	}
+	switch *probe.Type {
+	case discordgo.InteractionPing:
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"type":1}`)
+		return
+	case discordgo.InteractionApplicationCommand, discordgo.InteractionMessageComponent,
+		discordgo.InteractionApplicationCommandAutocomplete, discordgo.InteractionModalSubmit:
+	default:
+		http.Error(w, "unknown interaction type", http.StatusBadRequest)
+		return
+	}
+	var i discordgo.Interaction
+	if err := json.Unmarshal(body, &i); err != nil {
+		http.Error(w, "malformed interaction", http.StatusBadRequest)
+		return
+	}
+	if !e.r.begin() {
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return
+	}
+
+	acks := make(chan *discordgo.InteractionResponse, 1)
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		e.r.process(&i, received, func(ctx context.Context, resp *discordgo.InteractionResponse) error {
+			select {
+			case acks <- resp:
+				return nil
+			default:
+				return errors.New("initial response already sent")
+			}
+		})
+	}()
+	// process acknowledges by the deadline or gives up; the timer only
+	// guards against a bug there.
+	guard := time.NewTimer(e.r.ackTimeout + time.Second)
+	defer guard.Stop()
+	select {
+	case resp := <-acks:
+		writeJSON(w, resp)
+	case <-finished:
+		select {
+		case resp := <-acks:
+			writeJSON(w, resp)
+		default:
+			http.Error(w, "no response", http.StatusInternalServerError)
+		}
+	case <-guard.C:
+		http.Error(w, "no response in time", http.StatusInternalServerError)
+	case <-req.Context().Done():
+	}
+}
+
+// verify checks X-Signature-Ed25519 over X-Signature-Timestamp + body and
+// that the timestamp is within maxClockSkew of now (replay protection, which
+// discordgo.VerifyInteraction lacks).
+func (e *endpoint) verify(h http.Header, body []byte, now time.Time) bool {
+	sig, err := hex.DecodeString(h.Get("X-Signature-Ed25519"))
+	if err != nil || len(sig) != ed25519.SignatureSize {
+		return false
+	}
+	ts := h.Get("X-Signature-Timestamp")
+	secs, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return false
+	}
+	if d := now.Sub(time.Unix(secs, 0)); d > maxClockSkew || d < -maxClockSkew {
+		return false
+	}
+	msg := make([]byte, 0, len(ts)+len(body))
+	msg = append(append(msg, ts...), body...)
+	return ed25519.Verify(e.pub, msg, sig)
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, "cannot encode response", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
+}

@@ -1,0 +1,121 @@
+package bot
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// registerState is what the state file remembers of the last registration.
+type registerState struct {
+	Hash         string    `json:"hash"`
+	AppID        string    `json:"app_id"`
+	GuildID      string    `json:"guild_id,omitempty"`
+	RegisteredAt time.Time `json:"registered_at"`
+}
+
+// CommandsHash identifies the command definitions and where they go: it
+// changes when a command, option or description changes, or when the target
+// (application, guild or global) changes.
+func CommandsHash(appID, guildID string, cmds []*discordgo.ApplicationCommand) (string, error) {
+	b, err := json.Marshal(struct {
+		AppID, GuildID string
+		Commands       []*discordgo.ApplicationCommand
+	}{appID, guildID, cmds})
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// Register overwrites the application's commands with Commands() in one bulk
+// PUT: to guildID when set (instant; for testing), else globally. Unless
+// force is set, it does nothing when the definitions are unchanged since the
+// registration remembered in statePath (restart loops would otherwise burn
+// Discord's 200-creates-a-day budget). statePath "" means always register and
+// remember nothing. changed reports whether the PUT was made.
+func Register(ctx context.Context, s *discordgo.Session, appID, guildID, statePath string, force bool) (changed bool, err error) {
+	cmds := Commands()
+	hash, err := CommandsHash(appID, guildID, cmds)
+	if err != nil {
+		return false, fmt.Errorf("register commands: %w", err)
+	}
+	if !force && statePath != "" {
+		var st registerState
+		// A missing or damaged state file costs one registration, no more.
+		if err := readJSONFile(statePath, &st); err == nil && st.Hash == hash {
+			return false, nil
+		}
+	}
+	// PUT replaces the whole list, so repeating it after a 5xx is harmless.
+	err = retryREST(ctx, defaultBackoff, 4, true, func(ctx context.Context) error {
+		_, err := s.ApplicationCommandBulkOverwrite(appID, guildID, cmds, restOptions(ctx)...)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("register commands: %w", err)
+	}
+	if statePath != "" {
+		st := registerState{Hash: hash, AppID: appID, GuildID: guildID, RegisteredAt: time.Now().UTC()}
+		if err := writeJSONFileAtomic(statePath, st); err != nil {
+			return true, fmt.Errorf("register commands: registered, but remembering it failed: %w", err)
+		}
+	}
+	return true, nil
+}
+
+func readJSONFile(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+
+// writeJSONFileAtomic writes v to path via a temporary file in the same
+// directory and a rename, so a crash leaves either the old or the new state,
+// never a torn file.
+func writeJSONFileAtomic(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // no-op after a successful rename
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	// Persist the rename itself; not all systems allow syncing a directory.
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
+}

@@ -1,0 +1,456 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// Timing defaults. Discord invalidates an interaction token that is not
+// answered within 3 s of the event and keeps it valid for edits for 15 min.
+const (
+	defaultDeferAfter   = 1500 * time.Millisecond
+	defaultAckTimeout   = 2500 * time.Millisecond // leaves ~0.5 s for the wire
+	tokenLifetime       = 15 * time.Minute
+	tokenMargin         = 30 * time.Second
+	defaultMaxHandlers  = 16
+	defaultDrainTimeout = 10 * time.Second
+	defaultBackoff      = 200 * time.Millisecond
+	// An interaction whose snowflake is older than this when it reaches us
+	// (backlog, resume replay, a paused process) cannot be answered any more;
+	// the margin over 3 s allows for clock skew between us and Discord.
+	staleInteraction = 15 * time.Second
+)
+
+// interactionHandler is what the transports need of *Handler. The core
+// depends on this rather than on *Handler so it can be tested with small
+// fakes; *Handler satisfies it.
+type interactionHandler interface {
+	Handle(ctx context.Context, i *discordgo.Interaction) *discordgo.InteractionResponse
+	Deferral(i *discordgo.Interaction) *discordgo.InteractionResponse
+}
+
+// ackFunc delivers the initial response to an interaction: the gateway
+// transport POSTs the callback, the HTTP transport writes it inline.
+type ackFunc func(ctx context.Context, resp *discordgo.InteractionResponse) error
+
+// responder is the respond/defer/edit core shared by both transports: it runs
+// the handler, acknowledges within the deadline (deferring when the handler is
+// slow), edits @original with the final answer, bounds concurrency and lets
+// Serve drain in-flight interactions on shutdown.
+type responder struct {
+	s          *discordgo.Session
+	h          interactionHandler
+	log        *slog.Logger
+	deferAfter time.Duration
+	ackTimeout time.Duration
+	backoff    time.Duration
+	now        func() time.Time
+	sem        chan struct{}
+
+	// hard is the parent of every handler and REST context. It outlives the
+	// serve context (so in-flight work can finish after shutdown begins) and
+	// is cancelled only when draining gives up.
+	hard       context.Context
+	cancelHard context.CancelFunc
+
+	mu     sync.Mutex
+	closed bool
+	wg     sync.WaitGroup
+}
+
+func newResponder(s *discordgo.Session, h interactionHandler, cfg *ServeConfig) *responder {
+	r := &responder{
+		s:          s,
+		h:          h,
+		log:        cfg.Logger,
+		deferAfter: cfg.DeferAfter,
+		ackTimeout: cfg.AckTimeout,
+		backoff:    cfg.retryBackoff,
+		now:        time.Now,
+		sem:        make(chan struct{}, cfg.MaxConcurrent),
+	}
+	if r.log == nil {
+		r.log = slog.New(slog.DiscardHandler)
+	}
+	if r.deferAfter <= 0 {
+		r.deferAfter = defaultDeferAfter
+	}
+	if r.ackTimeout <= 0 {
+		r.ackTimeout = defaultAckTimeout
+	}
+	if r.backoff <= 0 {
+		r.backoff = defaultBackoff
+	}
+	if cap(r.sem) == 0 {
+		r.sem = make(chan struct{}, defaultMaxHandlers)
+	}
+	r.hard, r.cancelHard = context.WithCancel(context.Background())
+	return r
+}
+
+// begin registers one unit of in-flight work; false once draining started.
+func (r *responder) begin() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return false
+	}
+	r.wg.Add(1)
+	return true
+}
+
+// drain stops accepting interactions and waits up to timeout for in-flight
+// ones; after that their contexts are cancelled. It reports whether all
+// finished in time.
+func (r *responder) drain(timeout time.Duration) bool {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
+	done := make(chan struct{})
+	go func() { r.wg.Wait(); close(done) }()
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-done:
+		r.cancelHard()
+		return true
+	case <-t.C:
+		r.log.Warn("shutdown: in-flight interactions did not finish in time; cancelling them", "timeout", timeout)
+		r.cancelHard()
+		<-done
+		return false
+	}
+}
+
+// busyResponse is sent, without running the handler, when every handler
+// slot stays taken until the acknowledgement deadline.
+func busyResponse() *discordgo.InteractionResponse {
+	return &discordgo.InteractionResponse{
+		Type: discordgo.InteractionResponseChannelMessageWithSource,
+		Data: &discordgo.InteractionResponseData{
+			Content:         "briefbot is busy right now; please try again in a moment.",
+			Flags:           discordgo.MessageFlagsEphemeral,
+			AllowedMentions: noMentions(),
+		},
+	}
+}
+
+// noMentions is allowed_mentions {"parse":[]}: quoted corpus text and user
+// input never ping anyone. (A nil Parse would serialise as null.)
+func noMentions() *discordgo.MessageAllowedMentions {
+	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
+}
+
+// process handles one interaction end to end. received is when the event
+// reached us; the acknowledgement deadline and token lifetime count from it.
+// ack is called at most once. The caller must have called begin.
+func (r *responder) process(i *discordgo.Interaction, received time.Time, ack ackFunc) {
+	defer r.wg.Done()
+	log := r.log.With("interaction", i.ID, "kind", interactionName(i))
+
+	if created, err := discordgo.SnowflakeTimestamp(i.ID); err == nil && created.Year() > 2015 {
+		if age := received.Sub(created); age > staleInteraction {
+			log.Info("interaction too old to answer; skipped", "age", age.Round(time.Millisecond))
+			return
+		}
+	}
+
+	ackCtx, cancelAck := context.WithDeadline(r.hard, received.Add(r.ackTimeout))
+	defer cancelAck()
+
+	// A handler slot; waiting for one counts against the ack deadline.
+	select {
+	case r.sem <- struct{}{}:
+	case <-ackCtx.Done():
+		log.Warn("all handler slots busy until the acknowledgement deadline; answered busy")
+		if err := ack(context.WithoutCancel(ackCtx), busyResponse()); err != nil {
+			r.logRESTError(log, "busy reply", err)
+		}
+		return
+	}
+	released := false
+	release := func() {
+		if !released {
+			released = true
+			<-r.sem
+		}
+	}
+	defer release()
+
+	editDeadline := received.Add(tokenLifetime - tokenMargin)
+	hctx, cancelH := context.WithDeadline(r.hard, editDeadline)
+	defer cancelH()
+	done := make(chan *discordgo.InteractionResponse, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				log.Error("handler panicked", "panic", fmt.Sprint(p))
+				done <- errorResponse()
+			}
+		}()
+		done <- r.h.Handle(hctx, i)
+	}()
+
+	timer := time.NewTimer(max(r.deferAfter-time.Since(received), 0))
+	defer timer.Stop()
+	select {
+	case resp := <-done:
+		r.ackFinal(log, ackCtx, ack, resp)
+		return
+	case <-timer.C:
+	}
+
+	deferral := r.h.Deferral(i)
+	if deferral == nil {
+		// This kind must not be deferred (e.g. autocomplete): wait for the
+		// handler up to the deadline.
+		select {
+		case resp := <-done:
+			r.ackFinal(log, ackCtx, ack, resp)
+		case <-ackCtx.Done():
+			log.Warn("handler missed the acknowledgement deadline and this interaction cannot be deferred; dropped")
+		}
+		return
+	}
+	if err := ack(ackCtx, deferral); err != nil {
+		r.logRESTError(log, "deferral", err)
+		return
+	}
+	log.Debug("deferred", "type", int(deferral.Type))
+
+	var resp *discordgo.InteractionResponse
+	select {
+	case resp = <-done:
+	case <-hctx.Done():
+		log.Warn("handler did not finish within the token lifetime; the deferred reply stays unanswered")
+		return
+	}
+	release()
+	if resp == nil || resp.Data == nil {
+		log.Error("handler returned no response after a deferral; editing in a generic error")
+		resp = errorResponse()
+	}
+	if resp.Type == discordgo.InteractionApplicationCommandAutocompleteResult || resp.Type == discordgo.InteractionResponseModal {
+		log.Error("handler returned a response that cannot follow a deferral", "type", int(resp.Type))
+		resp = errorResponse()
+	}
+	if deferral.Data != nil && deferral.Data.Flags&discordgo.MessageFlagsEphemeral == 0 && resp.Data.Flags&discordgo.MessageFlagsEphemeral != 0 {
+		// Ephemerality is fixed at defer time; the answer is shown publicly.
+		log.Warn("ephemeral answer after a public deferral: Discord keeps it public")
+	}
+	ectx, cancelE := context.WithDeadline(r.hard, editDeadline)
+	defer cancelE()
+	edit := webhookEdit(resp.Data)
+	err := retryREST(ectx, r.backoff, 4, true, func(ctx context.Context) error {
+		_, err := r.s.InteractionResponseEdit(i, edit, restOptions(ctx)...)
+		return err
+	})
+	if err != nil {
+		r.logRESTError(log, "edit @original", err)
+	}
+}
+
+func (r *responder) ackFinal(log *slog.Logger, ctx context.Context, ack ackFunc, resp *discordgo.InteractionResponse) {
+	if resp == nil {
+		log.Error("handler returned no response")
+		return
+	}
+	ensureNoMentions(resp)
+	if err := ack(ctx, resp); err != nil {
+		r.logRESTError(log, "response", err)
+	}
+}
+
+// ensureNoMentions sets allowed_mentions {"parse":[]} on message responses
+// that lack it.
+func ensureNoMentions(resp *discordgo.InteractionResponse) {
+	switch resp.Type {
+	case discordgo.InteractionResponseChannelMessageWithSource, discordgo.InteractionResponseUpdateMessage:
+		if resp.Data != nil && resp.Data.AllowedMentions == nil {
+			resp.Data.AllowedMentions = noMentions()
+		}
+	}
+}
+
+// webhookEdit turns the final response data into the PATCH @original body.
+// Content, embeds and components are always sent (empty lists clear what the
+// deferral showed), and allowed_mentions is always {"parse":[]}.
+func webhookEdit(d *discordgo.InteractionResponseData) *discordgo.WebhookEdit {
+	content := d.Content
+	embeds := d.Embeds
+	if embeds == nil {
+		embeds = []*discordgo.MessageEmbed{}
+	}
+	comps := d.Components
+	if comps == nil {
+		comps = []discordgo.MessageComponent{}
+	}
+	return &discordgo.WebhookEdit{
+		Content:         &content,
+		Embeds:          &embeds,
+		Components:      &comps,
+		AllowedMentions: noMentions(),
+	}
+}
+
+// errorResponse is the generic reply when the handler failed to produce one.
+func errorResponse() *discordgo.InteractionResponse {
+	return &discordgo.InteractionResponse{
+		Type: discordgo.InteractionResponseChannelMessageWithSource,
+		Data: &discordgo.InteractionResponseData{
+			Content:         "Something went wrong while answering; please try again.",
+			Flags:           discordgo.MessageFlagsEphemeral,
+			AllowedMentions: noMentions(),
+		},
+	}
+}
+
+func interactionName(i *discordgo.Interaction) string {
+	switch i.Type {
+	case discordgo.InteractionApplicationCommand, discordgo.InteractionApplicationCommandAutocomplete:
+		if d, ok := i.Data.(discordgo.ApplicationCommandInteractionData); ok {
+			return "/" + d.Name
+		}
+	case discordgo.InteractionMessageComponent:
+		if d, ok := i.Data.(discordgo.MessageComponentInteractionData); ok {
+			return "component:" + d.CustomID
+		}
+	case discordgo.InteractionModalSubmit:
+		if d, ok := i.Data.(discordgo.ModalSubmitInteractionData); ok {
+			return "modal:" + d.CustomID
+		}
+	}
+	return i.Type.String()
+}
+
+// gatewayAck POSTs the interaction callback. The context carries the
+// acknowledgement deadline, so neither a 429 wait nor a slow server can push
+// the callback past the point where Discord has invalidated the token.
+// Retrying after a 5xx is safe: if the first attempt landed after all, Discord
+// answers 40060, which then means success.
+func (r *responder) gatewayAck(i *discordgo.Interaction) ackFunc {
+	return func(ctx context.Context, resp *discordgo.InteractionResponse) error {
+		attempt := 0
+		return retryREST(ctx, r.backoff/2, 3, true, func(ctx context.Context) error {
+			attempt++
+			err := r.s.InteractionRespond(i, resp, restOptions(ctx)...)
+			if attempt > 1 && discordCode(err) == discordgo.ErrCodeInteractionHasAlreadyBeenAcknowledged {
+				return nil
+			}
+			return err
+		})
+	}
+}
+
+// restOptions turns off discordgo's own retries for one call: it retries 502
+// immediately without backoff (duplicating non-idempotent POSTs) and sleeps
+// out 429s without regard to any deadline. retryREST does both instead.
+func restOptions(ctx context.Context) []discordgo.RequestOption {
+	return []discordgo.RequestOption{
+		discordgo.WithContext(ctx),
+		discordgo.WithRestRetries(0),
+		discordgo.WithRetryOnRatelimit(false),
+	}
+}
+
+// discordCode is the JSON error code of a Discord REST error, or 0.
+func discordCode(err error) int {
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Message != nil {
+		return re.Message.Code
+	}
+	return 0
+}
+
+func httpStatus(err error) int {
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Response != nil {
+		return re.Response.StatusCode
+	}
+	return 0
+}
+
+// errTerminal marks errors retryREST must not retry.
+type errTerminal struct{ err error }
+
+func (e errTerminal) Error() string { return e.err.Error() }
+func (e errTerminal) Unwrap() error { return e.err }
+
+// retryREST calls call until it succeeds, fails for good, runs out of
+// attempts, or ctx ends. A 429 waits retry_after (giving up at once when that
+// would pass ctx's deadline) and does not count as an attempt beyond
+// `attempts` rate limits; 5xx and transport errors are retried with
+// exponential backoff and jitter only when retry5xx is true (the request is
+// idempotent or duplicates are harmless). 4xx errors are final: Discord's
+// invalid-request limit counts 401/403/429, and 10062/40060 mean the
+// interaction can no longer be answered.
+func retryREST(ctx context.Context, backoff time.Duration, attempts int, retry5xx bool, call func(ctx context.Context) error) error {
+	var err error
+	for n := 0; n < attempts; n++ {
+		err = call(ctx)
+		if err == nil {
+			return nil
+		}
+		var wait time.Duration
+		var rl *discordgo.RateLimitError
+		switch status := httpStatus(err); {
+		case errors.As(err, &rl):
+			wait = rl.RetryAfter
+			if wait <= 0 {
+				wait = backoff
+			}
+		case ctx.Err() != nil:
+			return err
+		case status >= 500 || (status == 0 && !isDiscordError(err)):
+			if !retry5xx {
+				return err
+			}
+			wait = backoff << n
+			wait += rand.N(wait/2 + 1)
+		default:
+			return err
+		}
+		if d, ok := ctx.Deadline(); ok && time.Until(d) < wait {
+			return fmt.Errorf("%w (retry in %v would pass the deadline)", err, wait.Round(time.Millisecond))
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+	}
+	return err
+}
+
+// isDiscordError reports errors that are Discord's answer rather than a
+// failure to get one (those are worth retrying).
+func isDiscordError(err error) bool {
+	var re *discordgo.RESTError
+	var rl *discordgo.RateLimitError
+	return errors.As(err, &re) || errors.As(err, &rl) || errors.Is(err, discordgo.ErrUnauthorized)
+}
+
+func (r *responder) logRESTError(log *slog.Logger, what string, err error) {
+	switch code := discordCode(err); code {
+	case discordgo.ErrCodeUnknownInteraction:
+		log.Info(what+": unknown interaction (token expired or answered elsewhere); not retried", "code", code)
+	case discordgo.ErrCodeInteractionHasAlreadyBeenAcknowledged:
+		log.Info(what+": interaction already acknowledged (another bot instance?); not retried", "code", code)
+	default:
+		if httpStatus(err) == http.StatusUnauthorized {
+			log.Error(what+": Discord rejected the bot token (401)", "err", err)
+			return
+		}
+		log.Error(what+" failed", "err", err)
+	}
+}

@@ -1,0 +1,361 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// Clock is the scheduler's source of time. Tests use a fake that they
+// advance by hand; nothing in the scheduler sleeps on its own.
+type Clock interface {
+	Now() time.Time
+	// NewTimer returns a channel that receives once d has passed, and a
+	// function that stops the timer.
+	NewTimer(d time.Duration) (<-chan time.Time, func() bool)
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+func (realClock) NewTimer(d time.Duration) (<-chan time.Time, func() bool) {
+	t := time.NewTimer(d)
+	return t.C, t.Stop
+}
+
+// maxSleep caps one wait of the scheduler: after a suspend or a wall-clock
+// change the next slot is recomputed within this long.
+const maxSleep = time.Hour
+
+// retryPostAfter is how long the scheduler waits before retrying a daily
+// post that failed for a reason that may pass (Discord 5xx, network).
+const retryPostAfter = 5 * time.Minute
+
+func parseHHMM(s string) (hh, mm int, err error) {
+	h, m, ok := strings.Cut(strings.TrimSpace(s), ":")
+	if ok && len(h) >= 1 && len(h) <= 2 && len(m) == 2 {
+		hh, err1 := strconv.Atoi(h)
+		mm, err2 := strconv.Atoi(m)
+		if err1 == nil && err2 == nil && hh >= 0 && hh < 24 && mm >= 0 && mm < 60 {
+			return hh, mm, nil
+		}
+	}
+	return 0, 0, fmt.Errorf("summary time %q is not HH:MM (24-hour, e.g. 08:00)", s)
+}
+
+// slotOn is the instant of the daily post on the local calendar day of day
+// (only its date in loc is used). It is computed from the date with
+// time.Date, never by adding 24 h, so it stays at hh:mm across daylight
+// saving changes (a local day can be 23 or 25 hours long).
+//
+// Rules for times that do not exist once on that day:
+//   - in a spring-forward gap (02:30 on 2026-03-29 in Europe/Berlin) the post
+//     happens when the gap ends, the first instant the wall clock has passed
+//     hh:mm (03:00 CEST);
+//   - in a fall-back overlap (02:30 on 2026-10-25 in Europe/Berlin) it
+//     happens at the first occurrence (02:30 CEST, before the clocks go back).
+func slotOn(day time.Time, hh, mm int, loc *time.Location) time.Time {
+	y, m, d := day.In(loc).Date()
+	t := time.Date(y, m, d, hh, mm, 0, 0, loc)
+	if t.Hour() != hh || t.Minute() != mm {
+		// Normalised forward out of a gap: the gap ends where the zone in
+		// effect at t begins.
+		start, _ := t.ZoneBounds()
+		if !start.IsZero() && start.Before(t) {
+			return start
+		}
+		return t
+	}
+	// Look for an earlier instant with the same wall clock on the same day.
+	for _, back := range []time.Duration{3 * time.Hour, 2 * time.Hour, time.Hour, 30 * time.Minute} {
+		e := t.Add(-back).In(loc)
+		if ey, em, ed := e.Date(); ey == y && em == m && ed == d && e.Hour() == hh && e.Minute() == mm {
+			return e
+		}
+	}
+	return t
+}
+
+// dayKey is the local calendar day of t as YYYY-MM-DD.
+func dayKey(t time.Time, loc *time.Location) string { return t.In(loc).Format(time.DateOnly) }
+
+// dailyState is the daily-summary state file.
+type dailyState struct {
+	// LastDay is the last local day (YYYY-MM-DD) whose briefing was posted,
+	// or found to have nothing to post, or failed for good.
+	LastDay string `json:"last_day"`
+	Outcome string `json:"outcome"` // posted, empty, failed
+	Channel string `json:"channel"`
+	At      string `json:"at"` // RFC 3339, when it was recorded
+}
+
+// poster sends the daily message to the channel.
+type poster interface {
+	post(ctx context.Context, msg *discordgo.MessageSend, nonce string) error
+}
+
+// dailyScheduler posts the day's briefing once per local day.
+//
+// Exactly once: the day is recorded in the state file (written atomically)
+// right after the post, and a day already recorded is never posted again, so
+// restarts do not repeat it. Catch-up policy: when the bot starts (or wakes)
+// after today's slot and today is not recorded, it posts at once; a missed
+// earlier day is never posted late (yesterday's briefing the next morning
+// would be stale next to today's).
+type dailyScheduler struct {
+	clock     Clock
+	loc       *time.Location
+	hh, mm    int
+	statePath string // "" = remember in memory only
+	channel   string
+	post      poster
+	daily     dailyMessenger
+	log       *slog.Logger
+	mem       dailyState
+}
+
+func newDailyScheduler(cfg *ServeConfig, p poster, daily dailyMessenger) (*dailyScheduler, error) {
+	hh, mm, err := parseHHMM(cfg.SummaryAt)
+	if err != nil {
+		return nil, err
+	}
+	d := &dailyScheduler{
+		clock: cfg.Clock, loc: cfg.Location, hh: hh, mm: mm, channel: cfg.SummaryChannel,
+		post: p, daily: daily, log: cfg.Logger,
+	}
+	if cfg.StateDir != "" {
+		d.statePath = filepath.Join(cfg.StateDir, dailyStateFile)
+	}
+	return d, nil
+}
+
+func (d *dailyScheduler) lastDay() string {
+	if d.statePath == "" {
+		return d.mem.LastDay
+	}
+	var st dailyState
+	if err := readJSONFile(d.statePath, &st); err != nil {
+		return ""
+	}
+	return st.LastDay
+}
+
+func (d *dailyScheduler) record(day, outcome string) error {
+	st := dailyState{LastDay: day, Outcome: outcome, Channel: d.channel, At: d.clock.Now().UTC().Format(time.RFC3339)}
+	d.mem = st
+	if d.statePath == "" {
+		return nil
+	}
+	return writeJSONFileAtomic(d.statePath, st)
+}
+
+// run posts until ctx ends.
+func (d *dailyScheduler) run(ctx context.Context) {
+	retryAt := time.Time{}
+	for {
+		now := d.clock.Now()
+		today := dayKey(now, d.loc)
+		slot := slotOn(now, d.hh, d.mm, d.loc)
+		var next time.Time
+		switch {
+		case d.lastDay() >= today:
+			next = slotOn(nextDay(now, d.loc), d.hh, d.mm, d.loc)
+		case now.Before(slot):
+			next = slot
+		case now.Before(retryAt):
+			next = retryAt
+		default:
+			if d.runOnce(ctx, now) {
+				retryAt = time.Time{}
+			} else {
+				retryAt = now.Add(retryPostAfter)
+			}
+			if ctx.Err() != nil {
+				return
+			}
+			continue
+		}
+		wait := min(next.Sub(now), maxSleep)
+		c, stop := d.clock.NewTimer(max(wait, 0))
+		select {
+		case <-ctx.Done():
+			stop()
+			return
+		case <-c:
+		}
+	}
+}
+
+// nextDay is noon of the local day after t's: a safe anchor for slotOn.
+func nextDay(t time.Time, loc *time.Location) time.Time {
+	y, m, dd := t.In(loc).Date()
+	return time.Date(y, m, dd+1, 12, 0, 0, 0, loc)
+}
+
+// runOnce posts the briefing for now's local day. It reports false when the
+// attempt should be retried later (the day is then not recorded).
+func (d *dailyScheduler) runOnce(ctx context.Context, now time.Time) bool {
+	day := dayKey(now, d.loc)
+	y, m, dd := now.In(d.loc).Date()
+	dayStart := time.Date(y, m, dd, 0, 0, 0, 0, d.loc)
+	log := d.log.With("day", day, "channel", d.channel)
+
+	msg, ok, err := d.daily.DailyMessage(ctx, dayStart)
+	if err != nil {
+		if ctx.Err() != nil {
+			return false
+		}
+		log.Error("daily briefing: building the message failed; will retry", "err", err)
+		return false
+	}
+	if !ok || msg == nil {
+		log.Info("daily briefing: no articles for the day; nothing posted")
+		d.recordOrLog(log, day, "empty")
+		return true
+	}
+	msg.AllowedMentions = noMentions()
+	// One nonce per channel and day: Discord drops a repeat with the same
+	// nonce for a few minutes (enforce_nonce), a second line of defence
+	// behind the state file.
+	nonce := "brief-" + strings.ReplaceAll(day, "-", "")
+	switch err := d.post.post(ctx, msg, nonce); {
+	case err == nil:
+		log.Info("daily briefing posted")
+		d.recordOrLog(log, day, "posted")
+		return true
+	case ctx.Err() != nil:
+		return false
+	case permanentPostError(err):
+		// 403 Missing Access / 50013 Missing Permissions and the like will
+		// not pass by retrying: log once and give the day up.
+		log.Error("daily briefing: Discord refused the post; giving up for today (check the channel id and the bot's permissions)", "err", err)
+		d.recordOrLog(log, day, "failed")
+		return true
+	default:
+		log.Error("daily briefing: post failed; will retry", "err", err, "retry_in", retryPostAfter)
+		return false
+	}
+}
+
+func (d *dailyScheduler) recordOrLog(log *slog.Logger, day, outcome string) {
+	if err := d.record(day, outcome); err != nil {
+		log.Error("daily briefing: cannot write the state file; a restart today may post again", "err", err)
+	}
+}
+
+func permanentPostError(err error) bool {
+	st := httpStatus(err)
+	return st >= 400 && st < 500 && st != http.StatusTooManyRequests
+}
+
+// channelPoster posts to a channel without ever posting twice.
+//
+// discordgo would retry a 502 immediately and post again when the first
+// attempt had in fact gone through, so its retries are off. After a 5xx or a
+// transport error the outcome is unknown: before trying again we read the
+// channel's recent messages and stop if one of ours appeared since the first
+// attempt. A 429 is retried after retry_after (a rate-limited request was not
+// processed). The nonce with enforce_nonce makes Discord itself drop a repeat.
+type channelPoster struct {
+	s       *discordgo.Session
+	channel string
+	log     *slog.Logger
+	backoff time.Duration
+	botID   string
+}
+
+type messageSendWithNonce struct {
+	*discordgo.MessageSend
+	Nonce        string `json:"nonce,omitempty"`
+	EnforceNonce bool   `json:"enforce_nonce,omitempty"`
+}
+
+func (p *channelPoster) post(ctx context.Context, msg *discordgo.MessageSend, nonce string) error {
+	for _, e := range msg.Embeds {
+		if e.Type == "" {
+			e.Type = discordgo.EmbedTypeRich
+		}
+	}
+	body := messageSendWithNonce{MessageSend: msg, Nonce: nonce, EnforceNonce: nonce != ""}
+	endpoint := discordgo.EndpointChannelMessages(p.channel)
+	started := time.Now()
+	const attempts = 3
+	var err error
+	for n := 0; n < attempts; n++ {
+		if n > 0 {
+			if posted, cerr := p.postedSince(ctx, started, msg); cerr == nil && posted {
+				p.log.Info("daily briefing: the earlier attempt went through; not posting again")
+				return nil
+			} else if cerr != nil {
+				p.log.Warn("daily briefing: cannot check the channel for an earlier post; not retrying", "err", cerr)
+				return err
+			}
+		}
+		err = retryREST(ctx, p.backoff, 4, false, func(ctx context.Context) error {
+			_, err := p.s.RequestWithBucketID(http.MethodPost, endpoint, body, endpoint, restOptions(ctx)...)
+			return err
+		})
+		if err == nil || ctx.Err() != nil || permanentPostError(err) {
+			return err
+		}
+		// 5xx or transport error: unknown outcome.
+		wait := p.backoff << n
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+	}
+	// The last attempt may have gone through as well.
+	if posted, cerr := p.postedSince(ctx, started, msg); cerr == nil && posted {
+		return nil
+	}
+	return err
+}
+
+// postedSince reports whether msg is among the channel's recent messages:
+// posted by the bot as a plain message (not an interaction reply) since t,
+// less a minute of clock skew, with the same content and number of embeds.
+func (p *channelPoster) postedSince(ctx context.Context, t time.Time, msg *discordgo.MessageSend) (bool, error) {
+	if p.botID == "" {
+		if p.s.State != nil && p.s.State.User != nil {
+			p.botID = p.s.State.User.ID
+		} else {
+			var u *discordgo.User
+			err := retryREST(ctx, p.backoff, 3, true, func(ctx context.Context) error {
+				var err error
+				u, err = p.s.User("@me", restOptions(ctx)...)
+				return err
+			})
+			if err != nil {
+				return false, err
+			}
+			p.botID = u.ID
+		}
+	}
+	var msgs []*discordgo.Message
+	err := retryREST(ctx, p.backoff, 3, true, func(ctx context.Context) error {
+		var err error
+		msgs, err = p.s.ChannelMessages(p.channel, 20, "", "", "", restOptions(ctx)...)
+		return err
+	})
+	if err != nil {
+		return false, err
+	}
+	for _, m := range msgs {
+		if m.Author != nil && m.Author.ID == p.botID && m.Interaction == nil && m.InteractionMetadata == nil &&
+			m.Timestamp.After(t.Add(-time.Minute)) && m.Content == msg.Content && len(m.Embeds) == len(msg.Embeds) {
+			return true, nil
+		}
+	}
+	return false, nil
+}

@@ -1,0 +1,338 @@
+package bot
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// ServeConfig configures Serve. cmd fills it from the environment; every
+// field except Token and AppID has a usable zero value.
+type ServeConfig struct {
+	// Token is the bot token, with or without the "Bot " prefix.
+	Token string
+	// AppID is the application id (also in interactions; needed to register
+	// commands and to edit @original).
+	AppID string
+	// PublicKey is the application's hex Ed25519 public key; required with
+	// HTTPAddr.
+	PublicKey string
+	// GuildID, when set, registers the commands to that guild only (they
+	// update instantly: for testing); otherwise globally.
+	GuildID string
+	// APIBase replaces https://discord.com for every REST call (an API proxy,
+	// or the fake Discord in tests), e.g. "http://127.0.0.1:8080" or
+	// "https://proxy.example/discord". A trailing /api/v9 is accepted and
+	// ignored. The gateway URL is whatever GET /api/v9/gateway there answers.
+	APIBase string
+	// HTTPAddr, when set, serves the HTTP interactions endpoint on this
+	// address instead of connecting to the gateway.
+	HTTPAddr string
+	// Listener, when set with HTTP mode, is used instead of listening on
+	// HTTPAddr (tests pass a listener on 127.0.0.1:0).
+	Listener net.Listener
+	// StateDir holds the small state files (registered-commands hash, last
+	// daily post), normally next to the index. Empty: commands are never
+	// registered by serve and the daily post is not protected across restarts.
+	StateDir string
+
+	// SummaryChannel, when set, gets the day's briefing once a day at
+	// SummaryAt ("HH:MM", 24 h) in Location.
+	SummaryChannel string
+	SummaryAt      string
+	// Location is the zone of SummaryAt and of "today"; nil = UTC.
+	Location *time.Location
+
+	Logger *slog.Logger // nil = discard
+	// Clock drives the daily scheduler; nil = the real clock.
+	Clock Clock
+
+	// DeferAfter is how long a handler may run before the interaction is
+	// deferred (type 5) and answered by editing @original; 0 = 1.5 s.
+	DeferAfter time.Duration
+	// AckTimeout bounds the initial response, counted from receipt of the
+	// interaction; 0 = 2.5 s (Discord's limit is 3 s).
+	AckTimeout time.Duration
+	// MaxConcurrent bounds the handlers running at once; 0 = 16.
+	MaxConcurrent int
+	// DrainTimeout bounds how long shutdown waits for in-flight
+	// interactions; 0 = 10 s.
+	DrainTimeout time.Duration
+
+	retryBackoff time.Duration // tests shorten REST retry backoff
+}
+
+// Serve runs the bot until ctx is cancelled (cmd cancels it on SIGINT or
+// SIGTERM): it registers the commands when their definitions changed since
+// the last registration, receives interactions over the gateway (default) or
+// the HTTP endpoint, answers them with h, and posts the daily briefing. On
+// cancellation it stops taking interactions, lets in-flight ones finish
+// (bounded by DrainTimeout), disconnects and returns nil. Configuration
+// problems and fatal gateway closes (bad token, disallowed intents) return an
+// error whose message is one line saying what to fix.
+func Serve(ctx context.Context, cfg ServeConfig, h *Handler) error {
+	return serve(ctx, cfg, h, h)
+}
+
+// dailyMessenger is what the scheduler needs of *Handler.
+type dailyMessenger interface {
+	DailyMessage(ctx context.Context, day time.Time) (*discordgo.MessageSend, bool, error)
+}
+
+var snowflakeRE = regexp.MustCompile(`^[0-9]{1,20}$`)
+
+// check validates cfg up front so that mistakes fail at start-up, not at
+// first use, and fills defaults.
+func (cfg *ServeConfig) check() error {
+	if strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(cfg.Token), "Bot ")) == "" {
+		return errors.New("the bot token is empty: set DISCORD_TOKEN")
+	}
+	if !snowflakeRE.MatchString(cfg.AppID) {
+		return fmt.Errorf("application id %q is not a Discord id: set DISCORD_APP_ID to the numeric application id", cfg.AppID)
+	}
+	if cfg.GuildID != "" && !snowflakeRE.MatchString(cfg.GuildID) {
+		return fmt.Errorf("guild id %q is not a Discord id", cfg.GuildID)
+	}
+	if cfg.HTTPAddr != "" || cfg.Listener != nil {
+		if _, err := parsePublicKey(cfg.PublicKey); err != nil {
+			return err
+		}
+	}
+	if cfg.SummaryChannel != "" {
+		if !snowflakeRE.MatchString(cfg.SummaryChannel) {
+			return fmt.Errorf("summary channel %q is not a Discord channel id", cfg.SummaryChannel)
+		}
+		if _, _, err := parseHHMM(cfg.SummaryAt); err != nil {
+			return err
+		}
+	}
+	if _, err := parseAPIBase(cfg.APIBase); err != nil {
+		return err
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = realClock{}
+	}
+	if cfg.DrainTimeout <= 0 {
+		cfg.DrainTimeout = defaultDrainTimeout
+	}
+	return nil
+}
+
+func parsePublicKey(s string) (ed25519.PublicKey, error) {
+	b, err := hex.DecodeString(strings.TrimSpace(s))
+	if err != nil || len(b) != ed25519.PublicKeySize {
+		return nil, errors.New("the HTTP interactions endpoint needs DISCORD_PUBLIC_KEY: the application's public key, 64 hex digits (Developer Portal, General Information)")
+	}
+	return ed25519.PublicKey(b), nil
+}
+
+// NewSession returns a discordgo session set up the way briefbot uses it:
+// the token normalised to "Bot …", REST pointed at apiBase ("" = Discord)
+// through the HTTP client's transport, only the Guilds intent (slash commands
+// need no privileged intent), and a gateway dialer that notices fatal close
+// codes. cmd uses it for `briefbot register`.
+func NewSession(token, apiBase string) (*discordgo.Session, error) {
+	s, _, err := newSession(token, apiBase)
+	return s, err
+}
+
+func newSession(token, apiBase string) (*discordgo.Session, *closeWatch, error) {
+	token = strings.TrimSpace(token)
+	if !strings.HasPrefix(token, "Bot ") {
+		token = "Bot " + token
+	}
+	base, err := parseAPIBase(apiBase)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := discordgo.New(token)
+	if err != nil {
+		return nil, nil, err
+	}
+	var rt http.RoundTripper = http.DefaultTransport
+	if base != nil {
+		rt = apiBaseTransport{base: base, next: http.DefaultTransport}
+	}
+	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: rt}
+	s.Identify.Intents = discordgo.IntentsGuilds
+	s.LogLevel = discordgo.LogError
+	w := newCloseWatch()
+	s.Dialer = w.dialer()
+	return s, w, nil
+}
+
+// parseAPIBase parses DISCORD_API_BASE; "" means Discord itself (nil).
+func parseAPIBase(s string) (*url.URL, error) {
+	if s == "" {
+		return nil, nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("DISCORD_API_BASE %q is not an http(s) URL like https://proxy.example or http://127.0.0.1:8080", s)
+	}
+	p := strings.TrimRight(u.Path, "/")
+	p = strings.TrimSuffix(p, "/api/v"+discordgo.APIVersion)
+	u.Path = strings.TrimRight(p, "/")
+	u.RawPath = ""
+	return u, nil
+}
+
+// apiBaseTransport sends requests meant for https://discord.com to base
+// instead. discordgo's Endpoint* variables are computed at package init, so
+// redirecting at the transport is the one place that catches every call.
+type apiBaseTransport struct {
+	base *url.URL
+	next http.RoundTripper
+}
+
+func (t apiBaseTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Host != "discord.com" {
+		return t.next.RoundTrip(req)
+	}
+	r := req.Clone(req.Context())
+	u := *req.URL
+	u.Scheme, u.Host = t.base.Scheme, t.base.Host
+	u.Path = t.base.Path + req.URL.Path
+	if req.URL.RawPath != "" {
+		u.RawPath = t.base.EscapedPath() + req.URL.RawPath
+	}
+	r.URL = &u
+	r.Host = ""
+	return t.next.RoundTrip(r)
+}
+
+// State file names inside ServeConfig.StateDir.
+const (
+	registerStateFile = "discord-commands.json"
+	dailyStateFile    = "daily-summary.json"
+)
+
+func serve(ctx context.Context, cfg ServeConfig, ih interactionHandler, daily dailyMessenger) error {
+	if err := cfg.check(); err != nil {
+		return err
+	}
+	log := cfg.Logger
+	s, watch, err := newSession(cfg.Token, cfg.APIBase)
+	if err != nil {
+		return err
+	}
+	httpMode := cfg.HTTPAddr != "" || cfg.Listener != nil
+
+	if cfg.StateDir != "" {
+		changed, err := Register(ctx, s, cfg.AppID, cfg.GuildID, filepath.Join(cfg.StateDir, registerStateFile), false)
+		switch {
+		case httpStatus(err) == http.StatusUnauthorized:
+			return errors.New("discord rejected the bot token (HTTP 401 while registering commands): check DISCORD_TOKEN")
+		case err != nil:
+			// The commands registered last time still work; not fatal.
+			log.Error("registering commands failed; continuing with the commands registered before", "err", err)
+		case changed:
+			log.Info("registered commands (definitions changed)", "guild", cfg.GuildID)
+		default:
+			log.Debug("commands unchanged since last registration; not registered again")
+		}
+	} else {
+		log.Warn("no state directory: commands are not registered by serve; run `briefbot register`")
+	}
+
+	r := newResponder(s, ih, &cfg)
+	fatal := make(chan error, 2)
+
+	var httpSrv *http.Server
+	if httpMode {
+		pub, _ := parsePublicKey(cfg.PublicKey)
+		ln := cfg.Listener
+		if ln == nil {
+			if ln, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
+				return fmt.Errorf("listening for HTTP interactions on %s: %w", cfg.HTTPAddr, err)
+			}
+		}
+		httpSrv = &http.Server{
+			Handler:           newEndpoint(r, pub, log),
+			ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout:       10 * time.Second,
+			WriteTimeout:      10 * time.Second,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		}
+		go func() {
+			if err := httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				fatal <- fmt.Errorf("HTTP interactions endpoint: %w", err)
+			}
+		}()
+		log.Info("serving HTTP interactions endpoint", "addr", ln.Addr().String())
+	} else {
+		s.AddHandler(func(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
+			received := time.Now()
+			if !r.begin() {
+				log.Info("shutting down: interaction ignored", "interaction", ic.ID)
+				return
+			}
+			r.process(ic.Interaction, received, r.gatewayAck(ic.Interaction))
+		})
+		if err := openGateway(s); err != nil {
+			return err
+		}
+		log.Info("connected to the Discord gateway", "intents", "GUILDS")
+		go func() {
+			select {
+			case code := <-watch.fatal:
+				fatal <- gatewayCloseError(code)
+			case <-ctx.Done():
+			}
+		}()
+	}
+
+	schedDone := make(chan struct{})
+	schedCtx, stopSched := context.WithCancel(ctx)
+	defer stopSched()
+	if cfg.SummaryChannel != "" {
+		sch, err := newDailyScheduler(&cfg, &channelPoster{s: s, channel: cfg.SummaryChannel, log: log, backoff: r.backoff}, daily)
+		if err != nil {
+			return err
+		}
+		go func() {
+			defer close(schedDone)
+			sch.run(schedCtx)
+		}()
+	} else {
+		close(schedDone)
+	}
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case runErr = <-fatal:
+		log.Error("stopping", "err", runErr)
+	}
+	stopSched()
+	if httpSrv != nil {
+		sctx, cancel := context.WithTimeout(context.Background(), cfg.DrainTimeout)
+		_ = httpSrv.Shutdown(sctx) // waits for inline answers
+		cancel()
+	}
+	r.drain(cfg.DrainTimeout)
+	<-schedDone
+	if !httpMode {
+		_ = s.Close()
+	}
+	return runErr
+}
