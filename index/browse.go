@@ -1,0 +1,179 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/briefbot/briefbot/corpus"
+)
+
+// ErrNotFound is returned by Paragraphs for an unknown article id.
+var ErrNotFound = errors.New("no such article")
+
+// Sources lists the indexed sources with their article counts and latest
+// publication date, most articles first.
+func (ix *Index) Sources(ctx context.Context) ([]corpus.SourceInfo, error) {
+	man := ix.snapshot()
+	by := map[string]*corpus.SourceInfo{}
+	for _, a := range man.Articles {
+		s := by[a.Source]
+		if s == nil {
+			s = &corpus.SourceInfo{Source: a.Source}
+			by[a.Source] = s
+		}
+		s.Articles++
+		if a.Published.After(s.Latest) {
+			s.Latest = a.Published
+		}
+	}
+	out := make([]corpus.SourceInfo, 0, len(by))
+	for _, s := range by {
+		out = append(out, *s)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Articles != out[j].Articles {
+			return out[i].Articles > out[j].Articles
+		}
+		return out[i].Source < out[j].Source
+	})
+	return out, nil
+}
+
+// Days lists the calendar days (midnight in loc; nil = UTC) on which indexed
+// articles were published, newest first, at most limit (0 = all).
+func (ix *Index) Days(ctx context.Context, loc *time.Location, limit int) ([]time.Time, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	man := ix.snapshot()
+	set := map[time.Time]bool{}
+	for _, a := range man.Articles {
+		if !a.Published.IsZero() {
+			set[dayStart(a.Published.In(loc))] = true
+		}
+	}
+	out := make([]time.Time, 0, len(set))
+	for d := range set {
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].After(out[j]) })
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// Stats counts articles and paragraph documents and the index's bytes on disk.
+func (ix *Index) Stats(ctx context.Context) (corpus.Stats, error) {
+	man := ix.snapshot()
+	st := corpus.Stats{Articles: len(man.Articles), Paragraphs: man.paragraphs}
+	err := filepath.WalkDir(ix.dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // files come and go while Bleve merges
+		}
+		if info, err := d.Info(); err == nil && !d.IsDir() {
+			st.Bytes += info.Size()
+		}
+		return nil
+	})
+	return st, err
+}
+
+// Paragraphs returns the whole article with all its stored paragraphs in
+// order (for a Context button). Unknown ids give ErrNotFound.
+func (ix *Index) Paragraphs(ctx context.Context, articleID string) (corpus.Article, error) {
+	man := ix.snapshot()
+	if man.Articles[articleID] == nil {
+		return corpus.Article{}, fmt.Errorf("%w: %q", ErrNotFound, articleID)
+	}
+	arts, err := ix.load(ctx, man, []string{articleID})
+	if err != nil {
+		return corpus.Article{}, err
+	}
+	return arts[0], nil
+}
+
+// ArticlesBetween returns the articles published in [since, until) with all
+// their paragraphs, oldest first (then by id). Articles repeating another's
+// text under a different id are left out: the one with the smallest id
+// stands for both. Articles without a date are never included.
+func (ix *Index) ArticlesBetween(ctx context.Context, since, until time.Time) ([]corpus.Article, error) {
+	man := ix.snapshot()
+	var want []string
+	first := map[string]string{} // content hash -> smallest id
+	for id, a := range man.Articles {
+		if a.Published.IsZero() || a.Published.Before(since) || !a.Published.Before(until) {
+			continue
+		}
+		want = append(want, id)
+		if f, ok := first[a.Content]; a.Content != "" && (!ok || id < f) {
+			first[a.Content] = id
+		}
+	}
+	kept := want[:0]
+	for _, id := range want {
+		if c := man.Articles[id].Content; c == "" || first[c] == id {
+			kept = append(kept, id)
+		}
+	}
+	sort.Slice(kept, func(i, j int) bool {
+		a, b := man.Articles[kept[i]], man.Articles[kept[j]]
+		if !a.Published.Equal(b.Published) {
+			return a.Published.Before(b.Published)
+		}
+		return kept[i] < kept[j]
+	})
+	return ix.load(ctx, man, kept)
+}
+
+// load fetches the stored paragraphs of articles in one search by document
+// id and assembles them in manifest order (N, then Part).
+func (ix *Index) load(ctx context.Context, man *manifest, articleIDs []string) ([]corpus.Article, error) {
+	var keys []string
+	for _, id := range articleIDs {
+		keys = append(keys, man.Articles[id].keys(id)...)
+	}
+	texts := make(map[string]string, len(keys))
+	if len(keys) > 0 {
+		req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery(keys), len(keys), 0, false)
+		req.Fields = []string{fText}
+		req.SortBy([]string{"_id"}) // no scoring needed
+		res, err := ix.bl.SearchInContext(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range res.Hits {
+			texts[h.ID] = hitField(h.Fields, fText)
+		}
+	}
+	out := make([]corpus.Article, 0, len(articleIDs))
+	for _, id := range articleIDs {
+		e := man.Articles[id]
+		a := corpus.Article{ID: id, Title: e.Title, Author: e.Author, Source: e.Source, URL: e.URL,
+			Published: e.Published, Path: e.Path}
+		for _, p := range e.Paras {
+			par := corpus.Paragraph{N: p[0], Part: p[1]}
+			t, ok := texts[par.Key(id)]
+			if !ok {
+				continue // committed manifest ahead of a concurrent ingest's deletes: skip
+			}
+			par.Text = t
+			a.Paragraphs = append(a.Paragraphs, par)
+		}
+		sort.SliceStable(a.Paragraphs, func(i, j int) bool {
+			x, y := a.Paragraphs[i], a.Paragraphs[j]
+			if x.N != y.N {
+				return x.N < y.N
+			}
+			return x.Part < y.Part
+		})
+		out = append(out, a)
+	}
+	return out, nil
+}

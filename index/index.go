@@ -1,0 +1,305 @@
+// Package index is briefbot's Bleve index: ingesting articles as paragraph
+// documents, and the query side (Ask, Search, browsing) that answers with
+// quoted, cited passages. It imports corpus and Bleve only; it reads no
+// environment and knows nothing of Discord.
+package index
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/search/searcher"
+)
+
+func init() {
+	// Nothing briefbot builds expands wildcards or regexps (user text only goes
+	// into term, match and phrase queries), but a cap keeps any future
+	// expanding query from running for minutes and gigabytes (design §3, Q2).
+	searcher.DisjunctionMaxClauseCount = 4096
+}
+
+// Options configure Open.
+type Options struct {
+	Logger      *slog.Logger     // nil = discard
+	LockTimeout time.Duration    // 0 = 1s; a second process gets ErrLocked within it, never a hang
+	Now         func() time.Time // nil = time.Now; the default "as of" day in Ask
+	ReadOnly    bool             // open for answering only: shared lock, no Ingest/Upsert
+}
+
+// ErrLocked is returned (wrapped, naming the owner's pid) by Open when another
+// process, or another handle in this one, owns the index.
+var ErrLocked = errors.New("index is locked by another process")
+
+// ErrMappingChanged is returned (wrapped, naming the versions and the fix) by
+// Open when the index on disk was built with another mapping version.
+var ErrMappingChanged = errors.New("index mapping changed")
+
+// ErrReadOnly is returned by Ingest and Upsert on a read-only handle.
+var ErrReadOnly = errors.New("index is open read-only")
+
+type lockedError struct{ pid int }
+
+func (e *lockedError) Error() string {
+	if e.pid > 0 {
+		return fmt.Sprintf("index is locked by another process (pid %d)", e.pid)
+	}
+	return ErrLocked.Error()
+}
+
+func (e *lockedError) Is(target error) bool { return target == ErrLocked }
+
+type mappingError struct {
+	dir       string
+	have, new int
+}
+
+func (e *mappingError) Error() string {
+	return fmt.Sprintf("index at %s was built with mapping version %d, this briefbot needs %d: run `briefbot ingest --rebuild <corpus paths>` to rebuild it",
+		e.dir, e.have, e.new)
+}
+
+func (e *mappingError) Is(target error) bool { return target == ErrMappingChanged }
+
+// Layout of an index directory: the Bleve index lives in a subdirectory so
+// that the lock file sits beside it and Remove knows exactly what it owns.
+const (
+	bleveDir = "bleve"
+	lockName = "LOCK"
+)
+
+// Index is an open briefbot index. Its methods are safe for concurrent use;
+// ingests are serialized, and queries run alongside them.
+type Index struct {
+	dir       string
+	readOnly  bool
+	log       *slog.Logger
+	now       func() time.Time
+	bl        bleve.Index
+	lock      *os.File
+	analyzer  analysis.Analyzer
+	ingestMu  sync.Mutex // one Ingest/Upsert at a time
+	mu        sync.RWMutex
+	man       *manifest // committed manifest; replaced whole, never mutated
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Open opens the index in dir, creating it when dir is absent or empty.
+func Open(dir string, opts Options) (*Index, error) {
+	if opts.LockTimeout <= 0 {
+		opts.LockTimeout = time.Second
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	if err := checkDir(dir, opts.ReadOnly); err != nil {
+		return nil, err
+	}
+	lock, err := acquire(dir, !opts.ReadOnly, opts.LockTimeout)
+	if err != nil {
+		return nil, err
+	}
+	ix := &Index{dir: dir, readOnly: opts.ReadOnly, log: log, now: now, lock: lock}
+	if err := ix.openBleve(opts.LockTimeout); err != nil {
+		release(lock, !opts.ReadOnly)
+		return nil, err
+	}
+	return ix, nil
+}
+
+// checkDir refuses to turn a directory holding something else into an index.
+func checkDir(dir string, readOnly bool) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		if readOnly {
+			return fmt.Errorf("no index at %s", dir)
+		}
+		return os.MkdirAll(dir, 0o755)
+	}
+	if err != nil {
+		return fmt.Errorf("opening index: %w", err)
+	}
+	for _, e := range entries {
+		if e.Name() != bleveDir && e.Name() != lockName {
+			return fmt.Errorf("%s is not a briefbot index (it holds %q); choose an empty or new directory", dir, e.Name())
+		}
+	}
+	return nil
+}
+
+// acquire takes the index's lock file, polling until timeout, and records
+// the owner's pid in it when writing.
+func acquire(dir string, exclusive bool, timeout time.Duration) (*os.File, error) {
+	path := filepath.Join(dir, lockName)
+	flag := os.O_RDWR | os.O_CREATE
+	if !exclusive {
+		flag = os.O_RDONLY
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("no index at %s", dir)
+		}
+	}
+	f, err := os.OpenFile(path, flag, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("opening index lock: %w", err)
+	}
+	deadline := time.Now().Add(timeout)
+	for {
+		ok, err := tryLock(f, exclusive)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("locking index: %w", err)
+		}
+		if ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			pid := readPID(f)
+			f.Close()
+			return nil, &lockedError{pid: pid}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if exclusive {
+		if err := f.Truncate(0); err == nil {
+			_, err = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+		}
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("writing index lock: %w", err)
+		}
+	}
+	return f, nil
+}
+
+func readPID(f *os.File) int {
+	b := make([]byte, 32)
+	n, _ := f.ReadAt(b, 0)
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b[:n])))
+	return pid
+}
+
+// release forgets the owner's pid and drops the lock. The file itself stays:
+// unlinking it would let two processes lock two different inodes.
+func release(f *os.File, exclusive bool) {
+	if exclusive {
+		f.Truncate(0)
+	}
+	f.Close()
+}
+
+func (ix *Index) openBleve(timeout time.Duration) error {
+	path := filepath.Join(ix.dir, bleveDir)
+	cfg := map[string]interface{}{"bolt_timeout": timeout.String()}
+	if ix.readOnly {
+		cfg["read_only"] = true
+	}
+	var err error
+	created := false
+	if _, statErr := os.Stat(path); errors.Is(statErr, os.ErrNotExist) {
+		if ix.readOnly {
+			return fmt.Errorf("no index at %s", ix.dir)
+		}
+		ix.bl, err = bleve.NewUsing(path, buildMapping(), scorch.Name, bleve.Config.DefaultKVStore, cfg)
+		created = true
+	} else {
+		ix.bl, err = bleve.OpenUsing(path, cfg)
+	}
+	if err != nil {
+		if strings.Contains(err.Error(), "timeout") {
+			return &lockedError{}
+		}
+		return fmt.Errorf("opening index at %s (if it is damaged, run `briefbot ingest --rebuild <corpus paths>`): %w", ix.dir, err)
+	}
+	if created {
+		if err := ix.bl.SetInternal([]byte(keyMappingVersion), []byte(strconv.Itoa(MappingVersion))); err != nil {
+			ix.bl.Close()
+			return fmt.Errorf("creating index: %w", err)
+		}
+	}
+	v, err := ix.bl.GetInternal([]byte(keyMappingVersion))
+	if err != nil {
+		ix.bl.Close()
+		return fmt.Errorf("reading index version: %w", err)
+	}
+	have, _ := strconv.Atoi(string(v)) // absent or garbled: version 0, which never matches
+	if have != MappingVersion {
+		ix.bl.Close()
+		return &mappingError{dir: ix.dir, have: have, new: MappingVersion}
+	}
+	man := newManifest()
+	if raw, err := ix.bl.GetInternal([]byte(keyManifest)); err != nil {
+		ix.bl.Close()
+		return fmt.Errorf("reading index manifest: %w", err)
+	} else if raw != nil {
+		if err := json.Unmarshal(raw, man); err != nil {
+			ix.bl.Close()
+			return fmt.Errorf("index manifest is damaged (run `briefbot ingest --rebuild <corpus paths>`): %w", err)
+		}
+		man.fill()
+	}
+	ix.man = man
+	ix.analyzer = ix.bl.Mapping().AnalyzerNamed(en.AnalyzerName)
+	if ix.analyzer == nil {
+		ix.bl.Close()
+		return errors.New("index: English analyzer not registered")
+	}
+	return nil
+}
+
+// Close closes the index and releases its lock. It is safe to call twice
+// (Bleve's own Close panics the second time).
+func (ix *Index) Close() error {
+	ix.closeOnce.Do(func() {
+		ix.closeErr = ix.bl.Close()
+		release(ix.lock, !ix.readOnly)
+	})
+	return ix.closeErr
+}
+
+// Dir is the directory the index lives in.
+func (ix *Index) Dir() string { return ix.dir }
+
+// Remove deletes the index in dir so that the next Open builds a fresh one:
+// the rebuild path for ErrMappingChanged or a damaged index
+// (`briefbot ingest --rebuild` calls Remove, then Open and Ingest). It fails
+// with ErrLocked while any process has the index open, and refuses
+// directories that are not briefbot indexes.
+func Remove(dir string) error {
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err := checkDir(dir, false); err != nil {
+		return err
+	}
+	lock, err := acquire(dir, true, time.Second)
+	if err != nil {
+		return err
+	}
+	defer release(lock, true)
+	return os.RemoveAll(filepath.Join(dir, bleveDir))
+}
+
+// snapshot returns the committed manifest; callers must not mutate it.
+func (ix *Index) snapshot() *manifest {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.man
+}

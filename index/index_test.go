@@ -1,0 +1,224 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/briefbot/briefbot/corpus"
+)
+
+func TestMappingIsExplicitEnglishBM25(t *testing.T) {
+	ix := newTestIndex(t)
+	m, ok := ix.bl.Mapping().(*mapping.IndexMappingImpl)
+	if !ok {
+		t.Fatalf("mapping is %T", ix.bl.Mapping())
+	}
+	if m.DefaultAnalyzer != en.AnalyzerName || m.ScoringModel != "bm25" || m.DefaultMapping.Enabled {
+		t.Errorf("DefaultAnalyzer=%q ScoringModel=%q DefaultMapping.Enabled=%v", m.DefaultAnalyzer, m.ScoringModel, m.DefaultMapping.Enabled)
+	}
+	upsert(t, ix, testArticles()...)
+
+	// A field-less match query goes to the default field with the default
+	// analyzer: it must stem ("elections" finds "elections", "election").
+	for _, word := range []string{"elections", "election"} {
+		res, err := ix.bl.Search(bleve.NewSearchRequest(bleve.NewMatchQuery(word)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != 1 || res.Hits[0].ID != "kursk#2" {
+			t.Errorf("field-less match %q: %d hits %v, want kursk#2", word, res.Total, res.Hits)
+		}
+	}
+	// Dynamic fields are not indexed: a struct with unmapped fields adds no terms.
+	res, err := ix.bl.Search(bleve.NewSearchRequest(bleve.NewMatchAllQuery()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(testArticles()); res.Total == 0 || got == 0 {
+		t.Fatal("empty index")
+	}
+	fields, err := ix.bl.Fields()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fields {
+		switch f {
+		case fText, fTitle, fAID, fSource, fAuthor, fPublished, fN, fHash, "_id":
+		case "_all":
+			// Bleve always lists the composite field; it must stay empty.
+			d, err := ix.bl.FieldDict("_all")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e, _ := d.Next(); e != nil {
+				t.Errorf("_all holds term %q", e.Term)
+			}
+			d.Close()
+		default:
+			t.Errorf("unexpected indexed field %q", f)
+		}
+	}
+}
+
+func TestReopenKeepsArticles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ix")
+	ix, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	upsert(t, ix, testArticles()...)
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil { // twice is safe
+		t.Fatal(err)
+	}
+	ix, err = Open(dir, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	ans, err := ix.Ask(context.Background(), "Which show was green lit for a new season?", corpus.AskOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ans.Passages) == 0 || ans.Passages[0].ID != "squid#1" || ans.Passages[0].Article.Title != "Netflix renews Squid Game" {
+		t.Fatalf("after reopen: %+v", ans)
+	}
+	if _, err := ix.Upsert(context.Background(), testArticles()[:1]); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("Upsert on read-only handle: %v", err)
+	}
+}
+
+func TestOpenRefusesForeignDirectory(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "notes.txt"), "mine")
+	if _, err := Open(dir, Options{}); err == nil || !strings.Contains(err.Error(), "not a briefbot index") {
+		t.Fatalf("Open on a foreign directory: %v", err)
+	}
+	if err := Remove(dir); err == nil {
+		t.Fatal("Remove deleted a foreign directory")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "notes.txt")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSecondOpenIsLocked(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ix")
+	ix, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	for _, ro := range []bool{false, true} {
+		start := time.Now()
+		_, err := Open(dir, Options{LockTimeout: 300 * time.Millisecond, ReadOnly: ro})
+		if !errors.Is(err, ErrLocked) {
+			t.Fatalf("second Open (read-only %v): %v, want ErrLocked", ro, err)
+		}
+		want := fmt.Sprintf("index is locked by another process (pid %d)", os.Getpid())
+		if err.Error() != want {
+			t.Errorf("error %q, want %q", err, want)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("second Open took %v", d)
+		}
+	}
+	if err := Remove(dir); !errors.Is(err, ErrLocked) {
+		t.Errorf("Remove of an open index: %v", err)
+	}
+	ix.Close()
+	ix2, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatalf("Open after Close: %v", err)
+	}
+	ix2.Close()
+}
+
+var lockChild = flag.String("lockchild", "", "internal: open this index and report (used by TestLockedByChildProcess)")
+
+// TestLockedByChildProcess holds the index open while a child process (this
+// test binary) tries to open it: the child must fail fast naming our pid.
+func TestLockedByChildProcess(t *testing.T) {
+	if *lockChild != "" {
+		start := time.Now()
+		_, err := Open(*lockChild, Options{LockTimeout: time.Second})
+		fmt.Printf("CHILD %v|%v\n", err, time.Since(start).Milliseconds())
+		return
+	}
+	dir := filepath.Join(t.TempDir(), "ix")
+	ix, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	start := time.Now()
+	out, err := exec.Command(os.Args[0], "-test.run=^TestLockedByChildProcess$", "-lockchild="+dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	_, line, ok := strings.Cut(string(out), "CHILD ")
+	if !ok {
+		t.Fatalf("child said %s", out)
+	}
+	msg, ms, _ := strings.Cut(strings.SplitN(line, "\n", 2)[0], "|")
+	want := fmt.Sprintf("index is locked by another process (pid %d)", os.Getpid())
+	if msg != want {
+		t.Errorf("child got %q, want %q", msg, want)
+	}
+	if n, _ := strconv.Atoi(ms); n > 2000 || time.Since(start) > 20*time.Second {
+		t.Errorf("child waited %s ms", ms)
+	}
+}
+
+func TestMappingChangedAndRemove(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ix")
+	ix, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	upsert(t, ix, testArticles()...)
+	// Pretend an older briefbot built it.
+	if err := ix.bl.SetInternal([]byte(keyMappingVersion), []byte("0")); err != nil {
+		t.Fatal(err)
+	}
+	ix.Close()
+	_, err = Open(dir, Options{})
+	if !errors.Is(err, ErrMappingChanged) {
+		t.Fatalf("Open: %v, want ErrMappingChanged", err)
+	}
+	for _, s := range []string{dir, "version 0", fmt.Sprintf("needs %d", MappingVersion), "briefbot ingest --rebuild"} {
+		if !strings.Contains(err.Error(), s) {
+			t.Errorf("error %q does not mention %q", err, s)
+		}
+	}
+	// The lock was released by the failed Open: the rebuild path works.
+	if err := Remove(dir); err != nil {
+		t.Fatal(err)
+	}
+	ix, err = Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	st, err := ix.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Articles != 0 || st.Paragraphs != 0 {
+		t.Errorf("rebuilt index not empty: %+v", st)
+	}
+}

@@ -1,0 +1,480 @@
+package index
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/briefbot/briefbot/corpus"
+)
+
+// IngestOptions tune Ingest.
+type IngestOptions struct {
+	// Progress, when set, is called after each file with the files done and
+	// the files to do.
+	Progress func(done, total int)
+}
+
+// IngestReport says what an Ingest or Upsert did. Counts are of articles.
+type IngestReport struct {
+	Added, Updated, Removed, Unchanged int
+	// Paragraphs is the number of paragraph documents written.
+	Paragraphs int
+	// Skipped names files (or lines) that yielded nothing, with the reason.
+	Skipped []corpus.Warning
+	// Duplicates are articles whose paragraphs are identical to another
+	// article's under a different id. Both are indexed; answers show the
+	// text once.
+	Duplicates []Duplicate
+	// Warnings are repairs and partial problems in files that were read.
+	Warnings []corpus.Warning
+}
+
+// Duplicate names an article and the article it repeats.
+type Duplicate struct {
+	ID, Path           string // the article just ingested
+	SameAs, SameAsPath string // the article already in the index with the same text
+}
+
+func (d Duplicate) String() string {
+	return fmt.Sprintf("%s (%s) repeats %s (%s)", d.ID, d.Path, d.SameAs, d.SameAsPath)
+}
+
+// batchDocs is how many paragraph documents go into one Bleve batch. Big
+// batches make fewer, larger segments (and fewer fsyncs, since batches stay
+// durable: unsafe_batch is off), which is most of ingest speed.
+var batchDocs = 4000
+
+// maxFileBytes refuses files too big to be an article collection before
+// reading them whole.
+const maxFileBytes = 1 << 30
+
+type fileJob struct {
+	abs  string // absolute path: the manifest key
+	name string // path relative to the ingested root, slash-separated: what Parse sees
+	show string // path as the user would recognise it, for warnings
+}
+
+// Ingest reads files and folders (recursively) into the index. Unchanged
+// files are skipped by content hash before parsing; changed files replace
+// their articles' paragraphs; files gone from an ingested folder have their
+// articles removed. Broken or unsupported files are reported in
+// IngestReport.Skipped and never stop the ingest. The error is for the index
+// itself failing (or ctx ending); the report then covers the work committed.
+func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions) (IngestReport, error) {
+	var rep IngestReport
+	if ix.readOnly {
+		return rep, ErrReadOnly
+	}
+	ix.ingestMu.Lock()
+	defer ix.ingestMu.Unlock()
+
+	jobs, roots, skipped := collect(paths)
+	rep.Skipped = append(rep.Skipped, skipped...)
+	w, err := ix.newWriter(&rep)
+	if err != nil {
+		return rep, err
+	}
+
+	seen := make(map[string]bool, len(jobs))
+	for _, j := range jobs {
+		seen[j.abs] = true
+	}
+	// Files gone from an ingested folder: their articles go first, so that
+	// an article that moved to another file is not mistaken for a clash.
+	for _, root := range roots {
+		prefix := root + string(filepath.Separator)
+		var gone []string
+		for abs := range w.man.Files {
+			if strings.HasPrefix(abs, prefix) && !seen[abs] {
+				gone = append(gone, abs)
+			}
+		}
+		sort.Strings(gone)
+		for _, abs := range gone {
+			if err := w.removeFile(abs); err != nil {
+				return rep, err
+			}
+		}
+	}
+
+	for i, j := range jobs {
+		if err := ctx.Err(); err != nil {
+			return rep, w.finish(err)
+		}
+		if err := w.file(j); err != nil {
+			return rep, err
+		}
+		if opts.Progress != nil {
+			opts.Progress(i+1, len(jobs))
+		}
+	}
+	return rep, w.finish(nil)
+}
+
+// Upsert adds or replaces articles built in memory (e.g. fetched by URL).
+func (ix *Index) Upsert(ctx context.Context, arts []corpus.Article) (IngestReport, error) {
+	var rep IngestReport
+	if ix.readOnly {
+		return rep, ErrReadOnly
+	}
+	ix.ingestMu.Lock()
+	defer ix.ingestMu.Unlock()
+	w, err := ix.newWriter(&rep)
+	if err != nil {
+		return rep, err
+	}
+	seen := map[string]bool{}
+	for i := range arts {
+		if err := ctx.Err(); err != nil {
+			return rep, w.finish(err)
+		}
+		if err := w.article(&arts[i], "", seen); err != nil {
+			return rep, err
+		}
+	}
+	return rep, w.finish(nil)
+}
+
+// collect lists the supported files under paths, in a stable order.
+func collect(paths []string) (jobs []fileJob, roots []string, skipped []corpus.Warning) {
+	have := map[string]bool{}
+	add := func(j fileJob) {
+		if !have[j.abs] {
+			have[j.abs] = true
+			jobs = append(jobs, j)
+		}
+	}
+	for _, p := range paths {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			skipped = append(skipped, corpus.Warning{Path: p, Reason: err.Error()})
+			continue
+		}
+		st, err := os.Stat(abs)
+		if err != nil {
+			skipped = append(skipped, corpus.Warning{Path: p, Reason: err.Error()})
+			continue
+		}
+		if !st.IsDir() {
+			if !corpus.Supported(abs) {
+				skipped = append(skipped, corpus.Warning{Path: p, Reason: "unsupported file type"})
+				continue
+			}
+			add(fileJob{abs: abs, name: filepath.Base(abs), show: p})
+			continue
+		}
+		roots = append(roots, abs)
+		filepath.WalkDir(abs, func(path string, d fs.DirEntry, err error) error {
+			show := filepath.Join(p, strings.TrimPrefix(path, abs))
+			if err != nil {
+				skipped = append(skipped, corpus.Warning{Path: show, Reason: err.Error()})
+				return nil
+			}
+			if path != abs && strings.HasPrefix(d.Name(), ".") {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil // hidden files: editor and VCS droppings, not corpus
+			}
+			if d.IsDir() {
+				return nil
+			}
+			if !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0 {
+				return nil
+			}
+			if !corpus.Supported(d.Name()) {
+				skipped = append(skipped, corpus.Warning{Path: show, Reason: "unsupported file type"})
+				return nil
+			}
+			rel, _ := filepath.Rel(abs, path)
+			add(fileJob{abs: path, name: filepath.ToSlash(rel), show: show})
+			return nil
+		})
+	}
+	return jobs, roots, skipped
+}
+
+// writer applies one ingest to a working copy of the manifest and to Bleve
+// batches; finish commits the manifest with the last batch.
+type writer struct {
+	ix      *Index
+	rep     *IngestReport
+	man     *manifest
+	batch   *bleve.Batch
+	orphans bool                // the index may hold documents the manifest does not know
+	content map[string][]string // content hash -> article ids, for duplicates
+	dirty   bool
+}
+
+func (ix *Index) newWriter(rep *IngestReport) (*writer, error) {
+	man := ix.snapshot().clone()
+	n, err := ix.bl.DocCount()
+	if err != nil {
+		return nil, err
+	}
+	w := &writer{ix: ix, rep: rep, man: man, batch: ix.bl.NewBatch(),
+		orphans: int(n) != man.paragraphs, content: map[string][]string{}}
+	for id, a := range man.Articles {
+		if a.Content != "" {
+			w.content[a.Content] = append(w.content[a.Content], id)
+		}
+	}
+	return w, nil
+}
+
+// file ingests one file unless its bytes are unchanged.
+func (w *writer) file(j fileJob) error {
+	st, err := os.Stat(j.abs)
+	if err == nil && st.Size() > maxFileBytes {
+		err = fmt.Errorf("file too large (%d bytes)", st.Size())
+	}
+	var data []byte
+	if err == nil {
+		data, err = os.ReadFile(j.abs)
+	}
+	if err != nil {
+		// Unreadable now is not gone: keep what the index has from it.
+		w.rep.Skipped = append(w.rep.Skipped, corpus.Warning{Path: j.show, Reason: errReason(err)})
+		return nil
+	}
+	sum := sha256.Sum256(data)
+	hash := hex.EncodeToString(sum[:16])
+	old := w.man.Files[j.abs]
+	if old != nil && old.Hash == hash {
+		w.rep.Unchanged += len(old.Articles)
+		return nil
+	}
+	arts, warns := corpus.Parse(j.name, data)
+	for i := range warns {
+		if warns[i].Path == j.name {
+			warns[i].Path = j.show
+		}
+	}
+	if len(arts) == 0 {
+		w.rep.Skipped = append(w.rep.Skipped, warns...)
+		if len(warns) == 0 {
+			w.rep.Skipped = append(w.rep.Skipped, corpus.Warning{Path: j.show, Reason: "no articles found"})
+		}
+	} else {
+		w.rep.Warnings = append(w.rep.Warnings, warns...)
+	}
+
+	seen := map[string]bool{}
+	ids := make([]string, 0, len(arts))
+	for i := range arts {
+		if err := w.article(&arts[i], j.abs, seen); err != nil {
+			return err
+		}
+		ids = append(ids, arts[i].ID)
+	}
+	// Articles the file no longer has.
+	if old != nil {
+		for _, id := range old.Articles {
+			if !seen[id] {
+				if err := w.removeArticle(id, j.abs); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	w.man.Files[j.abs] = &fileEntry{Hash: hash, Articles: ids}
+	w.dirty = true
+	return nil
+}
+
+// errReason is an OS error without the doubled path Go puts in it.
+func errReason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Op + ": " + pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// article adds or replaces one article. file is its absolute path, or ""
+// for an article upserted from memory; seen collects the ids handled in this
+// file (or Upsert call).
+func (w *writer) article(art *corpus.Article, file string, seen map[string]bool) error {
+	where := art.Path
+	if where == "" {
+		where = file
+	}
+	if art.ID == "" {
+		w.rep.Warnings = append(w.rep.Warnings, corpus.Warning{Path: where, Reason: "article without an id skipped"})
+		return nil
+	}
+	if seen[art.ID] {
+		w.rep.Warnings = append(w.rep.Warnings, corpus.Warning{Path: where, Reason: fmt.Sprintf("article id %q repeated; the first is kept", art.ID)})
+		return nil
+	}
+	seen[art.ID] = true
+	old := w.man.Articles[art.ID]
+	if old != nil && file != "" && old.File != "" && old.File != file {
+		if _, stillThere := w.man.Files[old.File]; stillThere {
+			w.rep.Warnings = append(w.rep.Warnings, corpus.Warning{Path: where,
+				Reason: fmt.Sprintf("article id %q is already taken by %s; this one is skipped", art.ID, old.Path)})
+			return nil
+		}
+	}
+	e := newEntry(art, file)
+	if old != nil && old.Hash == e.Hash {
+		if old.File != e.File || old.Path != e.Path {
+			w.man.Articles[art.ID] = e
+			w.dirty = true
+		}
+		w.rep.Unchanged++
+		return nil
+	}
+
+	if old != nil {
+		for _, k := range old.keys(art.ID) {
+			w.batch.Delete(k)
+		}
+		w.man.paragraphs -= len(old.Paras)
+		w.dropContent(old.Content, art.ID)
+		w.rep.Updated++
+	} else {
+		if w.orphans {
+			if err := w.deleteOrphans(art.ID); err != nil {
+				return err
+			}
+		}
+		w.rep.Added++
+	}
+	if e.Content != "" {
+		for _, other := range w.content[e.Content] {
+			if other != art.ID {
+				w.rep.Duplicates = append(w.rep.Duplicates, Duplicate{ID: art.ID, Path: where, SameAs: other, SameAsPath: w.man.Articles[other].Path})
+				break
+			}
+		}
+		w.content[e.Content] = append(w.content[e.Content], art.ID)
+	}
+	w.man.Articles[art.ID] = e
+	w.man.paragraphs += len(e.Paras)
+	w.dirty = true
+
+	pub := art.Published
+	if pub.IsZero() {
+		pub = unknownDate
+	}
+	source, author := strings.ToLower(art.Source), strings.ToLower(art.Author)
+	for _, p := range art.Paragraphs {
+		doc := paraDoc{
+			Text: p.Text, Title: art.Title, AID: art.ID, Source: source, Author: author,
+			Published: pub, N: float64(p.N), Hash: textHash(p.Text),
+		}
+		if err := w.batch.Index(p.Key(art.ID), doc); err != nil {
+			return fmt.Errorf("indexing %s: %w", p.Key(art.ID), err)
+		}
+		w.rep.Paragraphs++
+		if w.batch.Size() >= batchDocs {
+			if err := w.flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (w *writer) dropContent(content, id string) {
+	ids := w.content[content]
+	for i, x := range ids {
+		if x == id {
+			w.content[content] = append(ids[:i:i], ids[i+1:]...)
+			return
+		}
+	}
+}
+
+// deleteOrphans deletes paragraph documents of an article the manifest does
+// not know: left by an ingest that crashed before committing its manifest.
+func (w *writer) deleteOrphans(id string) error {
+	q := bleve.NewTermQuery(id)
+	q.SetField(fAID)
+	req := bleve.NewSearchRequestOptions(q, 100000, 0, false)
+	res, err := w.ix.bl.Search(req)
+	if err != nil {
+		return err
+	}
+	for _, h := range res.Hits {
+		w.batch.Delete(h.ID)
+	}
+	return nil
+}
+
+// removeArticle deletes an article that file no longer holds (unless the
+// article now belongs elsewhere).
+func (w *writer) removeArticle(id, file string) error {
+	a := w.man.Articles[id]
+	if a == nil || a.File != file {
+		return nil
+	}
+	for _, k := range a.keys(id) {
+		w.batch.Delete(k)
+	}
+	w.man.paragraphs -= len(a.Paras)
+	w.dropContent(a.Content, id)
+	delete(w.man.Articles, id)
+	w.rep.Removed++
+	w.dirty = true
+	if w.batch.Size() >= batchDocs {
+		return w.flush()
+	}
+	return nil
+}
+
+func (w *writer) removeFile(abs string) error {
+	f := w.man.Files[abs]
+	for _, id := range f.Articles {
+		if err := w.removeArticle(id, abs); err != nil {
+			return err
+		}
+	}
+	delete(w.man.Files, abs)
+	w.dirty = true
+	return nil
+}
+
+func (w *writer) flush() error {
+	if w.batch.Size() == 0 {
+		return nil
+	}
+	err := w.ix.bl.Batch(w.batch)
+	w.batch = w.ix.bl.NewBatch() // never reuse a batch handed to Bleve
+	return err
+}
+
+// finish writes the last batch with the manifest and publishes it to
+// queries. cause is passed through (ctx ending) after committing what is
+// done, which is consistent: the manifest only lists finished files.
+func (w *writer) finish(cause error) error {
+	if !w.dirty {
+		return cause
+	}
+	raw, err := json.Marshal(w.man)
+	if err != nil {
+		return err
+	}
+	w.batch.SetInternal([]byte(keyManifest), raw)
+	if err := w.ix.bl.Batch(w.batch); err != nil {
+		return err
+	}
+	w.batch = nil
+	w.ix.mu.Lock()
+	w.ix.man = w.man
+	w.ix.mu.Unlock()
+	w.ix.log.Info("index: ingest committed", "added", w.rep.Added, "updated", w.rep.Updated,
+		"removed", w.rep.Removed, "unchanged", w.rep.Unchanged, "paragraphs", w.rep.Paragraphs)
+	return cause
+}

@@ -1,0 +1,116 @@
+package index
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"time"
+
+	"github.com/briefbot/briefbot/corpus"
+)
+
+// manifest records what the index holds, so that re-ingesting skips
+// unchanged files by hash and replaces or removes exactly the paragraph
+// documents of changed articles. It also carries the articles' citation
+// metadata, so hits need only the stored paragraph text.
+//
+// It is stored with SetInternal inside the last Bleve batch of each ingest,
+// so it commits atomically with that batch. A crash mid-ingest leaves the
+// previous manifest; the next ingest redoes the unfinished files and deletes
+// any orphaned paragraph documents (see writer.orphans).
+type manifest struct {
+	Files    map[string]*fileEntry    `json:"files"`    // absolute file path ->
+	Articles map[string]*articleEntry `json:"articles"` // article id ->
+
+	paragraphs int // sum of len(Paras), derived
+}
+
+type fileEntry struct {
+	Hash     string   `json:"hash"`     // sha256 of the file's bytes
+	Articles []string `json:"articles"` // ids read from it (including ones skipped as duplicates of ids elsewhere)
+}
+
+type articleEntry struct {
+	Hash      string    `json:"hash"`           // of everything indexed: detects changes
+	Content   string    `json:"content"`        // of the normalized paragraph texts: detects the same article under two names
+	File      string    `json:"file,omitempty"` // absolute path of its file; "" when upserted from memory
+	Path      string    `json:"path,omitempty"` // corpus.Article.Path
+	Title     string    `json:"title,omitempty"`
+	Author    string    `json:"author,omitempty"`
+	Source    string    `json:"source,omitempty"`
+	URL       string    `json:"url,omitempty"`
+	Published time.Time `json:"published"`
+	Paras     [][2]int  `json:"paras"` // (N, Part) of each stored paragraph document, in order
+}
+
+func newManifest() *manifest {
+	return &manifest{Files: map[string]*fileEntry{}, Articles: map[string]*articleEntry{}}
+}
+
+// fill makes a decoded manifest usable.
+func (m *manifest) fill() {
+	if m.Files == nil {
+		m.Files = map[string]*fileEntry{}
+	}
+	if m.Articles == nil {
+		m.Articles = map[string]*articleEntry{}
+	}
+	m.paragraphs = 0
+	for _, a := range m.Articles {
+		m.paragraphs += len(a.Paras)
+	}
+}
+
+// clone copies the maps; entries are immutable and shared.
+func (m *manifest) clone() *manifest {
+	c := &manifest{
+		Files:      make(map[string]*fileEntry, len(m.Files)),
+		Articles:   make(map[string]*articleEntry, len(m.Articles)),
+		paragraphs: m.paragraphs,
+	}
+	for k, v := range m.Files {
+		c.Files[k] = v
+	}
+	for k, v := range m.Articles {
+		c.Articles[k] = v
+	}
+	return c
+}
+
+func (a *articleEntry) ref(id string) corpus.ArticleRef {
+	return corpus.ArticleRef{ID: id, Title: a.Title, Author: a.Author, Published: a.Published, Source: a.Source, URL: a.URL}
+}
+
+// keys are the Bleve document ids of the article's paragraphs.
+func (a *articleEntry) keys(id string) []string {
+	ks := make([]string, len(a.Paras))
+	for i, p := range a.Paras {
+		ks[i] = corpus.Paragraph{N: p[0], Part: p[1]}.Key(id)
+	}
+	return ks
+}
+
+// newEntry describes art for the manifest.
+func newEntry(art *corpus.Article, file string) *articleEntry {
+	e := &articleEntry{
+		File: file, Path: art.Path, Title: art.Title, Author: art.Author, Source: art.Source, URL: art.URL,
+		Published: art.Published,
+		Paras:     make([][2]int, len(art.Paragraphs)),
+	}
+	all := sha256.New()
+	content := sha256.New()
+	for _, s := range []string{art.Title, art.Author, art.Source, art.URL, art.Published.UTC().Format(time.RFC3339Nano)} {
+		all.Write([]byte(s))
+		all.Write([]byte{0})
+	}
+	for i, p := range art.Paragraphs {
+		e.Paras[i] = [2]int{p.N, p.Part}
+		all.Write([]byte(strconv.Itoa(p.N) + "." + strconv.Itoa(p.Part) + "\x00" + p.Text + "\x00"))
+		content.Write([]byte(textHash(p.Text) + "\x00"))
+	}
+	e.Hash = hex.EncodeToString(all.Sum(nil)[:16])
+	if len(art.Paragraphs) > 0 {
+		e.Content = hex.EncodeToString(content.Sum(nil)[:16])
+	}
+	return e
+}

@@ -1,0 +1,169 @@
+package index
+
+import (
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/briefbot/briefbot/corpus"
+)
+
+// Helpers shared by Ask and Search: analysis of user text into index terms,
+// and filters. User text never reaches a query parser: it is analyzed here
+// and only its terms go into term and phrase queries.
+
+// maxQueryBytes caps the user text analyzed, so a pasted novel costs no more
+// than a long question.
+const maxQueryBytes = 2000
+
+// qterm is one analyzed token of user text.
+type qterm struct {
+	term string
+	pos  int // token position (stop words leave gaps)
+}
+
+// analyze turns user text into English index terms (lowercased, stop words
+// removed, stemmed), in order, at most max of them.
+func (ix *Index) analyze(text string, max int) []qterm {
+	text = clip(text, maxQueryBytes)
+	var out []qterm
+	for _, t := range ix.analyzer.Analyze([]byte(text)) {
+		if len(out) == max {
+			break
+		}
+		out = append(out, qterm{term: string(t.Term), pos: t.Position})
+	}
+	return out
+}
+
+// clip cuts s to at most n bytes on a rune boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// termQuery matches one analyzed term in field.
+func termQuery(term, field string, boost float64) query.Query {
+	q := bleve.NewTermQuery(term)
+	q.SetField(field)
+	if boost != 0 {
+		q.SetBoost(boost)
+	}
+	return q
+}
+
+// phraseQuery matches analyzed terms at their relative positions (gaps left
+// by stop words stay gaps), or the single term.
+func phraseQuery(ts []qterm, field string, boost float64) query.Query {
+	if len(ts) == 1 {
+		return termQuery(ts[0].term, field, boost)
+	}
+	first := ts[0].pos
+	slots := make([][]string, ts[len(ts)-1].pos-first+1)
+	for _, t := range ts {
+		slots[t.pos-first] = append(slots[t.pos-first], t.term)
+	}
+	q := query.NewMultiPhraseQuery(slots, field)
+	if boost != 0 {
+		q.SetBoost(boost)
+	}
+	return q
+}
+
+// Datetime fields hold int64 nanoseconds, so dates outside these years
+// cannot be compared; user dates are clamped into them.
+var (
+	minDate = time.Date(1700, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxDate = time.Date(2250, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+func clampDate(t time.Time) time.Time {
+	if t.Before(minDate) {
+		return minDate
+	}
+	if t.After(maxDate) {
+		return maxDate
+	}
+	return t
+}
+
+// dayStart is midnight at the start of t's day, in t's location.
+func dayStart(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())
+}
+
+// nextDay is midnight at the end of t's day, in t's location.
+func nextDay(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d+1, 0, 0, 0, 0, t.Location())
+}
+
+// filter restricts matches without scoring: published in [from, to) (zero =
+// unbounded), and exact lowercased source and author. nil when nothing is
+// restricted.
+type filter struct {
+	from, to       time.Time
+	source, author string
+}
+
+func (f filter) query() query.Query {
+	var qs []query.Query
+	if !f.from.IsZero() || !f.to.IsZero() {
+		var from, to time.Time
+		if !f.from.IsZero() {
+			from = clampDate(f.from)
+		}
+		if !f.to.IsZero() {
+			to = clampDate(f.to)
+		}
+		incl, excl := true, false
+		r := bleve.NewDateRangeInclusiveQuery(from, to, &incl, &excl)
+		r.SetField(fPublished)
+		qs = append(qs, r)
+	}
+	if s := strings.ToLower(strings.TrimSpace(f.source)); s != "" {
+		qs = append(qs, termQuery(s, fSource, 0))
+	}
+	if a := strings.ToLower(strings.TrimSpace(f.author)); a != "" {
+		qs = append(qs, termQuery(a, fAuthor, 0))
+	}
+	switch len(qs) {
+	case 0:
+		return nil
+	case 1:
+		return qs[0]
+	}
+	return bleve.NewConjunctionQuery(qs...)
+}
+
+// hitText returns a stored string field of a hit.
+func hitField(fields map[string]interface{}, name string) string {
+	s, _ := fields[name].(string)
+	return s
+}
+
+// passage builds the cited passage for a hit's document id and text; ok is
+// false when the article is not (yet) in the committed manifest.
+func passage(man *manifest, docID, text string, score float64) (corpus.Passage, bool) {
+	aid, n, _, ok := corpus.SplitKey(docID)
+	if !ok {
+		return corpus.Passage{}, false
+	}
+	a := man.Articles[aid]
+	if a == nil {
+		return corpus.Passage{}, false
+	}
+	return corpus.Passage{
+		Article: a.ref(aid), Paragraph: n, ID: corpus.ParagraphID(aid, n),
+		Text: text, Score: score,
+	}, true
+}
