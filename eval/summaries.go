@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -35,7 +36,7 @@ type SummariesReport struct {
 	Articles     int    // articles scored (repeats counted once)
 	Briefbot     ROUGE
 	Baseline     ROUGE
-	BaselineName string // "LEAD-3" or "leading sentences"
+	BaselineName string  // "LEAD-3" or "leading sentences"
 	SummaryWords float64 // mean words of briefbot's summaries
 	Elapsed      time.Duration
 }
@@ -69,7 +70,7 @@ type summaryLine struct {
 //
 //   - CNN/DailyMail (lines with "text", "references", "lead3"): 3 sentences
 //     against the LEAD-3 output shipped with the set. The tokenised text is
-//     made into a one-paragraph article with ``quotes'' turned into "quotes".
+//     made into a one-paragraph article with “quotes” turned into "quotes".
 //   - BBC (lines with "paragraphs", "reference"): a words budget equal to the
 //     reference's length, against the article's leading sentences up to the
 //     same budget. Articles repeated under another id count once.
@@ -172,7 +173,7 @@ func SummaryText(s corpus.Summary) string {
 	return b.String()
 }
 
-// Detokenize undoes the PTB-style quotes of tokenised text (“``” and “''”
+// Detokenize undoes the PTB-style quotes of tokenised text (““” and “””
 // become '"') so that quotes read as quotes; the spacing is left alone.
 func Detokenize(s string) string {
 	return strings.NewReplacer("``", `"`, "''", `"`).Replace(s)
@@ -426,42 +427,21 @@ func ContainsWords(text, phrase string) bool {
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
-// ReadArticles reads a JSONL article file.
-//
-// TEMPORARY: a minimal reader until corpus.Parse lands; it keeps every
-// paragraph (no boilerplate removal).
+// ReadArticles reads a JSONL article file the way ingest does
+// (corpus.Parse: boilerplate paragraphs dropped, long ones split). A
+// malformed line is an error: a silently shrunken set would mislead; an
+// article left with no paragraphs has nothing to summarise and is skipped,
+// as ingest skips it.
 func ReadArticles(path string) ([]corpus.Article, error) {
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	var arts []corpus.Article
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
-	for line := 1; sc.Scan(); line++ {
-		text := strings.TrimSpace(sc.Text())
-		if text == "" {
-			continue
+	arts, warns := corpus.Parse(filepath.Base(path), data)
+	for _, w := range warns {
+		if strings.HasPrefix(w.Reason, "malformed") || strings.HasPrefix(w.Reason, "binary") {
+			return nil, fmt.Errorf("%s", w)
 		}
-		var l struct {
-			ID, Title, Author, Source, URL, Published string
-			Paragraphs                                []string
-		}
-		if err := json.Unmarshal([]byte(text), &l); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
-		}
-		a := corpus.Article{ID: l.ID, Title: l.Title, Author: l.Author, Source: l.Source, URL: l.URL}
-		if t, err := time.Parse(time.DateOnly, l.Published); err == nil {
-			a.Published = t
-		}
-		for i, p := range l.Paragraphs {
-			if p = strings.TrimSpace(p); p != "" {
-				a.Paragraphs = append(a.Paragraphs, corpus.Paragraph{N: i + 1, Text: p})
-			}
-		}
-		arts = append(arts, a)
 	}
-	return arts, sc.Err()
+	return arts, nil
 }
-

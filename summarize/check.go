@@ -60,7 +60,7 @@ func Check(sum corpus.Summary, arts []corpus.Article) []string {
 		if p.ID != corpus.ParagraphID(a.ID, p.Paragraph) {
 			bad = append(bad, fmt.Sprintf("point %d: id %q is not paragraph %d of %q", i+1, p.ID, p.Paragraph, a.ID))
 		}
-		var prev string // the sentence before the point, across paragraphs
+		var prev string // the sentence before the point, across paragraphs; "" for the first
 		found := false
 	paragraphs:
 		for _, par := range a.Paragraphs {
@@ -77,7 +77,7 @@ func Check(sum corpus.Summary, arts []corpus.Article) []string {
 			bad = append(bad, fmt.Sprintf("point %d (%s) is not a sentence of its paragraph: %q", i+1, p.ID, p.Text))
 			continue
 		}
-		if dependentStarts[firstWord(p.Text)] && (prev == "" || !quoted[prev]) {
+		if dependentStarts[firstWord(p.Text)] && prev != "" && !quoted[prev] {
 			bad = append(bad, fmt.Sprintf("point %d (%s) leans on the sentence before it, which is not quoted: %q", i+1, p.ID, p.Text))
 		}
 	}

@@ -159,7 +159,7 @@ func isJunk(s string, nWords int) bool {
 	if letters == 0 || upper*2 > letters {
 		return true
 	}
-	if isQuoteStart(s) && !attributed(lower) {
+	if isQuoteStart(s) && mostlyQuoted(s) && !attributed(lower) {
 		return true // a quote without context: who said it?
 	}
 	return false
@@ -174,6 +174,24 @@ func firstRune(s string) rune {
 func isQuoteStart(s string) bool {
 	return strings.HasPrefix(s, `"`) || strings.HasPrefix(s, "“") || strings.HasPrefix(s, "``") ||
 		strings.HasPrefix(s, "'") || strings.HasPrefix(s, "‘")
+}
+
+// mostlyQuoted reports whether a sentence that opens with a quotation mark
+// stays inside the quotation for most of its length, as opposed to quoting
+// a title or a phrase ("Roots," the miniseries, …).
+func mostlyQuoted(s string) bool {
+	open := 1
+	if strings.HasPrefix(s, "``") {
+		open = 2
+	} else {
+		_, open = utf8.DecodeRuneInString(s)
+	}
+	rest := s[open:]
+	end := strings.IndexAny(rest, "\"”’'")
+	if end < 0 {
+		return true
+	}
+	return end > len(rest)/2
 }
 
 // attributed reports whether a quoting sentence names its speaker.
