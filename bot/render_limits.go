@@ -169,20 +169,9 @@ func fitMessage(content string, embeds []*discordgo.MessageEmbed, comps []discor
 		kept = append(kept, e)
 	}
 	embeds = kept
-	for guard := 0; embedsLen(embeds) > maxEmbedsTotal && guard < 100; guard++ {
-		over := embedsLen(embeds) - maxEmbedsTotal
-		longest := -1
-		for i, e := range embeds {
-			if longest < 0 || textLen(e.Description) > textLen(embeds[longest].Description) {
-				longest = i
-			}
-		}
-		if longest >= 0 && textLen(embeds[longest].Description) > over+100 {
-			e := embeds[longest]
-			e.Description = truncate(e.Description, textLen(e.Description)-over-8)
-			continue
-		}
-		embeds = embeds[:len(embeds)-1]
+	shrinkToTotal(embeds)
+	for embedsLen(embeds) > maxEmbedsTotal && len(embeds) > 0 {
+		embeds = embeds[:len(embeds)-1] // unreachable in practice, see shrinkToTotal
 	}
 	// Empty lists rather than null: on an UPDATE_MESSAGE response they clear
 	// the old embeds and buttons instead of leaving them.
@@ -198,6 +187,55 @@ func fitMessage(content string, embeds []*discordgo.MessageEmbed, comps []discor
 		content = ellipsis
 	}
 	return content, embeds, comps
+}
+
+// shrinkToTotal keeps the embeds' total under 6,000 by shortening the
+// longest text part (a description, usually) by the excess, again and again.
+// Each round either removes the whole excess or brings one part down to "…",
+// so it ends after at most one round per part; ten embeds have at most 540
+// parts of at least one unit, far below 6,000.
+func shrinkToTotal(embeds []*discordgo.MessageEmbed) {
+	type part struct {
+		p *string
+		n int
+	}
+	var parts []part
+	total := 0
+	add := func(p *string) {
+		n := textLen(strings.TrimSpace(*p))
+		parts = append(parts, part{p, n})
+		total += n
+	}
+	for _, e := range embeds {
+		add(&e.Title)
+		add(&e.Description)
+		for _, f := range e.Fields {
+			add(&f.Name)
+			add(&f.Value)
+		}
+		if e.Footer != nil {
+			add(&e.Footer.Text)
+		}
+		if e.Author != nil {
+			add(&e.Author.Name)
+		}
+	}
+	for total > maxEmbedsTotal {
+		best := -1
+		for k := range parts {
+			if best < 0 || parts[k].n > parts[best].n {
+				best = k
+			}
+		}
+		if best < 0 || parts[best].n <= 1 {
+			return
+		}
+		pt := &parts[best]
+		*pt.p = truncate(*pt.p, max(1, pt.n-(total-maxEmbedsTotal)-8))
+		n := textLen(*pt.p)
+		total -= pt.n - n
+		pt.n = n
+	}
 }
 
 func fitEmbed(e *discordgo.MessageEmbed) {
