@@ -187,7 +187,7 @@ func startsCallToAction(p, low string) bool {
 	}
 	// A real paragraph that ends with "Read more here." is kept: only
 	// paragraphs that are mostly the call are dropped.
-	return found && other < 150
+	return found && other < 100
 }
 
 func isCTASentence(s string) bool {

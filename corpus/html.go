@@ -1,5 +1,490 @@
 package corpus
 
-// parseHTMLText is provisional: HTML is read as plain text until the
-// readability-based reader lands.
-func parseHTMLText(name, text, pageURL string) ([]Article, []Warning) { return parseText(name, text) }
+import (
+	"encoding/json"
+	"net/url"
+	"path"
+	"strings"
+
+	readability "codeberg.org/readeck/go-readability/v2"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// ParseHTML reads one HTML page fetched from pageURL (which may be empty) into
+// articles, for fetch-by-URL. It works like Parse on a ".html" file, except
+// that the article id is derived from the URL ("cnn.com/2022/06/12/media/x"),
+// warnings name pageURL, and Article.Path is empty.
+func ParseHTML(data []byte, pageURL string) ([]Article, []Warning) {
+	label := pageURL
+	if label == "" {
+		label = "page.html"
+	}
+	if isBinary(data) {
+		return nil, []Warning{{Path: label, Reason: "binary file skipped"}}
+	}
+	text, transcoded := decodeText(data)
+	if strings.TrimSpace(strings.Map(dropInvisible, text)) == "" {
+		return nil, []Warning{{Path: label, Reason: "empty"}}
+	}
+	var warns []Warning
+	if transcoded {
+		warns = append(warns, Warning{Path: label, Reason: "not valid UTF-8: read as Windows-1252"})
+	}
+	arts, w := parseHTMLText("", text, pageURL)
+	for i := range arts {
+		arts[i].Path = ""
+	}
+	for i := range w {
+		if w[i].Path == "" {
+			w[i].Path = label
+		}
+	}
+	return arts, append(warns, w...)
+}
+
+// parseHTMLText reads an HTML page: metadata from meta tags and JSON-LD,
+// body paragraphs from the block elements (p, li, blockquote, …) of the
+// content go-readability extracts. Headings are not paragraphs and take no
+// number, as in Markdown. name is the file path ("" for a fetched page);
+// pageURL the address it came from ("" for a file).
+func parseHTMLText(name, text, pageURL string) ([]Article, []Warning) {
+	warnPath := name
+	if warnPath == "" {
+		warnPath = pageURL
+	}
+	doc, err := html.Parse(strings.NewReader(text))
+	if err != nil {
+		return nil, []Warning{{Path: warnPath, Reason: "unreadable HTML: " + shortErr(err)}}
+	}
+	meta := readHTMLMeta(doc)
+
+	a := Article{Path: name}
+	a.URL = firstNonEmpty(pageURL, meta.canonical, meta.get("og:url"), meta.ld.URL)
+	a.Title = firstNonEmpty(meta.ld.Headline, meta.get("og:title"), meta.get("twitter:title"), meta.title)
+	a.Author = firstNonEmpty(meta.ld.Author, nonURL(meta.get("article:author")), meta.get("author"),
+		meta.get("byl"), meta.get("dc.creator"), meta.get("parsely-author"), meta.get("sailthru.author"))
+	a.Source = firstNonEmpty(meta.ld.Publisher, meta.get("og:site_name"), meta.get("application-name"))
+	for _, d := range []string{meta.ld.DatePublished, meta.get("article:published_time"), meta.get("date"),
+		meta.get("pubdate"), meta.get("publish-date"), meta.get("dc.date"), meta.get("dc.date.issued"),
+		meta.get("parsely-pub-date"), meta.get("sailthru.date"), meta.get("og:published_time"), meta.timeTag} {
+		if d == "" {
+			continue
+		}
+		if t := parseDate(d); !t.IsZero() {
+			a.Published = t
+			break
+		}
+	}
+
+	var base *url.URL
+	if a.URL != "" {
+		base, _ = url.Parse(a.URL)
+	}
+	parser := readability.NewParser()
+	ra, rerr := parser.ParseAndMutate(doc, base)
+	var blocks []string
+	if rerr == nil && ra.Node != nil {
+		blocks = htmlBlocks(ra.Node)
+		if a.Title == "" {
+			a.Title = ra.Title()
+		}
+		if a.Author == "" {
+			a.Author = ra.Byline()
+		}
+		if a.Source == "" {
+			a.Source = ra.SiteName()
+		}
+		if a.Published.IsZero() {
+			if t, err := ra.PublishedTime(); err == nil {
+				a.Published = sane(t)
+			}
+		}
+	}
+	if len(blocks) == 0 {
+		// Readability found nothing: fall back to every paragraph of the
+		// page (doc was mutated, but its <p> elements mostly survive).
+		blocks = htmlBlocks(doc)
+	}
+	// A site suffix in the title ("Headline - CNN") goes.
+	a.Title = trimSiteSuffix(a.Title, a.Source)
+
+	switch {
+	case name != "":
+		a.ID = idFromName(name)
+	case a.URL != "":
+		a.ID = idFromURL(a.URL)
+	}
+	if a.ID == "" {
+		a.ID = "page"
+	}
+	paras := make([]rawPara, len(blocks))
+	for i, b := range blocks {
+		paras[i] = rawPara{N: i + 1, Text: b}
+	}
+	if a.Title == "" && name != "" {
+		a.Title = titleFromName(name)
+	}
+	w := finish(&a, paras, warnPath, 0)
+	return []Article{a}, w
+}
+
+// htmlMeta is what a page says about itself.
+type htmlMeta struct {
+	props     map[string]string // meta name/property (lower case) -> content; first wins
+	canonical string
+	title     string
+	timeTag   string // datetime of the first <time> element
+	ld        ldArticle
+}
+
+func (m htmlMeta) get(k string) string { return m.props[k] }
+
+// ldArticle is the subset of a schema.org Article in JSON-LD that we use.
+type ldArticle struct {
+	Headline, Author, DatePublished, Publisher, URL string
+}
+
+func readHTMLMeta(doc *html.Node) htmlMeta {
+	m := htmlMeta{props: map[string]string{}}
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			switch n.DataAtom {
+			case atom.Meta:
+				key := strings.ToLower(firstNonEmpty(attr(n, "property"), attr(n, "name"), attr(n, "itemprop")))
+				if content := strings.TrimSpace(attr(n, "content")); key != "" && content != "" {
+					if _, seen := m.props[key]; !seen {
+						m.props[key] = content
+					}
+				}
+			case atom.Link:
+				if strings.EqualFold(attr(n, "rel"), "canonical") && m.canonical == "" {
+					m.canonical = attr(n, "href")
+				}
+			case atom.Title:
+				if m.title == "" {
+					m.title = textOf(n)
+				}
+			case atom.Time:
+				if m.timeTag == "" {
+					m.timeTag = attr(n, "datetime")
+				}
+			case atom.Script:
+				if strings.Contains(strings.ToLower(attr(n, "type")), "ld+json") && m.ld.Headline == "" {
+					m.ld = parseJSONLD(rawText(n))
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	return m
+}
+
+// parseJSONLD finds the first article-typed object in a JSON-LD script
+// (a single object, an array, or an @graph).
+func parseJSONLD(s string) ldArticle {
+	var v any
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		return ldArticle{}
+	}
+	var found ldArticle
+	var visit func(v any, depth int) bool
+	visit = func(v any, depth int) bool {
+		if depth > 4 {
+			return false
+		}
+		switch x := v.(type) {
+		case []any:
+			for _, e := range x {
+				if visit(e, depth+1) {
+					return true
+				}
+			}
+		case map[string]any:
+			if isArticleType(x["@type"]) {
+				found = ldArticle{
+					Headline:      ldString(x["headline"]),
+					Author:        ldName(x["author"]),
+					DatePublished: ldString(x["datePublished"]),
+					Publisher:     ldName(x["publisher"]),
+					URL:           firstNonEmpty(ldString(x["url"]), ldID(x["mainEntityOfPage"])),
+				}
+				if found.Headline == "" {
+					found.Headline = ldString(x["name"])
+				}
+				return true
+			}
+			if g, ok := x["@graph"]; ok {
+				return visit(g, depth+1)
+			}
+		}
+		return false
+	}
+	visit(v, 0)
+	return found
+}
+
+func isArticleType(t any) bool {
+	switch x := t.(type) {
+	case string:
+		return strings.HasSuffix(x, "Article") || x == "BlogPosting" || x == "Report" || x == "LiveBlogPosting"
+	case []any:
+		for _, e := range x {
+			if isArticleType(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func ldString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return strings.TrimSpace(x)
+	case []any:
+		if len(x) > 0 {
+			return ldString(x[0])
+		}
+	}
+	return ""
+}
+
+// ldName reads a name from a string, a {"name": …} object, or a list of
+// either (names joined with ", ").
+func ldName(v any) string {
+	switch x := v.(type) {
+	case string:
+		return nonURL(strings.TrimSpace(x))
+	case map[string]any:
+		return ldString(x["name"])
+	case []any:
+		var names []string
+		for _, e := range x {
+			if n := ldName(e); n != "" {
+				names = append(names, n)
+			}
+		}
+		return strings.Join(names, ", ")
+	}
+	return ""
+}
+
+func ldID(v any) string {
+	if m, ok := v.(map[string]any); ok {
+		return ldString(m["@id"])
+	}
+	return ldString(v)
+}
+
+func nonURL(s string) string {
+	if strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") {
+		return ""
+	}
+	return s
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if strings.EqualFold(a.Key, key) {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+// blockAtoms are elements whose text is one paragraph.
+var blockAtoms = map[atom.Atom]bool{
+	atom.P: true, atom.Li: true, atom.Blockquote: true, atom.Pre: true, atom.Dd: true, atom.Dt: true,
+	atom.Figcaption: true, atom.Td: true, atom.Th: true, atom.Caption: true,
+}
+
+var headingAtoms = map[atom.Atom]bool{
+	atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true,
+}
+
+// skipAtoms hold no article text.
+var skipAtoms = map[atom.Atom]bool{
+	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true, atom.Svg: true,
+	atom.Nav: true, atom.Footer: true, atom.Header: true, atom.Aside: true, atom.Form: true,
+	atom.Button: true, atom.Select: true, atom.Iframe: true, atom.Head: true,
+}
+
+// htmlBlocks collects the paragraph-level blocks under root in document
+// order: the text of each block element, and runs of loose text inside
+// containers (a <div> with text but no <p>). A block element that contains
+// other block elements (a <blockquote> of <p>s, an <li> with a nested list)
+// gives its children instead.
+func htmlBlocks(root *html.Node) []string {
+	var out []string
+	var loose strings.Builder
+	flushLoose := func() {
+		if s := strings.TrimSpace(loose.String()); s != "" {
+			out = append(out, s)
+		}
+		loose.Reset()
+	}
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		switch n.Type {
+		case html.TextNode:
+			loose.WriteString(n.Data)
+			return
+		case html.ElementNode:
+			if skipAtoms[n.DataAtom] {
+				return
+			}
+			if headingAtoms[n.DataAtom] {
+				flushLoose()
+				return
+			}
+			if n.DataAtom == atom.Br {
+				loose.WriteString("\n")
+				return
+			}
+			if blockAtoms[n.DataAtom] && !hasBlockChild(n) {
+				flushLoose()
+				if s := strings.TrimSpace(textOf(n)); s != "" {
+					out = append(out, s)
+				}
+				return
+			}
+			if isBlockish(n.DataAtom) {
+				flushLoose()
+				for c := n.FirstChild; c != nil; c = c.NextSibling {
+					walk(c)
+				}
+				flushLoose()
+				return
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(root)
+	flushLoose()
+	return out
+}
+
+// isBlockish reports elements that break loose text into separate blocks.
+func isBlockish(a atom.Atom) bool {
+	switch a {
+	case atom.Div, atom.Section, atom.Article, atom.Main, atom.Body, atom.Ul, atom.Ol, atom.Dl, atom.Table,
+		atom.Tr, atom.Tbody, atom.Thead, atom.Figure, atom.Hr, atom.Details, atom.Summary:
+		return true
+	}
+	return blockAtoms[a] || headingAtoms[a]
+}
+
+func hasBlockChild(n *html.Node) bool {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && (blockAtoms[c.DataAtom] || headingAtoms[c.DataAtom] || c.DataAtom == atom.Ul ||
+			c.DataAtom == atom.Ol || c.DataAtom == atom.Div || c.DataAtom == atom.Table || c.DataAtom == atom.Section) {
+			return true
+		}
+	}
+	return false
+}
+
+// rawText is the raw content of a <script>: its text children.
+func rawText(n *html.Node) string {
+	var b strings.Builder
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.TextNode {
+			b.WriteString(c.Data)
+		}
+	}
+	return b.String()
+}
+
+// textOf is the text content of n, with <br> as a space and scripts skipped.
+func textOf(n *html.Node) string {
+	var b strings.Builder
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		switch n.Type {
+		case html.TextNode:
+			b.WriteString(n.Data)
+			return
+		case html.ElementNode:
+			if n.DataAtom == atom.Script || n.DataAtom == atom.Style || n.DataAtom == atom.Noscript {
+				return
+			}
+			if n.DataAtom == atom.Br {
+				b.WriteByte(' ')
+				return
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return b.String()
+}
+
+// trimSiteSuffix removes " - CNN", " | Reuters" and the like from a title,
+// when the part after the last separator is the site name or short.
+func trimSiteSuffix(title, source string) string {
+	for _, sep := range []string{" | ", " - ", " – ", " — ", " :: "} {
+		i := strings.LastIndex(title, sep)
+		if i <= 0 {
+			continue
+		}
+		suffix := strings.TrimSpace(title[i+len(sep):])
+		low := strings.ToLower(suffix)
+		if (source != "" && (strings.EqualFold(suffix, source) || strings.Contains(strings.ToLower(source), low))) ||
+			(wordCount(suffix) <= 3 && len(title[:i]) > 2*len(suffix) && !strings.ContainsAny(suffix, ".,?!")) && hasDomainOrCaps(suffix) {
+			return strings.TrimSpace(title[:i])
+		}
+	}
+	return title
+}
+
+// hasDomainOrCaps is true for "CNN", "BBC News", "nytimes.com": site names.
+func hasDomainOrCaps(s string) bool {
+	if hasDomain(strings.ToLower(s)) {
+		return true
+	}
+	for _, w := range strings.Fields(s) {
+		if w != strings.ToUpper(w) && !(len(w) > 0 && w[0] >= 'A' && w[0] <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// idFromURL derives a stable article id from a page URL: host (without
+// "www.") and path, without a trailing "/", "index.html" or extension.
+func idFromURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return strings.Trim(raw, "/")
+	}
+	p := strings.TrimSuffix(u.Path, "/")
+	base := path.Base(p)
+	if strings.HasPrefix(base, "index.") {
+		p = path.Dir(p)
+	} else if ext := path.Ext(base); ext == ".html" || ext == ".htm" || ext == ".php" || ext == ".shtml" || ext == ".aspx" {
+		p = strings.TrimSuffix(p, ext)
+	}
+	p = strings.TrimSuffix(p, "/")
+	if p == "." {
+		p = ""
+	}
+	return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.") + p
+}

@@ -173,6 +173,11 @@ func parseHeader(blocks [][]string) header {
 			best = i
 		}
 	}
+	if best >= 0 && strings.HasSuffix(cands[best], ".") {
+		// The "header" is a short sentence, not a headline: there is no
+		// header, and everything is body.
+		return firstLineTitle(blocks)
+	}
 	if best >= 0 {
 		h.title = cands[best]
 	}
@@ -229,14 +234,11 @@ func blockParagraphs(lines []string) []string {
 var tailMarkers = map[string]bool{
 	"about the author": true, "about the authors": true, "related topics": true, "related posts": true,
 	"related articles": true, "related stories": true, "related content": true, "related": true,
-	"read more": true, "read next": true, "more from": true, "more stories": true, "more on this story": true,
+	"read next": true, "more from": true, "more stories": true, "more on this story": true,
 	"comments": true, "leave a comment": true, "leave a reply": true, "post a comment": true,
 	"you may also like": true, "you might also like": true, "recommended": true, "recommended for you": true,
 	"most read": true, "most popular": true, "trending": true, "trending now": true, "popular posts": true,
-	"tags": true, "topics": true, "share this": true, "share this article": true, "share this story": true,
-	"share": true, "subscribe": true, "subscribe to our newsletter": true, "sign up for our newsletter": true,
-	"newsletter": true, "latest news": true, "editor's picks": true, "don't miss": true, "also read": true,
-	"see also": true, "footer": true, "follow us": true,
+	"tags": true, "topics": true, "latest news": true, "editor's picks": true, "see also": true,
 }
 
 func isTailMarker(line string) bool {

@@ -1,0 +1,476 @@
+package corpus
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+func paraTexts(a Article) []string {
+	var out []string
+	for _, p := range a.Paragraphs {
+		out = append(out, p.Text)
+	}
+	return out
+}
+
+func paraNs(a Article) []int {
+	var out []int
+	for _, p := range a.Paragraphs {
+		out = append(out, p.N)
+	}
+	return out
+}
+
+func one(t *testing.T, name, data string) Article {
+	t.Helper()
+	arts, warns := Parse(name, []byte(data))
+	if len(arts) != 1 {
+		t.Fatalf("Parse(%s): %d articles, warnings %v", name, len(arts), warns)
+	}
+	return arts[0]
+}
+
+const proseA = "The city council voted on Tuesday to approve a new budget that raises spending on public transport by a fifth, after months of debate."
+const proseB = "Opponents said the plan would strain the city's finances, while supporters argued that better buses were long overdue for the growing suburbs."
+const proseC = "The mayor is expected to sign the budget into law next week, and the first new routes could open as early as the spring of next year."
+
+func TestParseTextLayouts(t *testing.T) {
+	tests := []struct {
+		name, file, text       string
+		title, author, pubDate string
+		paras                  []string
+	}{
+		{
+			name: "title then By line, date, share and subscribe, related list",
+			file: "local/budget.txt",
+			text: "Home | News | Local\n\nCouncil approves transport budget\nBy Maria Lopez\nJune 12, 2022\nShare this article\n\n" +
+				proseA + "\n\n" + proseB + "\n\nSubscribe to our newsletter\n\n" + proseC + "\n\nRelated Posts\nCity hall gets a new roof\nBus drivers strike again\n",
+			title: "Council approves transport budget", author: "Maria Lopez", pubDate: "2022-06-12",
+			paras: []string{proseA, proseB, proseC},
+		},
+		{
+			name:  "author name line then title (scraped layout)",
+			file:  "x/y.txt",
+			text:  "search\nPeter Novak\n\nThe council finally votes on the bus plan\n\n" + proseA + "\n\n" + proseB + "\n\nAbout the Author\nPeter writes about cities.\nRelated Topics\n",
+			title: "The council finally votes on the bus plan", author: "Peter Novak",
+			paras: []string{proseA, proseB},
+		},
+		{
+			name:  "no header: short first line is the title",
+			file:  "notes/plain.txt",
+			text:  "Budget day\n\n" + proseA + "\n\n" + proseB + "\n",
+			title: "Budget day",
+			paras: []string{proseA, proseB},
+		},
+		{
+			name:  "no header: first line is prose, title from file name",
+			file:  "world/kursk-attack.txt",
+			text:  proseA + "\n\n" + proseB + "\n",
+			title: "Kursk attack",
+			paras: []string{proseA, proseB},
+		},
+		{
+			name:  "first line ends with a period: not a title",
+			file:  "a/short-note.text",
+			text:  "It rained.\n\n" + proseA + "\n",
+			title: "Short note",
+			paras: []string{"It rained.", proseA},
+		},
+		{
+			name:  "title glued to the first paragraph",
+			file:  "g.txt",
+			text:  "Council approves transport budget\n" + proseA + "\n\n" + proseB,
+			title: "Council approves transport budget",
+			paras: []string{proseA, proseB},
+		},
+		{
+			name:  "hard-wrapped paragraphs are joined",
+			file:  "wrapped.txt",
+			text:  "Wrapped text\n\nThe city council voted on Tuesday to approve\na new budget that raises spending.\n\nSecond paragraph here,\nalso wrapped.\n",
+			title: "Wrapped text",
+			paras: []string{"The city council voted on Tuesday to approve a new budget that raises spending.", "Second paragraph here, also wrapped."},
+		},
+		{
+			name:  "single-newline paragraphs",
+			file:  "lines.txt",
+			text:  "Lines\n\n" + proseA + "\n" + proseB + "\n" + proseC + "\n",
+			title: "Lines",
+			paras: []string{proseA, proseB, proseC},
+		},
+		{
+			name:  "posted by, updated stamp, reading time, dateline date",
+			file:  "p.txt",
+			text:  "Menu\nPosted by Sam Lee | Staff writer\nUpdated 2:15 PM ET, Fri June 17, 2022\n3 min read\nA quiet week at City Hall\n\nLONDON, 16 June 2022 — " + proseA + "\n\n" + proseB,
+			title: "A quiet week at City Hall", author: "Sam Lee", pubDate: "2022-06-17",
+			paras: []string{"LONDON, 16 June 2022 — " + proseA, proseB},
+		},
+		{
+			name:  "dateline in the body gives the date when the header has none",
+			file:  "d.txt",
+			text:  "Budget passes\n\nWASHINGTON, March 3, 2021 — " + proseA,
+			title: "Budget passes", pubDate: "2021-03-03",
+			paras: []string{"WASHINGTON, March 3, 2021 — " + proseA},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := one(t, tt.file, tt.text)
+			if a.Title != tt.title {
+				t.Errorf("Title = %q, want %q", a.Title, tt.title)
+			}
+			if a.Author != tt.author {
+				t.Errorf("Author = %q, want %q", a.Author, tt.author)
+			}
+			if got := (ArticleRef{Published: a.Published}).PublishedString(); got != tt.pubDate {
+				t.Errorf("Published = %q, want %q", got, tt.pubDate)
+			}
+			if got := paraTexts(a); strings.Join(got, "\n") != strings.Join(tt.paras, "\n") {
+				t.Errorf("paragraphs:\n got %q\nwant %q", got, tt.paras)
+			}
+			if a.ID != strings.TrimSuffix(tt.file, tt.file[strings.LastIndexByte(tt.file, '.'):]) {
+				t.Errorf("ID = %q", a.ID)
+			}
+		})
+	}
+}
+
+func TestParseTextKeepsNumbersOfDroppedParagraphs(t *testing.T) {
+	a := one(t, "n.txt", "Title here\n\n"+proseA+"\n\nAdvertisement\n\n"+proseB+"\n\n(Photo: Jane Doe/Getty Images)\n\n"+proseC)
+	if got := paraNs(a); len(got) != 3 || got[0] != 1 || got[1] != 3 || got[2] != 5 || a.Dropped != 2 {
+		t.Errorf("numbers %v dropped %d", got, a.Dropped)
+	}
+}
+
+func TestParseMarkdown(t *testing.T) {
+	md := `---
+title: "Kursk: the winter front"
+author: Jane Doe
+date: 2024-11-20
+source: example.com
+url: https://example.com/kursk
+id: kursk-2024
+tags: [war, russia]
+extra:
+  nested: ignored
+---
+
+# Kursk: the winter front
+
+Russian forces have **slowed** their push, according to [officials](https://example.com/o) who spoke on _Wednesday_.
+
+![a map](map.png)
+
+## Background
+
+The offensive began in August.
+It has cost both sides ` + "`heavily`" + `.
+
+- First point, with a ~~mistake~~ fix.
+- Second point.
+
+` + "```" + `
+code is not a paragraph
+` + "```" + `
+
+> A quoted line from a soldier.
+
+[ref]: https://example.com/ref
+`
+	a := one(t, "world/kursk.md", md)
+	if a.ID != "kursk-2024" || a.Title != "Kursk: the winter front" || a.Author != "Jane Doe" || a.Source != "example.com" || a.URL != "https://example.com/kursk" {
+		t.Errorf("metadata %+v", a)
+	}
+	if want := time.Date(2024, 11, 20, 0, 0, 0, 0, time.UTC); !a.Published.Equal(want) {
+		t.Errorf("Published %v", a.Published)
+	}
+	want := []string{
+		"Russian forces have slowed their push, according to officials who spoke on Wednesday.",
+		"The offensive began in August. It has cost both sides heavily.",
+		"First point, with a mistake fix.",
+		"Second point.",
+		"A quoted line from a soldier.",
+	}
+	if got := paraTexts(a); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("paragraphs:\n got %q\nwant %q", got, want)
+	}
+	if got := paraNs(a); len(got) != 5 || got[4] != 5 {
+		t.Errorf("numbers %v", got)
+	}
+
+	// No front matter: the first heading is the title, the id is the path.
+	b := one(t, "notes/day.markdown", "Day one\n=======\n\nSome text here for the day, which was long.\n")
+	if b.ID != "notes/day" || b.Title != "Day one" || len(b.Paragraphs) != 1 {
+		t.Errorf("no front matter: %+v", b)
+	}
+	// An author list gives its first name.
+	c := one(t, "c.md", "---\nauthors:\n  - Ann Lee\n  - Bo Chan\npublished: '2022-06-12T10:00:00Z'\n---\nText of the article is here.\n")
+	if c.Author != "Ann Lee" || c.Published.Format(time.DateOnly) != "2022-06-12" {
+		t.Errorf("author list: %+v", c)
+	}
+}
+
+const htmlPage = `<!DOCTYPE html><html><head><title>Kursk offensive stalls - Example News</title>
+<meta property="og:title" content="Kursk offensive stalls">
+<meta property="og:site_name" content="Example News">
+<meta name="author" content="Someone Else">
+<meta property="article:published_time" content="2024-11-19T08:30:00Z">
+<link rel="canonical" href="https://www.example.com/world/2024/11/20/kursk-offensive.html">
+<script type="application/ld+json">{"@context":"https://schema.org","@graph":[{"@type":"WebPage"},{"@type":"NewsArticle","headline":"Kursk offensive stalls as winter sets in","author":[{"@type":"Person","name":"Jane Doe"},{"@type":"Person","name":"John Roe"}],"datePublished":"2024-11-20T08:30:00+00:00","publisher":{"@type":"Organization","name":"Example Daily"}}]}</script>
+</head><body>
+<header><nav><a href="/">Home</a> <a href="/world">World</a></nav></header>
+<article>
+<h1>Kursk offensive stalls as winter sets in</h1>
+<p>Russian forces have slowed their push to retake the Kursk region, according to officials who spoke on Wednesday about the state of the front lines in the area.</p>
+<p>The offensive, which began in August, has cost both sides heavily. Ukrainian units dug in along the river have held most of the ground they seized in the summer.</p>
+<div class="ad">Advertisement</div>
+<h2>What comes next</h2>
+<p>Analysts expect the fighting to continue through the winter, with drones playing a <a href="/x">growing role</a> on both sides of the line.</p>
+<ul><li>First point of the list has several words in it to be a paragraph.</li><li>Second point of the list also has words.</li></ul>
+<p>Sign up for our newsletter here.</p>
+</article>
+<footer><p>© 2024 Example News. All rights reserved.</p></footer>
+</body></html>`
+
+func TestParseHTML(t *testing.T) {
+	a := one(t, "world/kursk.html", htmlPage)
+	if a.ID != "world/kursk" || a.Title != "Kursk offensive stalls as winter sets in" || a.Author != "Jane Doe, John Roe" || a.Source != "Example Daily" {
+		t.Errorf("metadata %+v", a)
+	}
+	if a.URL != "https://www.example.com/world/2024/11/20/kursk-offensive.html" || a.Published.Format(time.DateOnly) != "2024-11-20" {
+		t.Errorf("url/date %q %v", a.URL, a.Published)
+	}
+	texts := paraTexts(a)
+	if len(texts) != 5 || !strings.HasPrefix(texts[0], "Russian forces") || texts[2] != "Analysts expect the fighting to continue through the winter, with drones playing a growing role on both sides of the line." {
+		t.Errorf("paragraphs %q", texts)
+	}
+	for _, p := range texts {
+		if strings.Contains(p, "Home") || strings.Contains(p, "©") || strings.Contains(p, "Sign up") {
+			t.Errorf("chrome kept: %q", p)
+		}
+	}
+
+	// Fetched by URL: the id comes from the URL, Path is empty.
+	arts, warns := ParseHTML([]byte(htmlPage), "https://www.example.com/world/2024/11/20/kursk-offensive.html?utm=x")
+	if len(arts) != 1 || len(warns) != 0 {
+		t.Fatalf("ParseHTML: %v %v", arts, warns)
+	}
+	if arts[0].ID != "example.com/world/2024/11/20/kursk-offensive" || arts[0].Path != "" {
+		t.Errorf("ParseHTML id %q path %q", arts[0].ID, arts[0].Path)
+	}
+
+	// Meta tags only, no JSON-LD, title suffix trimmed, date from meta.
+	page := `<html><head><title>Rates rise again | Money Times</title><meta property="og:site_name" content="Money Times">
+<meta name="author" content="Ann Lee"><meta name="date" content="2023-03-04"></head>
+<body><div><p>` + proseA + `</p><p>` + proseB + `</p><p>` + proseC + `</p></div></body></html>`
+	b := one(t, "m.htm", page)
+	if b.Title != "Rates rise again" || b.Author != "Ann Lee" || b.Source != "Money Times" || b.Published.Format(time.DateOnly) != "2023-03-04" || len(b.Paragraphs) != 3 {
+		t.Errorf("meta-only page: %+v", b)
+	}
+
+	// Empty and broken pages don't panic.
+	if arts, warns := ParseHTML(nil, "https://x.test/"); len(arts) != 0 || !hasWarning(warns, "empty") {
+		t.Errorf("empty page: %v %v", arts, warns)
+	}
+	arts, _ = ParseHTML([]byte("<html><body><p>Unclosed <b>tags <i>everywhere"), "")
+	if len(arts) != 1 {
+		t.Errorf("broken page: %v", arts)
+	}
+}
+
+func TestIDFromURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://www.cnn.com/2022/06/12/media/squid-game-season-2/index.html": "cnn.com/2022/06/12/media/squid-game-season-2",
+		"https://example.com/a/b.html?x=1":                                   "example.com/a/b",
+		"https://example.com/":                                               "example.com",
+		"https://example.com/news/story/":                                    "example.com/news/story",
+	} {
+		if got := idFromURL(in); got != want {
+			t.Errorf("idFromURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestParseDate(t *testing.T) {
+	for in, want := range map[string]string{
+		"2022-06-12":                      "2022-06-12",
+		"2022-06-12T10:00:00Z":            "2022-06-12",
+		"2022-06-12T23:30:00-04:00":       "2022-06-12",
+		"2022-06-12 10:00:00":             "2022-06-12",
+		"2022/06/12":                      "2022-06-12",
+		"June 12, 2022":                   "2022-06-12",
+		"Jun 12, 2022":                    "2022-06-12",
+		"Sept. 5, 2022":                   "2022-09-05",
+		"12 June 2022":                    "2022-06-12",
+		"June 12th, 2022":                 "2022-06-12",
+		"Sun, 12 Jun 2022 10:00:00 +0000": "2022-06-12",
+		"Published June 12, 2022 3:04 PM": "2022-06-12",
+		"not a date":                      "",
+		"":                                "",
+		"2022-13-45":                      "",
+	} {
+		got := parseDate(in)
+		if s := (ArticleRef{Published: got}).PublishedString(); s != want {
+			t.Errorf("parseDate(%q) = %q, want %q", in, s, want)
+		}
+	}
+	if got := dateFromURL("https://www.cnn.com/2022/06/12/media/x/index.html"); got.Format(time.DateOnly) != "2022-06-12" {
+		t.Errorf("dateFromURL = %v", got)
+	}
+	if got := dateFromURL("https://example.com/news/12345"); !got.IsZero() {
+		t.Errorf("dateFromURL = %v", got)
+	}
+	// Unknown stays unknown: never today.
+	a := one(t, "nodate.txt", "No date here\n\n"+proseA)
+	if !a.Published.IsZero() {
+		t.Errorf("Published = %v, want zero", a.Published)
+	}
+}
+
+func TestCleaning(t *testing.T) {
+	a := one(t, "clean.txt", "Title\r\n\r\nOne\u00a0two\tthree \x02four\x03 five\u2028six, with\u200b more words in the sentence.\r\n")
+	want := "One two three four five six, with more words in the sentence."
+	if len(a.Paragraphs) != 1 || a.Paragraphs[0].Text != want {
+		t.Errorf("got %q", paraTexts(a))
+	}
+	if strings.ContainsAny(a.Paragraphs[0].Text, HighlightStart+HighlightEnd) {
+		t.Error("highlight markers survived")
+	}
+	// JSONL paragraphs are cleaned too.
+	arts, _ := Parse("c.jsonl", []byte(`{"id":"x","paragraphs":["Tab\there and\u0002 there, in a long enough sentence."]}`))
+	if got := arts[0].Paragraphs[0].Text; got != "Tab here and there, in a long enough sentence." {
+		t.Errorf("got %q", got)
+	}
+}
+
+func TestSplitLong(t *testing.T) {
+	sentence := "This sentence has exactly enough words to be a normal sentence in news. "
+	long := strings.Repeat(sentence, 60) // ~4300 runes
+	parts := splitLong(7, strings.TrimSpace(long))
+	if len(parts) < 3 {
+		t.Fatalf("got %d parts", len(parts))
+	}
+	var joined []string
+	for i, p := range parts {
+		if p.N != 7 || p.Part != i+1 {
+			t.Errorf("part %d: N=%d Part=%d", i, p.N, p.Part)
+		}
+		if n := len([]rune(p.Text)); n > MaxParagraphRunes {
+			t.Errorf("part %d has %d runes", i, n)
+		}
+		if !strings.HasSuffix(p.Text, "news.") {
+			t.Errorf("part %d not cut at a sentence: %q", i, p.Text[len(p.Text)-20:])
+		}
+		joined = append(joined, p.Text)
+	}
+	if strings.Join(joined, " ") != strings.TrimSpace(long) {
+		t.Error("parts don't add up to the paragraph")
+	}
+	if k := parts[1].Key("a"); k != "a#7.2" {
+		t.Errorf("Key = %q", k)
+	}
+	// A sentence longer than the limit is cut at word boundaries.
+	words := strings.Repeat("word ", 1000)
+	parts = splitLong(1, strings.TrimSpace(words))
+	for _, p := range parts {
+		if strings.HasPrefix(p.Text, "ord") || strings.HasSuffix(p.Text, "wor") || len([]rune(p.Text)) > MaxParagraphRunes {
+			t.Errorf("bad cut: %q…", p.Text[:10])
+		}
+	}
+	// A paragraph at the limit stays whole.
+	if ps := splitLong(1, strings.Repeat("é", MaxParagraphRunes)); len(ps) != 1 || ps[0].Part != 0 {
+		t.Errorf("at limit: %d parts", len(ps))
+	}
+}
+
+func TestIsBoilerplate(t *testing.T) {
+	junk := []string{
+		"How relevant is this ad to you?",
+		"1. How relevant is this ad to you?",
+		"Video player was slow to load content Video content never loaded Ad froze or did not finish loading",
+		"Advertisement",
+		"Read more",
+		"Sign up here for our daily newsletter.",
+		"Click here to subscribe.",
+		"We use cookies to improve your experience. By continuing to use this site you accept our cookie policy.",
+		"Subscribe to our newsletter",
+		"Share this article",
+		"Follow Jane Doe on Twitter: @janedoe.",
+		"Reach the reporter at jane.doe@example.com.",
+		"© 2024 Example News Ltd.",
+		"Copyright 2022 The Associated Press. All rights reserved.",
+		"(Photo: Jane Doe/Getty Images)",
+		"Getty Images",
+		"Jane Doe/Getty Images",
+		"Updated 2:15 PM ET, Fri June 17, 2022",
+		"CNN —",
+		"New York CNN Business —",
+		"– Jane Doe",
+		"___",
+		"***",
+		"READ MORE: Another story headline here",
+		"This story has been updated with additional information.",
+		"Purchases you make through our links may earn us a commission.",
+		"Contributing: The Associated Press",
+		"Want the newsletter in your inbox each day? Sign up here.",
+	}
+	for _, p := range junk {
+		if !IsBoilerplate(p) {
+			t.Errorf("IsBoilerplate(%q) = false, want true", p)
+		}
+	}
+	real := []string{
+		proseA,
+		"HBO Max will launch by offering a chance for the 10 million non-cable HBO customers to sign up for the new service.",
+		`"End of an era," @someone posted on Twitter Tuesday about the closure.`,
+		"1. Pennsylvania",
+		"Diesel: $5.024",
+		"Our rating: False",
+		"Idaho",
+		"Correction: This article has been updated to reflect that Healey would be the first woman elected as governor of Massachusetts.",
+		"The first Gen-Z member of Congress, 25-year-old Maxwell Frost, won his race in Florida by a wide margin on Tuesday night. Read more here.",
+		"Registered voters who subscribe to the paper were surveyed in May.",
+		"The newsletter, which reaches two million readers, was sold to a rival publisher for an undisclosed sum last week, the company said.",
+		"Reuters reported that the talks had stalled.",
+		"What happens next?",
+	}
+	for _, p := range real {
+		if IsBoilerplate(p) {
+			t.Errorf("IsBoilerplate(%q) = true (%s), want false", p, boilerplateRule(p))
+		}
+	}
+}
+
+func TestParseNeverPanics(t *testing.T) {
+	inputs := []string{
+		"", "\n", "---\n", "---\ntitle: x\n", "{", "{}\n{\"paragraphs\":null}", "<", "<html", "# only heading",
+		"```\nunclosed fence", "\xff\xfe\xfd", strings.Repeat("a", 5000), strings.Repeat("\n", 1000),
+		"By\n\nx", "search\n\n\n", "About the Author\n\nRelated Posts",
+	}
+	for _, in := range inputs {
+		for _, ext := range []string{".txt", ".md", ".html", ".jsonl"} {
+			Parse("f"+ext, []byte(in))
+		}
+		ParseHTML([]byte(in), "")
+	}
+}
+
+// TestParseSeedGolden compares the seed's parsed output with a golden file
+// (regenerate with go test ./corpus/ -run Golden -update).
+func TestParseSeedGolden(t *testing.T) {
+	p := seedPath(t)
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	arts, _ := Parse("seeds/000_88499373301fd903.txt", data)
+	var b strings.Builder
+	for _, a := range arts {
+		b.WriteString("id: " + a.ID + "\ntitle: " + a.Title + "\nauthor: " + a.Author + "\npublished: " + a.Ref().PublishedString() + "\n")
+		for _, p := range a.Paragraphs {
+			b.WriteString("\n" + p.Key(a.ID) + "\n" + p.Text + "\n")
+		}
+	}
+	checkGolden(t, "testdata/seed.golden", b.String())
+}

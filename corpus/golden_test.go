@@ -1,0 +1,32 @@
+package corpus
+
+import (
+	"flag"
+	"os"
+	"testing"
+
+	"github.com/briefbot/briefbot/internal/sharedtest"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata")
+
+func seedPath(t *testing.T) string {
+	return sharedtest.Path(t, "seeds/000_88499373301fd903.txt")
+}
+
+func checkGolden(t *testing.T, file, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("output differs from %s (run with -update to accept):\n%s", file, got)
+	}
+}
