@@ -282,9 +282,9 @@ func TestParseHTML(t *testing.T) {
 func TestIDFromURL(t *testing.T) {
 	for in, want := range map[string]string{
 		"https://www.cnn.com/2022/06/12/media/squid-game-season-2/index.html": "cnn.com/2022/06/12/media/squid-game-season-2",
-		"https://example.com/a/b.html?x=1":                                   "example.com/a/b",
-		"https://example.com/":                                               "example.com",
-		"https://example.com/news/story/":                                    "example.com/news/story",
+		"https://example.com/a/b.html?x=1":                                    "example.com/a/b",
+		"https://example.com/":                                                "example.com",
+		"https://example.com/news/story/":                                     "example.com/news/story",
 	} {
 		if got := idFromURL(in); got != want {
 			t.Errorf("idFromURL(%q) = %q, want %q", in, got, want)
