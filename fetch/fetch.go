@@ -1,0 +1,485 @@
+// Package fetch downloads an article page or an RSS/Atom/JSON feed by URL
+// for /ingest and turns it into corpus articles.
+//
+// Fetching a URL a Discord user typed is a server-side request forgery risk,
+// so the fetcher only speaks http(s), refuses to connect to loopback,
+// private, link-local (including the cloud metadata address 169.254.169.254),
+// multicast and unspecified addresses, checks every address at dial time
+// (after DNS resolution, also for each redirect, so DNS rebinding and
+// redirects to internal hosts are caught), ignores proxy settings (a proxy
+// would dial on our behalf, unchecked), caps the body size, the redirects and
+// the time taken.
+package fetch
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"path"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"github.com/briefbot/briefbot/corpus"
+)
+
+// Options configure a Fetcher; the zero value is the production setting.
+type Options struct {
+	Timeout      time.Duration // whole request including the body; 0 = 10 s
+	MaxBytes     int64         // body cap; 0 = 5 MiB
+	MaxRedirects int           // 0 = 5
+	MaxItems     int           // feed items turned into articles; 0 = 50
+	UserAgent    string        // "" = "briefbot/1 (+news briefing bot)"
+	// AllowLoopback lets tests fetch from httptest servers on 127.0.0.1.
+	// Private and link-local addresses stay refused.
+	AllowLoopback bool
+}
+
+// Fetcher fetches URLs. It is safe for concurrent use.
+type Fetcher struct {
+	opts   Options
+	client *http.Client
+}
+
+// ErrRefused is wrapped by errors for addresses the SSRF guard refuses.
+var ErrRefused = errors.New("address not allowed")
+
+// ErrTooLarge is wrapped when the body exceeds Options.MaxBytes.
+var ErrTooLarge = errors.New("response too large")
+
+// New returns a Fetcher.
+func New(opts Options) *Fetcher {
+	if opts.Timeout <= 0 {
+		opts.Timeout = 10 * time.Second
+	}
+	if opts.MaxBytes <= 0 {
+		opts.MaxBytes = 5 << 20
+	}
+	if opts.MaxRedirects <= 0 {
+		opts.MaxRedirects = 5
+	}
+	if opts.MaxItems <= 0 {
+		opts.MaxItems = 50
+	}
+	if opts.UserAgent == "" {
+		opts.UserAgent = "briefbot/1 (+news briefing bot)"
+	}
+	dialer := &net.Dialer{
+		Timeout: opts.Timeout,
+		Control: func(network, address string, _ syscall.RawConn) error {
+			return checkAddr(address, opts.AllowLoopback)
+		},
+	}
+	tr := &http.Transport{
+		Proxy:                 nil, // never: a proxy would connect for us, unchecked
+		DialContext:           dialer.DialContext,
+		TLSHandshakeTimeout:   opts.Timeout,
+		ResponseHeaderTimeout: opts.Timeout,
+		MaxIdleConns:          10,
+		IdleConnTimeout:       30 * time.Second,
+		ForceAttemptHTTP2:     true,
+	}
+	f := &Fetcher{opts: opts}
+	f.client = &http.Client{
+		Timeout:   opts.Timeout,
+		Transport: tr,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) > opts.MaxRedirects {
+				return fmt.Errorf("more than %d redirects", opts.MaxRedirects)
+			}
+			if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+				return fmt.Errorf("redirect to a %s: URL refused", req.URL.Scheme)
+			}
+			return nil
+		},
+	}
+	return f
+}
+
+// checkAddr is the dial-time SSRF guard: address is "ip:port" after DNS.
+func checkAddr(address string, allowLoopback bool) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return fmt.Errorf("%w: %s", ErrRefused, address)
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return fmt.Errorf("%w: %s is not an IP address", ErrRefused, host)
+	}
+	ip = ip.Unmap()
+	if reason := forbidden(ip, allowLoopback); reason != "" {
+		return fmt.Errorf("%w: %s is %s", ErrRefused, ip, reason)
+	}
+	return nil
+}
+
+var (
+	cgnat     = netip.MustParsePrefix("100.64.0.0/10") // carrier-grade NAT, often internal
+	thisNet   = netip.MustParsePrefix("0.0.0.0/8")
+	benchmark = netip.MustParsePrefix("198.18.0.0/15")
+	nat64     = netip.MustParsePrefix("64:ff9b::/96") // may embed an internal IPv4
+)
+
+func forbidden(ip netip.Addr, allowLoopback bool) string {
+	switch {
+	case ip.IsLoopback():
+		if allowLoopback {
+			return ""
+		}
+		return "a loopback address"
+	case ip == netip.MustParseAddr("169.254.169.254"):
+		return "the cloud metadata address"
+	case ip.IsLinkLocalUnicast(), ip.IsLinkLocalMulticast():
+		return "a link-local address"
+	case ip.IsPrivate(), cgnat.Contains(ip), benchmark.Contains(ip):
+		return "a private address"
+	case ip.IsUnspecified(), thisNet.Contains(ip):
+		return "an unspecified address"
+	case ip.IsMulticast(), ip.IsInterfaceLocalMulticast():
+		return "a multicast address"
+	case nat64.Contains(ip):
+		return "a NAT64 address"
+	}
+	return ""
+}
+
+// Fetch downloads rawURL and returns its articles: one per feed item for an
+// RSS/Atom/JSON feed, or the page's article for an HTML page.
+func (f *Fetcher) Fetch(ctx context.Context, rawURL string) ([]corpus.Article, error) {
+	u, err := url.Parse(strings.TrimSpace(rawURL))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+		return nil, fmt.Errorf("fetch %q: only http and https URLs can be fetched", rawURL)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("fetch %s: URLs with credentials are refused", u.Redacted())
+	}
+	u.Fragment = ""
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", u, err)
+	}
+	req.Header.Set("User-Agent", f.opts.UserAgent)
+	req.Header.Set("Accept", "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/html;q=0.9, */*;q=0.5")
+	resp, err := f.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", u, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, fmt.Errorf("fetch %s: HTTP %s", u, resp.Status)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, f.opts.MaxBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: reading the body: %w", u, err)
+	}
+	if int64(len(data)) > f.opts.MaxBytes {
+		return nil, fmt.Errorf("fetch %s: %w (over %d bytes)", u, ErrTooLarge, f.opts.MaxBytes)
+	}
+	final := resp.Request.URL // after redirects
+	ct := strings.ToLower(resp.Header.Get("Content-Type"))
+
+	if gofeed.DetectFeedType(bytes.NewReader(data)) != gofeed.FeedTypeUnknown {
+		arts, err := f.feedArticles(data, final)
+		if err != nil {
+			return nil, fmt.Errorf("fetch %s: %w", u, err)
+		}
+		return arts, nil
+	}
+	if !looksHTML(ct, data) {
+		return nil, fmt.Errorf("fetch %s: neither a feed nor an HTML page (Content-Type %q)", u, ct)
+	}
+	arts, warns := corpus.Parse(pageName(final), data)
+	if len(arts) == 0 {
+		reason := "no article text found"
+		if len(warns) > 0 {
+			reason = warns[0].Reason
+		}
+		return nil, fmt.Errorf("fetch %s: %s", u, reason)
+	}
+	for i := range arts {
+		arts[i].Path = ""
+		if arts[i].URL == "" {
+			arts[i].URL = final.String()
+		}
+		if arts[i].Source == "" {
+			arts[i].Source = siteName(final)
+		}
+	}
+	return arts, nil
+}
+
+func looksHTML(contentType string, data []byte) bool {
+	if strings.Contains(contentType, "html") {
+		return true
+	}
+	sniff := strings.ToLower(http.DetectContentType(data))
+	return strings.HasPrefix(sniff, "text/html")
+}
+
+// siteName is the host without "www.", used as Article.Source.
+func siteName(u *url.URL) string {
+	return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+}
+
+// articleID derives a stable id from a URL: host without www, then the path
+// without extension, e.g. "cnn.com/2022/06/12/media/x". The same URL always
+// gives the same id, so fetching again updates instead of duplicating.
+func articleID(u *url.URL) string {
+	p := strings.Trim(path.Clean("/"+u.Path), "/")
+	p = strings.TrimSuffix(p, path.Ext(p))
+	id := siteName(u)
+	if p != "" {
+		id += "/" + p
+	}
+	if u.RawQuery != "" {
+		id += "?" + u.RawQuery
+	}
+	return id
+}
+
+// pageName is the file name corpus.Parse reads an HTML page as: the id it
+// derives from the name ("<id>.html" -> "<id>") is articleID(u).
+func pageName(u *url.URL) string {
+	return articleID(u) + ".html"
+}
+
+func (f *Fetcher) feedArticles(data []byte, feedURL *url.URL) ([]corpus.Article, error) {
+	feed, err := gofeed.NewParser().Parse(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("unreadable feed: %w", err)
+	}
+	source := siteName(feedURL)
+	if feed.Link != "" {
+		if lu, err := url.Parse(feed.Link); err == nil && lu.Hostname() != "" {
+			source = siteName(lu)
+		}
+	}
+	var arts []corpus.Article
+	for k, it := range feed.Items {
+		if len(arts) >= f.opts.MaxItems {
+			break
+		}
+		a := corpus.Article{Title: htmlText(it.Title), Source: source}
+		if it.Link != "" {
+			if lu, err := feedURL.Parse(it.Link); err == nil && (lu.Scheme == "http" || lu.Scheme == "https") {
+				a.URL = lu.String()
+				a.ID = articleID(lu)
+			}
+		}
+		if a.ID == "" {
+			// No link: the GUID (or the position) keeps the id stable. No
+			// '#' in ids: corpus uses it for paragraph numbers.
+			key := it.GUID
+			if key == "" {
+				key = fmt.Sprintf("item-%d", k+1)
+			}
+			sum := sha256.Sum256([]byte(key))
+			a.ID = articleID(feedURL) + "/item-" + hex.EncodeToString(sum[:6])
+		}
+		switch {
+		case len(it.Authors) > 0 && it.Authors[0] != nil:
+			a.Author = cleanText(it.Authors[0].Name)
+		case it.Author != nil:
+			a.Author = cleanText(it.Author.Name)
+		}
+		if it.PublishedParsed != nil {
+			a.Published = it.PublishedParsed.UTC()
+		} else if it.UpdatedParsed != nil {
+			a.Published = it.UpdatedParsed.UTC()
+		}
+		body := it.Content
+		if strings.TrimSpace(htmlText(body)) == "" {
+			body = it.Description
+		}
+		a.Paragraphs, a.Dropped = paragraphs(htmlParagraphs(body))
+		if len(a.Paragraphs) == 0 {
+			continue // a headline without text has nothing to quote
+		}
+		arts = append(arts, a)
+	}
+	if len(arts) == 0 {
+		return nil, errors.New("the feed has no items with text")
+	}
+	return arts, nil
+}
+
+// paragraphs numbers the texts 1, 2, … (boilerplate dropped but counted, as
+// corpus does) and cuts over-long ones at sentence boundaries into parts.
+func paragraphs(texts []string) (out []corpus.Paragraph, dropped int) {
+	for n, t := range texts {
+		if corpus.IsBoilerplate(t) {
+			dropped++
+			continue
+		}
+		parts := cutLong(t)
+		for k, p := range parts {
+			part := 0
+			if len(parts) > 1 {
+				part = k + 1
+			}
+			out = append(out, corpus.Paragraph{N: n + 1, Part: part, Text: p})
+		}
+	}
+	return out, dropped
+}
+
+// cutLong splits t into pieces of at most corpus.MaxParagraphRunes runes,
+// at sentence boundaries where possible.
+func cutLong(t string) []string {
+	if len([]rune(t)) <= corpus.MaxParagraphRunes {
+		return []string{t}
+	}
+	var out []string
+	var cur strings.Builder
+	curRunes := 0
+	flush := func() {
+		if s := strings.TrimSpace(cur.String()); s != "" {
+			out = append(out, s)
+		}
+		cur.Reset()
+		curRunes = 0
+	}
+	for _, s := range corpus.SplitSentences(t) {
+		r := []rune(s.Text)
+		if curRunes > 0 && curRunes+1+len(r) > corpus.MaxParagraphRunes {
+			flush()
+		}
+		for len(r) > corpus.MaxParagraphRunes { // one huge "sentence": cut at a space
+			flush()
+			cut := corpus.MaxParagraphRunes
+			for i := cut; i > cut/2; i-- {
+				if r[i] == ' ' {
+					cut = i
+					break
+				}
+			}
+			out = append(out, strings.TrimSpace(string(r[:cut])))
+			r = []rune(strings.TrimSpace(string(r[cut:])))
+		}
+		if curRunes > 0 {
+			cur.WriteByte(' ')
+			curRunes++
+		}
+		cur.WriteString(string(r))
+		curRunes += len(r)
+	}
+	flush()
+	return out
+}
+
+// htmlParagraphs strips markup from a feed item's HTML (or plain text) and
+// returns its paragraphs: block elements and <br> separate them, script and
+// style are dropped, white space collapses.
+func htmlParagraphs(s string) []string {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	nodes, err := html.ParseFragment(strings.NewReader(s), &html.Node{Type: html.ElementNode, DataAtom: atom.Div, Data: "div"})
+	if err != nil {
+		return splitPlain(s)
+	}
+	var out []string
+	var cur strings.Builder
+	flush := func() {
+		if t := cleanText(cur.String()); t != "" {
+			out = append(out, t)
+		}
+		cur.Reset()
+	}
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		switch n.Type {
+		case html.TextNode:
+			if strings.Contains(n.Data, "\n\n") {
+				// Plain text with blank lines inside HTML-less descriptions.
+				parts := strings.Split(n.Data, "\n\n")
+				for i, p := range parts {
+					if i > 0 {
+						flush()
+					}
+					cur.WriteString(p)
+				}
+				return
+			}
+			cur.WriteString(n.Data)
+			return
+		case html.ElementNode:
+			switch n.DataAtom {
+			case atom.Script, atom.Style, atom.Noscript, atom.Iframe, atom.Svg, atom.Template:
+				return
+			case atom.Br:
+				flush()
+				return
+			case atom.Img, atom.Figure, atom.Figcaption:
+				return
+			}
+		}
+		block := n.Type == html.ElementNode && isBlock(n.DataAtom)
+		if block {
+			flush()
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+		if block {
+			flush()
+		}
+	}
+	for _, n := range nodes {
+		walk(n)
+	}
+	flush()
+	return out
+}
+
+func splitPlain(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, "\n\n") {
+		if t := cleanText(p); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func isBlock(a atom.Atom) bool {
+	switch a {
+	case atom.P, atom.Div, atom.Li, atom.Ul, atom.Ol, atom.Blockquote, atom.Pre, atom.Table, atom.Tr,
+		atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Section, atom.Article, atom.Header,
+		atom.Footer, atom.Aside, atom.Dl, atom.Dt, atom.Dd, atom.Hr:
+		return true
+	}
+	return false
+}
+
+// htmlText is all the text of an HTML fragment.
+func htmlText(s string) string { return strings.Join(htmlParagraphs(s), " ") }
+
+// cleanText collapses white space and drops control and zero-width
+// characters (corpus text must never contain the highlight markers).
+func cleanText(s string) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\t' || r == '\r' || r == '\u00a0':
+			return ' '
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			return -1
+		case r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\ufeff' || r == '\u2060':
+			return -1
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
