@@ -81,11 +81,15 @@ const (
 	// on every set once the hard rule below was in place, so it is off;
 	// the knob stays to make that measurement repeatable.
 	mmrLambda = 1.0
+	// maxRank is how many quotable sentences of an article are read: with
+	// the position prior, a sentence further down never makes a summary,
+	// and long pages (live blogs, state-by-state roundups) would otherwise
+	// dominate the cost of a day.
+	maxRank = 60
 	// maxShared is the largest share of content words two points may have
 	// in common (of the shorter one's content words): the redundancy rule.
 	maxShared = 0.5
 )
-
 
 // sentence is a candidate point.
 type sentence struct {
@@ -151,12 +155,16 @@ func newState(arts []corpus.Article) *state {
 	s := &state{arts: arts, byArt: make([][]int, len(arts)), vocab: map[string]int{}}
 	var df []int
 	var toks []string
-	counts := map[int]int{}
+	var counts []int // by term id; only the current sentence's terms are non-zero
 	for ai, a := range arts {
 		prev := -1
 		rank := 0
+	paragraphs:
 		for pi, p := range a.Paragraphs {
 			for _, sp := range splitSentences(p.Text) {
+				if rank == maxRank {
+					break paragraphs
+				}
 				raw := p.Text[sp.Start:sp.End]
 				text := strings.TrimSpace(raw[stripDateline(raw):])
 				if text == "" {
@@ -174,7 +182,6 @@ func newState(arts []corpus.Article) *state {
 					rank++
 					st.info = informative(text)
 					toks = words(text, toks[:0])
-					clear(counts)
 					for _, w := range toks {
 						if stopwords[w] || len(w) < 2 {
 							continue
@@ -184,16 +191,18 @@ func newState(arts []corpus.Article) *state {
 							id = len(s.vocab)
 							s.vocab[w] = id
 							df = append(df, 0)
+							counts = append(counts, 0)
+						}
+						if counts[id] == 0 {
+							st.terms = append(st.terms, id)
 						}
 						counts[id]++
-					}
-					for id := range counts {
-						st.terms = append(st.terms, id)
 					}
 					slices.Sort(st.terms)
 					st.tf = make([]float64, len(st.terms))
 					for i, id := range st.terms {
 						st.tf[i] = float64(counts[id])
+						counts[id] = 0
 						df[id]++
 					}
 				}
@@ -315,12 +324,39 @@ func (s *state) group() []*story {
 	// story's articles share names.
 	var groups [][]int
 	var cents []sparse
+	var norms []float64     // Euclidean length of each centroid, kept up to date
+	post := map[int][]int{} // term -> groups whose centroid has it
+	var acc []float64       // dot product with each group, for one article
+	var touched []int       // groups with acc != 0
 	for ai := range s.arts {
+		for id, w := range vecs[ai] {
+			for _, gi := range post[id] {
+				if acc[gi] == 0 {
+					touched = append(touched, gi)
+				}
+				acc[gi] += w * cents[gi][id]
+			}
+		}
 		best, bi := storyThreshold, -1
-		for gi, c := range cents {
-			if sim := cos(vecs[ai], c) / centNorm(c); sim >= best {
+		for _, gi := range touched {
+			if sim := acc[gi] / norms[gi]; sim > best || (sim == best && gi < bi) {
 				best, bi = sim, gi
 			}
+			acc[gi] = 0
+		}
+		touched = touched[:0]
+		if bi < 0 {
+			bi = len(groups)
+			groups = append(groups, []int{ai})
+			c := sparse{}
+			for id, w := range vecs[ai] {
+				c[id] = w
+				post[id] = append(post[id], bi)
+			}
+			cents = append(cents, c)
+			norms = append(norms, centNorm(c))
+			acc = append(acc, 0)
+			continue
 		}
 		if bi < 0 {
 			groups = append(groups, []int{ai})
@@ -329,18 +365,30 @@ func (s *state) group() []*story {
 				c[id] = w
 			}
 			cents = append(cents, c)
+			norms = append(norms, centNorm(c))
 			continue
 		}
 		groups[bi] = append(groups[bi], ai)
+		sq := norms[bi] * norms[bi]
 		for id, w := range vecs[ai] {
-			cents[bi][id] += w
+			old, ok := cents[bi][id]
+			if !ok {
+				post[id] = append(post[id], bi)
+			}
+			cents[bi][id] = old + w
+			sq += 2*old*w + w*w
 		}
+		norms[bi] = math.Sqrt(math.Max(sq, 1e-12))
 	}
 	stories := make([]*story, len(groups))
 	for gi, g := range groups {
 		// most central article first: it names the story
 		c := cents[gi]
-		sort.SliceStable(g, func(i, j int) bool { return cos(vecs[g[i]], c) > cos(vecs[g[j]], c) })
+		sim := make(map[int]float64, len(g))
+		for _, ai := range g {
+			sim[ai] = cos(vecs[ai], c)
+		}
+		sort.SliceStable(g, func(i, j int) bool { return sim[g[i]] > sim[g[j]] })
 		stories[gi] = s.newStory(g)
 	}
 	return stories

@@ -12,7 +12,7 @@ import (
 func words(text string, out []string) []string {
 	start := -1
 	flush := func(end int) {
-		out = append(out, strings.ToLower(text[start:end]))
+		out = append(out, lower(text[start:end]))
 		start = -1
 	}
 	for i, r := range text {
@@ -32,9 +32,31 @@ func words(text string, out []string) []string {
 	return out
 }
 
+// lower lower-cases s, without allocating when it already is (most words).
+func lower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || ('A' <= c && c <= 'Z') {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
+
 // wordCount is the number of whitespace-separated words, the unit of
 // Options.Words (what a reader would count).
-func wordCount(text string) int { return len(strings.Fields(text)) }
+func wordCount(text string) int {
+	n := 0
+	in := false
+	for _, r := range text {
+		if unicode.IsSpace(r) {
+			in = false
+		} else if !in {
+			in = true
+			n++
+		}
+	}
+	return n
+}
 
 // stopwords are function words: they carry no content, so they neither make
 // two sentences similar nor make a sentence central.
@@ -99,6 +121,12 @@ var dateline = regexp.MustCompile(`^(?:[A-Z][A-Za-z.'-]*(?:[ ,]+[A-Z][A-Za-z.'-]
 // stripDateline returns the byte offset at which the sentence's own text
 // starts once a leading dateline is skipped.
 func stripDateline(s string) int {
+	// The regular expression is slow; almost no sentence opens with a
+	// bracket or a dash in its first words, so look for those first.
+	head := s[:min(len(s), 80)]
+	if strings.IndexByte(head, '(') < 0 && !strings.Contains(head, "--") && !strings.Contains(head, "—") && !strings.Contains(head, "–") {
+		return 0
+	}
 	loc := dateline.FindStringIndex(s)
 	if loc == nil || loc[1] >= len(s) {
 		return 0
@@ -112,14 +140,68 @@ var junkMarkers = []string{
 	"click here", "sign up", "subscribe", "newsletter", "advertisement", "getty images", "photo:", "image:",
 	"(photo", "photo credit", "file photo", "/ap photo", "ap photo", "all rights reserved", "copyright",
 	"read more", "follow us", "follow him on", "follow her on", "cookie", "javascript", "your browser",
-	"http://", "https://", "www.", ".com/", "@", "video player", "this ad", "related:", "watch:", "read:",
+	"http://", "https://", "www.", ".com/", "video player", "this ad", "related:", "watch:", "read:",
 	"listen:", "more:", "download the", "our app", "terms of use", "privacy policy", "skip to", "scroll to",
 	"caption", "pictured", "(pictured", "enable cookies", "log in", "sign in", "trnd", "©",
 }
 
-// labelJoin matches scraped link captions glued to their text ("More:Pythons
-// invade…", "wildfires?:Sprinklers").
-var labelJoin = regexp.MustCompile(`[A-Za-z?][:][A-Za-z"“]`)
+// markerStarts maps the first two bytes of each junk marker to the markers
+// that start with them, so that a sentence is scanned once instead of once
+// per marker.
+var markerStarts = func() map[[2]byte][]string {
+	m := map[[2]byte][]string{}
+	for _, k := range junkMarkers {
+		key := [2]byte{k[0], k[1]}
+		m[key] = append(m[key], k)
+	}
+	return m
+}()
+
+// markerPair[a][b] says whether some junk marker starts with bytes a, b: a
+// table lookup per byte, and a map lookup only on a hit.
+var markerPair = func() *[256][256]bool {
+	var t [256][256]bool
+	for k := range markerStarts {
+		t[k[0]][k[1]] = true
+	}
+	return &t
+}()
+
+// hasMarker reports whether the lower-cased sentence contains a junk marker.
+func hasMarker(low string) bool {
+	if strings.IndexByte(low, '@') >= 0 { // e-mail addresses and handles
+		return true
+	}
+	for i := 0; i+1 < len(low); i++ {
+		if !markerPair[low[i]][low[i+1]] {
+			continue
+		}
+		for _, k := range markerStarts[[2]byte{low[i], low[i+1]}] {
+			if strings.HasPrefix(low[i:], k) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// labelJoin reports whether s has a scraped link caption glued to its text
+// ("More:Pythons invade…", "wildfires?:Sprinklers"): a colon between a
+// letter (or question mark) and a letter or opening quote.
+func labelJoin(s string) bool {
+	for i := 1; i+1 < len(s); i++ {
+		if s[i] != ':' {
+			continue
+		}
+		b, a := s[i-1], s[i+1]
+		if (isASCIILetter(b) || b == '?') && (isASCIILetter(a) || a == '"') {
+			return true
+		}
+	}
+	return false
+}
+
+func isASCIILetter(c byte) bool { return ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') }
 
 // isJunk reports whether a sentence is page furniture or otherwise unfit to
 // quote on its own: too short or long, a question, a byline, a caption or
@@ -135,16 +217,14 @@ func isJunk(s string, nWords int) bool {
 	if !unicode.IsUpper(firstRune(s)) && !isQuoteStart(s) && !unicode.IsDigit(firstRune(s)) {
 		return true // a fragment, a list item or a broken split
 	}
-	lower := strings.ToLower(s)
-	for _, m := range junkMarkers {
-		if strings.Contains(lower, m) {
-			return true
-		}
-	}
-	if strings.HasPrefix(lower, "by ") && nWords < 12 {
+	low := lower(s)
+	if hasMarker(low) {
 		return true
 	}
-	if labelJoin.MatchString(s) {
+	if strings.HasPrefix(low, "by ") && nWords < 12 {
+		return true
+	}
+	if labelJoin(s) {
 		return true
 	}
 	upper, letters := 0, 0
@@ -159,7 +239,7 @@ func isJunk(s string, nWords int) bool {
 	if letters == 0 || upper*2 > letters {
 		return true
 	}
-	if isQuoteStart(s) && mostlyQuoted(s) && !attributed(lower) {
+	if isQuoteStart(s) && mostlyQuoted(s) && !attributed(low) {
 		return true // a quote without context: who said it?
 	}
 	return false
@@ -210,8 +290,16 @@ func attributed(lower string) bool {
 func informative(s string) int {
 	n := 0
 	first := true
-	for _, f := range strings.Fields(s) {
-		r := firstRune(strings.TrimLeft(f, `"'“‘(`))
+	atStart := true // at the start of a whitespace-separated word
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			atStart = true
+			continue
+		}
+		if !atStart || strings.ContainsRune(`"'“‘(`, r) {
+			continue
+		}
+		atStart = false
 		if first {
 			first = false
 			if !unicode.IsDigit(r) {
