@@ -18,14 +18,25 @@ const zwsp = "\u200b"
 // starts user, role, channel, slash-command and timestamp mentions.
 const markdownSpecial = "\\*_~`|>#-[]<"
 
+// isSpecial[c] reports whether ASCII c is in markdownSpecial (a table,
+// because escaping runs once per rune of every quoted paragraph).
+var isSpecial = func() (t [utf8.RuneSelf]bool) {
+	for i := 0; i < len(markdownSpecial); i++ {
+		t[markdownSpecial[i]] = true
+	}
+	return t
+}()
+
 // escapeRune appends r to b, escaped for Discord markdown.
 func escapeRune(b *strings.Builder, r rune) {
 	switch {
 	case r == '@':
 		b.WriteString("@" + zwsp)
-	case r < utf8.RuneSelf && strings.IndexByte(markdownSpecial, byte(r)) >= 0:
+	case r < utf8.RuneSelf && isSpecial[r]:
 		b.WriteByte('\\')
-		b.WriteRune(r)
+		b.WriteByte(byte(r))
+	case r < utf8.RuneSelf:
+		b.WriteByte(byte(r))
 	default:
 		b.WriteRune(r)
 	}
@@ -36,7 +47,7 @@ func escapedLen(r rune) int {
 	switch {
 	case r == '@':
 		return 2
-	case r < utf8.RuneSelf && strings.IndexByte(markdownSpecial, byte(r)) >= 0:
+	case r < utf8.RuneSelf && isSpecial[r]:
 		return 2
 	case r >= 0x10000:
 		return 2
@@ -65,7 +76,7 @@ func unescapeMarkdown(s string) string {
 	b.Grow(len(s))
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c == '\\' && i+1 < len(s) && strings.IndexByte(markdownSpecial, s[i+1]) >= 0 {
+		if c == '\\' && i+1 < len(s) && s[i+1] < utf8.RuneSelf && isSpecial[s[i+1]] {
 			b.WriteByte(s[i+1])
 			i++
 			continue

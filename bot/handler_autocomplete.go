@@ -25,11 +25,10 @@ func (h *Handler) autocomplete(ctx context.Context, i *discordgo.Interaction, ou
 	if focused != nil {
 		typed, _ := focused.Value.(string)
 		typed = strings.ToLower(normalizeQuery(typed))
-		if utf8.RuneCountInString(typed) > maxOptionRunes {
-			typed = ""
-		}
 		var err error
 		switch {
+		case utf8.RuneCountInString(typed) > maxOptionRunes:
+			// Nothing can match; the command will refuse it anyway.
 		case focused.Name == "source" && (data.Name == cmdAsk || data.Name == cmdSearch):
 			choices, err = h.sourceChoices(ctx, typed)
 		case focused.Name == "date" && data.Name == cmdSummary:
@@ -78,7 +77,13 @@ func (h *Handler) sourceChoices(ctx context.Context, typed string) ([]*discordgo
 }
 
 func (h *Handler) dayChoices(ctx context.Context, typed string) ([]*discordgo.ApplicationCommandOptionChoice, error) {
-	days, err := h.eng.Days(ctx, h.loc, maxChoices)
+	// With something typed, look further back so that "2024-12" finds
+	// December even when newer days fill the first 25.
+	limit := maxChoices
+	if typed != "" {
+		limit = 400
+	}
+	days, err := h.eng.Days(ctx, h.loc, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -91,6 +96,9 @@ func (h *Handler) dayChoices(ctx context.Context, typed string) ([]*discordgo.Ap
 			continue
 		}
 		out = append(out, &discordgo.ApplicationCommandOptionChoice{Name: name, Value: value})
+		if len(out) == maxChoices {
+			break
+		}
 	}
 	return out, nil
 }

@@ -15,12 +15,18 @@ import (
 // embedColor is the accent of the bot's embeds.
 const embedColor = 0x3b82f6
 
-// token is one unit of rendered markdown: an escaped rune, or a bold marker.
+// token is one unit of rendered markdown: a rune to escape, or a bold
+// marker. Runes are escaped only when joined, so tokenising allocates nothing
+// per rune.
 type token struct {
-	s    string
-	n    int  // textLen of s
+	r    rune
+	n    int  // textLen of the rendered token
 	bold bool // a "**" marker
 }
+
+var boldToken = token{n: 2, bold: true}
+
+func (t token) isSpace() bool { return !t.bold && t.r == ' ' }
 
 // markedTokens escapes text that may hold corpus.HighlightStart/End markers
 // and turns the marked spans into bold. Whitespace just inside a marker moves
@@ -28,7 +34,7 @@ type token struct {
 // unbalanced spans are dropped.
 func markedTokens(text string) []token {
 	text = cleanText(text, true)
-	var toks []token
+	toks := make([]token, 0, len(text))
 	var span []rune
 	inside := false
 	flushSpan := func() {
@@ -47,9 +53,9 @@ func markedTokens(text string) []token {
 		}
 		plain(span[:i])
 		if j > i {
-			toks = append(toks, token{s: "**", n: 2, bold: true})
+			toks = append(toks, boldToken)
 			plain(span[i:j])
-			toks = append(toks, token{s: "**", n: 2, bold: true})
+			toks = append(toks, boldToken)
 		}
 		plain(span[j:])
 		span = span[:0]
@@ -79,11 +85,7 @@ func markedTokens(text string) []token {
 	return toks
 }
 
-func runeToken(r rune) token {
-	var b strings.Builder
-	escapeRune(&b, r)
-	return token{s: b.String(), n: escapedLen(r)}
-}
+func runeToken(r rune) token { return token{r: r, n: escapedLen(r)} }
 
 // renderMarked renders text with highlight markers as escaped markdown in at
 // most max units. When it must cut, it keeps the first marked span in view:
@@ -123,7 +125,7 @@ func renderMarked(text string, max int) string {
 		// Move forward to the next word so the window starts on a word.
 		if start > 0 {
 			for k := start; k < first && k < start+30; k++ {
-				if toks[k].s == " " {
+				if toks[k].isSpace() {
 					start = k + 1
 					break
 				}
@@ -155,8 +157,13 @@ func renderMarked(text string, max int) string {
 
 func joinTokens(toks []token) string {
 	var b strings.Builder
+	b.Grow(len(toks) + len(toks)/4)
 	for _, t := range toks {
-		b.WriteString(t.s)
+		if t.bold {
+			b.WriteString("**")
+		} else {
+			escapeRune(&b, t.r)
+		}
 	}
 	return b.String()
 }
