@@ -64,6 +64,16 @@ type responder struct {
 	mu     sync.Mutex
 	closed bool
 	wg     sync.WaitGroup
+
+	// unauthorized is closed on the first 401 from Discord: the token was
+	// revoked or reset. Serve stops, since further requests only count
+	// towards Discord's invalid-request (Cloudflare ban) limit.
+	unauthorized     chan struct{}
+	unauthorizedOnce sync.Once
+}
+
+func (r *responder) signalUnauthorized() {
+	r.unauthorizedOnce.Do(func() { close(r.unauthorized) })
 }
 
 func newResponder(s *discordgo.Session, h interactionHandler, cfg *ServeConfig) *responder {
@@ -76,6 +86,8 @@ func newResponder(s *discordgo.Session, h interactionHandler, cfg *ServeConfig) 
 		backoff:    cfg.retryBackoff,
 		now:        time.Now,
 		sem:        make(chan struct{}, cfg.MaxConcurrent),
+
+		unauthorized: make(chan struct{}),
 	}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
@@ -449,6 +461,7 @@ func (r *responder) logRESTError(log *slog.Logger, what string, err error) {
 	default:
 		if httpStatus(err) == http.StatusUnauthorized {
 			log.Error(what+": Discord rejected the bot token (401)", "err", err)
+			r.signalUnauthorized()
 			return
 		}
 		log.Error(what+" failed", "err", err)

@@ -119,6 +119,8 @@ type dailyScheduler struct {
 	daily     dailyMessenger
 	log       *slog.Logger
 	mem       dailyState
+	// onUnauthorized is called on a 401 (Serve stops).
+	onUnauthorized func()
 }
 
 func newDailyScheduler(cfg *ServeConfig, p poster, daily dailyMessenger) (*dailyScheduler, error) {
@@ -232,6 +234,12 @@ func (d *dailyScheduler) runOnce(ctx context.Context, now time.Time) bool {
 		return true
 	case ctx.Err() != nil:
 		return false
+	case httpStatus(err) == http.StatusUnauthorized:
+		log.Error("daily briefing: Discord rejected the bot token (401)", "err", err)
+		if d.onUnauthorized != nil {
+			d.onUnauthorized()
+		}
+		return true
 	case permanentPostError(err):
 		// 403 Missing Access / 50013 Missing Permissions and the like will
 		// not pass by retrying: log once and give the day up.

@@ -219,9 +219,13 @@ func (t apiBaseTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.next.RoundTrip(r)
 }
 
+// RegisterStatePath is the file in stateDir where Serve and `briefbot
+// register` remember the registered commands' hash; pass it to Register.
+func RegisterStatePath(stateDir string) string { return filepath.Join(stateDir, registerStateFile) }
+
 // State file names inside ServeConfig.StateDir.
 const (
-	registerStateFile = "discord-commands.json"
+	registerStateFile = "commands.json"
 	dailyStateFile    = "daily-summary.json"
 )
 
@@ -237,7 +241,7 @@ func serve(ctx context.Context, cfg ServeConfig, ih interactionHandler, daily da
 	httpMode := cfg.HTTPAddr != "" || cfg.Listener != nil
 
 	if cfg.StateDir != "" {
-		changed, err := Register(ctx, s, cfg.AppID, cfg.GuildID, filepath.Join(cfg.StateDir, registerStateFile), false)
+		changed, err := Register(ctx, s, cfg.AppID, cfg.GuildID, RegisterStatePath(cfg.StateDir), false)
 		switch {
 		case httpStatus(err) == http.StatusUnauthorized:
 			return errors.New("discord rejected the bot token (HTTP 401 while registering commands): check DISCORD_TOKEN")
@@ -308,6 +312,7 @@ func serve(ctx context.Context, cfg ServeConfig, ih interactionHandler, daily da
 		if err != nil {
 			return err
 		}
+		sch.onUnauthorized = r.signalUnauthorized
 		go func() {
 			defer close(schedDone)
 			sch.run(schedCtx)
@@ -321,6 +326,9 @@ func serve(ctx context.Context, cfg ServeConfig, ih interactionHandler, daily da
 	case <-ctx.Done():
 		log.Info("shutting down")
 	case runErr = <-fatal:
+		log.Error("stopping", "err", runErr)
+	case <-r.unauthorized:
+		runErr = errors.New("discord rejected the bot token (HTTP 401): check DISCORD_TOKEN; stopped to stay clear of Discord's invalid-request limit")
 		log.Error("stopping", "err", runErr)
 	}
 	stopSched()

@@ -20,7 +20,8 @@ import (
 // stubEngine answers every question with one passage. When gate is set, Ask
 // blocks until gate is closed (or ctx ends): the slow-engine case.
 type stubEngine struct {
-	gate chan struct{}
+	gate    chan struct{}
+	summary corpus.Summary
 }
 
 func (e *stubEngine) Ask(ctx context.Context, q string, _ corpus.AskOptions) (corpus.Answer, error) {
@@ -42,7 +43,7 @@ func (e *stubEngine) Search(context.Context, string, corpus.SearchFilters, int, 
 	return corpus.SearchPage{}, nil
 }
 func (e *stubEngine) Summary(context.Context, corpus.SummaryRequest) (corpus.Summary, error) {
-	return corpus.Summary{}, nil
+	return e.summary, nil
 }
 func (e *stubEngine) Sources(context.Context) ([]corpus.SourceInfo, error) { return nil, nil }
 func (e *stubEngine) Days(context.Context, *time.Location, int) ([]time.Time, error) {
@@ -451,3 +452,82 @@ func TestGatewayBurstBounded(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestGateway401StopsServe(t *testing.T) {
+	fake := discordtest.New(t)
+	cfg := baseConfig(t, fake)
+	cfg.DeferAfter = 5 * time.Second
+	fake.Script("POST", callbackRE, discordtest.Reply{Status: 401, Body: `{"message":"401: Unauthorized","code":0}`})
+	run := startServe(t, cfg, NewHandler(&stubEngine{}, HandlerOptions{}))
+	fake.WaitReady(5*time.Second, 1)
+	fake.DispatchInteraction(fake.NewCommand("ask", discordtest.StringOption("question", "reactor?")))
+	err := run.wait(t)
+	if err == nil || !strings.Contains(err.Error(), "401") {
+		t.Fatalf("Serve = %v, want a 401 error", err)
+	}
+	if n := len(fake.Find("POST", callbackRE)); n != 1 {
+		t.Errorf("%d callbacks after a 401, want 1", n)
+	}
+}
+
+// Shutdown lets an in-flight (deferred) interaction finish and edit its
+// answer before Serve returns.
+func TestShutdownDrainsInFlight(t *testing.T) {
+	fake := discordtest.New(t)
+	cfg := baseConfig(t, fake)
+	eng := &stubEngine{gate: make(chan struct{})}
+	run := startServe(t, cfg, NewHandler(eng, HandlerOptions{}))
+	fake.WaitReady(5*time.Second, 1)
+	fake.DispatchInteraction(fake.NewCommand("ask", discordtest.StringOption("question", "reactor?")))
+	fake.WaitRequests(5*time.Second, 1, "POST", callbackRE)
+	run.cancel() // SIGTERM while the engine is still working
+	close(eng.gate)
+	if err := run.wait(t); err != nil {
+		t.Fatalf("Serve: %v", err)
+	}
+	if got := fake.Find("PATCH", originalRE); len(got) != 1 || got[0].Status != 200 {
+		t.Errorf("in-flight answer not delivered on shutdown: %d edits", len(got))
+	}
+}
+
+// The daily briefing through Serve and the real Handler: posted once at
+// 08:00 Berlin on the spring-forward day, mention-free, not again after a
+// restart the same day.
+func TestServeDailyBriefingOnceAcrossRestart(t *testing.T) {
+	loc := berlin(t)
+	fake := discordtest.New(t)
+	const ch = "500000000000000009"
+	ref := corpus.ArticleRef{ID: "kursk", Title: "Kursk reactor", Source: "example.com", URL: "https://example.com/kursk"}
+	eng := &stubEngine{summary: corpus.Summary{Articles: 1,
+		Points:  []corpus.Point{{Article: ref, Paragraph: 1, ID: "kursk#1", Text: "The reactor was shut down on Monday, @everyone was told."}},
+		Stories: []corpus.Story{{Title: "Kursk reactor", Articles: []string{"kursk"}}},
+	}}
+	h := NewHandler(eng, HandlerOptions{Location: loc})
+	cfg := baseConfig(t, fake)
+	cfg.SummaryChannel, cfg.SummaryAt, cfg.Location = ch, "08:00", loc
+
+	clock := newFakeClock(time.Date(2026, 3, 29, 7, 59, 0, 0, loc))
+	cfg.Clock = clock
+	run := startServe(t, cfg, h)
+	clock.runUntil(t, time.Date(2026, 3, 29, 8, 1, 0, 0, loc))
+	fake.WaitFor(5*time.Second, "daily post", func() bool { return len(fake.Messages(ch)) == 1 })
+	if err := run.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	post := fake.Find("POST", `/api/v9/channels/`+ch+`/messages`)[0]
+	requireNoMentions(t, post.Body)
+	if !strings.Contains(string(post.Body), `"nonce":"brief-20260329"`) {
+		t.Errorf("daily post without the day's nonce: %s", post.Body)
+	}
+
+	clock2 := newFakeClock(time.Date(2026, 3, 29, 9, 0, 0, 0, loc))
+	cfg.Clock = clock2
+	run = startServe(t, cfg, h)
+	clock2.runUntil(t, time.Date(2026, 3, 29, 23, 0, 0, 0, loc))
+	if err := run.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(fake.Messages(ch)); n != 1 {
+		t.Errorf("%d daily posts after a restart the same day, want 1", n)
+	}
+}
