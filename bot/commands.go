@@ -67,10 +67,12 @@ func Commands() []*discordgo.ApplicationCommand {
 		}
 		return o
 	}
-	private := &discordgo.ApplicationCommandOption{
-		Type:        discordgo.ApplicationCommandOptionBoolean,
-		Name:        "private",
-		Description: "Only you see the reply",
+	private := func() *discordgo.ApplicationCommandOption {
+		return &discordgo.ApplicationCommandOption{
+			Type:        discordgo.ApplicationCommandOptionBoolean,
+			Name:        "private",
+			Description: "Only you see the reply",
+		}
 	}
 	public := func(c *discordgo.ApplicationCommand) *discordgo.ApplicationCommand {
 		c.Type = discordgo.ChatApplicationCommand
@@ -94,7 +96,7 @@ func Commands() []*discordgo.ApplicationCommand {
 				str("question", "What you want to know", true, false, maxQueryRunes),
 				str("source", "Only articles from this source", false, true, maxOptionRunes),
 				str("since", "Only articles since a date (YYYY-MM-DD) or a number of days (7d)", false, false, 20),
-				private,
+				private(),
 			},
 		}),
 		public(&discordgo.ApplicationCommand{
@@ -106,7 +108,7 @@ func Commands() []*discordgo.ApplicationCommand {
 				str("author", "Only articles by this author", false, false, maxOptionRunes),
 				str("since", "From this date (YYYY-MM-DD) or a number of days back (7d)", false, false, 20),
 				str("until", "Up to and including this date (YYYY-MM-DD)", false, false, 20),
-				private,
+				private(),
 			},
 		}),
 		public(&discordgo.ApplicationCommand{
@@ -114,7 +116,7 @@ func Commands() []*discordgo.ApplicationCommand {
 			Description: "The day's briefing: key sentences of that day's articles, quoted and cited",
 			Options: []*discordgo.ApplicationCommandOption{
 				str("date", "The day (YYYY-MM-DD, today, yesterday); default today", false, true, 20),
-				private,
+				private(),
 			},
 		}),
 		public(&discordgo.ApplicationCommand{

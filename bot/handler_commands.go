@@ -66,12 +66,26 @@ func (h *Handler) command(ctx context.Context, i *discordgo.Interaction, start t
 			return ephemeral(ie.msg)
 		}
 		out.kind, out.err = "error", err
-		return ephemeral(engineTrouble)
+		return ephemeral(failureMessage(data.Name))
 	}
 	if out.kind == "" {
 		out.kind = "ok"
 	}
 	return resp
+}
+
+// failureMessage is what a user sees when a command fails on the bot's side.
+// The error itself goes to the log only: it may name files or hosts.
+func failureMessage(command string) string {
+	switch command {
+	case cmdIngest:
+		return "Sorry, adding those articles failed. The bot's log has the details."
+	case cmdReindex:
+		return "Sorry, reindexing failed. The bot's log has the details."
+	case cmdStats:
+		return "Sorry, I couldn't read the index statistics just now."
+	}
+	return engineTrouble
 }
 
 // adminRefusal says why the invoker may not run an admin command, or "" when

@@ -18,7 +18,6 @@ import (
 // ok=false and logs why: the scheduler posts nothing rather than an empty
 // "no news" message every quiet day.
 func (h *Handler) DailyMessage(ctx context.Context, day time.Time) (msg *discordgo.MessageSend, ok bool, err error) {
-	start := h.now()
 	d := midnight(day.In(h.loc))
 	sum, err := h.eng.Summary(ctx, corpus.SummaryRequest{Day: d, Location: h.loc})
 	if err != nil {
@@ -28,7 +27,7 @@ func (h *Handler) DailyMessage(ctx context.Context, day time.Time) (msg *discord
 		h.log.Info("daily briefing: nothing to post", "day", dayString(d), "articles", sum.Articles, "reason", sum.Reason)
 		return nil, false, nil
 	}
-	content, embeds := renderSummary("Daily briefing — "+longDay(d), sum, h.now().Sub(start))
+	content, embeds := renderSummary("Daily briefing — "+longDay(d), sum, -1)
 	content, embeds, _ = fitMessage(content, embeds, nil)
 	h.log.Info("daily briefing rendered", "day", dayString(d), "points", len(sum.Points), "embeds", len(embeds))
 	return &discordgo.MessageSend{

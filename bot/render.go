@@ -219,9 +219,9 @@ func citationTitle(ref corpus.ArticleRef, para int) string {
 	if textLen(full) <= maxEmbedTitle {
 		return full
 	}
-	tail := escapeMarkdown(strings.TrimPrefix(citation(corpus.ArticleRef{Author: ref.Author, Published: ref.Published}, para), " — "))
+	tail := escapeMarkdown(citation(corpus.ArticleRef{Author: ref.Author, Published: ref.Published}, para))
 	room := maxEmbedTitle - textLen(tail) - textLen(" — ")
-	if room < 20 {
+	if tail == "" || room < 20 {
 		return truncate(full, maxEmbedTitle)
 	}
 	t := ref

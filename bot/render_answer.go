@@ -197,7 +197,8 @@ func contextButtons(ps []corpus.Passage, offset int) []discordgo.MessageComponen
 // renderSummary renders a summary: one embed per story, its title as the
 // heading, its points quoted beneath with their citations linked. Points
 // whose story is unknown are gathered under "More". At most ten stories get
-// an embed; the rest are counted in the footer.
+// an embed; the rest are counted in the footer. A negative elapsed leaves the
+// time out of the footer (the daily post).
 func renderSummary(heading string, sum corpus.Summary, elapsed time.Duration) (string, []*discordgo.MessageEmbed) {
 	type group struct {
 		title  string
@@ -236,7 +237,9 @@ func renderSummary(heading string, sum corpus.Summary, elapsed time.Duration) (s
 	if dropped > 0 {
 		footer += fmt.Sprintf(" (%d not shown)", dropped)
 	}
-	footer += " · " + formatElapsed(elapsed)
+	if elapsed >= 0 {
+		footer += " · " + formatElapsed(elapsed)
+	}
 
 	embeds := make([]*discordgo.MessageEmbed, len(groups))
 	fixed := textLen(footer)
