@@ -15,8 +15,8 @@ import (
 )
 
 // Page sizes. An /ask page shows 3 passages (the index's default K) and at
-// most askMaxPages pages, because Ask has no offset: page n asks for n×3
-// passages and shows the last 3.
+// most askMaxPages pages, because Ask has no offset: page n asks for n×3+1
+// passages and shows the 3 after the first (n-1)×3.
 const (
 	askPageSize    = 3
 	askMaxPages    = 5
@@ -144,7 +144,10 @@ func (h *Handler) ask(ctx context.Context, i *discordgo.Interaction, opts []*dis
 // runAsk asks the engine for page st.Page and renders it as a new message
 // (isUpdate false) or as the new state of the message a button sits on.
 func (h *Handler) runAsk(ctx context.Context, st pageState, start time.Time, out *outcome, private, isUpdate bool) (*discordgo.InteractionResponse, error) {
-	k := st.Page * askPageSize
+	// One passage more than the pages so far, to know whether ▶ leads
+	// anywhere: the index drops weak passages, so a full page does not
+	// promise another.
+	k := st.Page*askPageSize + 1
 	ans, err := h.eng.Ask(ctx, st.Query, corpus.AskOptions{K: k, Since: h.dayFromString(st.Since), Source: st.Source})
 	if err != nil {
 		return nil, fmt.Errorf("ask: %w", err)
