@@ -92,7 +92,11 @@ func (h *Handler) context(ctx context.Context, passageID string, out *outcome) (
 	}
 	art, err := h.eng.Paragraphs(ctx, articleID)
 	if err != nil {
-		return nil, fmt.Errorf("paragraphs of %q: %w", articleID, err)
+		// Almost always an article removed since the answer was given
+		// (index.ErrNotFound, which bot cannot name without importing
+		// index); the log keeps the exact error.
+		out.kind, out.err = "error", fmt.Errorf("paragraphs of %q: %w", articleID, err)
+		return ephemeral("I couldn't load that article; it may have been removed from the index since."), nil
 	}
 	if len(art.Paragraphs) == 0 {
 		out.kind = "no_match"

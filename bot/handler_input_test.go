@@ -480,3 +480,30 @@ func TestCommandDefinitions(t *testing.T) {
 		t.Errorf("/ask question = %+v", q)
 	}
 }
+
+func TestContextButton(t *testing.T) {
+	ctx := context.Background()
+	eng := &fakeEngine{articles: testArticles()}
+	h, _, _ := newTestHandler(t, eng, nil)
+	for _, tc := range []struct {
+		id   string
+		err  error
+		want string
+	}{
+		{"c|local/council#2", nil, "**¶2** Residents shouted @\u200beveryone \\<@\u200b&123\\>"},
+		{"c|local/council#1", nil, "-# ¶2\nResidents"},
+		{"c|gone/article#1", nil, "no longer in the index"},
+		{"c|world/kursk#3", nil, "That paragraph is no longer in the index."},
+		{"c|world/kursk#1", errEngine, "may have been removed"},
+	} {
+		eng.err = tc.err
+		resp := h.Handle(ctx, buttonClick("1", tc.id, nil))
+		checkResponse(t, resp)
+		if resp.Type != discordgo.InteractionResponseChannelMessageWithSource || resp.Data.Flags&discordgo.MessageFlagsEphemeral == 0 {
+			t.Errorf("%s: context must be a new ephemeral message, got type %d flags %d", tc.id, resp.Type, resp.Data.Flags)
+		}
+		if got := decodedText(resp); !strings.Contains(got, tc.want) {
+			t.Errorf("%s: got %q, want %q", tc.id, got, tc.want)
+		}
+	}
+}
