@@ -368,8 +368,12 @@ func isCredit(p, low string) bool {
 	if strings.HasSuffix(t, " wire reports") || strings.HasSuffix(t, "and wire reports") {
 		return true
 	}
+	bare := t
+	for _, pre := range []string{"the ", "by ", "via "} {
+		bare = strings.TrimPrefix(bare, pre)
+	}
 	for _, a := range agencies {
-		if t == a || t == "the "+a || t == "by "+a || t == "via "+a {
+		if bare == a {
 			return true
 		}
 	}

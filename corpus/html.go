@@ -82,6 +82,9 @@ func parseHTMLText(name, text, pageURL string) ([]Article, []Warning) {
 		base, _ = url.Parse(a.URL)
 	}
 	parser := readability.NewParser()
+	// Huge pages skip readability (it errors past this many elements) and
+	// fall back to their paragraphs, to keep ingest fast.
+	parser.MaxElemsToParse = 50000
 	ra, rerr := parser.ParseAndMutate(doc, base)
 	var blocks []string
 	if rerr == nil && ra.Node != nil {

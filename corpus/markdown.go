@@ -195,16 +195,16 @@ func markdownParagraphs(body string) (paras []string, firstHeading string) {
 			flush()
 		case strings.HasPrefix(raw, "    ") && len(cur) == 0:
 			// indented code block: skipped
-		case mdHeadingRe.MatchString(line):
+		case line[0] == '#' && mdHeadingRe.MatchString(line):
 			flush()
 			heading(strings.TrimLeft(line, "#"))
-		case len(cur) == 1 && mdSetextRe.MatchString(line) && !mdListRe.MatchString(cur[0]):
+		case len(cur) == 1 && (line[0] == '=' || line[0] == '-') && mdSetextRe.MatchString(line) && !isListItem(cur[0]):
 			// "Title\n=====": the pending line was a heading.
 			heading(cur[0])
 			cur = cur[:0]
-		case mdRuleRe.MatchString(line):
+		case (line[0] == '*' || line[0] == '-' || line[0] == '_') && len(line) < 100 && mdRuleRe.MatchString(line):
 			flush()
-		case mdLinkDefRe.MatchString(line):
+		case line[0] == '[' && mdLinkDefRe.MatchString(line):
 			// link reference definition: not text
 		default:
 			for strings.HasPrefix(line, ">") { // block quote
@@ -214,7 +214,9 @@ func markdownParagraphs(body string) (paras []string, firstHeading string) {
 				flush()
 				continue
 			}
-			if loc := mdListRe.FindStringIndex(line); loc != nil {
+			if !isListItem(line) {
+				// not a list item
+			} else if loc := mdListRe.FindStringIndex(line); loc != nil {
 				flush() // each list item is a paragraph
 				line = line[loc[1]:]
 			}
@@ -226,21 +228,77 @@ func markdownParagraphs(body string) (paras []string, firstHeading string) {
 	return paras, firstHeading
 }
 
+// isListItem is a cheap test before mdListRe: does line start like a
+// list item ("- ", "* ", "+ ", "1. ")?
+func isListItem(line string) bool {
+	if line == "" {
+		return false
+	}
+	switch c := line[0]; {
+	case c == '-' || c == '*' || c == '+':
+		return len(line) > 1 && (line[1] == ' ' || line[1] == '\t')
+	case c >= '0' && c <= '9':
+		return mdListRe.MatchString(line[:min(len(line), 6)])
+	}
+	return false
+}
+
 // stripInlineMarkdown removes inline Markdown and HTML from one paragraph.
 func stripInlineMarkdown(s string) string {
 	if !strings.ContainsAny(s, "[]()*_`~<>\\!") {
 		return s
 	}
-	s = mdImageRe.ReplaceAllString(s, "")
-	s = mdLinkRe.ReplaceAllString(s, "$1")
-	s = mdRefLinkRe.ReplaceAllString(s, "$1")
-	s = mdAutoLinkRe.ReplaceAllString(s, "$1")
-	s = mdTagRe.ReplaceAllString(s, "")
-	s = mdCodeRe.ReplaceAllString(s, "$1")
-	s = mdStrongRe.ReplaceAllString(s, "$1$2")
-	s = mdEmRe.ReplaceAllString(s, "$1")
-	s = mdUnderEmRe.ReplaceAllString(s, "$1$2$3")
-	s = mdStrikeRe.ReplaceAllString(s, "$1")
-	s = mdEscapeRe.ReplaceAllString(s, "$1")
+	if len(s) > 16<<10 {
+		// Go's regexp runs much faster on small inputs, so a giant
+		// paragraph is stripped in pieces cut at spaces (an inline span
+		// across a cut keeps its markers, which is harmless).
+		var b strings.Builder
+		for len(s) > 0 {
+			cut := min(len(s), 4<<10)
+			if cut < len(s) {
+				if sp := strings.LastIndexByte(s[:cut], ' '); sp > 0 {
+					cut = sp + 1
+				}
+			}
+			b.WriteString(stripInlineMarkdown(s[:cut]))
+			b.WriteByte(' ')
+			s = s[cut:]
+		}
+		return strings.TrimSpace(b.String())
+	}
+	// Each pattern only runs when its marker occurs: most paragraphs have
+	// none, and a huge one should not pay for eleven passes.
+	has := func(m string) bool { return strings.Contains(s, m) }
+	if has("![") {
+		s = mdImageRe.ReplaceAllString(s, "")
+	}
+	if has("](") {
+		s = mdLinkRe.ReplaceAllString(s, "$1")
+	}
+	if has("][") {
+		s = mdRefLinkRe.ReplaceAllString(s, "$1")
+	}
+	if has("<") {
+		s = mdAutoLinkRe.ReplaceAllString(s, "$1")
+		s = mdTagRe.ReplaceAllString(s, "")
+	}
+	if has("`") {
+		s = mdCodeRe.ReplaceAllString(s, "$1")
+	}
+	if has("**") || has("__") {
+		s = mdStrongRe.ReplaceAllString(s, "$1$2")
+	}
+	if has("*") {
+		s = mdEmRe.ReplaceAllString(s, "$1")
+	}
+	if has("_") {
+		s = mdUnderEmRe.ReplaceAllString(s, "$1$2$3")
+	}
+	if has("~~") {
+		s = mdStrikeRe.ReplaceAllString(s, "$1")
+	}
+	if has("\\") {
+		s = mdEscapeRe.ReplaceAllString(s, "$1")
+	}
 	return strings.TrimSpace(s)
 }

@@ -190,3 +190,38 @@ func TestParseBadInput(t *testing.T) {
 		}
 	})
 }
+
+// TestParseLargeInputs checks that no reader is quadratic: a large single
+// paragraph (or line) of every format, and a line without a single space or
+// period. (The 10 MB case is in TestParseBadInput; these stay smaller so
+// the race detector run stays fast.)
+func TestParseLargeInputs(t *testing.T) {
+	const kb = 1 << 10
+	cases := map[string]string{
+		"nospace.txt":  strings.Repeat("x", 2048*kb),
+		"markers.txt":  strings.Repeat("Related Posts\n", 512*kb/14),
+		"one.md":       strings.Repeat("word *em* [link](u) ", 256*kb/20),
+		"one.html":     "<p>" + strings.Repeat("word <b>bold</b> ", 256*kb/17) + "</p>",
+		"many.html":    strings.Repeat("<p>Some words in a paragraph of a page.</p>", 256*kb/44),
+		"one.jsonl":    `{"id":"x","text":"` + strings.Repeat("word ", 512*kb/5) + `"}`,
+		"paras.jsonl":  `{"id":"x","paragraphs":["` + strings.Repeat("A sentence. ", 512*kb/12) + `"]}`,
+		"sentence.txt": strings.Repeat("Dr. U.S. Jan. 5 No. 6 e.g. ", 512*kb/27),
+	}
+	for name, data := range cases {
+		start := time.Now()
+		arts, _ := Parse(name, []byte(data))
+		if d := time.Since(start); d > 10*time.Second {
+			t.Errorf("%s took %v", name, d)
+		}
+		if len(arts) != 1 || len(arts[0].Paragraphs) == 0 {
+			t.Errorf("%s: %d articles", name, len(arts))
+			continue
+		}
+		for _, p := range arts[0].Paragraphs {
+			if n := len([]rune(p.Text)); n > MaxParagraphRunes {
+				t.Errorf("%s: part of %d runes", name, n)
+				break
+			}
+		}
+	}
+}

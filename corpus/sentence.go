@@ -26,19 +26,25 @@ type Sentence struct {
 // each sentence, and a trailing fragment without final punctuation is a
 // sentence too.
 func SplitSentences(text string) []Sentence {
-	out := make([]Sentence, 0, len(text)/120+1)
+	out := make([]Sentence, 0, len(text)/80+1)
 	start := skipSpace(text, 0)
 	i := start
 	for i < len(text) {
-		c := text[i]
-		isEnd := c == '.' || c == '?' || c == '!'
-		width := 1
-		if !isEnd && c == 0xE2 && i+2 < len(text) && text[i+1] == 0x80 && text[i+2] == 0xA6 { // '…'
-			isEnd, width = true, 3
-		}
-		if !isEnd {
+		// Jump to the next byte that can end a sentence.
+		for i < len(text) && !enders[text[i]] {
 			i++
-			continue
+		}
+		if i >= len(text) {
+			break
+		}
+		c := text[i]
+		width := 1
+		if c == 0xE2 {
+			if i+2 >= len(text) || text[i+1] != 0x80 || text[i+2] != 0xA6 { // not '…'
+				i++
+				continue
+			}
+			width = 3
 		}
 		// Extend over further terminal punctuation and closing quotes/brackets.
 		j := i + width
@@ -72,6 +78,10 @@ func SplitSentences(text string) []Sentence {
 	}
 	return out
 }
+
+// enders marks the bytes that can end a sentence: '.', '?', '!' and the
+// first byte of '…' (checked further when met).
+var enders = [256]bool{'.': true, '?': true, '!': true, 0xE2: true}
 
 // isBoundary decides whether the punctuation at p (byte c), with the next
 // word starting at next, ends the sentence that began at start.

@@ -266,13 +266,11 @@ func cutTail(blocks [][]string) [][]string {
 	}
 	before := 0
 	for i, b := range blocks {
+		lineBefore := 0 // runes of b before line j
 		for j, l := range b {
-			if isTailMarker(l) && utf8.RuneCountInString(l) <= 60 {
-				lineBefore := 0
-				for _, x := range b[:j] {
-					lineBefore += utf8.RuneCountInString(x)
-				}
-				if before+lineBefore > total-before-lineBefore && before+lineBefore > 0 {
+			n := utf8.RuneCountInString(l)
+			if n <= 60 && isTailMarker(l) {
+				if at := before + lineBefore; at > 0 && at > total-at {
 					out := blocks[:i:i]
 					if j > 0 {
 						out = append(out, b[:j])
@@ -280,6 +278,7 @@ func cutTail(blocks [][]string) [][]string {
 					return out
 				}
 			}
+			lineBefore += n
 		}
 		before += sizes[i]
 	}
