@@ -98,6 +98,10 @@ func newResponder(s *discordgo.Session, h interactionHandler, cfg *ServeConfig) 
 	if r.ackTimeout <= 0 {
 		r.ackTimeout = defaultAckTimeout
 	}
+	if r.deferAfter >= r.ackTimeout {
+		// Deferring after the deadline would never happen in time.
+		r.deferAfter = r.ackTimeout / 2
+	}
 	if r.backoff <= 0 {
 		r.backoff = defaultBackoff
 	}

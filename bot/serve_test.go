@@ -235,17 +235,20 @@ func TestGatewayEditRetriedAfter500(t *testing.T) {
 	cfg := baseConfig(t, fake)
 	fake.Script("PATCH", originalRE, discordtest.ServerError(), discordtest.RateLimited(0.02))
 	eng := &stubEngine{gate: make(chan struct{})}
-	close(eng.gate)
-	cfg.DeferAfter = time.Nanosecond // defer at once even for a fast engine
 	run := startServe(t, cfg, NewHandler(eng, HandlerOptions{}))
 	fake.WaitReady(5*time.Second, 1)
 	fake.DispatchInteraction(fake.NewCommand("ask", discordtest.StringOption("question", "reactor?")))
+	fake.WaitRequests(5*time.Second, 1, "POST", callbackRE) // the deferral
+	close(eng.gate)
 	got := fake.WaitRequests(5*time.Second, 3, "PATCH", originalRE)
 	if got[0].Status != 500 || got[1].Status != 429 || got[2].Status != 200 {
 		t.Errorf("edit statuses %d %d %d, want 500 429 200", got[0].Status, got[1].Status, got[2].Status)
 	}
 	if err := run.stop(t); err != nil {
 		t.Fatalf("Serve: %v", err)
+	}
+	if n := len(fake.Find("PATCH", originalRE)); n != 3 {
+		t.Errorf("%d edits, want 3 (no retry after success)", n)
 	}
 }
 
