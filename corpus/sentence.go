@@ -62,22 +62,32 @@ func SplitSentences(text string) []Sentence {
 		}
 		next := skipSpace(text, j)
 		if next >= len(text) || isBoundary(text, start, i, c, next) {
-			end := trimRightSpace(text, start, j)
-			if end > start {
-				out = append(out, Sentence{Text: text[start:end], Start: start, End: end})
-			}
+			out = appendSentence(out, text, start, trimRightSpace(text, start, j))
 			start = next
 		}
 		i = next
 	}
 	if start < len(text) {
-		end := trimRightSpace(text, start, len(text))
-		if end > start {
-			out = append(out, Sentence{Text: text[start:end], Start: start, End: end})
-		}
+		out = appendSentence(out, text, start, trimRightSpace(text, start, len(text)))
 	}
 	return out
 }
+
+// appendSentence adds text[start:end] to out; a span with no letter or
+// digit (a lone "…" or ".") joins the previous sentence instead.
+func appendSentence(out []Sentence, text string, start, end int) []Sentence {
+	if end <= start {
+		return out
+	}
+	if len(out) > 0 && end-start <= 8 && !hasAlnum(text[start:end]) {
+		last := &out[len(out)-1]
+		last.End = end
+		last.Text = text[last.Start:end]
+		return out
+	}
+	return append(out, Sentence{Text: text[start:end], Start: start, End: end})
+}
+
 
 // enders marks the bytes that can end a sentence: '.', '?', '!' and the
 // first byte of '…' (checked further when met).
@@ -121,6 +131,15 @@ func isBoundary(text string, start, p int, c byte, next int) bool {
 	// Single capital initial: "J. R. R. Tolkien", "George W. Bush".
 	if len(word) == 1 && word[0] >= 'A' && word[0] <= 'Z' {
 		return false
+	}
+	// A list number opening the text: "2. Wear a mask."
+	if ws == start && len(word) <= 3 && allDigits(word) {
+		return false
+	}
+	// A state abbreviation ("Frankfort, Ky. Liberty Hall") ends a
+	// sentence only before a common opener.
+	if word[0] >= 'A' && word[0] <= 'Z' && len(word) <= 5 && states[word] {
+		return isOpener(text, q)
 	}
 	// Dotted abbreviations: U.S., U.K., e.g., i.e., a.m., D.C.
 	if isDotted(word) {
@@ -175,9 +194,27 @@ var abbrevs = map[string]int{
 	"vs": abbrAlways, "etc": abbrAlways, "jr": abbrAlways, "sr": abbrAlways, "inc": abbrAlways,
 	"corp": abbrAlways, "ltd": abbrAlways, "co": abbrAlways, "cf": abbrAlways, "al": abbrAlways,
 	"dept": abbrAlways, "univ": abbrAlways, "ave": abbrAlways, "blvd": abbrAlways, "rd": abbrAlways,
-	"calif": abbrAlways, "fla": abbrAlways, "mass": abbrAlways, "ariz": abbrAlways, "penn": abbrAlways,
-	"wash": abbrAlways, "ore": abbrAlways, "tenn": abbrAlways, "conn": abbrAlways, "ill": abbrAlways,
-	"mich": abbrAlways, "minn": abbrAlways, "okla": abbrAlways, "colo": abbrAlways, "wis": abbrAlways,
+	"avg": abbrAlways, "bros": abbrAlways, "v": abbrAlways, "dist": abbrAlways, "assn": abbrAlways,
+	"sens": abbrTitle, "reps": abbrTitle, "govs": abbrTitle, "drs": abbrTitle, "gens": abbrTitle,
+}
+
+// states are US state abbreviations in AP style, matched case-sensitively
+// so that "ill." or "mass." as words still end sentences.
+var states = map[string]bool{
+	"Ala": true, "Ariz": true, "Ark": true, "Calif": true, "Colo": true, "Conn": true, "Del": true,
+	"Fla": true, "Ga": true, "Ill": true, "Ind": true, "Kan": true, "Kans": true, "Ky": true, "La": true,
+	"Md": true, "Mass": true, "Mich": true, "Minn": true, "Miss": true, "Mo": true, "Mont": true,
+	"Neb": true, "Nev": true, "Okla": true, "Ore": true, "Pa": true, "Tenn": true, "Tex": true,
+	"Va": true, "Vt": true, "Wash": true, "Wis": true, "Wyo": true,
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // isDotted reports whether word looks like "U.S", "e.g" or "a.m": at least

@@ -39,6 +39,14 @@ func TestSplitSentences(t *testing.T) {
 		{"St", "They met at St. Paul's cathedral. It rained.", []string{"They met at St. Paul's cathedral.", "It rained."}},
 		{"newline", "First line.\nSecond line.", []string{"First line.", "Second line."}},
 		{"nbsp", "One.\u00a0Two.", []string{"One.", "Two."}},
+		{"list number", "2. Wear a mask. Wash hands.", []string{"2. Wear a mask.", "Wash hands."}},
+		{"state", "Frankfort, Ky. Liberty Hall reopened. Visitors came.", []string{"Frankfort, Ky. Liberty Hall reopened.", "Visitors came."}},
+		{"state then opener", "He lives in Atlanta, Ga. The city is big.", []string{"He lives in Atlanta, Ga.", "The city is big."}},
+		{"ill is a word", "He was ill. Then he recovered.", []string{"He was ill.", "Then he recovered."}},
+		{"dateline", "WEST MEMPHIS, Ark. — More than 1,000 rodents were found. It closed.", []string{"WEST MEMPHIS, Ark. — More than 1,000 rodents were found.", "It closed."}},
+		{"lone ellipsis joins", "We did well. … We will do our job.", []string{"We did well. …", "We will do our job."}},
+		{"versus", "The case is Nebraska v. Biden and it matters.", []string{"The case is Nebraska v. Biden and it matters."}},
+		{"senators", "GOP Sens. Vince Leach and Ann Lee voted. It passed.", []string{"GOP Sens. Vince Leach and Ann Lee voted.", "It passed."}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
