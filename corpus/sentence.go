@@ -88,7 +88,6 @@ func appendSentence(out []Sentence, text string, start, end int) []Sentence {
 	return append(out, Sentence{Text: text[start:end], Start: start, End: end})
 }
 
-
 // enders marks the bytes that can end a sentence: '.', '?', '!' and the
 // first byte of '…' (checked further when met).
 var enders = [256]bool{'.': true, '?': true, '!': true, 0xE2: true}
