@@ -335,9 +335,15 @@ func (p *channelPoster) post(ctx context.Context, msg *discordgo.MessageSend, no
 // less a minute of clock skew, with the same content and number of embeds.
 func (p *channelPoster) postedSince(ctx context.Context, t time.Time, msg *discordgo.MessageSend) (bool, error) {
 	if p.botID == "" {
-		if p.s.State != nil && p.s.State.User != nil {
-			p.botID = p.s.State.User.ID
-		} else {
+		if st := p.s.State; st != nil {
+			// READY (also on reconnects) writes the state under its lock.
+			st.RLock()
+			if st.User != nil {
+				p.botID = st.User.ID
+			}
+			st.RUnlock()
+		}
+		if p.botID == "" {
 			var u *discordgo.User
 			err := retryREST(ctx, p.backoff, 3, true, func(ctx context.Context) error {
 				var err error
