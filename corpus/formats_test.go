@@ -474,3 +474,19 @@ func TestParseSeedGolden(t *testing.T) {
 	}
 	checkGolden(t, "testdata/seed.golden", b.String())
 }
+
+func TestTrimSourceSuffix(t *testing.T) {
+	for _, tt := range []struct{ title, source, want string }{
+		{"'Squid Game': Netflix green lights season 2 - CNN", "cnn.com", "'Squid Game': Netflix green lights season 2"},
+		{"Markets fall again | CNN Business", "cnn.com", "Markets fall again"},
+		{"Who will replace Truss? | The Week UK", "theweek.co.uk", "Who will replace Truss?"},
+		{"Who will replace Truss? | The ...", "theweek.co.uk", "Who will replace Truss?"},
+		{"Tax tips - NerdWallet", "usatoday.com", "Tax tips - NerdWallet"},
+		{"Biden - Trump debate", "", "Biden - Trump debate"},
+		{"Rates rise | Money Times", "Money Times", "Rates rise"},
+	} {
+		if got := trimSourceSuffix(tt.title, tt.source); got != tt.want {
+			t.Errorf("trimSourceSuffix(%q, %q) = %q, want %q", tt.title, tt.source, got, tt.want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -135,6 +136,7 @@ func finish(a *Article, paras []rawPara, warnPath string, warnLine int) []Warnin
 	if a.Source == "" && a.URL != "" {
 		a.Source = hostOf(a.URL)
 	}
+	a.Title = trimSourceSuffix(a.Title, a.Source)
 	cleaned := make([]string, len(paras))
 	for i, p := range paras {
 		cleaned[i] = cleanParagraph(p.Text)
@@ -169,6 +171,50 @@ func finish(a *Article, paras []rawPara, warnPath string, warnLine int) []Warnin
 		return []Warning{{Path: warnPath, Line: warnLine, Reason: reason}}
 	}
 	return nil
+}
+
+// trimSourceSuffix removes the publisher from the end of a headline
+// ("Squid Game renewed - CNN", "… | The Week UK", "… - CNN ...") when the
+// part after the last separator names the source: its letters start with
+// the source's name (the first label of a domain), or, when the suffix was
+// truncated with "...", begin it.
+func trimSourceSuffix(title, source string) string {
+	if source == "" {
+		return title
+	}
+	name := compactLetters(source)
+	if hostLike := strings.Contains(source, ".") && !strings.Contains(source, " "); hostLike {
+		label, _, _ := strings.Cut(strings.ToLower(source), ".")
+		name = compactLetters(label)
+	}
+	if len(name) < 2 {
+		return title
+	}
+	for _, sep := range []string{" | ", " - ", " – ", " — "} {
+		i := strings.LastIndex(title, sep)
+		if i <= 0 {
+			continue
+		}
+		suffix := strings.TrimSpace(title[i+len(sep):])
+		truncated := strings.HasSuffix(suffix, "...") || strings.HasSuffix(suffix, "…")
+		c := compactLetters(suffix)
+		if c != "" && (strings.HasPrefix(c, name) || truncated && len(c) >= 3 && strings.HasPrefix(name, c)) {
+			return strings.TrimSpace(title[:i])
+		}
+	}
+	return title
+}
+
+// compactLetters is s in lower case with everything but letters and digits
+// removed: "The Week UK" -> "theweekuk".
+func compactLetters(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // splitLong returns text as one paragraph, or cut into parts of at most

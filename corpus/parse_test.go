@@ -141,6 +141,30 @@ func TestParseBadInput(t *testing.T) {
 			t.Errorf("arts %v warns %v", arts, warns)
 		}
 	})
+	t.Run("control characters", func(t *testing.T) {
+		data := bytes.Repeat([]byte("ab\x01\x02\x03\x04\x05\x06"), 100)
+		if arts, warns := Parse("ctl.txt", data); len(arts) != 0 || !hasWarning(warns, "ctl.txt: binary") {
+			t.Errorf("arts %v warns %v", arts, warns)
+		}
+	})
+	t.Run("utf16", func(t *testing.T) {
+		data := []byte("\xff\xfeH\x00i\x00 \x00t\x00h\x00e\x00r\x00e\x00")
+		if arts, warns := Parse("u.md", data); len(arts) != 0 || !hasWarning(warns, "u.md: binary") {
+			t.Errorf("arts %v warns %v", arts, warns)
+		}
+	})
+	t.Run("only boilerplate text file", func(t *testing.T) {
+		arts, warns := Parse("ads.txt", []byte("Advertisement\n\nSign up for our newsletter here.\n\nShare this article\n"))
+		if len(arts) != 1 || len(arts[0].Paragraphs) != 0 || arts[0].Dropped != 3 || !hasWarning(warns, "ads.txt: only boilerplate") {
+			t.Errorf("arts %+v warns %v", arts, warns)
+		}
+	})
+	t.Run("latin1 markdown", func(t *testing.T) {
+		arts, _ := Parse("c.md", []byte("---\ntitle: Caf\xe9 culture\n---\nThe caf\xe9 opened in 1901 and never closed its doors.\n"))
+		if len(arts) != 1 || arts[0].Title != "Café culture" || !strings.Contains(arts[0].Paragraphs[0].Text, "café") {
+			t.Errorf("arts %+v", arts)
+		}
+	})
 	t.Run("latin1", func(t *testing.T) {
 		data := []byte("Caf\xe9 owners met in the square on Monday to discuss the new rules for the caf\xe9 terraces.\n")
 		arts, warns := Parse("cafe.txt", data)

@@ -194,7 +194,7 @@ func firstLineTitle(blocks [][]string) header {
 	}
 	l := blocks[0][0]
 	more := len(blocks) > 1 || len(blocks[0]) > 1
-	if more && utf8.RuneCountInString(l) <= 150 && !strings.HasSuffix(l, ".") {
+	if more && utf8.RuneCountInString(l) <= 150 && !strings.HasSuffix(l, ".") && !isJunkPhrase(l) {
 		h.title = l
 		if len(blocks[0]) > 1 {
 			blocks[0] = blocks[0][1:]
