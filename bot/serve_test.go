@@ -534,3 +534,41 @@ func TestServeDailyBriefingOnceAcrossRestart(t *testing.T) {
 		t.Errorf("%d daily posts after a restart the same day, want 1", n)
 	}
 }
+
+func TestServeRegister401IsFatal(t *testing.T) {
+	fake := discordtest.New(t)
+	cfg := baseConfig(t, fake)
+	cfg.Token = "revoked"
+	err := Serve(context.Background(), cfg, NewHandler(&stubEngine{}, HandlerOptions{}))
+	if err == nil || !strings.Contains(err.Error(), "401") || !strings.Contains(err.Error(), "DISCORD_TOKEN") {
+		t.Fatalf("Serve = %v, want a 401 error naming DISCORD_TOKEN", err)
+	}
+	if n := len(fake.Requests()); n != 1 {
+		t.Errorf("%d requests after a 401, want 1", n)
+	}
+}
+
+// When every handler slot stays busy until the acknowledgement deadline,
+// the interaction still gets an answer in time: an ephemeral "busy".
+func TestBusyWhenAllSlotsTaken(t *testing.T) {
+	fake := discordtest.New(t)
+	cfg := baseConfig(t, fake)
+	cfg.MaxConcurrent = 1
+	cfg.AckTimeout = 300 * time.Millisecond
+	eng := &stubEngine{gate: make(chan struct{})}
+	run := startServe(t, cfg, NewHandler(eng, HandlerOptions{}))
+	fake.WaitReady(5*time.Second, 1)
+	fake.DispatchInteraction(fake.NewCommand("ask", discordtest.StringOption("question", "first")))
+	fake.WaitRequests(5*time.Second, 1, "POST", callbackRE) // deferred, holding the slot
+	second := fake.NewCommand("ask", discordtest.StringOption("question", "second"))
+	fake.DispatchInteraction(second)
+	got := fake.WaitRequests(5*time.Second, 2, "POST", callbackRE)
+	close(eng.gate)
+	cb := got[1]
+	if cb.Path != "/api/v9/interactions/"+second.ID+"/"+second.Token+"/callback" || !strings.Contains(string(cb.Body), "busy") || !strings.Contains(string(cb.Body), `"flags":64`) {
+		t.Errorf("second callback %s %s, want an ephemeral busy reply", cb.Path, cb.Body)
+	}
+	if err := run.stop(t); err != nil {
+		t.Fatal(err)
+	}
+}
