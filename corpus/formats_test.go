@@ -107,6 +107,22 @@ func TestParseTextLayouts(t *testing.T) {
 			paras: []string{"LONDON, 16 June 2022 — " + proseA, proseB},
 		},
 		{
+			name: "blog: menu line, posted on/by, share block and related at the end",
+			file: "blog/lisbon.txt",
+			text: "My Blog\nHome About Contact\n\nWhy I moved to Lisbon\nPosted on March 3, 2021 by Ann Lee\n\n" +
+				proseA + "\n\n" + proseB + "\n\nShare this:\nTwitter\nFacebook\nLike this:\nLike Loading...\n\nRelated\nAnother post\n",
+			title: "Why I moved to Lisbon", author: "Ann Lee", pubDate: "2021-03-03",
+			paras: []string{proseA, proseB},
+		},
+		{
+			name: "news site: skip link, section, byline with outlet, share buttons, more on this story",
+			file: "n/kyiv.txt",
+			text: "Skip to main content\nWorld\nKyiv hit by drones overnight as talks stall\nBy Jane Smith\nPublished 12 June 2022\nShare\n\n" +
+				proseA + "\n\n" + proseB + "\n\n" + proseC + "\n\nMore on this story\nHeadline one here\nHeadline two here\n",
+			title: "Kyiv hit by drones overnight as talks stall", author: "Jane Smith", pubDate: "2022-06-12",
+			paras: []string{proseA, proseB, proseC},
+		},
+		{
 			name:  "dateline in the body gives the date when the header has none",
 			file:  "d.txt",
 			text:  "Budget passes\n\nWASHINGTON, March 3, 2021 — " + proseA,

@@ -137,7 +137,7 @@ func parseHeader(blocks [][]string) header {
 	for _, l := range hl {
 		low := strings.ToLower(l)
 		switch {
-		case isLabel(low) || isNavLine(l) || isReadingTime(low):
+		case isLabel(low) || isNavLine(l) || isMenuLine(low) || isReadingTime(low):
 			continue
 		case isBylineLine(l):
 			if h.author == "" {
@@ -145,6 +145,10 @@ func parseHeader(blocks [][]string) header {
 			}
 			continue
 		case isTimestamp(low) || isDateLine(l):
+			// "Posted on March 3, 2021 by Ann Lee"
+			if i := strings.LastIndex(low, " by "); i > 0 && h.author == "" {
+				h.author = cleanAuthor(l[i+4:])
+			}
 			if t := parseDate(l); !t.IsZero() && h.published.IsZero() {
 				h.published = t
 			} else if t := datelineDate(l); !t.IsZero() && h.published.IsZero() {
@@ -241,6 +245,19 @@ var tailMarkers = map[string]bool{
 	"tags": true, "topics": true, "latest news": true, "editor's picks": true, "see also": true,
 }
 
+// weakTailMarkers end a page only when no prose follows them: the same
+// lines ("Share this:", "Subscribe to our newsletter") also sit between
+// paragraphs, where the boilerplate filter drops them one by one.
+var weakTailMarkers = map[string]bool{
+	"share this": true, "share this article": true, "share this story": true, "share": true,
+	"like this": true, "subscribe": true, "subscribe to our newsletter": true, "sign up for our newsletter": true,
+	"newsletter": true, "follow us": true, "share on": true, "spread the word": true,
+}
+
+func isWeakTailMarker(line string) bool {
+	return weakTailMarkers[strings.ToLower(strings.Trim(line, " :.-–—|»›#*"))]
+}
+
 func isTailMarker(line string) bool {
 	low := strings.ToLower(strings.Trim(line, " :.-–—|»›#*"))
 	if tailMarkers[low] {
@@ -254,7 +271,8 @@ func isTailMarker(line string) bool {
 }
 
 // cutTail removes the end matter: from the first tail marker line to the
-// end, when that tail is smaller than the body before it.
+// end, when that tail is smaller than the body before it (and, for a weak
+// marker, holds no prose block after the marker's own block).
 func cutTail(blocks [][]string) [][]string {
 	total := 0
 	sizes := make([]int, len(blocks))
@@ -264,12 +282,17 @@ func cutTail(blocks [][]string) [][]string {
 		}
 		total += sizes[i]
 	}
+	// proseAfter[i]: some block after block i is prose.
+	proseAfter := make([]bool, len(blocks)+1)
+	for i := len(blocks) - 1; i >= 0; i-- {
+		proseAfter[i] = proseAfter[i+1] || (i+1 < len(blocks) && isProseBlock(blocks[i+1]))
+	}
 	before := 0
 	for i, b := range blocks {
 		lineBefore := 0 // runes of b before line j
 		for j, l := range b {
 			n := utf8.RuneCountInString(l)
-			if n <= 60 && isTailMarker(l) {
+			if n <= 60 && (isTailMarker(l) || isWeakTailMarker(l) && !proseAfter[i]) {
 				if at := before + lineBefore; at > 0 && at > total-at {
 					out := blocks[:i:i]
 					if j > 0 {
@@ -294,6 +317,31 @@ func isNavLine(l string) bool {
 		}
 	}
 	return false
+}
+
+// menuWords are site navigation items; a header line made mostly of them is
+// a menu ("Home About Contact", "News Sport Weather").
+var menuWords = map[string]bool{
+	"home": true, "about": true, "contact": true, "news": true, "menu": true, "login": true, "log": true,
+	"in": true, "sign": true, "search": true, "blog": true, "subscribe": true, "world": true, "sport": true,
+	"sports": true, "business": true, "opinion": true, "politics": true, "weather": true, "us": true,
+	"tech": true, "science": true, "health": true, "entertainment": true, "culture": true, "video": true,
+	"videos": true, "live": true, "latest": true, "more": true, "shop": true, "travel": true, "style": true,
+	"account": true, "register": true, "faq": true, "privacy": true, "terms": true, "careers": true,
+}
+
+func isMenuLine(low string) bool {
+	words := strings.Fields(low)
+	if len(words) < 2 {
+		return false
+	}
+	n := 0
+	for _, w := range words {
+		if menuWords[strings.Trim(w, ".,:|·•")] {
+			n++
+		}
+	}
+	return n*3 >= len(words)*2
 }
 
 func isReadingTime(low string) bool {
