@@ -140,6 +140,7 @@ var ctaPhrases = []string{
 	"sign up now", "subscribe now", "subscribe today", "download the app", "download our app",
 	"get the app", "follow us on", "like us on facebook", "share this article", "share this story",
 	"share on facebook", "share on twitter", "share via email", "share this:", "listen to this article",
+	"continue reading",
 }
 
 // ctaVerbs open a call to action; ctaTargets are what such a call points at.
@@ -357,7 +358,8 @@ func isCredit(p, low string) bool {
 		"image:", "image credit", "image source", "credit:", "credits:", "photo credit", "file photo", "video:",
 		"contributing:", "contributing writer", "contributors:", "reporting by", "additional reporting",
 		"editing by", "writing by", "compiled by", "special to ", "special for ", "from wire reports",
-		"wire reports", "source:", "sources:"} {
+		"wire reports", "source:", "sources:", "media caption", "image caption", "image copyright",
+		"caption:", "powered by ", "sponsored by ", "getty images"} {
 		if strings.HasPrefix(t, w) {
 			return true
 		}
@@ -419,6 +421,10 @@ func isTimestamp(low string) bool {
 		if strings.HasPrefix(low, w) {
 			return hasDigit(low) && wordCount(low) <= 12 && !strings.Contains(low, " said")
 		}
+	}
+	// "CNNMoney (New York) First published February 1, 2016: 1:28 AM ET"
+	if strings.Contains(low, "first published ") || strings.Contains(low, "last updated ") {
+		return hasDigit(low) && wordCount(low) <= 14 && !strings.Contains(low, " said")
 	}
 	return false
 }

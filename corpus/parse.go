@@ -137,6 +137,9 @@ func finish(a *Article, paras []rawPara, warnPath string, warnLine int) []Warnin
 		a.Source = hostOf(a.URL)
 	}
 	a.Title = trimSourceSuffix(a.Title, a.Source)
+	if a.Author != "" && compactLetters(a.Author) == compactLetters(a.Source) {
+		a.Author = "" // the publisher named as author ("BBC News") says nothing
+	}
 	cleaned := make([]string, len(paras))
 	for i, p := range paras {
 		cleaned[i] = cleanParagraph(p.Text)

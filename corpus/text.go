@@ -388,6 +388,11 @@ func cleanAuthor(s string) string {
 	if i := strings.IndexByte(s, ','); i > 0 && !datelineDate(s[i:]).IsZero() {
 		s = s[:i]
 	}
+	// Names have no digits: a date or a count glued on goes
+	// ("Lucas Nolan22 Dec 2016651").
+	if i := strings.IndexAny(s, "0123456789"); i > 0 {
+		s = s[:i]
+	}
 	var kept []string
 	for _, f := range strings.Fields(s) {
 		if strings.Contains(f, "@") || strings.HasPrefix(f, "http") {
