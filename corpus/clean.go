@@ -10,20 +10,29 @@ import (
 
 // decodeText turns a file's bytes into UTF-8 text with a BOM removed.
 // Bytes that are not valid UTF-8 are read as Windows-1252 (a superset of the
-// printable Latin-1 range, and what "Latin-1" files in the wild usually are);
-// transcoded reports when that happened, so the caller can warn.
+// printable Latin-1 range, and what "Latin-1" files in the wild usually
+// are), byte by byte: valid UTF-8 sequences are kept as they are, so one
+// stray byte in a large UTF-8 file does not garble the rest. transcoded
+// reports when that happened, so the caller can warn.
 func decodeText(data []byte) (text string, transcoded bool) {
 	data = trimBOM(data)
 	if utf8.Valid(data) {
 		return string(data), false
 	}
-	out, err := charmap.Windows1252.NewDecoder().Bytes(data)
-	if err != nil {
-		// Windows-1252 decoding cannot fail on byte input; fall back to
-		// replacing invalid sequences anyway.
-		return strings.ToValidUTF8(string(data), "\uFFFD"), true
+	dec := charmap.Windows1252
+	var b strings.Builder
+	b.Grow(len(data) + len(data)/8)
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			b.WriteRune(dec.DecodeByte(data[i]))
+			i++
+			continue
+		}
+		b.Write(data[i : i+size])
+		i += size
 	}
-	return string(out), true
+	return b.String(), true
 }
 
 func trimBOM(data []byte) []byte {

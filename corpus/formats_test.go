@@ -152,6 +152,21 @@ func TestParseTextLayouts(t *testing.T) {
 	}
 }
 
+func TestParseTextFrontMatter(t *testing.T) {
+	a := one(t, "fm.txt", "---\ntitle: Front matter title\nauthor: Ann Lee\ndate: 2020-01-02\nid: fm-1\n---\nShort line\n\n"+proseA)
+	if a.ID != "fm-1" || a.Title != "Front matter title" || a.Author != "Ann Lee" || a.Published.Format(time.DateOnly) != "2020-01-02" {
+		t.Errorf("%+v", a)
+	}
+	if got := paraTexts(a); len(got) != 2 || got[0] != "Short line" {
+		t.Errorf("paragraphs %q", got)
+	}
+	// A rule line that is not front matter stays text.
+	b := one(t, "rule.txt", "---\nJust a line: with a colon\n---\n"+proseA)
+	if b.ID != "rule" || len(b.Paragraphs) == 0 {
+		t.Errorf("%+v", b)
+	}
+}
+
 func TestParseTextKeepsNumbersOfDroppedParagraphs(t *testing.T) {
 	a := one(t, "n.txt", "Title here\n\n"+proseA+"\n\nAdvertisement\n\n"+proseB+"\n\n(Photo: Jane Doe/Getty Images)\n\n"+proseC)
 	if got := paraNs(a); len(got) != 3 || got[0] != 1 || got[1] != 3 || got[2] != 5 || a.Dropped != 2 {

@@ -26,19 +26,7 @@ func parseMarkdown(name, text string) ([]Article, []Warning) {
 	var warns []Warning
 	fm, body, ok := splitFrontMatter(text)
 	if ok {
-		if v := fm["id"]; v != "" {
-			a.ID = v
-		}
-		a.Title = firstOf(fm, "title", "headline")
-		a.Author = firstOf(fm, "author", "authors", "byline")
-		a.Source = firstOf(fm, "source", "site", "publisher", "site_name")
-		a.URL = firstOf(fm, "url", "link", "canonical", "canonical_url")
-		if d := firstOf(fm, "published", "date", "pubdate", "published_at", "datepublished"); d != "" {
-			a.Published = parseDate(d)
-			if a.Published.IsZero() {
-				warns = append(warns, Warning{Path: name, Reason: "unreadable date " + truncate(d, 40) + " ignored"})
-			}
-		}
+		warns = applyFrontMatter(&a, fm, name)
 	}
 	paras, heading := markdownParagraphs(body)
 	if a.Title == "" {
@@ -53,6 +41,30 @@ func parseMarkdown(name, text string) ([]Article, []Warning) {
 	}
 	warns = append(warns, finish(&a, raw, name, 0)...)
 	return []Article{a}, warns
+}
+
+// applyFrontMatter sets the article's metadata from front matter keys.
+func applyFrontMatter(a *Article, fm map[string]string, name string) []Warning {
+	if v := fm["id"]; v != "" {
+		a.ID = v
+	}
+	a.Title = firstOf(fm, "title", "headline")
+	a.Author = firstOf(fm, "author", "authors", "byline")
+	a.Source = firstOf(fm, "source", "site", "publisher", "site_name")
+	a.URL = firstOf(fm, "url", "link", "canonical", "canonical_url")
+	if d := firstOf(fm, "published", "date", "pubdate", "published_at", "datepublished"); d != "" {
+		a.Published = parseDate(d)
+		if a.Published.IsZero() {
+			return []Warning{{Path: name, Reason: "unreadable date " + truncate(d, 40) + " ignored"}}
+		}
+	}
+	return nil
+}
+
+// hasArticleKeys reports whether front matter names any article field, so
+// that a plain text file starting with a "---" rule is not misread.
+func hasArticleKeys(fm map[string]string) bool {
+	return firstOf(fm, "id", "title", "headline", "author", "authors", "date", "published", "source", "url") != ""
 }
 
 func firstOf(m map[string]string, keys ...string) string {

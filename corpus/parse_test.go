@@ -249,3 +249,15 @@ func TestParseLargeInputs(t *testing.T) {
 		}
 	}
 }
+
+func TestDecodeMixed(t *testing.T) {
+	// A UTF-8 file with one stray Latin-1 byte: the UTF-8 stays intact.
+	got, transcoded := decodeText([]byte("Kyiv – “quoted” caf\xe9 naïve"))
+	if !transcoded || got != "Kyiv – “quoted” café naïve" {
+		t.Errorf("got %q transcoded %v", got, transcoded)
+	}
+	// Windows-1252 punctuation.
+	if got, _ := decodeText([]byte("\x93quoted\x94 \x96 it\x92s")); got != "“quoted” – it’s" {
+		t.Errorf("got %q", got)
+	}
+}

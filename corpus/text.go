@@ -25,32 +25,46 @@ import (
 //     in a long text cannot eat the article).
 //   - Without such a header, the first line is the title if it is short and
 //     has no final period, else the title comes from the file name.
+//   - YAML front matter with article keys (as in Markdown) replaces the
+//     header heuristics.
 //
 // Body paragraphs are numbered from 1 in source order; header and tail lines
 // are not paragraphs. A block whose lines are all long is taken as one
 // paragraph per line (files that use single newlines between paragraphs).
 func parseText(name, text string) ([]Article, []Warning) {
 	a := Article{ID: idFromName(name), Path: name}
-	blocks, _ := splitBlocks(normalizeText(text))
+	text = normalizeText(text)
+	// Front matter, as in Markdown, overrides what the header heuristics find.
+	fm, body, hasFM := splitFrontMatter(text)
+	var warns []Warning
+	if hasFM && hasArticleKeys(fm) {
+		text = body
+		warns = applyFrontMatter(&a, fm, name)
+	} else {
+		hasFM = false
+	}
+	blocks, _ := splitBlocks(text)
 	var blockLines [][]string
 	for _, b := range blocks {
 		blockLines = append(blockLines, strings.Split(b, "\n"))
 	}
-	h := parseHeader(blockLines)
-	a.Title, a.Author, a.Published = h.title, h.author, h.published
-	body := blockLines[h.bodyStart:]
-	body = cutTail(body)
+	start := 0
+	if !hasFM {
+		h := parseHeader(blockLines)
+		a.Title, a.Author, a.Published, start = h.title, h.author, h.published, h.bodyStart
+	}
+	bodyBlocks := cutTail(blockLines[start:])
 	if a.Title == "" {
 		a.Title = titleFromName(name)
 	}
 	var paras []rawPara
-	for _, lines := range body {
+	for _, lines := range bodyBlocks {
 		for _, p := range blockParagraphs(lines) {
 			paras = append(paras, rawPara{N: len(paras) + 1, Text: p})
 		}
 	}
-	w := finish(&a, paras, name, 0)
-	return []Article{a}, w
+	warns = append(warns, finish(&a, paras, name, 0)...)
+	return []Article{a}, warns
 }
 
 // header is what parseHeader learnt from the lines before the body.
