@@ -146,8 +146,18 @@ func (r *responder) drain(timeout time.Duration) bool {
 	}
 }
 
-// busyResponse is sent, without running the handler, when every handler
-// slot stays taken until the acknowledgement deadline.
+// busyFor is the answer, sent without running the handler, to an
+// interaction that cannot be deferred while every handler slot is taken.
+func busyFor(i *discordgo.Interaction) *discordgo.InteractionResponse {
+	if i.Type == discordgo.InteractionApplicationCommandAutocomplete {
+		return &discordgo.InteractionResponse{
+			Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+			Data: &discordgo.InteractionResponseData{Choices: []*discordgo.ApplicationCommandOptionChoice{}},
+		}
+	}
+	return busyResponse()
+}
+
 func busyResponse() *discordgo.InteractionResponse {
 	return &discordgo.InteractionResponse{
 		Type: discordgo.InteractionResponseChannelMessageWithSource,
@@ -181,16 +191,51 @@ func (r *responder) process(i *discordgo.Interaction, received time.Time, ack ac
 
 	ackCtx, cancelAck := context.WithDeadline(r.hard, received.Add(r.ackTimeout))
 	defer cancelAck()
+	editDeadline := received.Add(tokenLifetime - tokenMargin)
+	hctx, cancelH := context.WithDeadline(r.hard, editDeadline)
+	defer cancelH()
+	deferAt := time.NewTimer(max(r.deferAfter-time.Since(received), 0))
+	defer deferAt.Stop()
 
-	// A handler slot; waiting for one counts against the ack deadline.
+	// deferNow sends the deferral; deferred stays false when this kind of
+	// interaction cannot be deferred. It reports false when processing
+	// must stop (the deferral could not be sent).
+	var deferral *discordgo.InteractionResponse
+	deferred := false
+	deferNow := func() bool {
+		deferral = r.h.Deferral(i)
+		if deferral == nil {
+			return true
+		}
+		if err := ack(ackCtx, deferral); err != nil {
+			r.logRESTError(log, "deferral", err)
+			return false
+		}
+		deferred = true
+		log.Debug("deferred", "type", int(deferral.Type))
+		return true
+	}
+
+	// A handler slot. When none frees up before the defer point, defer
+	// and keep waiting (the token lasts 15 minutes); an interaction that
+	// cannot be deferred (autocomplete) is answered "busy" at once.
 	select {
 	case r.sem <- struct{}{}:
-	case <-ackCtx.Done():
-		log.Warn("all handler slots busy until the acknowledgement deadline; answered busy")
-		if err := ack(context.WithoutCancel(ackCtx), busyResponse()); err != nil {
-			r.logRESTError(log, "busy reply", err)
+	case <-deferAt.C:
+		if !deferNow() {
+			return
 		}
-		return
+		if !deferred {
+			log.Warn("all handler slots busy; answered busy")
+			r.ackFinal(log, ackCtx, ack, busyFor(i))
+			return
+		}
+		select {
+		case r.sem <- struct{}{}:
+		case <-hctx.Done():
+			log.Warn("no handler slot freed up within the token lifetime; the deferred reply stays unanswered")
+			return
+		}
 	}
 	released := false
 	release := func() {
@@ -201,9 +246,6 @@ func (r *responder) process(i *discordgo.Interaction, received time.Time, ack ac
 	}
 	defer release()
 
-	editDeadline := received.Add(tokenLifetime - tokenMargin)
-	hctx, cancelH := context.WithDeadline(r.hard, editDeadline)
-	defer cancelH()
 	done := make(chan *discordgo.InteractionResponse, 1)
 	go func() {
 		defer func() {
@@ -215,32 +257,28 @@ func (r *responder) process(i *discordgo.Interaction, received time.Time, ack ac
 		done <- r.h.Handle(hctx, i)
 	}()
 
-	timer := time.NewTimer(max(r.deferAfter-time.Since(received), 0))
-	defer timer.Stop()
-	select {
-	case resp := <-done:
-		r.ackFinal(log, ackCtx, ack, resp)
-		return
-	case <-timer.C:
-	}
-
-	deferral := r.h.Deferral(i)
-	if deferral == nil {
-		// This kind must not be deferred (e.g. autocomplete): wait for the
-		// handler up to the deadline.
+	if !deferred {
 		select {
 		case resp := <-done:
 			r.ackFinal(log, ackCtx, ack, resp)
-		case <-ackCtx.Done():
-			log.Warn("handler missed the acknowledgement deadline and this interaction cannot be deferred; dropped")
+			return
+		case <-deferAt.C:
 		}
-		return
+		if !deferNow() {
+			return
+		}
+		if !deferred {
+			// This kind must not be deferred (e.g. autocomplete): wait for
+			// the handler up to the deadline.
+			select {
+			case resp := <-done:
+				r.ackFinal(log, ackCtx, ack, resp)
+			case <-ackCtx.Done():
+				log.Warn("handler missed the acknowledgement deadline and this interaction cannot be deferred; dropped")
+			}
+			return
+		}
 	}
-	if err := ack(ackCtx, deferral); err != nil {
-		r.logRESTError(log, "deferral", err)
-		return
-	}
-	log.Debug("deferred", "type", int(deferral.Type))
 
 	var resp *discordgo.InteractionResponse
 	select {
@@ -258,12 +296,17 @@ func (r *responder) process(i *discordgo.Interaction, received time.Time, ack ac
 		log.Error("handler returned a response that cannot follow a deferral", "type", int(resp.Type))
 		resp = errorResponse()
 	}
-	if deferral.Data != nil && deferral.Data.Flags&discordgo.MessageFlagsEphemeral == 0 && resp.Data.Flags&discordgo.MessageFlagsEphemeral != 0 {
-		// Ephemerality is fixed at defer time; the answer is shown publicly.
-		log.Warn("ephemeral answer after a public deferral: Discord keeps it public")
-	}
 	ectx, cancelE := context.WithDeadline(r.hard, editDeadline)
 	defer cancelE()
+	publicDeferral := deferral.Type == discordgo.InteractionResponseDeferredChannelMessageWithSource &&
+		(deferral.Data == nil || deferral.Data.Flags&discordgo.MessageFlagsEphemeral == 0)
+	if publicDeferral && resp.Data.Flags&discordgo.MessageFlagsEphemeral != 0 {
+		// Ephemerality is fixed at defer time: editing @original would show
+		// a private answer (an error, say) to the whole channel. Send it as
+		// an ephemeral follow-up and remove the public "thinking" message.
+		r.ephemeralFollowup(log, ectx, i, resp.Data)
+		return
+	}
 	edit := webhookEdit(resp.Data)
 	err := retryREST(ectx, r.backoff, 4, true, func(ctx context.Context) error {
 		_, err := r.s.InteractionResponseEdit(i, edit, restOptions(ctx)...)
@@ -271,6 +314,33 @@ func (r *responder) process(i *discordgo.Interaction, received time.Time, ack ac
 	})
 	if err != nil {
 		r.logRESTError(log, "edit @original", err)
+	}
+}
+
+// ephemeralFollowup answers privately after a public deferral: an
+// ephemeral follow-up message, then the deferred public message deleted.
+// The follow-up POST is retried only after a 429 (a 5xx may have posted it).
+func (r *responder) ephemeralFollowup(log *slog.Logger, ctx context.Context, i *discordgo.Interaction, d *discordgo.InteractionResponseData) {
+	params := &discordgo.WebhookParams{
+		Content:         d.Content,
+		Embeds:          d.Embeds,
+		Components:      d.Components,
+		Flags:           discordgo.MessageFlagsEphemeral,
+		AllowedMentions: noMentions(),
+	}
+	err := retryREST(ctx, r.backoff, 3, false, func(ctx context.Context) error {
+		_, err := r.s.FollowupMessageCreate(i, true, params, restOptions(ctx)...)
+		return err
+	})
+	if err != nil {
+		r.logRESTError(log, "ephemeral follow-up", err)
+		return
+	}
+	err = retryREST(ctx, r.backoff, 3, true, func(ctx context.Context) error {
+		return r.s.InteractionResponseDelete(i, restOptions(ctx)...)
+	})
+	if err != nil {
+		r.logRESTError(log, "delete deferred message", err)
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 type stubEngine struct {
 	gate    chan struct{}
 	summary corpus.Summary
+	askErr  error
 }
 
 func (e *stubEngine) Ask(ctx context.Context, q string, _ corpus.AskOptions) (corpus.Answer, error) {
@@ -31,6 +32,9 @@ func (e *stubEngine) Ask(ctx context.Context, q string, _ corpus.AskOptions) (co
 		case <-ctx.Done():
 			return corpus.Answer{}, ctx.Err()
 		}
+	}
+	if e.askErr != nil {
+		return corpus.Answer{}, e.askErr
 	}
 	return corpus.Answer{Query: q, Articles: 1, Passages: []corpus.Passage{{
 		Article:   corpus.ArticleRef{ID: "kursk", Title: "Kursk reactor", Source: "example.com", URL: "https://example.com/kursk", Published: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)},
@@ -548,13 +552,12 @@ func TestServeRegister401IsFatal(t *testing.T) {
 	}
 }
 
-// When every handler slot stays busy until the acknowledgement deadline,
-// the interaction still gets an answer in time: an ephemeral "busy".
-func TestBusyWhenAllSlotsTaken(t *testing.T) {
+// When every handler slot is taken, a new interaction is deferred in time
+// and answered once a slot frees up.
+func TestDeferredWhileAllSlotsTaken(t *testing.T) {
 	fake := discordtest.New(t)
 	cfg := baseConfig(t, fake)
 	cfg.MaxConcurrent = 1
-	cfg.AckTimeout = 300 * time.Millisecond
 	eng := &stubEngine{gate: make(chan struct{})}
 	run := startServe(t, cfg, NewHandler(eng, HandlerOptions{}))
 	fake.WaitReady(5*time.Second, 1)
@@ -563,12 +566,61 @@ func TestBusyWhenAllSlotsTaken(t *testing.T) {
 	second := fake.NewCommand("ask", discordtest.StringOption("question", "second"))
 	fake.DispatchInteraction(second)
 	got := fake.WaitRequests(5*time.Second, 2, "POST", callbackRE)
-	close(eng.gate)
 	cb := got[1]
-	if cb.Path != "/api/v9/interactions/"+second.ID+"/"+second.Token+"/callback" || !strings.Contains(string(cb.Body), "busy") || !strings.Contains(string(cb.Body), `"flags":64`) {
-		t.Errorf("second callback %s %s, want an ephemeral busy reply", cb.Path, cb.Body)
+	if body := decodeBody(t, cb); cb.Path != "/api/v9/interactions/"+second.ID+"/"+second.Token+"/callback" || body["type"] != float64(5) {
+		t.Errorf("second callback %s %s, want a deferral", cb.Path, cb.Body)
+	}
+	close(eng.gate)
+	edits := fake.WaitRequests(5*time.Second, 2, "PATCH", originalRE)
+	for _, e := range edits {
+		if e.Status != 200 || !strings.Contains(string(e.Body), "reactor was shut down") {
+			t.Errorf("edit %s: %d %s", e.Path, e.Status, e.Body)
+		}
 	}
 	if err := run.stop(t); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// An autocomplete request (which cannot be deferred) gets empty choices
+// rather than nothing when every slot is taken.
+func TestBusyForAutocomplete(t *testing.T) {
+	i := &discordgo.Interaction{Type: discordgo.InteractionApplicationCommandAutocomplete}
+	if r := busyFor(i); r.Type != discordgo.InteractionApplicationCommandAutocompleteResult || r.Data.Choices == nil {
+		t.Errorf("busyFor(autocomplete) = %+v", r)
+	}
+	if r := busyFor(&discordgo.Interaction{Type: discordgo.InteractionApplicationCommand}); r.Data.Flags != discordgo.MessageFlagsEphemeral {
+		t.Errorf("busy reply not ephemeral")
+	}
+}
+
+// A private answer (here: the engine failed, so the handler apologises
+// ephemerally) after a public deferral goes out as an ephemeral follow-up,
+// and the public "thinking" message is deleted, instead of editing the
+// apology into a message the whole channel sees.
+func TestEphemeralAnswerAfterPublicDeferral(t *testing.T) {
+	fake := discordtest.New(t)
+	cfg := baseConfig(t, fake)
+	eng := &stubEngine{gate: make(chan struct{}), askErr: errors.New("index broken")}
+	run := startServe(t, cfg, NewHandler(eng, HandlerOptions{}))
+	fake.WaitReady(5*time.Second, 1)
+	i := fake.NewCommand("ask", discordtest.StringOption("question", "reactor?"))
+	fake.DispatchInteraction(i)
+	fake.WaitRequests(5*time.Second, 1, "POST", callbackRE)
+	close(eng.gate)
+	fake.WaitRequests(5*time.Second, 1, "DELETE", originalRE)
+	if err := run.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	fu := fake.Find("POST", `/api/v9/webhooks/[0-9]+/[^/]+`)
+	if len(fu) != 1 || !strings.Contains(string(fu[0].Body), `"flags":64`) {
+		t.Fatalf("follow-ups %v, want one ephemeral", fu)
+	}
+	requireNoMentions(t, fu[0].Body)
+	if n := len(fake.Find("PATCH", originalRE)); n != 0 {
+		t.Errorf("the private answer was edited into the public message")
+	}
+	if d := fake.Find("DELETE", originalRE); d[0].Time.Before(fu[0].Time) {
+		t.Errorf("deleted before the follow-up was sent")
 	}
 }

@@ -535,6 +535,16 @@ func (s *Server) handle(r *http.Request, req Request) (int, map[string]string, s
 		b, _ := json.Marshal(msg)
 		return 200, nil, string(b)
 
+	case r.Method == http.MethodDelete && reOriginal.MatchString(path):
+		m := reOriginal.FindStringSubmatch(path)
+		s.mu.Lock()
+		acked := s.acked[strings.TrimPrefix(m[2], "tok-")]
+		s.mu.Unlock()
+		if !acked {
+			return 404, nil, `{"message":"Unknown Message","code":10008}`
+		}
+		return 204, nil, ""
+
 	case r.Method == http.MethodPost && reFollowup.MatchString(path):
 		msg := map[string]any{}
 		_ = json.Unmarshal(req.Body, &msg)
