@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/briefbot/briefbot/index"
+)
+
+func cmdIngest(ctx context.Context, a *app, args []string) error {
+	fs := newFlags(a, "ingest", "[--index DIR] [--rebuild] [--json] PATH...")
+	dir := fs.String("index", "", "index directory (default $BRIEFBOT_INDEX, else ~/.local/share/briefbot/index)")
+	rebuild := fs.Bool("rebuild", false, "delete the index and build it again from PATH... (after a mapping change)")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	paths, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(paths) == 0 {
+		return usagef("missing PATH: files, folders (read recursively) or .jsonl files to ingest")
+	}
+	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil {
+			return usagef("cannot read %s: %v", p, err)
+		}
+	}
+	indexDir, _ := a.indexLocation(*dir)
+	if *rebuild {
+		if err := index.Remove(indexDir); err != nil {
+			return err
+		}
+	}
+	ix, err := index.Open(indexDir, index.Options{})
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+
+	opts := index.IngestOptions{}
+	if !*asJSON && isTerminal(a.stderr) {
+		bar := newProgress(a.stderr)
+		opts.Progress = bar.update
+		defer bar.finish()
+	}
+	start := time.Now()
+	rep, err := ix.Ingest(ctx, paths, opts)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(a.stdout, rep)
+	}
+	printReport(a.stdout, rep, indexDir, time.Since(start))
+	return nil
+}
+
+// printReport is the human ingest report: counts, then every skipped file
+// and duplicate with its reason, so nothing is lost silently.
+func printReport(w io.Writer, rep index.IngestReport, dir string, took time.Duration) {
+	fmt.Fprintf(w, "%d added, %d updated, %d removed, %d unchanged, %d skipped (%d paragraphs indexed in %s) into %s\n",
+		rep.Added, rep.Updated, rep.Removed, rep.Unchanged, len(rep.Skipped), rep.Paragraphs, took.Round(time.Millisecond), dir)
+	for _, s := range rep.Skipped {
+		fmt.Fprintf(w, "skipped: %s\n", s)
+	}
+	for _, d := range rep.Duplicates {
+		fmt.Fprintf(w, "duplicate: %s\n", d)
+	}
+	for _, warn := range rep.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", warn)
+	}
+}
+
+// progress draws a one-line bar on a terminal for long ingests.
+type progress struct {
+	w     io.Writer
+	last  time.Time
+	drawn bool
+}
+
+func newProgress(w io.Writer) *progress { return &progress{w: w} }
+
+func (p *progress) update(done, total int) {
+	if total <= 0 || (time.Since(p.last) < 100*time.Millisecond && done < total) {
+		return
+	}
+	p.last = time.Now()
+	const width = 30
+	filled := width * done / total
+	fmt.Fprintf(p.w, "\r[%s%s] %d/%d files", strings.Repeat("#", filled), strings.Repeat(" ", width-filled), done, total)
+	p.drawn = true
+}
+
+func (p *progress) finish() {
+	if p.drawn {
+		fmt.Fprintln(p.w)
+	}
+}

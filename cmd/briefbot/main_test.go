@@ -1,0 +1,196 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runCmd runs the binary's main logic in-process with a controlled
+// environment (no real variables leak in) and returns its exit status and
+// output.
+func runCmd(t *testing.T, vars map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	if vars == nil {
+		vars = map[string]string{}
+	}
+	if _, ok := vars["HOME"]; !ok {
+		vars["HOME"] = t.TempDir() // no index at the default place: the sample is used
+	}
+	var out, errOut bytes.Buffer
+	code = run(context.Background(), args, strings.NewReader(""), &out, &errOut, func(k string) string { return vars[k] })
+	return code, out.String(), errOut.String()
+}
+
+func TestAskAnswersFromTheBundledSample(t *testing.T) {
+	code, out, errOut := runCmd(t, nil, "ask", "How many North Korean soldiers are in Russia's Kursk region?")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr %s", code, errOut)
+	}
+	first, _, _ := strings.Cut(out, "\n\n")
+	if !strings.HasPrefix(first, "[1] ") || !strings.Contains(first, "11,000") {
+		t.Fatalf("first passage does not state the 11,000 estimate:\n%s", out)
+	}
+	if !strings.Contains(first, "**") || !strings.Contains(first, "— North Korean troops in Kursk raise the stakes of Russia's war · Maya Okonkwo · 2024-11-21 · ¶") {
+		t.Errorf("first passage lacks the emphasised answer or the citation line:\n%s", first)
+	}
+	if !strings.Contains(errOut, "bundled sample") {
+		t.Errorf("stderr does not say the sample is used: %q", errOut)
+	}
+}
+
+func TestAskJSONShape(t *testing.T) {
+	code, out, errOut := runCmd(t, nil, "ask", "--json", "-k", "2", "ATACMS", "Bryansk")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr %s", code, errOut)
+	}
+	var got struct {
+		Query   string `json:"query"`
+		Total   int    `json:"total"`
+		Results []struct {
+			ID      string `json:"id"`
+			Article struct {
+				ID, Title, Author, Source, URL string
+				Published                     *string
+			} `json:"article"`
+			Paragraph int     `json:"paragraph"`
+			Text      string  `json:"text"`
+			Answer    string  `json:"answer"`
+			Score     float64 `json:"score"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if got.Query != "ATACMS Bryansk" || got.Total == 0 || len(got.Results) == 0 || len(got.Results) > 2 {
+		t.Fatalf("unexpected result: %+v", got)
+	}
+	r := got.Results[0]
+	if r.Article.ID != "atacms-decision" || r.Article.Published == nil || *r.Article.Published != "2024-11-19" {
+		t.Errorf("first result is not the ATACMS article with its date: %+v", r.Article)
+	}
+	if r.ID != r.Article.ID+"#"+itoa(r.Paragraph) || !(strings.Contains(r.Text, "ATACMS") || strings.Contains(r.Text, "Bryansk")) || !strings.Contains(r.Text, r.Answer) {
+		t.Errorf("inconsistent result: %+v", r)
+	}
+}
+
+func TestNothingMatchesIsNotAnError(t *testing.T) {
+	code, out, _ := runCmd(t, nil, "ask", "zzyzx quaternion marmalade")
+	if code != exitOK || !strings.Contains(strings.ToLower(out), "no passage") {
+		t.Fatalf("exit %d, out %q: want 0 and a plain 'no passage' message", code, out)
+	}
+}
+
+func TestSearchWithFiltersAndPaging(t *testing.T) {
+	code, out, errOut := runCmd(t, nil, "search", "--json", "--source", "Asia Briefing Sample", "North", "Korean")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got resultsJSON
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Total == 0 {
+		t.Fatalf("no results: %s", out)
+	}
+	for _, r := range got.Results {
+		if r.Article.Source != "Asia Briefing Sample" {
+			t.Errorf("source filter ignored: %+v", r.Article)
+		}
+		if len(r.Highlights) == 0 || !strings.Contains(strings.Join(r.Highlights, " "), "«") {
+			t.Errorf("no highlighted fragment: %+v", r)
+		}
+	}
+	code, out, _ = runCmd(t, nil, "search", "--page", "99", "Kursk")
+	if code != exitOK || !strings.Contains(out, "past the last page") {
+		t.Errorf("page past the end: exit %d, %q", code, out)
+	}
+}
+
+func TestSummaryOfASampleDay(t *testing.T) {
+	code, out, errOut := runCmd(t, nil, "summary", "--date", "2024-11-19", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got summaryJSON
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Points) == 0 {
+		t.Fatalf("no points for a day with two sample articles: %s", out)
+	}
+	for _, p := range got.Points {
+		if p.Article.Published == nil || *p.Article.Published != "2024-11-19" {
+			t.Errorf("point from another day: %+v", p)
+		}
+	}
+}
+
+func TestExitStatuses(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{
+		{nil, exitUsage},
+		{[]string{"frobnicate"}, exitUsage},
+		{[]string{"ask"}, exitUsage},
+		{[]string{"ask", "-k", "0", "x"}, exitUsage},
+		{[]string{"search", "--since", "2024-02-30", "x"}, exitUsage},
+		{[]string{"summary", "--date", "yesterday"}, exitUsage},
+		{[]string{"summary", "--tz", "Mars/Olympus", "--date", "2024-11-19"}, exitUsage},
+		{[]string{"ingest"}, exitUsage},
+		{[]string{"ask", "--index", "/nonexistent/briefbot-index", "x"}, exitFail},
+		{[]string{"help"}, exitOK},
+		{[]string{"ask", "-h"}, exitOK},
+	} {
+		code, _, errOut := runCmd(t, nil, tc.args...)
+		if code != tc.want {
+			t.Errorf("briefbot %v: exit %d, want %d (stderr %q)", tc.args, code, tc.want, errOut)
+		}
+		if code != exitOK && (strings.Count(strings.TrimSpace(errOut), "\n") > 0 || errOut == "") && tc.args != nil {
+			t.Errorf("briefbot %v: want one line on stderr, got %q", tc.args, errOut)
+		}
+	}
+}
+
+func TestIngestReportsAndIsIncremental(t *testing.T) {
+	root := t.TempDir()
+	corpusDir := filepath.Join(root, "corpus")
+	if err := writeSample(corpusDir); err != nil {
+		t.Fatal(err)
+	}
+	// A broken file among good ones is skipped with a warning naming it.
+	if err := os.WriteFile(filepath.Join(corpusDir, "broken.txt"), []byte("\x00\x01\x02binary\x00"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	indexDir := filepath.Join(root, "index")
+	code, out, errOut := runCmd(t, nil, "ingest", "--index", indexDir, "--json", corpusDir)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var rep struct {
+		Added, Updated, Removed, Unchanged int
+		Skipped                            []struct{ Path, Reason string }
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if rep.Added != 6 || len(rep.Skipped) != 1 || !strings.Contains(rep.Skipped[0].Path, "broken.txt") {
+		t.Fatalf("first ingest: %+v, want 6 added and broken.txt skipped", rep)
+	}
+	code, out, _ = runCmd(t, nil, "ingest", "--index", indexDir, corpusDir)
+	if code != exitOK || !strings.Contains(out, "0 added, 0 updated, 0 removed, 6 unchanged") {
+		t.Fatalf("second ingest should change nothing: %q", out)
+	}
+	// Asking the real index, with it configured through the environment.
+	code, out, _ = runCmd(t, map[string]string{"BRIEFBOT_INDEX": indexDir}, "ask", "Which BRICS summit city?")
+	if code != exitOK || !strings.Contains(out, "Kazan") {
+		t.Fatalf("ask over the ingested index: exit %d, %q", code, out)
+	}
+}
+
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/briefbot/briefbot/corpus"
+)
+
+// articleJSON is the article part of every JSON result.
+type articleJSON struct {
+	ID        string  `json:"id"`
+	Title     string  `json:"title"`
+	Author    string  `json:"author"`
+	Published *string `json:"published"` // YYYY-MM-DD, null when unknown
+	Source    string  `json:"source"`
+	URL       string  `json:"url"`
+}
+
+func toArticleJSON(r corpus.ArticleRef) articleJSON {
+	a := articleJSON{ID: r.ID, Title: r.Title, Author: r.Author, Source: r.Source, URL: r.URL}
+	if p := r.PublishedString(); p != "" {
+		a.Published = &p
+	}
+	return a
+}
+
+type passageJSON struct {
+	ID         string      `json:"id"`
+	Article    articleJSON `json:"article"`
+	Paragraph  int         `json:"paragraph"`
+	Text       string      `json:"text"`
+	Answer     string      `json:"answer,omitempty"`
+	Highlights []string    `json:"highlights,omitempty"` // search: fragments, matches between « and »
+	Score      float64     `json:"score"`
+}
+
+type resultsJSON struct {
+	Query   string        `json:"query"`
+	Total   int           `json:"total"`
+	Page    int           `json:"page,omitempty"`
+	Reason  string        `json:"reason,omitempty"`
+	Results []passageJSON `json:"results"`
+}
+
+type pointJSON struct {
+	ID        string      `json:"id"`
+	Text      string      `json:"text"`
+	Article   articleJSON `json:"article"`
+	Paragraph int         `json:"paragraph"`
+	Story     int         `json:"story"`
+}
+
+type summaryJSON struct {
+	Points   []pointJSON   `json:"points"`
+	Stories  []corpus.Story `json:"stories"`
+	Articles int           `json:"articles"`
+	Reason   string        `json:"reason,omitempty"`
+}
+
+func toPassagesJSON(ps []corpus.Passage) []passageJSON {
+	out := make([]passageJSON, 0, len(ps))
+	for _, p := range ps {
+		hl := make([]string, len(p.Highlights))
+		for i, h := range p.Highlights {
+			hl[i] = markHighlights(h, "«", "»")
+		}
+		out = append(out, passageJSON{ID: p.ID, Article: toArticleJSON(p.Article), Paragraph: p.Paragraph,
+			Text: p.Text, Answer: p.Answer, Highlights: hl, Score: p.Score})
+	}
+	return out
+}
+
+func toSummaryJSON(s corpus.Summary) summaryJSON {
+	out := summaryJSON{Points: []pointJSON{}, Stories: s.Stories, Articles: s.Articles, Reason: s.Reason}
+	if out.Stories == nil {
+		out.Stories = []corpus.Story{}
+	}
+	for _, p := range s.Points {
+		out.Points = append(out.Points, pointJSON{ID: p.ID, Text: p.Text, Article: toArticleJSON(p.Article), Paragraph: p.Paragraph, Story: p.Story})
+	}
+	return out
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// emphasis is how human output marks the answering sentence and search
+// matches: bold on a terminal, **Markdown bold** in a pipe or file.
+type emphasis struct{ on, off string }
+
+func emphasisFor(w io.Writer) emphasis {
+	if isTerminal(w) {
+		return emphasis{"\x1b[1m", "\x1b[0m"}
+	}
+	return emphasis{"**", "**"}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// markHighlights replaces the index's highlight markers with on/off.
+func markHighlights(s, on, off string) string {
+	return strings.NewReplacer(corpus.HighlightStart, on, corpus.HighlightEnd, off).Replace(s)
+}
+
+// quote renders a passage's text with its answering sentence emphasised.
+func quote(p corpus.Passage, em emphasis) string {
+	if p.Answer != "" {
+		if i := strings.Index(p.Text, p.Answer); i >= 0 {
+			return p.Text[:i] + em.on + p.Answer + em.off + p.Text[i+len(p.Answer):]
+		}
+	}
+	return p.Text
+}
+
+// citation is the human citation line: "— Title · Author · date · ¶n · url".
+func citation(r corpus.ArticleRef, paragraph int) string {
+	parts := []string{}
+	title := r.Title
+	if title == "" {
+		title = r.ID
+	}
+	parts = append(parts, title)
+	if r.Author != "" {
+		parts = append(parts, r.Author)
+	}
+	if d := r.PublishedString(); d != "" {
+		parts = append(parts, d)
+	} else {
+		parts = append(parts, "date unknown")
+	}
+	parts = append(parts, fmt.Sprintf("¶%d", paragraph))
+	if r.URL != "" {
+		parts = append(parts, r.URL)
+	}
+	return "— " + strings.Join(parts, " · ")
+}
+
+// printPassages writes numbered quotes with their citations.
+func printPassages(w io.Writer, ps []corpus.Passage, first int, highlights bool) {
+	em := emphasisFor(w)
+	for i, p := range ps {
+		text := quote(p, em)
+		if highlights && len(p.Highlights) > 0 {
+			frags := make([]string, len(p.Highlights))
+			for j, h := range p.Highlights {
+				frags[j] = markHighlights(h, em.on, em.off)
+			}
+			text = strings.Join(frags, " … ")
+		}
+		fmt.Fprintf(w, "[%d] %s\n    %s\n\n", first+i, text, citation(p.Article, p.Paragraph))
+	}
+}

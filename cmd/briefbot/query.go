@@ -1,0 +1,217 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/briefbot/briefbot/corpus"
+)
+
+func cmdAsk(ctx context.Context, a *app, args []string) error {
+	fs := newFlags(a, "ask", "[--index DIR] [-k N] [--json] QUESTION...")
+	dir := fs.String("index", "", "index directory (default $BRIEFBOT_INDEX, else ~/.local/share/briefbot/index)")
+	k := fs.Int("k", 3, "number of passages")
+	asJSON := fs.Bool("json", false, "print JSON")
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := positiveInt("k", *k, 50); err != nil {
+		return err
+	}
+	question := joinArgs(rest)
+	if question == "" {
+		return usagef("missing QUESTION, e.g. briefbot ask \"How many North Korean soldiers are in Kursk?\"")
+	}
+	ix, _, closeIx, err := a.openIndex(ctx, *dir)
+	if err != nil {
+		return err
+	}
+	defer closeIx()
+	ans, err := ix.Ask(ctx, question, corpus.AskOptions{K: *k})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(a.stdout, resultsJSON{Query: question, Total: len(ans.Passages), Reason: ans.Reason, Results: toPassagesJSON(ans.Passages)})
+	}
+	if len(ans.Passages) == 0 {
+		fmt.Fprintln(a.stdout, ans.Reason)
+		return nil
+	}
+	printPassages(a.stdout, ans.Passages, 1, false)
+	return nil
+}
+
+func cmdSearch(ctx context.Context, a *app, args []string) error {
+	fs := newFlags(a, "search", "[--index DIR] [--source S] [--author A] [--since DATE] [--until DATE] [--page N] [--json] KEYWORDS...")
+	dir := fs.String("index", "", "index directory (default $BRIEFBOT_INDEX, else ~/.local/share/briefbot/index)")
+	source := fs.String("source", "", "only articles from this source")
+	author := fs.String("author", "", "only articles by this author")
+	since := fs.String("since", "", "only articles published on or after this day (YYYY-MM-DD)")
+	until := fs.String("until", "", "only articles published on or before this day (YYYY-MM-DD)")
+	page := fs.Int("page", 1, "result page")
+	pageSize := fs.Int("page-size", 5, "results per page")
+	asJSON := fs.Bool("json", false, "print JSON")
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := positiveInt("page", *page, 10000); err != nil {
+		return err
+	}
+	if err := positiveInt("page-size", *pageSize, 100); err != nil {
+		return err
+	}
+	keywords := joinArgs(rest)
+	if keywords == "" {
+		return usagef("missing KEYWORDS, e.g. briefbot search Kursk \"North Korean\" -Iran")
+	}
+	f := corpus.SearchFilters{Source: *source, Author: *author}
+	if f.Since, err = optionalDay(*since); err != nil {
+		return err
+	}
+	if f.Until, err = optionalDay(*until); err != nil {
+		return err
+	}
+	if !f.Since.IsZero() && !f.Until.IsZero() && f.Until.Before(f.Since) {
+		return usagef("--until %s is before --since %s", *until, *since)
+	}
+	ix, _, closeIx, err := a.openIndex(ctx, *dir)
+	if err != nil {
+		return err
+	}
+	defer closeIx()
+	res, err := ix.Search(ctx, keywords, f, *page, *pageSize)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(a.stdout, resultsJSON{Query: keywords, Total: res.Total, Page: res.Page, Reason: res.Reason, Results: toPassagesJSON(res.Passages)})
+	}
+	if res.Total == 0 {
+		fmt.Fprintln(a.stdout, res.Reason)
+		return nil
+	}
+	if len(res.Passages) == 0 {
+		fmt.Fprintf(a.stdout, "%d results; page %d is past the last page.\n", res.Total, res.Page)
+		return nil
+	}
+	first := (res.Page-1)*res.PageSize + 1
+	fmt.Fprintf(a.stdout, "%d results, showing %d–%d:\n\n", res.Total, first, first+len(res.Passages)-1)
+	printPassages(a.stdout, res.Passages, first, true)
+	return nil
+}
+
+// optionalDay parses a YYYY-MM-DD flag value; "" is the zero time.
+func optionalDay(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return parseDay(s, time.UTC)
+}
+
+func cmdSummary(ctx context.Context, a *app, args []string) error {
+	fs := newFlags(a, "summary", "[--index DIR] [--date YYYY-MM-DD | --since DATE --until DATE | --article ID] [--sentences N | --words N] [--tz ZONE] [--json]")
+	dir := fs.String("index", "", "index directory (default $BRIEFBOT_INDEX, else ~/.local/share/briefbot/index)")
+	date := fs.String("date", "", "the day to brief (default: today in --tz)")
+	since := fs.String("since", "", "first day of a range (YYYY-MM-DD)")
+	until := fs.String("until", "", "last day of a range (YYYY-MM-DD)")
+	articleID := fs.String("article", "", "summarise one article by id")
+	sentences := fs.Int("sentences", 0, "number of points (default 5)")
+	words := fs.Int("words", 0, "add points until the summary has at least this many words")
+	tz := fs.String("tz", "", "IANA time zone days are counted in (default $BRIEFBOT_TZ, else UTC)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usagef("unexpected argument %q", rest[0])
+	}
+	loc, err := a.location(*tz)
+	if err != nil {
+		return err
+	}
+	req := corpus.SummaryRequest{Location: loc, ArticleID: *articleID, Sentences: *sentences, Words: *words}
+	if *sentences < 0 || *sentences > 50 {
+		return usagef("--sentences must be between 1 and 50")
+	}
+	if *words < 0 {
+		return usagef("--words must be positive")
+	}
+	if *sentences > 0 && *words > 0 {
+		return usagef("give --sentences or --words, not both")
+	}
+	modes := 0
+	for _, set := range []bool{*date != "", *since != "" || *until != "", *articleID != ""} {
+		if set {
+			modes++
+		}
+	}
+	if modes > 1 {
+		return usagef("give one of --date, --since/--until or --article")
+	}
+	switch {
+	case *since != "" || *until != "":
+		if *since == "" || *until == "" {
+			return usagef("--since and --until go together")
+		}
+		if req.Since, err = parseDay(*since, loc); err != nil {
+			return err
+		}
+		if req.Until, err = parseDay(*until, loc); err != nil {
+			return err
+		}
+		if req.Until.Before(req.Since) {
+			return usagef("--until %s is before --since %s", *until, *since)
+		}
+	case *articleID != "":
+	case *date != "":
+		if req.Day, err = parseDay(*date, loc); err != nil {
+			return err
+		}
+	default:
+		now := time.Now().In(loc)
+		req.Day = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	}
+	ix, sample, closeIx, err := a.openIndex(ctx, *dir)
+	if err != nil {
+		return err
+	}
+	defer closeIx()
+	if sample && modes == 0 {
+		// Today has no sample articles: brief the sample's latest day instead,
+		// so the demo shows a briefing rather than an empty day.
+		if days, err := ix.Days(ctx, loc, 1); err == nil && len(days) > 0 {
+			req.Day = days[0]
+		}
+	}
+	sum, err := ix.Summary(ctx, req)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(a.stdout, toSummaryJSON(sum))
+	}
+	if len(sum.Points) == 0 {
+		fmt.Fprintln(a.stdout, sum.Reason)
+		return nil
+	}
+	printSummary(a, sum)
+	return nil
+}
+
+// printSummary writes the briefing grouped by story, each point quoted and cited.
+func printSummary(a *app, sum corpus.Summary) {
+	em := emphasisFor(a.stdout)
+	story := -1
+	for i, p := range sum.Points {
+		if p.Story != story && p.Story < len(sum.Stories) {
+			story = p.Story
+			fmt.Fprintf(a.stdout, "%s%s%s\n", em.on, sum.Stories[story].Title, em.off)
+		}
+		fmt.Fprintf(a.stdout, "[%d] %s\n    %s\n", i+1, p.Text, citation(p.Article, p.Paragraph))
+	}
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/briefbot/briefbot/index"
+)
+
+// sampleFS is the bundled sample corpus: short briefing articles written for
+// this project about the seed article's story, one in each supported format.
+//
+//go:embed sample
+var sampleFS embed.FS
+
+// openIndex opens the index the query commands read. When nothing is
+// configured it builds a throw-away index of the bundled sample corpus, so a
+// fresh clone answers questions with no setup; close removes it again.
+func (a *app) openIndex(ctx context.Context, flagDir string) (ix *index.Index, sample bool, closeIx func(), err error) {
+	dir, useSample := a.indexLocation(flagDir)
+	if !useSample {
+		if _, err := os.Stat(dir); err != nil {
+			return nil, false, nil, fmt.Errorf("no index at %s: run `briefbot ingest --index %s PATH...` first", dir, dir)
+		}
+		ix, err := index.Open(dir, index.Options{ReadOnly: true})
+		if err != nil {
+			return nil, false, nil, err
+		}
+		return ix, false, func() { ix.Close() }, nil
+	}
+	tmp, err := os.MkdirTemp("", "briefbot-sample-")
+	if err != nil {
+		return nil, false, nil, err
+	}
+	cleanup := func() { os.RemoveAll(tmp) }
+	if err := writeSample(filepath.Join(tmp, "corpus")); err != nil {
+		cleanup()
+		return nil, false, nil, err
+	}
+	ix, err = index.Open(filepath.Join(tmp, "index"), index.Options{})
+	if err != nil {
+		cleanup()
+		return nil, false, nil, err
+	}
+	if _, err := ix.Ingest(ctx, []string{filepath.Join(tmp, "corpus")}, index.IngestOptions{}); err != nil {
+		ix.Close()
+		cleanup()
+		return nil, false, nil, fmt.Errorf("indexing the bundled sample: %w", err)
+	}
+	fmt.Fprintln(a.stderr, "briefbot: no index configured; answering from the bundled sample articles (see README: Your own corpus)")
+	return ix, true, func() { ix.Close(); cleanup() }, nil
+}
+
+// writeSample copies the embedded sample corpus into dir.
+func writeSample(dir string) error {
+	sub, err := fs.Sub(sampleFS, "sample")
+	if err != nil {
+		return err
+	}
+	return os.CopyFS(dir, sub)
+}

@@ -1,0 +1,251 @@
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/corpus"
+	"github.com/briefbot/briefbot/fetch"
+	"github.com/briefbot/briefbot/index"
+)
+
+// serveConfig is everything serve and register read from the environment,
+// validated up front so that a mistake fails at start-up with one line
+// naming the variable, not at first use.
+type serveConfig struct {
+	bot        bot.ServeConfig
+	indexDir   string
+	corpus     []string // BRIEFBOT_CORPUS roots, ingested at start and watched
+	feedback   string   // the 👍/👎 log
+	tzName     string
+	summaryAtS string
+}
+
+var snowflake = regexp.MustCompile(`^[0-9]{15,21}$`)
+
+// loadServeConfig reads the Discord and bot settings. httpAddr is the
+// --http flag (HTTP interactions endpoint mode when set).
+func loadServeConfig(getenv env, indexDir, httpAddr string, needPublicKey bool) (serveConfig, error) {
+	var c serveConfig
+	token := strings.TrimSpace(getenv("DISCORD_TOKEN"))
+	if token == "" {
+		return c, usagef("DISCORD_TOKEN is missing or empty: set it to the bot token (Developer Portal → Bot → Reset Token)")
+	}
+	appID := strings.TrimSpace(getenv("DISCORD_APP_ID"))
+	if !snowflake.MatchString(appID) {
+		return c, usagef("DISCORD_APP_ID %q is not an application id (the number under General Information)", appID)
+	}
+	guild := strings.TrimSpace(getenv("DISCORD_GUILD_ID"))
+	if guild != "" && !snowflake.MatchString(guild) {
+		return c, usagef("DISCORD_GUILD_ID %q is not a server id", guild)
+	}
+	key := strings.TrimSpace(getenv("DISCORD_PUBLIC_KEY"))
+	if needPublicKey || key != "" {
+		if b, err := hex.DecodeString(key); err != nil || len(b) != 32 {
+			return c, usagef("DISCORD_PUBLIC_KEY must be the application's 64-hex-digit public key (General Information); `serve --http` needs it")
+		}
+	}
+	apiBase := strings.TrimSpace(getenv("DISCORD_API_BASE"))
+	if apiBase != "" {
+		if u, err := url.Parse(apiBase); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return c, usagef("DISCORD_API_BASE %q is not an http(s) URL", apiBase)
+		}
+	}
+	tz := strings.TrimSpace(getenv("BRIEFBOT_TZ"))
+	loc := time.UTC
+	if tz != "" {
+		var err error
+		if loc, err = time.LoadLocation(tz); err != nil {
+			return c, usagef("BRIEFBOT_TZ %q is not an IANA time zone (e.g. Europe/Berlin)", tz)
+		}
+	}
+	channel := strings.TrimSpace(getenv("BRIEFBOT_SUMMARY_CHANNEL"))
+	if channel != "" && !snowflake.MatchString(channel) {
+		return c, usagef("BRIEFBOT_SUMMARY_CHANNEL %q is not a channel id", channel)
+	}
+	at := strings.TrimSpace(getenv("BRIEFBOT_SUMMARY_AT"))
+	if at == "" {
+		at = "18:00"
+	}
+	if _, err := time.Parse("15:04", at); err != nil || len(at) != 5 {
+		return c, usagef("BRIEFBOT_SUMMARY_AT %q is not a time of day HH:MM (24-hour), e.g. 18:00", at)
+	}
+	var roots []string
+	for _, r := range filepath.SplitList(getenv("BRIEFBOT_CORPUS")) {
+		if r = strings.TrimSpace(r); r == "" {
+			continue
+		}
+		if _, err := os.Stat(r); err != nil {
+			return c, usagef("BRIEFBOT_CORPUS: cannot read %s: %v", r, err)
+		}
+		roots = append(roots, r)
+	}
+	stateDir := indexDir + ".state"
+	c = serveConfig{
+		bot: bot.ServeConfig{
+			Token: token, AppID: appID, PublicKey: key, GuildID: guild, APIBase: apiBase, HTTPAddr: httpAddr,
+			StateDir: stateDir, SummaryChannel: channel, SummaryAt: at, Location: loc,
+		},
+		indexDir: indexDir,
+		corpus:   roots,
+		feedback: filepath.Join(stateDir, "feedback.jsonl"),
+		tzName:   tz,
+	}
+	return c, nil
+}
+
+func cmdServe(ctx context.Context, a *app, args []string) error {
+	fs := newFlags(a, "serve", "[--index DIR] [--http ADDR]")
+	dir := fs.String("index", "", "index directory (default $BRIEFBOT_INDEX, else ~/.local/share/briefbot/index)")
+	httpAddr := fs.String("http", "", "serve the HTTP interactions endpoint on ADDR (e.g. :8080) instead of connecting to the gateway")
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usagef("unexpected argument %q", rest[0])
+	}
+	indexDir, _ := a.indexLocation(*dir)
+	cfg, err := loadServeConfig(a.getenv, indexDir, *httpAddr, *httpAddr != "")
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(a.stderr, nil))
+	cfg.bot.Logger = log
+	return serve(ctx, cfg, log)
+}
+
+// serve opens the index, brings the corpus up to date, and runs the bot
+// until ctx is cancelled. The index is closed exactly once, on every path.
+func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
+	if err := os.MkdirAll(cfg.bot.StateDir, 0o755); err != nil {
+		return err
+	}
+	ix, err := index.Open(cfg.indexDir, index.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+
+	admin := &indexAdmin{ix: ix, roots: cfg.corpus, log: log}
+	if len(cfg.corpus) > 0 {
+		if msg, err := admin.Reindex(ctx); err != nil {
+			return err
+		} else {
+			log.Info("corpus ingested", "result", msg)
+		}
+		go func() {
+			if err := watchCorpus(ctx, cfg.corpus, 2*time.Second, log, func(ctx context.Context) {
+				if msg, err := admin.Reindex(ctx); err != nil {
+					log.Error("re-ingesting the corpus", "err", err)
+				} else {
+					log.Info("corpus changed", "result", msg)
+				}
+			}); err != nil {
+				log.Error("watching the corpus", "err", err)
+			}
+		}()
+	}
+	h := bot.NewHandler(ix, bot.HandlerOptions{
+		Location:    cfg.bot.Location,
+		Logger:      log,
+		Fetcher:     fetch.New(fetch.Options{}),
+		Admin:       admin,
+		FeedbackLog: cfg.feedback,
+		StartedAt:   time.Now(),
+	})
+	log.Info("briefbot serving", "index", cfg.indexDir, "http", cfg.bot.HTTPAddr, "tz", cfg.bot.Location.String(), "summary_channel", cfg.bot.SummaryChannel)
+	return bot.Serve(ctx, cfg.bot, h)
+}
+
+func cmdRegister(ctx context.Context, a *app, args []string) error {
+	fs := newFlags(a, "register", "[--guild ID] [--index DIR]")
+	guild := fs.String("guild", "", "register to this server only (instant; for testing) instead of globally")
+	dir := fs.String("index", "", "index directory, next to which the registration state is kept")
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usagef("unexpected argument %q", rest[0])
+	}
+	indexDir, _ := a.indexLocation(*dir)
+	cfg, err := loadServeConfig(a.getenv, indexDir, "", false)
+	if err != nil {
+		return err
+	}
+	if *guild != "" {
+		if !snowflake.MatchString(*guild) {
+			return usagef("--guild %q is not a server id", *guild)
+		}
+		cfg.bot.GuildID = *guild
+	}
+	if err := os.MkdirAll(cfg.bot.StateDir, 0o755); err != nil {
+		return err
+	}
+	s, err := bot.NewSession(cfg.bot.Token, cfg.bot.APIBase)
+	if err != nil {
+		return err
+	}
+	if _, err := bot.Register(ctx, s, cfg.bot.AppID, cfg.bot.GuildID, filepath.Join(cfg.bot.StateDir, "commands.json"), true); err != nil {
+		return err
+	}
+	scope := "globally (may take up to an hour to appear)"
+	if cfg.bot.GuildID != "" {
+		scope = "to server " + cfg.bot.GuildID
+	}
+	fmt.Fprintf(a.stdout, "registered %d commands %s\n", len(bot.Commands()), scope)
+	return nil
+}
+
+// indexAdmin is bot.Admin over the index: /ingest and /reindex, and the
+// start-up and watch ingests, all through the same incremental Ingest.
+type indexAdmin struct {
+	ix    *index.Index
+	roots []string
+	log   *slog.Logger
+}
+
+func (a *indexAdmin) AddArticles(ctx context.Context, arts []corpus.Article) (string, error) {
+	rep, err := a.ix.Upsert(ctx, arts)
+	if err != nil {
+		return "", err
+	}
+	return reportSentence(rep), nil
+}
+
+func (a *indexAdmin) Reindex(ctx context.Context) (string, error) {
+	if len(a.roots) == 0 {
+		return "no corpus folders are configured (BRIEFBOT_CORPUS); nothing to re-read", nil
+	}
+	rep, err := a.ix.Ingest(ctx, a.roots, index.IngestOptions{})
+	if err != nil {
+		return "", err
+	}
+	for _, s := range rep.Skipped {
+		a.log.Warn("skipped", "file", s.String())
+	}
+	return reportSentence(rep), nil
+}
+
+// reportSentence says what an ingest changed, for admins.
+func reportSentence(rep index.IngestReport) string {
+	s := fmt.Sprintf("%d added, %d updated, %d removed, %d unchanged (%d paragraphs indexed)",
+		rep.Added, rep.Updated, rep.Removed, rep.Unchanged, rep.Paragraphs)
+	if n := len(rep.Skipped); n > 0 {
+		s += fmt.Sprintf("; %d skipped", n)
+	}
+	if n := len(rep.Duplicates); n > 0 {
+		s += fmt.Sprintf("; %d duplicates", n)
+	}
+	return s
+}
