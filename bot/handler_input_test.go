@@ -507,3 +507,36 @@ func TestContextButton(t *testing.T) {
 		}
 	}
 }
+
+// FuzzHandleOptions throws arbitrary option text at /ask, /search and
+// /summary: the handler must always answer within Discord's rules.
+func FuzzHandleOptions(f *testing.F) {
+	f.Add("What happened in Kursk?", "example-news.com", "7d")
+	f.Add("@everyone **x** <@&1>", "", "2025-02-30")
+	f.Add("\x00\xff\u202e", "a|b%c", "-1d")
+	f.Add(strings.Repeat("🌀", 400), strings.Repeat("s", 200), "2025-03-10")
+	eng := &fakeEngine{articles: testArticles()}
+	h, _, _ := newTestHandler(f, eng, func(o *HandlerOptions) { o.RateLimit = RateLimit{Max: -1} })
+	ctx := context.Background()
+	f.Fuzz(func(t *testing.T, q, source, date string) {
+		for _, i := range []*discordgo.Interaction{
+			guildCommand("1", memberPerms, cmdAsk, strOpt("question", q), strOpt("source", source), strOpt("since", date)),
+			guildCommand("1", memberPerms, cmdSearch, strOpt("keywords", q), strOpt("author", source), strOpt("until", date)),
+			guildCommand("1", memberPerms, cmdSummary, strOpt("date", date)),
+		} {
+			resp := h.Handle(ctx, i)
+			checkResponse(t, resp)
+			// Every button the answer offers must work when clicked.
+			for _, c := range resp.Data.Components {
+				for _, b := range c.(discordgo.ActionsRow).Components {
+					btn := b.(discordgo.Button)
+					if btn.Disabled {
+						continue
+					}
+					msg := &discordgo.Message{ID: "1", Content: resp.Data.Content}
+					checkResponse(t, h.Handle(ctx, buttonClick("1", btn.CustomID, msg)))
+				}
+			}
+		}
+	})
+}

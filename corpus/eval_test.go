@@ -183,3 +183,69 @@ func pct(a, b int) float64 {
 	}
 	return 100 * float64(a) / float64(b)
 }
+
+// TestEvalNumbering checks, on the real news set, the promise eval ids rely
+// on: every kept paragraph's N is its 1-based position in "paragraphs", and a
+// paragraph kept whole is the source text, only cleaned.
+func TestEvalNumbering(t *testing.T) {
+	sharedtest.SkipEvalIfShort(t)
+	data, err := os.ReadFile(sharedtest.Path(t, "eval/news/articles.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	arts, _ := Parse("news/articles.jsonl", data)
+	byID := map[string]Article{}
+	for _, a := range arts {
+		byID[a.ID] = a
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(arts) != len(lines) {
+		t.Fatalf("%d articles from %d lines", len(arts), len(lines))
+	}
+	bad := 0
+	for _, line := range lines {
+		var ra struct {
+			ID         string   `json:"id"`
+			Paragraphs []string `json:"paragraphs"`
+		}
+		if err := json.Unmarshal([]byte(line), &ra); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range byID[ra.ID].Paragraphs {
+			if p.N < 1 || p.N > len(ra.Paragraphs) || p.Part == 0 && p.Text != cleanParagraph(ra.Paragraphs[p.N-1]) {
+				bad++
+				if bad < 5 {
+					t.Errorf("%s: ¶%d.%d does not match the source paragraph", ra.ID, p.N, p.Part)
+				}
+			}
+		}
+	}
+}
+
+// TestEvalCleanSets measures false drops on sets without page junk: the
+// Wikipedia paragraphs of XQuAD and the BBC articles. Nearly nothing may go.
+func TestEvalCleanSets(t *testing.T) {
+	sharedtest.SkipEvalIfShort(t)
+	for _, rel := range []string{"eval/xquad/articles.jsonl", "eval/summaries/bbc.jsonl"} {
+		data, err := os.ReadFile(sharedtest.Path(t, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		arts, _ := Parse(rel, data)
+		kept, dropped := 0, 0
+		for _, a := range arts {
+			dropped += a.Dropped
+			seen := map[int]bool{}
+			for _, p := range a.Paragraphs {
+				if !seen[p.N] {
+					seen[p.N] = true
+					kept++
+				}
+			}
+		}
+		t.Logf("%s: %d articles, %d paragraphs kept, %d dropped as boilerplate (%.2f%%)", rel, len(arts), kept, dropped, pct(dropped, kept+dropped))
+		if dropped*200 > kept+dropped { // more than 0.5%
+			t.Errorf("%s: %d of %d paragraphs dropped", rel, dropped, kept+dropped)
+		}
+	}
+}

@@ -173,10 +173,13 @@ func SummaryText(s corpus.Summary) string {
 	return b.String()
 }
 
-// Detokenize undoes the PTB-style quotes of tokenised text (““” and “””
-// become '"') so that quotes read as quotes; the spacing is left alone.
+// Detokenize undoes the PTB-style quotes of tokenised text: two backquotes
+// and a space open a quote, a space and two apostrophes close one; both
+// become a plain double quote attached to the quoted word, so that quotes
+// read as quotes. Other spacing is left alone (it does not change ROUGE
+// tokens).
 func Detokenize(s string) string {
-	return strings.NewReplacer("``", `"`, "''", `"`).Replace(s)
+	return strings.NewReplacer("`` ", `"`, " ''", `"`, "``", `"`, "''", `"`).Replace(s)
 }
 
 // LeadingSentences is the leading-sentences baseline: the article's first

@@ -87,6 +87,9 @@ func buildMapping() *mapping.IndexMappingImpl {
 
 	doc := bleve.NewDocumentStaticMapping()
 	doc.Dynamic = false
+	// No composite _all field: building it costs ingest time even when no
+	// field is included in it.
+	doc.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
 	doc.AddFieldMappingsAt(fText, textField(true, true))
 	doc.AddFieldMappingsAt(fTitle, textField(false, false))
 	doc.AddFieldMappingsAt(fAID, keywordField(false))

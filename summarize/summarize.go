@@ -63,10 +63,20 @@ const (
 	// leadSentences is how many sentences of an article describe it when
 	// grouping articles into stories.
 	leadSentences = 4
-	// positionDecay is the exponent of the position prior 1/(1+rank)^d:
-	// news puts the gist first. Stronger decay helps the 3-sentence CNN
-	// summaries, weaker helps the long BBC ones; 1 serves both.
-	positionDecay = 1.0
+	// positionDecay is the exponent of the position prior
+	// 1/(1+rank/lead)^d: news puts the gist first. lead is the number of
+	// points a story gets (over leadPoints when one article is summarised
+	// at length), so that a longer summary reaches further down.
+	positionDecay = 3.0
+	leadPoints    = 2.0
+	// wordsPerPoint converts a words budget into points for the above.
+	wordsPerPoint = 25.0
+	// maxLexRank is the largest story whose sentences are ranked by LexRank
+	// (quadratic); bigger ones use similarity to the story's centroid.
+	maxLexRank = 400
+	// titleWeight is how much similarity to the story's headline adds to
+	// centrality.
+	titleWeight = 1.0
 	// centralityFloor keeps a lead sentence competitive when it shares few
 	// words with the rest of the story.
 	centralityFloor = 0.1
@@ -123,8 +133,19 @@ func Articles(arts []corpus.Article, opts Options) corpus.Summary {
 
 	s := newState(arts)
 	stories := s.group()
+	// The lead region a summary draws on grows with the number of points
+	// each story gets: a 3-sentence summary of one article is its first
+	// few sentences, a 10-sentence one reaches further down.
+	lead := 1.0
+	if len(stories) == 1 {
+		lead = float64(want)
+		if words > 0 {
+			lead = max(lead, float64(words)/wordsPerPoint)
+		}
+		lead = max(1, lead/leadPoints)
+	}
 	for _, st := range stories {
-		s.scoreStory(st)
+		s.scoreStory(st, lead)
 	}
 	chosen := s.choose(stories, want, words)
 	if len(chosen) == 0 {
@@ -431,7 +452,7 @@ func (s *state) newStory(arts []int) *story {
 
 // scoreStory scores the story's sentences: centrality to the story's
 // centroid × position prior × concreteness.
-func (s *state) scoreStory(st *story) {
+func (s *state) scoreStory(st *story, lead float64) {
 	cent := map[int]float64{}
 	for _, si := range st.sents {
 		x := &s.sents[si]
@@ -440,6 +461,19 @@ func (s *state) scoreStory(st *story) {
 		}
 	}
 	norm := centNorm(cent)
+	var lex map[int]float64
+	if len(st.sents) <= maxLexRank {
+		lex = s.lexRank(st.sents)
+	}
+	// The headline of the story's most central article says what the story
+	// is about; sentences that share its rare words get a boost.
+	title := map[int]float64{}
+	for _, w := range words(s.arts[st.arts[0]].Title, nil) {
+		if id, ok := s.vocab[w]; ok && !stopwords[w] {
+			title[id] = s.idf[id]
+		}
+	}
+	tnorm := centNorm(title)
 	for _, si := range st.sents {
 		x := &s.sents[si]
 		c := 0.0
@@ -447,11 +481,77 @@ func (s *state) scoreStory(st *story) {
 			c += x.vec[j] * cent[id]
 		}
 		c /= norm
-		pos := 1 / math.Pow(float64(1+x.rank), positionDecay)
+		if lex != nil {
+			c = lex[si]
+		}
+		if len(title) > 0 {
+			t := 0.0
+			for j, id := range x.terms {
+				t += x.vec[j] * title[id]
+			}
+			c += titleWeight * t / tnorm
+		}
+		pos := 1 / math.Pow(1+float64(x.rank)/lead, positionDecay)
 		info := 1 + infoWeight*math.Min(float64(x.info), 6)/6
 		x.score = (c + centralityFloor) * pos * info * math.Pow(math.Max(float64(x.words), 12)/25, -lengthPenalty)
 		st.best = math.Max(st.best, x.score)
 	}
+}
+
+
+
+// lexRank is the stationary distribution of a random walk over the
+// sentences' cosine-similarity graph (LexRank with continuous weights),
+// scaled so that its largest value is 1.
+func (s *state) lexRank(idx []int) map[int]float64 {
+	n := len(idx)
+	w := make([][]float64, n)
+	deg := make([]float64, n)
+	for i := range idx {
+		w[i] = make([]float64, n)
+	}
+	for i := range idx {
+		for j := i + 1; j < n; j++ {
+			c, _ := s.overlap(idx[i], idx[j])
+			w[i][j], w[j][i] = c, c
+			deg[i] += c
+			deg[j] += c
+		}
+	}
+	p := make([]float64, n)
+	for i := range p {
+		p[i] = 1 / float64(n)
+	}
+	next := make([]float64, n)
+	const d = 0.85
+	for it := 0; it < 30; it++ {
+		for j := range next {
+			next[j] = (1 - d) / float64(n)
+		}
+		for i := range idx {
+			if deg[i] == 0 {
+				for j := range next {
+					next[j] += d * p[i] / float64(n)
+				}
+				continue
+			}
+			for j := range idx {
+				if w[i][j] > 0 {
+					next[j] += d * p[i] * w[i][j] / deg[i]
+				}
+			}
+		}
+		p, next = next, p
+	}
+	mx := 0.0
+	for _, v := range p {
+		mx = math.Max(mx, v)
+	}
+	out := make(map[int]float64, n)
+	for i, si := range idx {
+		out[si] = p[i] / mx
+	}
+	return out
 }
 
 // choose picks the points, in rank order.

@@ -121,6 +121,11 @@ var dateline = regexp.MustCompile(`^(?:[A-Z][A-Za-z.'-]*(?:[ ,]+[A-Z][A-Za-z.'-]
 // stripDateline returns the byte offset at which the sentence's own text
 // starts once a leading dateline is skipped.
 func stripDateline(s string) int {
+	// A quotation mark followed by a space opens nothing: it closes the
+	// previous sentence's quote and was split off with this one.
+	if n := orphanQuote(s); n > 0 {
+		return n + stripDateline(s[n:])
+	}
 	// The regular expression is slow; almost no sentence opens with a
 	// bracket or a dash in its first words, so look for those first.
 	head := s[:min(len(s), 80)]
@@ -248,6 +253,21 @@ func isJunk(s string, nWords int) bool {
 func firstRune(s string) rune {
 	r, _ := utf8.DecodeRuneInString(s)
 	return r
+}
+
+// orphanQuote returns the length of a leading quotation mark and the white
+// space after it, or 0 when s does not start with a detached quote.
+func orphanQuote(s string) int {
+	for _, q := range []string{"''", `"`, "'", "”", "’"} {
+		if strings.HasPrefix(s, q) && len(s) > len(q) && (s[len(q)] == ' ' || s[len(q)] == '\t') {
+			n := len(q)
+			for n < len(s) && (s[n] == ' ' || s[n] == '\t') {
+				n++
+			}
+			return n
+		}
+	}
+	return 0
 }
 
 // isQuoteStart reports whether s opens with a quotation mark.

@@ -55,7 +55,7 @@ func TestAskJSONShape(t *testing.T) {
 			ID      string `json:"id"`
 			Article struct {
 				ID, Title, Author, Source, URL string
-				Published                     *string
+				Published                      *string
 			} `json:"article"`
 			Paragraph int     `json:"paragraph"`
 			Text      string  `json:"text"`

@@ -55,10 +55,10 @@ type pointJSON struct {
 }
 
 type summaryJSON struct {
-	Points   []pointJSON   `json:"points"`
+	Points   []pointJSON    `json:"points"`
 	Stories  []corpus.Story `json:"stories"`
-	Articles int           `json:"articles"`
-	Reason   string        `json:"reason,omitempty"`
+	Articles int            `json:"articles"`
+	Reason   string         `json:"reason,omitempty"`
 }
 
 func toPassagesJSON(ps []corpus.Passage) []passageJSON {
