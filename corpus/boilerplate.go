@@ -310,12 +310,16 @@ func isPrivacyNotice(low string) bool {
 	if !strings.Contains(low, "you") {
 		return false
 	}
-	return hasAny(low, []string{
+	strong := hasAny(low, []string{
 		"privacy policy", "privacy notice", "terms of service", "terms of use", "terms and conditions",
-		"unsubscribe", "opt out", "opt-out", "tick here", "your data", "your personal information",
-		"your registration", "your newsletter subscription", "processing, storage", "legitimate interest",
-		"legitimate case", "consent to", "you agree to",
-	}) && hasAny(low, []string{"we ", "our ", "us ", "use ", "used ", "information", "data"})
+		"unsubscribe", "opt out", "opt-out", "tick here", "processing, storage", "legitimate interest",
+		"legitimate case", "you agree to",
+	}) && hasAny(low, []string{"we ", "our ", "us "})
+	// Weaker phrases count only with the site speaking of what it does.
+	weak := hasAny(low, []string{"your data", "your personal information", "your registration",
+		"your newsletter subscription", "consent to"}) &&
+		hasAny(low, []string{"we will", "we use", "we may", "we'll", "we process", "we share", "we collect"})
+	return strong || weak
 }
 
 // stripListMarker removes "1. " or "- " style leading markers.
