@@ -64,6 +64,23 @@ func truncate(s string, max int) string {
 		return ""
 	}
 	budget := max - textLen(ellipsis)
+	// Closing a bold span adds two units, so a cut may need to be retried a
+	// little shorter; each retry cuts at least one more unit.
+	for b := budget; ; b-- {
+		out := fixCut(cutPrefix(s, b))
+		out = strings.TrimRightFunc(out, unicode.IsSpace)
+		if textLen(out) <= budget || b <= 0 {
+			if textLen(out) > budget {
+				out = ""
+			}
+			return out + ellipsis
+		}
+	}
+}
+
+// cutPrefix returns the longest prefix of s of at most budget units, moved
+// back to a space when one is within the last 20 runes.
+func cutPrefix(s string, budget int) string {
 	cut := 0 // byte offset
 	n := 0
 	for i, r := range s {
@@ -78,12 +95,10 @@ func truncate(s string, max int) string {
 		cut = i + utf8.RuneLen(r)
 	}
 	out := s[:cut]
-	// Prefer a word boundary within the last 20 runes.
 	if j := strings.LastIndexFunc(out, unicode.IsSpace); j >= 0 && utf8.RuneCountInString(out[j:]) <= 20 && j > len(out)/2 {
 		out = out[:j]
 	}
-	out = fixCut(out)
-	return strings.TrimRightFunc(out, unicode.IsSpace) + ellipsis
+	return out
 }
 
 // fixCut repairs the end of a prefix of escaped markdown: it drops an odd

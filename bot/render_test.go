@@ -91,6 +91,14 @@ func TestTruncate(t *testing.T) {
 			}
 		}
 	}
+	// A cut inside a bold span closes it, and still fits.
+	bold := "**" + strings.Repeat("b", 50) + "**"
+	for max := 1; max < 60; max++ {
+		got := truncate(bold, max)
+		if n := textLen(got); n > max || countBoldMarkers(got)%2 == 1 {
+			t.Errorf("truncate(bold, %d) = %q (%d)", max, got, n)
+		}
+	}
 	if got := truncate("  short  ", 10); got != "short" {
 		t.Errorf("truncate trims: got %q", got)
 	}
