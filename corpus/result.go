@@ -112,8 +112,8 @@ type Point struct {
 
 // Story is a group of articles reporting the same story.
 type Story struct {
-	Title    string   // a headline for the group, taken from one of its articles
-	Articles []string // article ids
+	Title    string   `json:"title"`    // a headline for the group, taken from one of its articles
+	Articles []string `json:"articles"` // article ids
 }
 
 // Summary is the result of Summary: points in order of presentation.
