@@ -73,7 +73,7 @@ const (
 	wordsPerPoint = 25.0
 	// maxLexRank is the largest story whose sentences are ranked by LexRank
 	// (quadratic); bigger ones use similarity to the story's centroid.
-	maxLexRank = 400
+	maxLexRank = 200
 	// titleWeight is how much similarity to the story's headline adds to
 	// centrality.
 	titleWeight = 1.0
@@ -498,24 +498,25 @@ func (s *state) scoreStory(st *story, lead float64) {
 	}
 }
 
-
-
 // lexRank is the stationary distribution of a random walk over the
-// sentences' cosine-similarity graph (LexRank with continuous weights),
-// scaled so that its largest value is 1.
+// sentences' cosine-similarity graph (LexRank with continuous weights,
+// damping 0.85), scaled so that its largest value is 1.
 func (s *state) lexRank(idx []int) map[int]float64 {
 	n := len(idx)
-	w := make([][]float64, n)
+	type edge struct {
+		to int
+		w  float64
+	}
+	adj := make([][]edge, n)
 	deg := make([]float64, n)
 	for i := range idx {
-		w[i] = make([]float64, n)
-	}
-	for i := range idx {
 		for j := i + 1; j < n; j++ {
-			c, _ := s.overlap(idx[i], idx[j])
-			w[i][j], w[j][i] = c, c
-			deg[i] += c
-			deg[j] += c
+			if c, _ := s.overlap(idx[i], idx[j]); c > 0 {
+				adj[i] = append(adj[i], edge{j, c})
+				adj[j] = append(adj[j], edge{i, c})
+				deg[i] += c
+				deg[j] += c
+			}
 		}
 	}
 	p := make([]float64, n)
@@ -524,24 +525,34 @@ func (s *state) lexRank(idx []int) map[int]float64 {
 	}
 	next := make([]float64, n)
 	const d = 0.85
-	for it := 0; it < 30; it++ {
-		for j := range next {
-			next[j] = (1 - d) / float64(n)
-		}
-		for i := range idx {
+	for it := 0; it < 50; it++ {
+		dangling := 0.0 // mass of sentences with no neighbour, spread evenly
+		for i := range p {
 			if deg[i] == 0 {
-				for j := range next {
-					next[j] += d * p[i] / float64(n)
-				}
+				dangling += p[i]
+			}
+		}
+		base := (1-d)/float64(n) + d*dangling/float64(n)
+		for j := range next {
+			next[j] = base
+		}
+		for i, es := range adj {
+			if deg[i] == 0 {
 				continue
 			}
-			for j := range idx {
-				if w[i][j] > 0 {
-					next[j] += d * p[i] * w[i][j] / deg[i]
-				}
+			f := d * p[i] / deg[i]
+			for _, e := range es {
+				next[e.to] += f * e.w
 			}
 		}
+		delta := 0.0
+		for i := range p {
+			delta += math.Abs(next[i] - p[i])
+		}
 		p, next = next, p
+		if delta < 1e-6 {
+			break
+		}
 	}
 	mx := 0.0
 	for _, v := range p {
