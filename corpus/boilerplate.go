@@ -90,6 +90,12 @@ func junkRule(p string) string {
 		return "link label"
 	case isContactLine(low):
 		return "contact"
+	case n <= 200 && strings.Contains(low, "newsletter") && hasWord(low, "you"):
+		// A newsletter pitch talks to the reader; news about a
+		// newsletter does not.
+		return "newsletter pitch"
+	case isLinkOnly(low):
+		return "links"
 	case n > 200:
 		return ""
 	case isCopyright(low):
@@ -110,6 +116,7 @@ var updateNotes = []string{
 	"this story has been updated", "this article has been updated", "this story was updated",
 	"this article was updated", "this post has been updated", "this list will be updated",
 	"this story will be updated", "this is a developing story", "this story is developing",
+	"have been updated with", "has been updated with",
 }
 
 // noticePhrases occur only in site notices (cookies, affiliate links,
@@ -132,6 +139,7 @@ var noticePhrases = []string{
 	"hide caption", "story continues below", "article continues below", "advertisement continues below",
 	"sponsored content", "paid content", "paid post", "this transcript was automatically generated",
 	"contributed to this report", "contributed reporting", "contributed to this story", "contributed to this article",
+	"supported in part by a grant", "made possible in part by a grant", "is supported by a grant",
 }
 
 // ctaPhrases are link texts of calls to action.
@@ -157,13 +165,13 @@ var (
 		"want more", "stay updated", "stay up to date", "stay informed", "never miss", "catch up on",
 		"be the first", "consider supporting", "support our", "support local", "support us", "support journalism",
 		"prefer to listen", "more on this", "find us", "email us", "send us", "tell us", "contact us",
-		"got a tip", "have a tip", "see more", "see all", "view more", "view all", "track ",
+		"got a tip", "have a tip", "see more", "see all", "view more", "view all", "track ", "reach ",
 	}
 	ctaTargets = []string{
 		"newsletter", "inbox", "podcast", "our app", "the app", "twitter", "facebook",
 		"instagram", "tiktok", "youtube", "linkedin", "flipboard", "apple podcasts", "spotify",
 		"subscribe", "subscription", "subscriber", "journalism", "below", "above", "@", "http",
-		"www.", ".com", "link", "for free", "headlines", "our coverage", "updates",
+		"www.", ".com", "link", "for free", "headlines", "our coverage", "updates", "alerts",
 	}
 )
 
@@ -213,7 +221,7 @@ func isCTASentence(s string) bool {
 		return true
 	}
 	// A label before a colon: "SPORTS NEWSLETTER:Sign up to get …".
-	if i := strings.IndexByte(t, ':'); i > 0 && i < 30 {
+	if i := strings.IndexByte(t, ':'); i > 0 && i < 40 {
 		return startsWithAny(strings.TrimLeft(t[i+1:], " "), ctaVerbs)
 	}
 	return false
@@ -222,21 +230,39 @@ func isCTASentence(s string) bool {
 // hasTarget reports whether low names a call-to-action target; "here" must
 // be a whole word (not "there" or "where").
 func hasTarget(low string) bool {
-	if hasAny(low, ctaTargets) {
-		return true
+	return hasAny(low, ctaTargets) || hasWord(low, "here")
+}
+
+// isLinkOnly matches a short line that is a label and web addresses:
+// "More AP tennis: https://apnews.com/hub/tennis and https://twitter.com/AP".
+func isLinkOnly(low string) bool {
+	if !strings.Contains(low, "http") && !strings.Contains(low, "www.") {
+		return false
 	}
+	words := 0
+	for _, f := range strings.Fields(low) {
+		if strings.Contains(f, "http") || strings.HasPrefix(f, "www.") || f == "and" || f == "or" {
+			continue
+		}
+		words++
+	}
+	return words <= 4
+}
+
+// hasWord reports whether w occurs in s as a whole word.
+func hasWord(s, w string) bool {
 	for i := 0; ; {
-		j := strings.Index(low[i:], "here")
+		j := strings.Index(s[i:], w)
 		if j < 0 {
 			return false
 		}
 		j += i
-		before := j == 0 || !isLetterByte(low[j-1])
-		after := j+4 == len(low) || !isLetterByte(low[j+4])
+		before := j == 0 || !isLetterByte(s[j-1])
+		after := j+len(w) == len(s) || !isLetterByte(s[j+len(w)])
 		if before && after {
 			return true
 		}
-		i = j + 4
+		i = j + len(w)
 	}
 }
 
