@@ -332,15 +332,16 @@ func serve(ctx context.Context, cfg ServeConfig, ih interactionHandler, daily da
 		log.Error("stopping", "err", runErr)
 	}
 	stopSched()
+	// Stop receiving first, then let in-flight interactions finish: their
+	// edits go over REST, which does not need the gateway.
 	if httpSrv != nil {
 		sctx, cancel := context.WithTimeout(context.Background(), cfg.DrainTimeout)
 		_ = httpSrv.Shutdown(sctx) // waits for inline answers
 		cancel()
+	} else {
+		_ = s.Close()
 	}
 	r.drain(cfg.DrainTimeout)
 	<-schedDone
-	if !httpMode {
-		_ = s.Close()
-	}
 	return runErr
 }
