@@ -34,19 +34,18 @@ func isAdminCommand(name string) bool {
 
 // Commands returns the command definitions for a bulk overwrite.
 //
-// Public commands work in servers, in DMs with the bot and (when the app is
-// installed by a user) in other private channels. Admin commands are for
-// server installs used in a server only: they act on the shared index, and a
-// DM has no member permissions to check.
+// All commands are for server installs (integration type 0). User installs
+// (1) would need the application's user-install setting in the developer
+// portal, and would let the bot answer in servers whose admins never invited
+// it; add them here (with context 2, private channels) only deliberately. Public commands work in servers and
+// in DMs with the bot (contexts 0 and 1). Admin commands work in servers only:
+// they act on the shared index, and a DM has no member permissions to check.
+// Discord applies contexts and integration types to global commands only;
+// guild-registered copies (for testing) are usable in that guild alone.
 func Commands() []*discordgo.ApplicationCommand {
 	everywhere := []discordgo.InteractionContextType{
 		discordgo.InteractionContextGuild,
 		discordgo.InteractionContextBotDM,
-		discordgo.InteractionContextPrivateChannel,
-	}
-	bothInstalls := []discordgo.ApplicationIntegrationType{
-		discordgo.ApplicationIntegrationGuildInstall,
-		discordgo.ApplicationIntegrationUserInstall,
 	}
 	guildOnly := []discordgo.InteractionContextType{discordgo.InteractionContextGuild}
 	guildInstall := []discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall}
@@ -77,7 +76,7 @@ func Commands() []*discordgo.ApplicationCommand {
 	public := func(c *discordgo.ApplicationCommand) *discordgo.ApplicationCommand {
 		c.Type = discordgo.ChatApplicationCommand
 		c.Contexts = &everywhere
-		c.IntegrationTypes = &bothInstalls
+		c.IntegrationTypes = &guildInstall
 		return c
 	}
 	admin := func(c *discordgo.ApplicationCommand) *discordgo.ApplicationCommand {
