@@ -123,6 +123,13 @@ func TestParseTextLayouts(t *testing.T) {
 			paras: []string{proseA, proseB, proseC},
 		},
 		{
+			name:  "dated headline, list of short items",
+			file:  "brief.txt",
+			text:  "Daily briefing, 12 June 2022\n\n- Markets rose.\n\n- Rain is expected.\n",
+			title: "Daily briefing, 12 June 2022", pubDate: "2022-06-12",
+			paras: []string{"- Markets rose.", "- Rain is expected."},
+		},
+		{
 			name:  "dateline in the body gives the date when the header has none",
 			file:  "d.txt",
 			text:  "Budget passes\n\nWASHINGTON, March 3, 2021 — " + proseA,

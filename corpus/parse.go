@@ -127,7 +127,9 @@ type rawPara struct {
 
 // finish runs the shared pipeline over a reader's paragraphs and fills
 // a.Paragraphs and a.Dropped. It also fills a missing publication date from
-// the URL or a dateline. It returns a warning when nothing survived.
+// the URL, a date in the title, or a dateline in the first three paragraphs
+// (in that order), and cleans the metadata. It returns a warning when nothing
+// survived.
 func finish(a *Article, paras []rawPara, warnPath string, warnLine int) []Warning {
 	a.Title = cleanParagraph(a.Title)
 	a.Author = cleanAuthor(a.Author)
@@ -148,8 +150,11 @@ func finish(a *Article, paras []rawPara, warnPath string, warnLine int) []Warnin
 		a.Published = dateFromURL(a.URL)
 	}
 	if a.Published.IsZero() {
-		for i := 0; i < len(cleaned) && i < 3; i++ {
-			if t := datelineDate(cleaned[i]); !t.IsZero() {
+		// A dated headline ("Daily briefing, 12 June 2022"), else a
+		// dateline in the first paragraphs.
+		candidates := append([]string{a.Title}, cleaned[:min(3, len(cleaned))]...)
+		for _, c := range candidates {
+			if t := datelineDate(c); !t.IsZero() {
 				a.Published = t
 				break
 			}
