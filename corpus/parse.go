@@ -46,12 +46,42 @@ func Supported(name string) bool {
 // Broken input never panics: it yields warnings naming the file (and line for
 // JSONL) and whatever articles could be read.
 //
-// Every reader ends in the same pipeline (see finish): each paragraph is
-// normalised to one line of text, boilerplate paragraphs are dropped while
-// the survivors keep their source position as N, and paragraphs longer than
-// MaxParagraphRunes are cut at sentence boundaries into parts 1, 2, … that
-// share N. An article left with no paragraphs is still returned (its
-// metadata may be useful) with an "only boilerplate" warning.
+// Before any reader runs, the bytes are checked and decoded: a file with NUL
+// bytes or more than 10% control characters is refused as binary; a UTF-8
+// BOM is stripped; bytes that are not valid UTF-8 are read as Windows-1252
+// (with a warning); an empty or white-space-only file gives the warning
+// "empty" and no article.
+//
+// Readers, by extension: .jsonl (one article a line, see parseJSONL), .md and
+// .markdown (front matter and Markdown, see parseMarkdown), .html and .htm
+// (meta tags, JSON-LD and go-readability, see parseHTMLText), anything else
+// as plain text (scraped pages included, see parseText).
+//
+// Every reader ends in the same pipeline (see finish):
+//
+//   - Paragraph numbers: N is the 1-based position of the paragraph among the
+//     reader's paragraphs (the entry's index in a JSONL "paragraphs" list,
+//     always), fixed before anything is dropped, so citations "<id>#<n>"
+//     never move when the boilerplate rules change.
+//   - Cleaning: each paragraph becomes one line: white space runs (line
+//     breaks, tabs, no-break spaces, U+2028) are one space, control and
+//     zero-width characters are gone (so HighlightStart/HighlightEnd never
+//     occur in corpus text).
+//   - Boilerplate (IsBoilerplate) is dropped and counted in Dropped; the
+//     survivors keep their N.
+//   - Long paragraphs: one longer than MaxParagraphRunes is cut at sentence
+//     boundaries (SplitSentences) into parts 1, 2, … of at most that many
+//     runes, which share N and are keyed "<id>#<n>.<part>"; a sentence
+//     longer than the limit is cut at its last space before the limit.
+//     Everything is linear, so a 10 MB one-line file takes well under a
+//     second and becomes thousands of parts.
+//   - Metadata: a missing date comes from the URL (/2022/06/12/), a date in
+//     the title, or a dateline in the first paragraphs, else stays zero
+//     (never today); a missing source is the URL's host; the publisher is
+//     cut from the end of a headline ("… - CNN").
+//
+// An article left with no paragraphs is still returned (its metadata may be
+// useful) with an "only boilerplate" warning.
 func Parse(name string, data []byte) (arts []Article, warns []Warning) {
 	name = strings.TrimPrefix(path.Clean(strings.ReplaceAll(name, "\\", "/")), "./")
 	defer func() {
