@@ -479,6 +479,8 @@ func TestCommandDefinitions(t *testing.T) {
 	if q := names[cmdAsk].Options[0]; !q.Required || q.MaxLength != 300 {
 		t.Errorf("/ask question = %+v", q)
 	}
+	// The registration payload, for review.
+	compareWithGolden(t, marshalResponse(t, cmds), "commands")
 }
 
 func TestContextButton(t *testing.T) {
