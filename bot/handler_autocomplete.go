@@ -104,15 +104,17 @@ func (h *Handler) dayChoices(ctx context.Context, typed string) ([]*discordgo.Ap
 }
 
 // fitChoices enforces the autocomplete limits: 25 choices, names of 1–100
-// characters, string values of at most 100. It always returns a non-nil
-// slice.
+// characters, string values of 1–100 that are not just whitespace (Discord
+// refuses the whole response otherwise). With no choices left, discordgo
+// leaves "choices" out of the JSON, which Discord shows as "no options match";
+// an explicit empty list was reported to fail ("loading options failed").
 func fitChoices(in []*discordgo.ApplicationCommandOptionChoice) []*discordgo.ApplicationCommandOptionChoice {
 	out := make([]*discordgo.ApplicationCommandOptionChoice, 0, min(len(in), maxChoices))
 	for _, c := range in {
 		if c == nil || len(out) == maxChoices {
 			continue
 		}
-		if s, ok := c.Value.(string); ok && (s == "" || textLen(s) > maxChoiceValue) {
+		if s, ok := c.Value.(string); ok && (strings.TrimSpace(s) == "" || textLen(s) > maxChoiceValue) {
 			continue
 		}
 		c.Name = truncate(oneLine(c.Name), maxChoiceName)
