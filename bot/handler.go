@@ -241,8 +241,9 @@ func (h *Handler) userHash(id string) string {
 	return hex.EncodeToString(sum[:6])
 }
 
-// logInteraction writes the one log line of an interaction. It never logs the
-// token, the user id or the question text.
+// logInteraction writes the one log line of an interaction: type, command,
+// user hash, outcome, result count and latency. It never logs the token, the
+// user id or the question text.
 func (h *Handler) logInteraction(i *discordgo.Interaction, out outcome, latency time.Duration) {
 	attrs := []any{
 		"type", i.Type.String(),
@@ -253,10 +254,14 @@ func (h *Handler) logInteraction(i *discordgo.Interaction, out outcome, latency 
 		"results", out.results,
 		"latency_ms", float64(latency.Microseconds()) / 1000,
 	}
-	if out.err != nil {
+	switch {
+	case out.err != nil:
 		attrs = append(attrs, "error", out.err.Error())
 		h.log.Warn("interaction", attrs...)
-		return
+	case i.Type == discordgo.InteractionApplicationCommandAutocomplete || i.Type == discordgo.InteractionPing:
+		// One per keystroke (or health probe): kept out of the info log.
+		h.log.Debug("interaction", attrs...)
+	default:
+		h.log.Info("interaction", attrs...)
 	}
-	h.log.Info("interaction", attrs...)
 }
