@@ -123,6 +123,20 @@ func TestParseTextLayouts(t *testing.T) {
 			paras: []string{proseA, proseB, proseC},
 		},
 		{
+			name:  "section, headline, standfirst sentence, byline, date",
+			file:  "s.txt",
+			text:  "World\nKursk offensive stalls\nRussian forces slowed their push as winter arrives, officials say.\nBy Jane Smith\n12 June 2022\n\n" + proseA,
+			title: "Kursk offensive stalls", author: "Jane Smith", pubDate: "2022-06-12",
+			paras: []string{"Russian forces slowed their push as winter arrives, officials say.", proseA},
+		},
+		{
+			name:  "site name, author name, title (publication is not a person)",
+			file:  "t.txt",
+			text:  "The Express Tribune\nAllia Bukhari\n\nOver 1,000 days of war in Ukraine\n\n" + proseA,
+			title: "Over 1,000 days of war in Ukraine", author: "Allia Bukhari",
+			paras: []string{proseA},
+		},
+		{
 			name:  "dated headline, list of short items",
 			file:  "brief.txt",
 			text:  "Daily briefing, 12 June 2022\n\n- Markets rose.\n\n- Rain is expected.\n",

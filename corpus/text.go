@@ -49,15 +49,18 @@ func parseText(name, text string) ([]Article, []Warning) {
 		blockLines = append(blockLines, strings.Split(b, "\n"))
 	}
 	start := 0
+	var paras []rawPara
 	if !hasFM {
 		h := parseHeader(blockLines)
 		a.Title, a.Author, a.Published, start = h.title, h.author, h.published, h.bodyStart
+		for _, l := range h.lead {
+			paras = append(paras, rawPara{N: len(paras) + 1, Text: l})
+		}
 	}
 	bodyBlocks := cutTail(blockLines[start:])
 	if a.Title == "" {
 		a.Title = titleFromName(name)
 	}
-	var paras []rawPara
 	for _, lines := range bodyBlocks {
 		for _, p := range blockParagraphs(lines) {
 			paras = append(paras, rawPara{N: len(paras) + 1, Text: p})
@@ -71,7 +74,8 @@ func parseText(name, text string) ([]Article, []Warning) {
 type header struct {
 	title, author string
 	published     time.Time
-	bodyStart     int // index of the first body block
+	bodyStart     int      // index of the first body block
+	lead          []string // standfirst lines, paragraphs before the body
 }
 
 const (
@@ -183,21 +187,27 @@ func parseHeader(blocks [][]string) header {
 			}
 		}
 	}
-	// The title: the longest remaining headline-like line; on a tie the
-	// later one, which sits right above the body.
-	best := -1
-	for i, c := range cands {
-		if best < 0 || utf8.RuneCountInString(c) >= utf8.RuneCountInString(cands[best]) {
-			best = i
+	// Lines that end like a sentence are a standfirst, not the headline:
+	// they become the first paragraphs.
+	var heads []string
+	for _, c := range cands {
+		if strings.HasSuffix(c, ".") {
+			h.lead = append(h.lead, c)
+		} else {
+			heads = append(heads, c)
 		}
 	}
-	if best >= 0 && strings.HasSuffix(cands[best], ".") {
-		// The "header" is a short sentence, not a headline: there is no
+	if len(heads) == 0 && len(h.lead) > 0 {
+		// The "header" is short sentences, not a headline: there is no
 		// header, and everything is body.
 		return firstLineTitle(blocks)
 	}
-	if best >= 0 {
-		h.title = cands[best]
+	// The title: the longest remaining headline-like line; on a tie the
+	// later one, which sits right above the body.
+	for _, c := range heads {
+		if utf8.RuneCountInString(c) >= utf8.RuneCountInString(h.title) {
+			h.title = c
+		}
 	}
 	return h
 }
@@ -444,6 +454,16 @@ var nameParticles = map[string]bool{
 	"ibn": true, "ter": true, "and": true,
 }
 
+// publicationWords mark a site or section name, not a person.
+var publicationWords = map[string]bool{
+	"news": true, "times": true, "post": true, "daily": true, "tribune": true, "herald": true,
+	"journal": true, "gazette": true, "guardian": true, "telegraph": true, "express": true,
+	"review": true, "magazine": true, "media": true, "network": true, "press": true, "online": true,
+	"today": true, "weekly": true, "chronicle": true, "observer": true, "world": true, "politics": true,
+	"business": true, "opinion": true, "sport": true, "sports": true, "staff": true, "editorial": true,
+	"desk": true, "team": true, "reuters": true, "agency": true, "blog": true, "radio": true, "tv": true,
+}
+
 // isNameLike reports whether a short line looks like a person's name: two to
 // five words, capitalised (particles aside), letters only, no final period.
 func isNameLike(l string) bool {
@@ -454,9 +474,15 @@ func isNameLike(l string) bool {
 	if len(words) < 2 || len(words) > 5 {
 		return false
 	}
+	if words[0] == "The" {
+		return false // "The Express Tribune" is a publication
+	}
 	for _, w := range words {
 		if nameParticles[w] {
 			continue
+		}
+		if publicationWords[strings.ToLower(w)] {
+			return false
 		}
 		r, _ := utf8.DecodeRuneInString(w)
 		if !unicode.IsUpper(r) {
