@@ -58,8 +58,12 @@ const DefaultSentences = 5
 const (
 	// storyThreshold is the cosine similarity between an article's
 	// title+lead vector and a story's centroid above which the article
-	// joins the story.
-	storyThreshold = 0.3
+	// joins the story. On the news set, 0.15 gives coherent stories (a
+	// hurricane's ten articles, a funeral's six) with few strays; 0.3 split
+	// them and lost answer coverage (0.243 against 0.251).
+	storyThreshold = 0.15
+	// stemLen is how many leading bytes of a word count when grouping.
+	stemLen = 5
 	// leadSentences is how many sentences of an article describe it when
 	// grouping articles into stories.
 	leadSentences = 4
@@ -284,6 +288,7 @@ func (s *state) group() []*story {
 	type sparse map[int]float64
 	vecs := make([]sparse, len(s.arts))
 	adf := map[int]int{}
+	stems := map[string]int{}
 	var toks []string
 	for ai, a := range s.arts {
 		v := sparse{}
@@ -293,9 +298,16 @@ func (s *state) group() []*story {
 				if stopwords[t] || len(t) < 2 {
 					continue
 				}
-				if id, ok := s.vocab[t]; ok {
-					v[id] += w
+				// Articles on one story word it differently ("erupts",
+				// "eruption"): comparing the first stemLen letters is a
+				// crude stemmer that is good enough to group them.
+				t = t[:min(len(t), stemLen)]
+				id, ok := stems[t]
+				if !ok {
+					id = len(stems)
+					stems[t] = id
 				}
+				v[id] += w
 			}
 		}
 		add(a.Title, 2)
