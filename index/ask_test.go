@@ -96,8 +96,14 @@ func TestAskFilters(t *testing.T) {
 	}
 
 	budget := "Senate federal budget vote"
-	if ans := ask(t, ix, budget, corpus.AskOptions{Source: "WIRE.com"}); len(ans.Passages) != 1 || ans.Passages[0].Article.ID != "budget-copy" {
-		t.Errorf("source filter: %v", ids(ans.Passages))
+	ans := ask(t, ix, budget, corpus.AskOptions{Source: "WIRE.com"})
+	if len(ans.Passages) == 0 {
+		t.Errorf("source filter: nothing")
+	}
+	for _, p := range ans.Passages {
+		if p.Article.ID != "budget-copy" {
+			t.Errorf("source filter: %v", ids(ans.Passages))
+		}
 	}
 	if ans := ask(t, ix, budget, corpus.AskOptions{Since: day("2026-03-06")}); len(ans.Passages) != 0 {
 		t.Errorf("since filter: %v", ids(ans.Passages))

@@ -270,3 +270,35 @@ func TestIngestRecoversOrphans(t *testing.T) {
 		t.Errorf("doc count %d, want %d (orphan not removed)", got, want)
 	}
 }
+
+// TestIngestSmallBatches runs ingests with tiny batches, so several are in
+// flight at once, including an article that moves from a deleted file to a
+// new one (its delete and its re-add touch the same documents).
+func TestIngestSmallBatches(t *testing.T) {
+	old := batchDocs
+	batchDocs = 2
+	t.Cleanup(func() { batchDocs = old })
+	ix := newTestIndex(t)
+	dir := filepath.Join(t.TempDir(), "corpus")
+	var lines string
+	for i := 0; i < 20; i++ {
+		id := "a" + string(rune('a'+i))
+		lines += jsonlLine(id, "2026-03-01", "Story "+id, "First paragraph about "+id+" and the harbour.", "Second paragraph about "+id+" and the bridge.")
+	}
+	writeFile(t, filepath.Join(dir, "one.jsonl"), lines)
+	writeFile(t, filepath.Join(dir, "moving.jsonl"), jsonlLine("mover", "2026-03-02", "Mover", "The lighthouse keeper moved.", "Twice."))
+	rep := ingest(t, ix, dir)
+	if rep.Added != 21 || docCount(t, ix) != 42 {
+		t.Fatalf("report %+v, %d docs", rep, docCount(t, ix))
+	}
+	os.Remove(filepath.Join(dir, "moving.jsonl"))
+	writeFile(t, filepath.Join(dir, "zz-moved.jsonl"), jsonlLine("mover", "2026-03-02", "Mover", "The lighthouse keeper moved.", "Twice."))
+	rep = ingest(t, ix, dir)
+	if docCount(t, ix) != 42 || searchTotal(t, ix, "lighthouse") != 1 {
+		t.Errorf("after move: %+v, %d docs, lighthouse %d", rep, docCount(t, ix), searchTotal(t, ix, "lighthouse"))
+	}
+	st, _ := ix.Stats(context.Background())
+	if st.Paragraphs != 42 || st.Articles != 21 {
+		t.Errorf("stats %+v", st)
+	}
+}

@@ -1,11 +1,10 @@
 package index
 
 import (
-	"hash/fnv"
 	"strconv"
-	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
@@ -16,18 +15,18 @@ import (
 // MappingVersion is the version of the index layout this code writes. Bump it
 // whenever buildMapping or paraDoc change in a way that old indexes would
 // answer wrongly; Open then refuses old indexes with ErrMappingChanged.
-const MappingVersion = 1
+const MappingVersion = 2
 
 // Field names of a paragraph document.
 const (
 	fText      = "text"      // paragraph text: English, stored, term vectors
-	fTitle     = "title"     // article title: English, index only (weak evidence)
+	fTitle     = "title"     // article title: English, index only, on the article's first paragraph only
 	fAID       = "aid"       // article id: keyword
 	fSource    = "source"    // lowercased source: keyword
 	fAuthor    = "author"    // lowercased author: keyword
 	fPublished = "published" // datetime; unknownDate when the article has none
-	fN         = "n"         // paragraph number
-	fHash      = "hash"      // normalized-text hash: keyword, stored, for collapsing duplicates
+	fN         = "n"         // paragraph number, as a keyword: one term, where a number field costs sixteen
+	fHash      = "hash"      // normalized-text hash: keyword, stored (not searched), for collapsing duplicates
 )
 
 // docType is the only document type in the index.
@@ -54,7 +53,7 @@ type paraDoc struct {
 	Source    string    `json:"source"`
 	Author    string    `json:"author"`
 	Published time.Time `json:"published"`
-	N         float64   `json:"n"`
+	N         string    `json:"n"`
 	Hash      string    `json:"hash"`
 }
 
@@ -95,19 +94,16 @@ func buildMapping() *mapping.IndexMappingImpl {
 	doc.AddFieldMappingsAt(fAID, keywordField(false))
 	doc.AddFieldMappingsAt(fSource, keywordField(false))
 	doc.AddFieldMappingsAt(fAuthor, keywordField(false))
-	doc.AddFieldMappingsAt(fHash, keywordField(true))
+	hash := keywordField(true)
+	hash.Index = false // only read back from hits
+	doc.AddFieldMappingsAt(fHash, hash)
+	doc.AddFieldMappingsAt(fN, keywordField(false))
 
 	pub := bleve.NewDateTimeFieldMapping()
 	pub.Store = false
 	pub.IncludeInAll = false
 	pub.DocValues = false
 	doc.AddFieldMappingsAt(fPublished, pub)
-
-	n := bleve.NewNumericFieldMapping()
-	n.Store = false
-	n.IncludeInAll = false
-	n.DocValues = false
-	doc.AddFieldMappingsAt(fN, n)
 
 	m := bleve.NewIndexMapping()
 	m.DefaultType = docType
@@ -126,21 +122,23 @@ func buildMapping() *mapping.IndexMappingImpl {
 // digits with single spaces between words, so syndicated copies that differ
 // only in punctuation, quotes or spacing collapse together.
 func textHash(s string) string {
-	h := fnv.New64a()
-	var b strings.Builder
-	b.Grow(len(s))
-	space := false
+	const offset, prime = 14695981039346656037, 1099511628211 // FNV-1a, 64 bit
+	h := uint64(offset)
+	var buf [utf8.UTFMax]byte
+	space, started := false, false
 	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			space = false
-			b.WriteRune(unicode.ToLower(r))
-		} else {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
 			space = true
+			continue
+		}
+		if space && started {
+			h = (h ^ ' ') * prime
+		}
+		space, started = false, true
+		n := utf8.EncodeRune(buf[:], unicode.ToLower(r))
+		for _, c := range buf[:n] {
+			h = (h ^ uint64(c)) * prime
 		}
 	}
-	h.Write([]byte(b.String()))
-	return strconv.FormatUint(h.Sum64(), 16)
+	return strconv.FormatUint(h, 16)
 }
