@@ -321,6 +321,12 @@ func TestParseHTML(t *testing.T) {
 		t.Errorf("meta-only page: %+v", b)
 	}
 
+	// Paragraphs separated by <br><br> in a bare container.
+	c := one(t, "br.html", "<html><body><div>"+proseA+"<br>\n<br>"+proseB+"<br>"+proseC+"</div></body></html>")
+	if got := paraTexts(c); len(got) != 2 || got[0] != proseA || got[1] != proseB+" "+proseC {
+		t.Errorf("br paragraphs %q", got)
+	}
+
 	// Empty and broken pages don't panic.
 	if arts, warns := ParseHTML(nil, "https://x.test/"); len(arts) != 0 || !hasWarning(warns, "empty") {
 		t.Errorf("empty page: %v %v", arts, warns)

@@ -153,7 +153,7 @@ func readHTMLMeta(doc *html.Node) htmlMeta {
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
 		if n.Type == html.ElementNode {
-			switch n.DataAtom {
+			switch tagOf(n) {
 			case atom.Meta:
 				key := strings.ToLower(firstNonEmpty(attr(n, "property"), attr(n, "name"), attr(n, "itemprop")))
 				if content := strings.TrimSpace(attr(n, "content")); key != "" && content != "" {
@@ -335,8 +335,12 @@ func htmlBlocks(root *html.Node) []string {
 	var out []string
 	var loose strings.Builder
 	flushLoose := func() {
-		if s := strings.TrimSpace(loose.String()); s != "" {
-			out = append(out, s)
+		// Loose text is split where two <br> meet (old pages separate
+		// paragraphs that way); a single <br> is a space.
+		for _, part := range splitDoubleBreak(loose.String()) {
+			if part = strings.TrimSpace(strings.ReplaceAll(part, brMark, " ")); part != "" {
+				out = append(out, part)
+			}
 		}
 		loose.Reset()
 	}
@@ -347,25 +351,25 @@ func htmlBlocks(root *html.Node) []string {
 			loose.WriteString(n.Data)
 			return
 		case html.ElementNode:
-			if skipAtoms[n.DataAtom] {
+			if skipAtoms[tagOf(n)] {
 				return
 			}
-			if headingAtoms[n.DataAtom] {
+			if headingAtoms[tagOf(n)] {
 				flushLoose()
 				return
 			}
-			if n.DataAtom == atom.Br {
-				loose.WriteString("\n")
+			if tagOf(n) == atom.Br {
+				loose.WriteString(brMark)
 				return
 			}
-			if blockAtoms[n.DataAtom] && !hasBlockChild(n) {
+			if blockAtoms[tagOf(n)] && !hasBlockChild(n) {
 				flushLoose()
 				if s := strings.TrimSpace(textOf(n)); s != "" {
 					out = append(out, s)
 				}
 				return
 			}
-			if isBlockish(n.DataAtom) {
+			if isBlockish(tagOf(n)) {
 				flushLoose()
 				for c := n.FirstChild; c != nil; c = c.NextSibling {
 					walk(c)
@@ -383,6 +387,35 @@ func htmlBlocks(root *html.Node) []string {
 	return out
 }
 
+// brMark stands for a <br> in loose text until it is split; it is a control
+// character, so it cannot come from the page text (normalizeText removed
+// those).
+const brMark = "\x1e"
+
+// splitDoubleBreak splits s where two brMarks are separated only by white
+// space.
+func splitDoubleBreak(s string) []string {
+	if !strings.Contains(s, brMark) {
+		return []string{s}
+	}
+	var parts []string
+	start, last := 0, -1 // last: index of the previous mark, if only space followed it
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == brMark[0]:
+			if last >= 0 {
+				parts = append(parts, s[start:last])
+				start, last = i+1, -1
+				continue
+			}
+			last = i
+		case c != ' ' && c != '\n' && c != '\t' && c != '\r':
+			last = -1
+		}
+	}
+	return append(parts, s[start:])
+}
+
 // isBlockish reports elements that break loose text into separate blocks.
 func isBlockish(a atom.Atom) bool {
 	switch a {
@@ -395,12 +428,21 @@ func isBlockish(a atom.Atom) bool {
 
 func hasBlockChild(n *html.Node) bool {
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type == html.ElementNode && (blockAtoms[c.DataAtom] || headingAtoms[c.DataAtom] || c.DataAtom == atom.Ul ||
-			c.DataAtom == atom.Ol || c.DataAtom == atom.Div || c.DataAtom == atom.Table || c.DataAtom == atom.Section) {
+		if c.Type == html.ElementNode && (blockAtoms[tagOf(c)] || headingAtoms[tagOf(c)] || tagOf(c) == atom.Ul ||
+			tagOf(c) == atom.Ol || tagOf(c) == atom.Div || tagOf(c) == atom.Table || tagOf(c) == atom.Section) {
 			return true
 		}
 	}
 	return false
+}
+
+// tagOf is n's element atom. Nodes created by go-readability (it turns
+// <div>s with text into <p>s) carry only the tag name, not the atom.
+func tagOf(n *html.Node) atom.Atom {
+	if n.DataAtom != 0 || n.Type != html.ElementNode {
+		return n.DataAtom
+	}
+	return atom.Lookup([]byte(n.Data))
 }
 
 // rawText is the raw content of a <script>: its text children.
@@ -424,10 +466,10 @@ func textOf(n *html.Node) string {
 			b.WriteString(n.Data)
 			return
 		case html.ElementNode:
-			if n.DataAtom == atom.Script || n.DataAtom == atom.Style || n.DataAtom == atom.Noscript {
+			if tagOf(n) == atom.Script || tagOf(n) == atom.Style || tagOf(n) == atom.Noscript {
 				return
 			}
-			if n.DataAtom == atom.Br {
+			if tagOf(n) == atom.Br {
 				b.WriteByte(' ')
 				return
 			}
