@@ -338,6 +338,7 @@ func TestDailyMessage(t *testing.T) {
 	if !strings.Contains(msg.Content, "Daily briefing — Monday 10 March 2025") {
 		t.Errorf("content = %q", msg.Content)
 	}
+	compareWithGolden(t, marshalResponse(t, msg), "daily_message")
 	// The mention-laden paragraph is quoted, neutralised.
 	if !strings.Contains(string(raw), `@\u200beveryone`) && !strings.Contains(string(raw), "@\u200beveryone") {
 		t.Error("expected the @everyone paragraph, neutralised, in the daily post")

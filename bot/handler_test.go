@@ -17,7 +17,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 )
 
-var update_ = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // newTestHandler returns a handler over the fake engine with a fixed clock
 // and a log captured in the returned buffer.
@@ -72,7 +72,7 @@ func loadInteraction(t testing.TB, name string) *discordgo.Interaction {
 func compareWithGolden(t *testing.T, got []byte, name string) {
 	t.Helper()
 	path := filepath.Join("testdata", "golden", name+".json")
-	if *update_ {
+	if *updateGolden {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
 		}
