@@ -95,11 +95,13 @@ const (
 	// on every set once the hard rule below was in place, so it is off;
 	// the knob stays to make that measurement repeatable.
 	mmrLambda = 1.0
-	// maxRank is how many quotable sentences of an article are read: with
-	// the position prior, a sentence further down never makes a summary,
-	// and long pages (live blogs, state-by-state roundups) would otherwise
-	// dominate the cost of a day.
-	maxRank = 60
+	// An article is read up to its readFactor·lead-th quotable sentence
+	// (within [minRank, maxRank]): with the position prior, a sentence
+	// further down never makes a summary, and long pages (live blogs,
+	// state-by-state roundups) would otherwise dominate the cost of a day.
+	maxRank    = 60
+	minRank    = 12
+	readFactor = 10.0
 	// maxShared is the largest share of content words two points may have
 	// in common (of the shorter one's content words): the redundancy rule.
 	maxShared = 0.5
@@ -135,19 +137,28 @@ func Articles(arts []corpus.Article, opts Options) corpus.Summary {
 		want = DefaultSentences
 	}
 
-	s := newState(arts)
-	stories := s.group()
 	// The lead region a summary draws on grows with the number of points
-	// each story gets: a 3-sentence summary of one article is its first
-	// few sentences, a 10-sentence one reaches further down.
+	// each article gets: a 3-sentence summary of one article is its first
+	// few sentences, a 10-sentence one reaches further down; a digest of
+	// many articles takes about one point from each.
 	lead := 1.0
-	if len(stories) == 1 {
+	if len(arts) == 1 {
 		lead = float64(want)
 		if words > 0 {
 			lead = max(lead, float64(words)/wordsPerPoint)
 		}
 		lead = max(1, lead/leadPoints)
 	}
+	// In a digest, past readFactor leads the position prior is below 1/1000
+	// of the first sentence's: such sentences are never chosen, so they are
+	// not read (this bounds the cost of long pages in a day's digest). One
+	// article is read further, as context for centrality.
+	read := maxRank
+	if len(arts) > 1 {
+		read = min(maxRank, max(minRank, int(math.Ceil(readFactor*lead))))
+	}
+	s := newState(arts, read)
+	stories := s.group()
 	for _, st := range stories {
 		s.scoreStory(st, lead)
 	}
@@ -176,7 +187,7 @@ type state struct {
 	vocab map[string]int
 }
 
-func newState(arts []corpus.Article) *state {
+func newState(arts []corpus.Article, maxRank int) *state {
 	s := &state{arts: arts, byArt: make([][]int, len(arts)), vocab: map[string]int{}}
 	var df []int
 	var toks []string
