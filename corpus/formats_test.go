@@ -472,6 +472,12 @@ func TestIsBoilerplate(t *testing.T) {
 		"Purchases you make through our links may earn us a commission.",
 		"Contributing: The Associated Press",
 		"Want the newsletter in your inbox each day? Sign up here.",
+		"More AP tennis: https://apnews.com/hub/tennis and https://twitter.com/AP_Sports",
+		"We will use the details you have shared to manage your registration, as set out in our privacy notice.",
+		"Contact Jane Doe at jdoe@example.com or 555-0100.",
+		"Would you like to receive our daily newsletter?",
+		"Our fact check work is supported in part by a grant from a foundation.",
+		"Media caption The president spoke to reporters",
 	}
 	for _, p := range junk {
 		if !IsBoilerplate(p) {
@@ -492,6 +498,9 @@ func TestIsBoilerplate(t *testing.T) {
 		"The newsletter, which reaches two million readers, was sold to a rival publisher for an undisclosed sum last week, the company said.",
 		"Reuters reported that the talks had stalled.",
 		"What happens next?",
+		"The real danger is not what happens to your data as it crosses the net, argues analyst Bill Thompson.",
+		"For years, the site www.example.com published leaked documents about the company.",
+		"Police said the suspect emailed threats to officials and posted them on Twitter.",
 	}
 	for _, p := range real {
 		if IsBoilerplate(p) {
@@ -545,6 +554,48 @@ func TestTrimSourceSuffix(t *testing.T) {
 	} {
 		if got := trimSourceSuffix(tt.title, tt.source); got != tt.want {
 			t.Errorf("trimSourceSuffix(%q, %q) = %q, want %q", tt.title, tt.source, got, tt.want)
+		}
+	}
+}
+
+func TestSplitDoubleBreak(t *testing.T) {
+	got := splitDoubleBreak("one" + brMark + " \n" + brMark + "two" + brMark + "three")
+	if len(got) != 2 || got[0] != "one" || got[1] != "two"+brMark+"three" {
+		t.Errorf("got %q", got)
+	}
+	if got := splitDoubleBreak("plain"); len(got) != 1 || got[0] != "plain" {
+		t.Errorf("got %q", got)
+	}
+}
+
+func TestJSONLFieldVariants(t *testing.T) {
+	data := `{"id": 42, "author": ["Ann Lee", "Bo Chan"], "date": "June 12, 2022", "paragraphs": ["Some text that is long enough here."]}
+{"id": "b", "author": {"name": "Cy Dee"}, "published": "someday", "paragraphs": ["More text that is long enough here."]}
+{"id": "c", "paragraphs": []}`
+	arts, warns := Parse("v.jsonl", []byte(data))
+	if len(arts) != 3 {
+		t.Fatalf("got %d articles: %v", len(arts), warns)
+	}
+	if arts[0].ID != "42" || arts[0].Author != "Ann Lee, Bo Chan" || arts[0].Published.Format(time.DateOnly) != "2022-06-12" {
+		t.Errorf("first: %+v", arts[0])
+	}
+	if arts[1].Author != "Cy Dee" || !arts[1].Published.IsZero() || !hasWarning(warns, "v.jsonl:2: unreadable published date") {
+		t.Errorf("second: %+v %v", arts[1], warns)
+	}
+	if len(arts[2].Paragraphs) != 0 || !hasWarning(warns, "v.jsonl:3: no paragraphs") {
+		t.Errorf("third: %+v %v", arts[2], warns)
+	}
+}
+
+func TestTrimSiteSuffix(t *testing.T) {
+	for _, tt := range []struct{ title, source, want string }{
+		{"Rates rise again | Money Times", "", "Rates rise again"},
+		{"Rates rise again - nytimes.com", "", "Rates rise again"},
+		{"Ukraine war - what we know so far", "", "Ukraine war - what we know so far"},
+		{"A - B", "", "A - B"},
+	} {
+		if got := trimSiteSuffix(tt.title, tt.source); got != tt.want {
+			t.Errorf("trimSiteSuffix(%q) = %q, want %q", tt.title, got, tt.want)
 		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	readability "codeberg.org/readeck/go-readability/v2"
 	"golang.org/x/net/html"
@@ -482,35 +484,39 @@ func textOf(n *html.Node) string {
 	return b.String()
 }
 
-// trimSiteSuffix removes " - CNN", " | Reuters" and the like from a title,
-// when the part after the last separator is the site name or short.
+// trimSiteSuffix removes " - CNN", " | Reuters" and the like from an HTML
+// <title>: the part after the last separator goes when it names the source,
+// or looks like a site name (a domain, or up to three capitalised words)
+// and is shorter than the headline before it.
 func trimSiteSuffix(title, source string) string {
+	if t := trimSourceSuffix(title, source); t != title {
+		return t
+	}
 	for _, sep := range []string{" | ", " - ", " – ", " — ", " :: "} {
 		i := strings.LastIndex(title, sep)
 		if i <= 0 {
 			continue
 		}
-		suffix := strings.TrimSpace(title[i+len(sep):])
-		low := strings.ToLower(suffix)
-		if (source != "" && (strings.EqualFold(suffix, source) || strings.Contains(strings.ToLower(source), low))) ||
-			(wordCount(suffix) <= 3 && len(title[:i]) > 2*len(suffix) && !strings.ContainsAny(suffix, ".,?!")) && hasDomainOrCaps(suffix) {
-			return strings.TrimSpace(title[:i])
+		head, suffix := strings.TrimSpace(title[:i]), strings.TrimSpace(title[i+len(sep):])
+		siteLike := hasDomain(strings.ToLower(suffix)) ||
+			wordCount(suffix) <= 3 && !strings.ContainsAny(suffix, ",?!:") && allCapitalised(suffix)
+		if siteLike && len(head) > len(suffix) {
+			return head
 		}
 	}
 	return title
 }
 
-// hasDomainOrCaps is true for "CNN", "BBC News", "nytimes.com": site names.
-func hasDomainOrCaps(s string) bool {
-	if hasDomain(strings.ToLower(s)) {
-		return true
-	}
+// allCapitalised is true for "CNN", "BBC News", "The Week": every word
+// starts with a capital letter or digit.
+func allCapitalised(s string) bool {
 	for _, w := range strings.Fields(s) {
-		if w != strings.ToUpper(w) && !(len(w) > 0 && w[0] >= 'A' && w[0] <= 'Z') {
+		r, _ := utf8.DecodeRuneInString(w)
+		if !unicode.IsUpper(r) && !unicode.IsDigit(r) {
 			return false
 		}
 	}
-	return true
+	return s != ""
 }
 
 // idFromURL derives a stable article id from a page URL: host (without
