@@ -337,7 +337,7 @@ func (h *Handler) reindex(ctx context.Context, out *outcome) (*discordgo.Interac
 	if err != nil {
 		return nil, fmt.Errorf("reindex: %w", err)
 	}
-	return ephemeral("Reindexed: " + escapeMarkdown(oneLine(cleanText(report, false)))), nil
+	return ephemeral("Reindex finished: " + escapeMarkdown(oneLine(cleanText(report, false)))), nil
 }
 
 func (h *Handler) statsCommand(ctx context.Context, out *outcome) (*discordgo.InteractionResponse, error) {
