@@ -137,6 +137,13 @@ func TestParseTextLayouts(t *testing.T) {
 			paras: []string{proseA},
 		},
 		{
+			name:  "related box in the middle of the article does not cut it",
+			file:  "mid.txt",
+			text:  "Budget passes\n\n" + proseA + "\n\n" + proseB + "\n\nRelated\nBus drivers strike again\n\n" + proseC + "\n",
+			title: "Budget passes",
+			paras: []string{proseA, proseB, proseC},
+		},
+		{
 			name:  "dated headline, list of short items",
 			file:  "brief.txt",
 			text:  "Daily briefing, 12 June 2022\n\n- Markets rose.\n\n- Rain is expected.\n",

@@ -17,12 +17,15 @@ import (
 //   - The body starts at the first prose block (long, sentence-like lines).
 //     Short lines before it are the header: navigation and labels are
 //     dropped, a "By …" line or a lone name-like line is the author, a line
-//     that is only a date is the publication date, and the longest remaining
-//     line is the title.
+//     that is only a date is the publication date, the longest remaining
+//     line without a final period is the title, and lines ending with a
+//     period (a standfirst) become the first paragraphs.
 //   - After the body, a tail marker line ("About the Author", "Related
 //     Posts", "Comments", …) cuts it and everything after it, provided the
 //     tail is smaller than the body before it (so a marker-like phrase early
-//     in a long text cannot eat the article).
+//     in a long text cannot eat the article). Markers that introduce lists
+//     ("Related Posts", "Share this:", "Tags") cut only when no prose block
+//     follows them, so a link box mid-article cannot eat the rest.
 //   - Without such a header, the first line is the title if it is short and
 //     has no final period, else the title comes from the file name.
 //   - YAML front matter with article keys (as in Markdown) replaces the
@@ -62,6 +65,9 @@ func parseText(name, text string) ([]Article, []Warning) {
 		a.Title = titleFromName(name)
 	}
 	for _, lines := range bodyBlocks {
+		if isLinkBox(lines) {
+			continue // chrome, like the header: not a paragraph
+		}
 		for _, p := range blockParagraphs(lines) {
 			paras = append(paras, rawPara{N: len(paras) + 1, Text: p})
 		}
@@ -257,34 +263,51 @@ func blockParagraphs(lines []string) []string {
 	return lines
 }
 
-// tailMarkers start the end matter of a page: everything from such a line on
-// is chrome.
+// tailMarkers start end matter that may hold prose (a bio, comments):
+// everything from such a line on is chrome.
 var tailMarkers = map[string]bool{
-	"about the author": true, "about the authors": true, "related topics": true, "related posts": true,
-	"related articles": true, "related stories": true, "related content": true, "related": true,
-	"read next": true, "more from": true, "more stories": true, "more on this story": true,
-	"comments": true, "leave a comment": true, "leave a reply": true, "post a comment": true,
-	"you may also like": true, "you might also like": true, "recommended": true, "recommended for you": true,
-	"most read": true, "most popular": true, "trending": true, "trending now": true, "popular posts": true,
-	"tags": true, "topics": true, "latest news": true, "editor's picks": true, "see also": true,
+	"about the author": true, "about the authors": true, "about the writer": true, "comments": true,
+	"leave a comment": true, "leave a reply": true, "post a comment": true, "join the conversation": true,
 }
 
-// weakTailMarkers end a page only when no prose follows them: the same
-// lines ("Share this:", "Subscribe to our newsletter") also sit between
-// paragraphs, where the boilerplate filter drops them one by one.
+// weakTailMarkers introduce lists (related links, share buttons, tags).
+// They end a page only when no prose block follows them: the same lines also
+// head link boxes in the middle of an article, and "Share this:" or
+// "Subscribe" sit between paragraphs, where the boilerplate filter drops
+// them one by one.
 var weakTailMarkers = map[string]bool{
+	"related topics": true, "related posts": true, "related articles": true, "related stories": true,
+	"related content": true, "related": true, "read next": true, "read more": true, "more from": true,
+	"more stories": true, "more on this story": true, "you may also like": true, "you might also like": true,
+	"recommended": true, "recommended for you": true, "most read": true, "most popular": true,
+	"trending": true, "trending now": true, "popular posts": true, "tags": true, "topics": true,
+	"latest news": true, "editor's picks": true, "see also": true,
 	"share this": true, "share this article": true, "share this story": true, "share": true,
 	"like this": true, "subscribe": true, "subscribe to our newsletter": true, "sign up for our newsletter": true,
 	"newsletter": true, "follow us": true, "share on": true, "spread the word": true,
 }
 
-func isWeakTailMarker(line string) bool {
-	return weakTailMarkers[strings.ToLower(strings.Trim(line, " :.-–—|»›#*"))]
+// isLinkBox reports a block that is a list marker ("Related", "Read more")
+// followed by short lines: a box of links inside the article.
+func isLinkBox(lines []string) bool {
+	if len(lines) < 2 || !isWeakTailMarker(lines[0]) {
+		return false
+	}
+	for _, l := range lines[1:] {
+		if utf8.RuneCountInString(l) >= 100 || endsSentence(l) && wordCount(l) > 12 {
+			return false
+		}
+	}
+	return true
 }
 
 func isTailMarker(line string) bool {
+	return tailMarkers[strings.ToLower(strings.Trim(line, " :.-–—|»›#*"))]
+}
+
+func isWeakTailMarker(line string) bool {
 	low := strings.ToLower(strings.Trim(line, " :.-–—|»›#*"))
-	if tailMarkers[low] {
+	if weakTailMarkers[low] {
 		return true
 	}
 	// "Tags: a, b, c" and "Related: …" lines.
