@@ -55,6 +55,12 @@ func SplitSentences(text string) []Sentence {
 			}
 			break
 		}
+		// A tokenised closing quote (" ''", as in PTB-style corpora)
+		// belongs to the sentence it closes.
+		if j+3 <= len(text) && text[j] == ' ' && text[j+1] == '\'' && text[j+2] == '\'' &&
+			(j+3 == len(text) || isSpaceByte(text[j+3])) {
+			j += 3
+		}
 		// A boundary needs white space (or the end of the text) next.
 		if j < len(text) && !isSpaceAt(text, j) {
 			i = j
