@@ -109,7 +109,7 @@ func isBoundary(text string, start, p int, c byte, next int) bool {
 		if k == 0 {
 			break
 		}
-		q += k
+		q = skipSpace(text, q+k) // tokenised text puts a space after a quote
 	}
 	if q < len(text) {
 		r, _ = utf8.DecodeRuneInString(text[q:])

@@ -1,50 +1,80 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/briefbot/briefbot/corpus"
 )
 
-// Ask's knobs, together so that tuning them is one diff.
+// Ask's knobs, together so that tuning them is one diff. The ranking
+// weights are in rank.go.
 const (
 	askDefaultK = 3
 	askMaxK     = 20
 	// askMaxTerms caps the question's analyzed terms: a pasted page must not
 	// turn into a thousand-clause query.
 	askMaxTerms = 32
-	// askCandidates is how many hits are read before collapsing duplicate
-	// paragraphs and dropping weak ones.
+	// askCandidates is how many BM25 hits are re-ranked. Deeper costs time
+	// (each hit's text and term locations are read) for little recall.
 	askCandidates = 40
-	// askTitleBoost weighs question words found in the article's title:
-	// evidence that the article is on topic, weaker than the paragraph's own.
-	askTitleBoost = 0.3
-	// askPhraseBoost weighs question words found next to each other.
-	askPhraseBoost = 0.7
+	// askNeighboursOf: the paragraphs before and after this many of the best
+	// hits are fetched and ranked too.
+	askNeighboursOf = 10
 	// askMinCoverage is the share of the question's weight (sum of its
-	// terms' IDF) the best passage must contain for Ask to answer at all;
+	// terms' IDF) some candidate must contain for Ask to answer at all;
 	// below it, the index has nothing on the question.
 	askMinCoverage = 0.3
-	// askRelCoverage drops later passages whose coverage is below this share
-	// of the best passage's, so weak filler does not follow a good answer.
-	askRelCoverage = 0.5
+	// askMaxDrop: a passage scoring this much below the best one is not
+	// quoted, so weak filler does not follow a good answer.
+	askMaxDrop = 1.0
 )
 
 // Ask returns the k passages that best answer a natural-language question,
 // each with its best answering sentence. An empty Passages comes with a
 // Reason fit to show a user. AsOf defaults to the day of Options.Now, so
-// nothing dated in the future is quoted.
+// nothing dated in the future is quoted, and recent articles are preferred.
 func (ix *Index) Ask(ctx context.Context, question string, opts corpus.AskOptions) (corpus.Answer, error) {
+	return ix.ask(ctx, question, opts, defaultRank)
+}
+
+// candidate is a paragraph document being ranked.
+type candidate struct {
+	key, text, hash string
+	aid             string
+	n, part         int
+	art             *articleEntry
+	neighbour       bool // fetched as a neighbour, not matched by BM25
+	rawScore        float64
+	locs            search.TermLocationMap
+	f               features
+	answer          string
+	score           float64
+}
+
+func (ix *Index) ask(ctx context.Context, text string, opts corpus.AskOptions, w rankWeights) (corpus.Answer, error) {
 	man := ix.snapshot()
-	ans := corpus.Answer{Query: question, Articles: len(man.Articles)}
+	ans := corpus.Answer{Query: text, Articles: len(man.Articles)}
 	noAnswer := fmt.Sprintf("No passage in %s articles answers that.", count(len(man.Articles)))
 
-	qts := ix.analyze(question, askMaxTerms)
-	if len(qts) == 0 {
+	text = clip(text, maxQueryBytes)
+	terms, pairs := ix.contentTerms(text)
+	if len(terms) == 0 {
+		// Only quiz words ("What is new this week?"): use them after all.
+		for _, t := range ix.analyze(text, askMaxTerms) {
+			if !slices.Contains(terms, t.term) {
+				terms = append(terms, t.term)
+			}
+		}
+	}
+	if len(terms) == 0 {
 		ans.Reason = "Ask with at least one word that says what you are looking for (words like “what” or “the” alone match everything)."
 		return ans, nil
 	}
@@ -56,31 +86,31 @@ func (ix *Index) Ask(ctx context.Context, question string, opts corpus.AskOption
 		k = askMaxK
 	}
 
+	qts := make([]qterm, len(terms))
+	for i, t := range terms {
+		qts[i] = qterm{term: t, pos: i}
+	}
 	idf, err := ix.idf(ctx, qts)
 	if err != nil {
 		return ans, err
 	}
-	var total float64
-	var textQs, titleQs []query.Query
-	for t, w := range idf {
-		total += w.idf
-		if w.df > 0 {
+	q := &question{index: map[string]int{}, pairs: pairs, typ: answerType(text), words: map[string]bool{}}
+	var textQs []query.Query
+	for i, t := range terms {
+		wt := idf[t]
+		q.terms = append(q.terms, askTerm{term: t, idf: wt.idf, df: wt.df})
+		q.index[t] = i
+		q.total += wt.idf
+		if wt.df > 0 {
 			textQs = append(textQs, termQuery(t, fText, 0))
-			titleQs = append(titleQs, termQuery(t, fTitle, askTitleBoost))
 		}
+	}
+	for _, wd := range splitWords(text) {
+		q.words[strings.ToLower(wd.text)] = true
 	}
 	if len(textQs) == 0 {
 		ans.Reason = noAnswer
 		return ans, nil
-	}
-	// Adjacent question words (a stop word between them allowed) as phrases:
-	// "White House", "Supreme Court", "Prime Minister".
-	var phraseQs []query.Query
-	for i := 0; i+1 < len(qts) && len(phraseQs) < 8; i++ {
-		a, b := qts[i], qts[i+1]
-		if b.pos-a.pos <= 2 && a.term != b.term {
-			phraseQs = append(phraseQs, phraseQuery(qts[i:i+2], fText, askPhraseBoost))
-		}
 	}
 
 	asOf := opts.AsOf
@@ -91,53 +121,194 @@ func (ix *Index) Ask(ctx context.Context, question string, opts corpus.AskOption
 	if !opts.Since.IsZero() {
 		f.from = dayStart(opts.Since)
 	}
+	match := bleve.NewDisjunctionQuery(textQs...)
 	bq := bleve.NewBooleanQuery()
-	bq.AddMust(bleve.NewDisjunctionQuery(textQs...))
-	bq.AddShould(append(titleQs, phraseQs...)...)
+	bq.AddMust(match)
 	if fq := f.query(); fq != nil {
 		bq.AddFilter(fq)
 	}
 	req := bleve.NewSearchRequestOptions(bq, askCandidates, 0, false)
 	req.Fields = []string{fText, fHash}
+	req.IncludeLocations = true
 	res, err := ix.bl.SearchInContext(ctx, req)
 	if err != nil {
 		return ans, err
 	}
 
-	seen := map[string]bool{}
-	best := -1.0
+	var cands []*candidate
+	have := map[string]bool{}
 	for _, h := range res.Hits {
-		if len(ans.Passages) == k {
+		c := newCandidate(man, h)
+		if c == nil {
+			continue
+		}
+		have[c.key] = true
+		cands = append(cands, c)
+	}
+	if len(cands) == 0 {
+		ans.Reason = noAnswer
+		return ans, nil
+	}
+	nbs, err := ix.neighbours(ctx, man, cands, have, match)
+	if err != nil {
+		return ans, err
+	}
+	cands = append(cands, nbs...)
+
+	// Evidence.
+	best := cands[0].rawScore // hits come best first
+	byKey := map[string]float64{}
+	for _, c := range cands {
+		if !c.neighbour && best > 0 {
+			c.f.bm25 = c.rawScore / best
+			byKey[c.key] = c.f.bm25
+		}
+	}
+	titleCov := map[string]float64{}
+	covered := false
+	for _, c := range cands {
+		c.f.coverage, c.f.prox, c.f.typ, c.f.novel, c.answer = paragraphEvidence(q, c.text, c.locs)
+		covered = covered || c.f.coverage >= askMinCoverage
+		tc, ok := titleCov[c.aid]
+		if !ok {
+			tc = ix.titleCoverage(q, c.art.Title)
+			titleCov[c.aid] = tc
+		}
+		c.f.title = tc
+		c.f.lead = isLead(c.art, c.n)
+		prev1 := byKey[sibling(c.art, c.aid, c.n, c.part, -1)]
+		prev2 := byKey[sibling(c.art, c.aid, c.n, c.part, -2)]
+		next1 := byKey[sibling(c.art, c.aid, c.n, c.part, +1)]
+		c.f.nb = max(prev1, next1, 0.7*prev2)
+		c.f.ageDays = ageDays(c.art.Published, asOf)
+		c.score = w.evidence(c.f)
+	}
+	ages := make([]float64, len(cands))
+	for i, c := range cands {
+		ages[i] = c.f.ageDays
+	}
+	for i, p := range w.agePenalties(ages) {
+		cands[i].score -= p
+	}
+	if !covered {
+		ans.Reason = noAnswer
+		return ans, nil
+	}
+	slices.SortStableFunc(cands, func(a, b *candidate) int { return cmp.Compare(b.score, a.score) })
+
+	seen := map[string]bool{}
+	for _, c := range cands {
+		if len(ans.Passages) == k || c.score < cands[0].score-askMaxDrop {
 			break
 		}
-		text := hitField(h.Fields, fText)
-		hash := hitField(h.Fields, fHash)
-		if text == "" || seen[hash] {
+		if c.text == "" || seen[c.hash] {
 			continue
 		}
-		p, ok := passage(man, h.ID, text, h.Score)
-		if !ok {
-			continue
-		}
-		cov := ix.coverage(text, idf) / total
-		if best < 0 {
-			if cov < askMinCoverage {
-				// The top hit may be a long paragraph that scores on one
-				// common word; a later one may still cover the question.
-				continue
-			}
-			best = cov
-		} else if cov < best*askRelCoverage {
-			continue
-		}
-		seen[hash] = true
-		p.Answer = ix.bestSentence(text, idf)
-		ans.Passages = append(ans.Passages, p)
+		seen[c.hash] = true
+		ans.Passages = append(ans.Passages, corpus.Passage{
+			Article: c.art.ref(c.aid), Paragraph: c.n, ID: corpus.ParagraphID(c.aid, c.n),
+			Text: c.text, Answer: c.answer, Score: c.score,
+		})
 	}
 	if len(ans.Passages) == 0 {
 		ans.Reason = noAnswer
 	}
 	return ans, nil
+}
+
+// newCandidate reads a hit; nil when its article is not (yet) in the
+// committed manifest.
+func newCandidate(man *manifest, h *search.DocumentMatch) *candidate {
+	aid, n, part, ok := corpus.SplitKey(h.ID)
+	if !ok {
+		return nil
+	}
+	a := man.Articles[aid]
+	if a == nil {
+		return nil
+	}
+	return &candidate{
+		key: h.ID, text: hitField(h.Fields, fText), hash: hitField(h.Fields, fHash),
+		aid: aid, n: n, part: part, art: a, rawScore: h.Score, locs: h.Locations[fText],
+	}
+}
+
+// neighbours fetches the paragraphs before and after the best hits that are
+// not candidates yet, with the locations of the question's terms in them.
+func (ix *Index) neighbours(ctx context.Context, man *manifest, cands []*candidate, have map[string]bool, match query.Query) ([]*candidate, error) {
+	var keys []string
+	for i, c := range cands {
+		if i == askNeighboursOf {
+			break
+		}
+		for _, d := range []int{-1, +1} {
+			key := sibling(c.art, c.aid, c.n, c.part, d)
+			if key != "" && !have[key] {
+				have[key] = true
+				keys = append(keys, key)
+			}
+		}
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	bq := bleve.NewBooleanQuery()
+	bq.AddMust(bleve.NewDocIDQuery(keys))
+	bq.AddShould(match) // only for the term locations
+	req := bleve.NewSearchRequestOptions(bq, len(keys), 0, false)
+	req.Fields = []string{fText, fHash}
+	req.IncludeLocations = true
+	res, err := ix.bl.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*candidate, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		if c := newCandidate(man, h); c != nil {
+			c.neighbour = true
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// sibling is the document key of the paragraph d places after (n, part) in
+// its article, "" when there is none.
+func sibling(a *articleEntry, aid string, n, part, d int) string {
+	i := slices.Index(a.Paras, [2]int{n, part})
+	if i < 0 || i+d < 0 || i+d >= len(a.Paras) {
+		return ""
+	}
+	p := a.Paras[i+d]
+	return corpus.Paragraph{N: p[0], Part: p[1]}.Key(aid)
+}
+
+// isLead is 1 for the first two stored paragraphs of an article of four or
+// more: in news they summarise the story (in a shorter one every paragraph
+// would be "lead", which says nothing).
+func isLead(a *articleEntry, n int) float64 {
+	if len(a.Paras) < 4 {
+		return 0
+	}
+	second := a.Paras[min(1, len(a.Paras)-1)][0]
+	if n <= second {
+		return 1
+	}
+	return 0
+}
+
+// titleCoverage is the share of the question's weight in a title.
+func (ix *Index) titleCoverage(q *question, title string) float64 {
+	if title == "" || q.total == 0 {
+		return 0
+	}
+	var sum float64
+	for t := range ix.termSet(title) {
+		if i, ok := q.index[t]; ok {
+			sum += q.terms[i].idf
+		}
+	}
+	return sum / q.total
 }
 
 // weight is a question term's BM25 inverse document frequency over

@@ -512,11 +512,11 @@ func (s *state) scoreStory(st *story, lead float64) {
 			for j, id := range x.terms {
 				t += x.vec[j] * title[id]
 			}
-			c += titleWeight * t / tnorm
+			c += X.Title * t / tnorm
 		}
 		pos := 1 / math.Pow(1+float64(x.rank)/lead, positionDecay)
-		info := 1 + infoWeight*math.Min(float64(x.info), 6)/6
-		x.score = (c + centralityFloor) * pos * info * math.Pow(math.Max(float64(x.words), 12)/25, -lengthPenalty)
+		info := 1 + X.Info*math.Min(float64(x.info), X.InfoCap)/X.InfoCap
+		x.score = (c + X.Floor) * pos * info * math.Pow(math.Max(float64(x.words), 12)/25, -X.Len)
 		st.best = math.Max(st.best, x.score)
 	}
 }
@@ -750,3 +750,6 @@ func (s *state) storyTitle(st *story) string {
 	}
 	return ""
 }
+
+// X is TEMPORARY.
+var X = struct{ Title, Info, InfoCap, Floor, Len float64 }{1, 0.6, 6, 0.1, 0.3}
