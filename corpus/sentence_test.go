@@ -40,6 +40,7 @@ func TestSplitSentences(t *testing.T) {
 		{"newline", "First line.\nSecond line.", []string{"First line.", "Second line."}},
 		{"nbsp", "One.\u00a0Two.", []string{"One.", "Two."}},
 		{"tokenised", "Sterling 's remarks cost him . `` It is a victory , '' he said . `` Another one . '' Then more .", []string{"Sterling 's remarks cost him .", "`` It is a victory , '' he said .", "`` Another one . ''", "Then more ."}},
+		{"tokenised quote then lower case", "Why do friends do this ? ' she said . ' I did not know . '", []string{"Why do friends do this ? ' she said .", "' I did not know . '"}},
 		{"list number", "2. Wear a mask. Wash hands.", []string{"2. Wear a mask.", "Wash hands."}},
 		{"state", "Frankfort, Ky. Liberty Hall reopened. Visitors came.", []string{"Frankfort, Ky. Liberty Hall reopened.", "Visitors came."}},
 		{"state then opener", "He lives in Atlanta, Ga. The city is big.", []string{"He lives in Atlanta, Ga.", "The city is big."}},
