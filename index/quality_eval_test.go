@@ -1,0 +1,201 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/briefbot/briefbot/corpus"
+	"github.com/briefbot/briefbot/eval"
+	"github.com/briefbot/briefbot/internal/sharedtest"
+)
+
+// Answer quality of Ask on the development sets in ../shared/eval (see
+// index/README-quality.md). The floors sit a little under what the current
+// method measures, so a change that makes answers worse fails CI; the
+// issue's targets are listed beside them (qualTarget*) and README-quality.md
+// says which are met.
+const (
+	qualNewsMRR10 = 0.57 // measured 0.596; target 0.62
+	qualNewsR1    = 0.47 // measured 0.498; target 0.52
+	qualNewsR5    = 0.68 // measured 0.710; target 0.78
+	qualXQuADR1   = 0.89 // measured 0.908; target 0.96
+
+	qualTargetNewsMRR10 = 0.62
+	qualTargetNewsR1    = 0.52
+	qualTargetNewsR5    = 0.78
+	qualTargetXQuADR1   = 0.96
+)
+
+// qualIndex ingests one evaluation set's articles into a new index.
+func qualIndex(tb testing.TB, set string) *Index {
+	tb.Helper()
+	path := sharedtest.Path(tb, "eval/"+set+"/articles.jsonl")
+	ix, err := Open(filepath.Join(tb.TempDir(), set), Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { ix.Close() })
+	start := time.Now()
+	rep, err := ix.Ingest(context.Background(), []string{path}, IngestOptions{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Logf("%s: %d paragraphs ingested in %v", set, rep.Paragraphs, time.Since(start).Round(time.Millisecond))
+	return ix
+}
+
+func qualQuestions(tb testing.TB, set string) []eval.Question {
+	tb.Helper()
+	f, err := os.Open(sharedtest.Path(tb, "eval/"+set+"/questions.jsonl"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	qs, err := eval.ReadQuestions(f)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return qs
+}
+
+func qualRun(tb testing.TB, ask eval.Asker, qs []eval.Question) eval.Metrics {
+	tb.Helper()
+	_, m, err := eval.Retrieval(context.Background(), ask, qs, 10)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m
+}
+
+// TestEvalAskNews guards Ask's answer quality on the news-quiz set: every
+// question asked as of its day, nothing after it returned.
+func TestEvalAskNews(t *testing.T) {
+	sharedtest.SkipEvalIfShort(t)
+	qs := qualQuestions(t, "news")
+	ix := qualIndex(t, "news")
+
+	// Nothing published after a question's day is ever quoted.
+	for _, q := range qs[:40] {
+		asOf, _ := time.Parse(time.DateOnly, q.AsOf)
+		ans, err := ix.Ask(context.Background(), q.Question, corpus.AskOptions{K: 10, AsOf: asOf})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range ans.Passages {
+			if p.Article.Published.After(asOf) {
+				t.Errorf("%s asked %s got %s published %s", q.QID, q.AsOf, p.ID, p.Article.PublishedString())
+			}
+		}
+	}
+
+	m := qualRun(t, ix.Ask, qs)
+	t.Logf("news Ask: %v", m)
+	t.Logf("news targets: MRR@10 %.2f recall@1 %.2f recall@5 %.2f", qualTargetNewsMRR10, qualTargetNewsR1, qualTargetNewsR5)
+	if m.MRR10 < qualNewsMRR10 || m.R1 < qualNewsR1 || m.R5 < qualNewsR5 {
+		t.Errorf("news quality dropped: MRR@10 %.3f (floor %.2f), recall@1 %.3f (floor %.2f), recall@5 %.3f (floor %.2f)",
+			m.MRR10, qualNewsMRR10, m.R1, qualNewsR1, m.R5, qualNewsR5)
+	}
+}
+
+// TestEvalAskXQuAD guards Ask on the Wikipedia (SQuAD-style) set, where
+// recency plays no part: the method must not be news-only.
+func TestEvalAskXQuAD(t *testing.T) {
+	sharedtest.SkipEvalIfShort(t)
+	qs := qualQuestions(t, "xquad")
+	ix := qualIndex(t, "xquad")
+	m := qualRun(t, ix.Ask, qs)
+	t.Logf("xquad Ask: %v (target recall@1 %.2f)", m, qualTargetXQuADR1)
+	if m.R1 < qualXQuADR1 {
+		t.Errorf("xquad quality dropped: recall@1 %.3f (floor %.2f)", m.R1, qualXQuADR1)
+	}
+}
+
+// plainBleve is the baseline every other keyword engine is compared with:
+// the same paragraphs (as corpus.Parse yields them, which is what briefbot
+// indexes) in a Bleve index with the English analyzer and BM25, asked with a
+// plain match query of the question text.
+type plainBleve struct{ bl bleve.Index }
+
+func newPlainBleve(tb testing.TB, set string) *plainBleve {
+	tb.Helper()
+	path := sharedtest.Path(tb, "eval/"+set+"/articles.jsonl")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	arts, _ := corpus.Parse(filepath.Base(path), data)
+	m := bleve.NewIndexMapping()
+	m.DefaultAnalyzer = en.AnalyzerName
+	m.ScoringModel = "bm25"
+	bl, err := bleve.New(filepath.Join(tb.TempDir(), "plain-"+set), m)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { bl.Close() })
+	b := bl.NewBatch()
+	for _, a := range arts {
+		for _, p := range a.Paragraphs {
+			if err := b.Index(p.Key(a.ID), map[string]any{"text": p.Text}); err != nil {
+				tb.Fatal(err)
+			}
+			if b.Size() == 1000 {
+				if err := bl.Batch(b); err != nil {
+					tb.Fatal(err)
+				}
+				b = bl.NewBatch()
+			}
+		}
+	}
+	if err := bl.Batch(b); err != nil {
+		tb.Fatal(err)
+	}
+	return &plainBleve{bl: bl}
+}
+
+func (p *plainBleve) Ask(ctx context.Context, question string, opts corpus.AskOptions) (corpus.Answer, error) {
+	q := bleve.NewMatchQuery(question)
+	q.SetField("text")
+	res, err := p.bl.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, opts.K, 0, false))
+	if err != nil {
+		return corpus.Answer{}, err
+	}
+	ans := corpus.Answer{Query: question}
+	for _, h := range res.Hits {
+		aid, n, _, _ := corpus.SplitKey(h.ID)
+		ans.Passages = append(ans.Passages, corpus.Passage{ID: corpus.ParagraphID(aid, n), Score: h.Score})
+	}
+	return ans, nil
+}
+
+// BenchmarkEvalAskVsBleve measures Ask on the news set (quality and
+// latency after a warm-up pass) beside plain Bleve BM25 in the same run:
+//
+//	go test -run '^$' -bench BenchmarkEvalAskVsBleve -benchtime 1x ./index/
+func BenchmarkEvalAskVsBleve(b *testing.B) {
+	sharedtest.SkipEvalIfShort(b)
+	qs := qualQuestions(b, "news")
+	ix := qualIndex(b, "news")
+	plain := newPlainBleve(b, "news")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		pm := qualRun(b, plain.Ask, qs)
+		am := qualRun(b, ix.Ask, qs)
+		b.ReportMetric(am.P50MS, "ask-p50-ms")
+		b.ReportMetric(am.P99MS, "ask-p99-ms")
+		b.ReportMetric(am.MRR10, "ask-mrr10")
+		b.ReportMetric(pm.P50MS, "bleve-p50-ms")
+		b.ReportMetric(pm.P99MS, "bleve-p99-ms")
+		b.ReportMetric(pm.MRR10, "bleve-mrr10")
+		if i == 0 {
+			b.Log(fmt.Sprintf("plain Bleve BM25: %v", pm))
+			b.Log(fmt.Sprintf("briefbot Ask:     %v", am))
+			b.Log(fmt.Sprintf("Ask p99 / Bleve p99 = %.2f (limit 1.5)", am.P99MS/pm.P99MS))
+		}
+	}
+}
