@@ -100,6 +100,13 @@ func TestParseTextLayouts(t *testing.T) {
 			paras: []string{proseA, proseB, proseC},
 		},
 		{
+			name:  "single-newline paragraphs, some short",
+			file:  "lines2.txt",
+			text:  "Lines\n\n" + proseA + "\nIt rained all day.\n" + proseC + "\n",
+			title: "Lines",
+			paras: []string{proseA, "It rained all day.", proseC},
+		},
+		{
 			name:  "posted by, updated stamp, reading time, dateline date",
 			file:  "p.txt",
 			text:  "Menu\nPosted by Sam Lee | Staff writer\nUpdated 2:15 PM ET, Fri June 17, 2022\n3 min read\nA quiet week at City Hall\n\nLONDON, 16 June 2022 — " + proseA + "\n\n" + proseB,

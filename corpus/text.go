@@ -248,19 +248,15 @@ func hasLongLine(lines []string) bool {
 	return false
 }
 
-// blockParagraphs turns a block of lines into paragraphs: one per line when
-// the lines are long (single-newline paragraphs), else the lines joined
-// (hard-wrapped text).
+// blockParagraphs turns a block of lines into paragraphs. Hard-wrapped text
+// never has a line of 100 runes or more, so a block with such a line uses
+// single newlines between paragraphs: one paragraph per line. Otherwise the
+// lines are joined.
 func blockParagraphs(lines []string) []string {
-	if len(lines) == 1 {
+	if len(lines) == 1 || hasLongLine(lines) {
 		return lines
 	}
-	for _, l := range lines[:len(lines)-1] {
-		if utf8.RuneCountInString(l) < 100 {
-			return []string{strings.Join(lines, " ")}
-		}
-	}
-	return lines
+	return []string{strings.Join(lines, " ")}
 }
 
 // tailMarkers start end matter that may hold prose (a bio, comments):
