@@ -84,12 +84,15 @@ const (
 	// centralityFloor keeps a lead sentence competitive when it shares few
 	// words with the rest of the story.
 	centralityFloor = 0.1
-	// infoWeight is the most that names and numbers add to a score (×1+w,
-	// reached at six of them).
-	infoWeight = 0.6
+	// infoWeight is the most that names and numbers add to a score
+	// (×1+w, reached at infoCap of them): the concrete sentence beats the
+	// vague one ("Thousands lost power in Houston" over "Many were
+	// affected").
+	infoWeight = 1.5
+	infoCap    = 4.0
 	// lengthPenalty divides a score by (words/25)^p: at a fixed number of
 	// points, long sentences cost a reader more than they tell.
-	lengthPenalty = 0.3
+	lengthPenalty = 0.5
 	// mmrLambda balances score against cosine similarity to points already
 	// chosen (maximal marginal relevance). A soft penalty (0.7) cost ROUGE
 	// on every set once the hard rule below was in place, so it is off;
@@ -295,14 +298,16 @@ func (s *state) group() []*story {
 	}
 	// Article vectors: the title and the first quotable sentences, weighted
 	// by article-level IDF, so that shared names and rare words join
-	// articles and common words do not.
-	type sparse map[int]float64
-	vecs := make([]sparse, len(s.arts))
+	// articles and common words do not. Vectors are sorted by term so that
+	// every sum runs in the same order: the same articles always make the
+	// same stories.
+	vecs := make([][]termWeight, len(s.arts))
 	adf := map[int]int{}
 	stems := map[string]int{}
 	var toks []string
+	tf := map[int]float64{}
 	for ai, a := range s.arts {
-		v := sparse{}
+		clear(tf)
 		add := func(text string, w float64) {
 			toks = words(text, toks[:0])
 			for _, t := range toks {
@@ -318,7 +323,7 @@ func (s *state) group() []*story {
 					id = len(stems)
 					stems[t] = id
 				}
-				v[id] += w
+				tf[id] += w
 			}
 		}
 		add(a.Title, 2)
@@ -332,58 +337,52 @@ func (s *state) group() []*story {
 				break
 			}
 		}
-		for id := range v {
+		v := make([]termWeight, 0, len(tf))
+		for id, f := range tf {
+			v = append(v, termWeight{id, f})
 			adf[id]++
 		}
+		slices.SortFunc(v, func(x, y termWeight) int { return x.id - y.id })
 		vecs[ai] = v
 	}
 	n := float64(len(s.arts))
 	for _, v := range vecs {
 		norm := 0.0
-		for id, tf := range v {
-			w := (1 + math.Log(tf)) * math.Log((n+1)/float64(adf[id]))
-			v[id] = w
+		for i, tw := range v {
+			w := (1 + math.Log(tw.w)) * math.Log((n+1)/float64(adf[tw.id]))
+			v[i].w = w
 			norm += w * w
 		}
 		if norm > 0 {
 			norm = math.Sqrt(norm)
-			for id := range v {
-				v[id] /= norm
+			for i := range v {
+				v[i].w /= norm
 			}
 		}
-	}
-	cos := func(a, b sparse) float64 {
-		if len(a) > len(b) {
-			a, b = b, a
-		}
-		d := 0.0
-		for id, w := range a {
-			d += w * b[id]
-		}
-		return d
 	}
 	// Average-link agglomerative clustering would be quadratic in memory
 	// for a week; a single pass that joins each article to the most similar
 	// existing group (by its centroid) is close enough for news, where one
 	// story's articles share names.
 	var groups [][]int
-	var cents []sparse
+	var cents []map[int]float64
 	var norms []float64     // Euclidean length of each centroid, kept up to date
 	post := map[int][]int{} // term -> groups whose centroid has it
 	var acc []float64       // dot product with each group, for one article
 	var touched []int       // groups with acc != 0
 	for ai := range s.arts {
-		for id, w := range vecs[ai] {
-			for _, gi := range post[id] {
+		for _, tw := range vecs[ai] {
+			for _, gi := range post[tw.id] {
 				if acc[gi] == 0 {
 					touched = append(touched, gi)
 				}
-				acc[gi] += w * cents[gi][id]
+				acc[gi] += tw.w * cents[gi][tw.id]
 			}
 		}
 		best, bi := storyThreshold, -1
+		slices.Sort(touched)
 		for _, gi := range touched {
-			if sim := acc[gi] / norms[gi]; sim > best || (sim == best && gi < bi) {
+			if sim := acc[gi] / norms[gi]; sim > best {
 				best, bi = sim, gi
 			}
 			acc[gi] = 0
@@ -392,35 +391,27 @@ func (s *state) group() []*story {
 		if bi < 0 {
 			bi = len(groups)
 			groups = append(groups, []int{ai})
-			c := sparse{}
-			for id, w := range vecs[ai] {
-				c[id] = w
-				post[id] = append(post[id], bi)
+			c := make(map[int]float64, len(vecs[ai]))
+			sq := 0.0
+			for _, tw := range vecs[ai] {
+				c[tw.id] = tw.w
+				sq += tw.w * tw.w
+				post[tw.id] = append(post[tw.id], bi)
 			}
 			cents = append(cents, c)
-			norms = append(norms, centNorm(c))
+			norms = append(norms, math.Sqrt(math.Max(sq, 1e-12)))
 			acc = append(acc, 0)
-			continue
-		}
-		if bi < 0 {
-			groups = append(groups, []int{ai})
-			c := sparse{}
-			for id, w := range vecs[ai] {
-				c[id] = w
-			}
-			cents = append(cents, c)
-			norms = append(norms, centNorm(c))
 			continue
 		}
 		groups[bi] = append(groups[bi], ai)
 		sq := norms[bi] * norms[bi]
-		for id, w := range vecs[ai] {
-			old, ok := cents[bi][id]
+		for _, tw := range vecs[ai] {
+			old, ok := cents[bi][tw.id]
 			if !ok {
-				post[id] = append(post[id], bi)
+				post[tw.id] = append(post[tw.id], bi)
 			}
-			cents[bi][id] = old + w
-			sq += 2*old*w + w*w
+			cents[bi][tw.id] = old + tw.w
+			sq += 2*old*tw.w + tw.w*tw.w
 		}
 		norms[bi] = math.Sqrt(math.Max(sq, 1e-12))
 	}
@@ -430,7 +421,11 @@ func (s *state) group() []*story {
 		c := cents[gi]
 		sim := make(map[int]float64, len(g))
 		for _, ai := range g {
-			sim[ai] = cos(vecs[ai], c)
+			d := 0.0
+			for _, tw := range vecs[ai] {
+				d += tw.w * c[tw.id]
+			}
+			sim[ai] = d
 		}
 		sort.SliceStable(g, func(i, j int) bool { return sim[g[i]] > sim[g[j]] })
 		stories[gi] = s.newStory(g)
@@ -438,11 +433,23 @@ func (s *state) group() []*story {
 	return stories
 }
 
-// centNorm is the Euclidean length of a centroid.
+// termWeight is one entry of a sparse vector.
+type termWeight struct {
+	id int
+	w  float64
+}
+
+// centNorm is the Euclidean length of a sparse vector, summed in term order
+// so that it is the same every time.
 func centNorm(c map[int]float64) float64 {
+	ids := make([]int, 0, len(c))
+	for id := range c {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
 	n := 0.0
-	for _, w := range c {
-		n += w * w
+	for _, id := range ids {
+		n += c[id] * c[id]
 	}
 	if n == 0 {
 		return 1
@@ -512,11 +519,11 @@ func (s *state) scoreStory(st *story, lead float64) {
 			for j, id := range x.terms {
 				t += x.vec[j] * title[id]
 			}
-			c += X.Title * t / tnorm
+			c += titleWeight * t / tnorm
 		}
 		pos := 1 / math.Pow(1+float64(x.rank)/lead, positionDecay)
-		info := 1 + X.Info*math.Min(float64(x.info), X.InfoCap)/X.InfoCap
-		x.score = (c + X.Floor) * pos * info * math.Pow(math.Max(float64(x.words), 12)/25, -X.Len)
+		info := 1 + infoWeight*math.Min(float64(x.info), infoCap)/infoCap
+		x.score = (c + centralityFloor) * pos * info * math.Pow(math.Max(float64(x.words), 12)/25, -lengthPenalty)
 		st.best = math.Max(st.best, x.score)
 	}
 }
@@ -750,6 +757,3 @@ func (s *state) storyTitle(st *story) string {
 	}
 	return ""
 }
-
-// X is TEMPORARY.
-var X = struct{ Title, Info, InfoCap, Floor, Len float64 }{1, 0.6, 6, 0.1, 0.3}

@@ -1,6 +1,7 @@
 package summarize
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -292,4 +293,14 @@ func sorted(xs []string) []string {
 		}
 	}
 	return xs
+}
+
+func TestDeterministic(t *testing.T) {
+	arts := storyArticles()
+	first := Articles(arts, Options{Sentences: 5})
+	for i := 0; i < 20; i++ {
+		if again := Articles(arts, Options{Sentences: 5}); !reflect.DeepEqual(first, again) {
+			t.Fatalf("run %d differs:\n%+v\n%+v", i, first, again)
+		}
+	}
 }
