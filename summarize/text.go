@@ -216,7 +216,9 @@ func isJunk(s string, nWords int) bool {
 		return true
 	}
 	last, _ := utf8.DecodeLastRuneInString(strings.TrimRight(s, `"'”’) `))
-	if last == '?' || last == ':' || last == ',' || last == ';' {
+	if last != '.' && last != '!' && last != '…' {
+		// A question, or no full stop at all: a headline, a label, a promo
+		// ("UK may join new European 'club'"), a cut-off caption.
 		return true
 	}
 	if !unicode.IsUpper(firstRune(s)) && !isQuoteStart(s) && !unicode.IsDigit(firstRune(s)) {
