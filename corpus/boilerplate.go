@@ -130,12 +130,13 @@ var noticePhrases = []string{
 	"prices were accurate at the time", "content partner offering", "produced independently of",
 	"this article originally appeared", "this story originally appeared", "this article was originally published",
 	"this story was originally published", "originally published on", "a version of this article first appeared",
-	"a version of this story first appeared", "this content is imported",
+	"a version of this story first appeared", "a version of this story appeared in",
+	"a version of this story appears in", "this content is imported",
 	"you may be able to find more information", "enable javascript", "javascript is disabled",
 	"please enable", "already a subscriber", "for unlimited access", "to continue reading",
-	"log in to continue", "create a free account", "our journalism", "local journalism",
+	"log in to continue", "create a free account",
 	"become a subscriber", "digital subscriber", "subscribe for free", "delivered to your inbox",
-	"delivered right to your inbox", "in your inbox", "sent to your inbox", "straight to your inbox",
+	"delivered right to your inbox", "sent to your inbox", "straight to your inbox",
 	"hide caption", "story continues below", "article continues below", "advertisement continues below",
 	"sponsored content", "paid content", "paid post", "this transcript was automatically generated",
 	"contributed to this report", "contributed reporting", "contributed to this story", "contributed to this article",
@@ -148,7 +149,9 @@ var ctaPhrases = []string{
 	"sign up now", "subscribe now", "subscribe today", "download the app", "download our app",
 	"get the app", "follow us on", "like us on facebook", "share this article", "share this story",
 	"share on facebook", "share on twitter", "share via email", "share this:", "listen to this article",
-	"continue reading",
+	"continue reading", "supporting our journalism", "support our journalism", "support local journalism",
+	"in your inbox each", "in your inbox every", "sign up for free", "consider a subscription",
+	"consider subscribing", "by subscribing today", ", sign up", ", subscribe to",
 }
 
 // ctaVerbs open a call to action; ctaTargets are what such a call points at.
@@ -205,8 +208,8 @@ func startsCallToAction(p, low string) bool {
 }
 
 func isCTASentence(s string) bool {
-	if len(s) > 60 {
-		s = s[:60]
+	if len(s) > 90 {
+		s = s[:90]
 	}
 	t := strings.ToLower(strings.TrimLeft(s, " \"'“‘(*•-–—>►"))
 	// Skip a leading emoji or symbol ("🌤 What's the weather…").
@@ -221,7 +224,7 @@ func isCTASentence(s string) bool {
 		return true
 	}
 	// A label before a colon: "SPORTS NEWSLETTER:Sign up to get …".
-	if i := strings.IndexByte(t, ':'); i > 0 && i < 40 {
+	if i := strings.IndexByte(t, ':'); i > 0 && i < 60 {
 		return startsWithAny(strings.TrimLeft(t[i+1:], " "), ctaVerbs)
 	}
 	return false

@@ -492,6 +492,9 @@ func TestIsBoilerplate(t *testing.T) {
 		"Would you like to receive our daily newsletter?",
 		"Our fact check work is supported in part by a grant from a foundation.",
 		"Media caption The president spoke to reporters",
+		"A version of this story appeared in CNN's What Matters newsletter. To get it in your inbox, sign up for free here.",
+		"Get daily coronavirus updates in your inbox: Sign up for the Daily Briefing",
+		"Note: Journalism like ours takes time and resources. Please consider a subscription.",
 	}
 	for _, p := range junk {
 		if !IsBoilerplate(p) {
@@ -515,6 +518,9 @@ func TestIsBoilerplate(t *testing.T) {
 		"The real danger is not what happens to your data as it crosses the net, argues analyst Bill Thompson.",
 		"For years, the site www.example.com published leaked documents about the company.",
 		"Police said the suspect emailed threats to officials and posted them on Twitter.",
+		"The decline of local journalism has left many towns without a newspaper, a new study found.",
+		"Scam emails landing in your inbox are getting harder to spot, experts say.",
+		`"Our journalism is independent," the editor said.`,
 	}
 	for _, p := range real {
 		if IsBoilerplate(p) {
