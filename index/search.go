@@ -213,9 +213,15 @@ func spans(tl search.TermLocationMap) []span {
 func highlight(text string, ss []span) []string {
 	valid := ss[:0]
 	for _, s := range ss {
-		if s.start >= 0 && s.end <= len(text) && s.start < s.end {
-			valid = append(valid, s)
+		if s.start < 0 || s.end > len(text) || s.start >= s.end {
+			continue
 		}
+		// Words of a phrase are marked as one: "White House", not "White" "House".
+		if n := len(valid); n > 0 && valid[n-1].end <= s.start && strings.TrimSpace(text[valid[n-1].end:s.start]) == "" {
+			valid[n-1].end = s.end
+			continue
+		}
+		valid = append(valid, s)
 	}
 	ss = valid
 	if len(ss) == 0 {

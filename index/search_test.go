@@ -1,0 +1,199 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/briefbot/briefbot/corpus"
+)
+
+func TestParseKeywords(t *testing.T) {
+	for in, want := range map[string][]kwToken{
+		`budget "white house" -defense`: {{text: "budget"}, {text: "white house", phrase: true}, {text: "defense", exclude: true}},
+		`-"prime minister" vote`:        {{text: "prime minister", phrase: true, exclude: true}, {text: "vote"}},
+		`"unbalanced quote`:             {{text: "unbalanced quote", phrase: true}},
+		`a - b --c`:                     {{text: "a"}, {text: "b"}, {text: "-c", exclude: true}},
+		`“smart quotes” x`:              {{text: "smart quotes", phrase: true}, {text: "x"}},
+		`word"glued"`:                   {{text: "word"}, {text: "glued", phrase: true}},
+		``:                              nil,
+		`   `:                           nil,
+	} {
+		if got := parseKeywords(in); !reflect.DeepEqual(got, want) {
+			t.Errorf("parseKeywords(%q) = %+v, want %+v", in, got, want)
+		}
+	}
+}
+
+func srch(t *testing.T, ix *Index, kw string, f corpus.SearchFilters, page, size int) corpus.SearchPage {
+	t.Helper()
+	sp, err := ix.Search(context.Background(), kw, f, page, size)
+	if err != nil {
+		t.Fatalf("Search(%q): %v", kw, err)
+	}
+	if sp.Total == 0 && sp.Reason == "" {
+		t.Errorf("Search(%q): nothing and no reason", kw)
+	}
+	for _, p := range sp.Passages {
+		for _, h := range p.Highlights {
+			plain := strings.NewReplacer(corpus.HighlightStart, "", corpus.HighlightEnd, "").Replace(h)
+			if !strings.Contains(p.Text, plain) {
+				t.Errorf("highlight %q is not a fragment of %q", h, p.Text)
+			}
+		}
+	}
+	return sp
+}
+
+func TestSearchPhrasesExclusionsHighlights(t *testing.T) {
+	ix := newTestIndex(t)
+	upsert(t, ix, testArticles()...)
+	sp := srch(t, ix, `"white house" president`, corpus.SearchFilters{}, 1, 5)
+	if sp.Total != 1 || len(sp.Passages) != 1 || sp.Passages[0].ID != "budget#2" {
+		t.Fatalf("phrase search: %+v", sp)
+	}
+	want := "The " + corpus.HighlightStart + "White House" + corpus.HighlightEnd + " said the " +
+		corpus.HighlightStart + "President" + corpus.HighlightEnd + " would sign the bill on Friday. Critics called it reckless."
+	if h := sp.Passages[0].Highlights; len(h) != 1 || h[0] != want {
+		t.Errorf("highlights %q, want %q", h, want)
+	}
+	if p := sp.Passages[0]; p.Article.Title != "Senate passes budget" || p.Paragraph != 2 {
+		t.Errorf("citation %+v", p)
+	}
+	// Words stem; all must match.
+	if sp := srch(t, ix, "passes senates", corpus.SearchFilters{}, 1, 5); sp.Total != 1 {
+		t.Errorf("stemmed AND: %d %v", sp.Total, ids(sp.Passages))
+	}
+	if sp := srch(t, ix, "senate moon", corpus.SearchFilters{}, 1, 5); sp.Total != 0 || sp.Reason == "" {
+		t.Errorf("AND of unrelated words: %+v", sp)
+	}
+	// "white" alone is in budget#2 only; the phrase in the wrong order matches nothing.
+	if sp := srch(t, ix, `"house white"`, corpus.SearchFilters{}, 1, 5); sp.Total != 0 {
+		t.Errorf("reversed phrase: %v", ids(sp.Passages))
+	}
+	// Exclusions.
+	if sp := srch(t, ix, "budget -wire", corpus.SearchFilters{}, 1, 5); sp.Total != 1 {
+		t.Errorf("budget: %d", sp.Total)
+	}
+	sp = srch(t, ix, `senate -"federal budget"`, corpus.SearchFilters{}, 1, 5)
+	if sp.Total != 0 {
+		t.Errorf("excluded phrase: %v", ids(sp.Passages))
+	}
+	for _, q := range []string{"-budget", `-"white house"`, "- -", "the of", "!!!"} {
+		sp := srch(t, ix, q, corpus.SearchFilters{}, 1, 5)
+		if sp.Total != 0 || len(sp.Passages) != 0 || sp.Reason == "" {
+			t.Errorf("Search(%q) = %+v, want nothing and a reason", q, sp)
+		}
+	}
+	if sp := srch(t, ix, "-budget", corpus.SearchFilters{}, 1, 5); !strings.Contains(sp.Reason, "exclusions alone") {
+		t.Errorf("reason for exclusions only: %q", sp.Reason)
+	}
+}
+
+func TestSearchFilters(t *testing.T) {
+	ix := newTestIndex(t)
+	upsert(t, ix, testArticles()...)
+	kw := "senate budget"
+	for _, c := range []struct {
+		f    corpus.SearchFilters
+		want int
+	}{
+		{corpus.SearchFilters{}, 1}, // the wire copy collapses into cnn's
+		{corpus.SearchFilters{Source: "wire.com"}, 1},
+		{corpus.SearchFilters{Source: "CNN.COM"}, 1},
+		{corpus.SearchFilters{Source: "bbc.com"}, 0},
+		{corpus.SearchFilters{Author: "john doe"}, 1},
+		{corpus.SearchFilters{Author: "John"}, 0}, // exact, not partial
+		{corpus.SearchFilters{Since: day("2026-03-05"), Until: day("2026-03-05")}, 1}, // inclusive days
+		{corpus.SearchFilters{Since: day("2026-03-06")}, 0},
+		{corpus.SearchFilters{Until: day("2026-03-04")}, 0},
+		{corpus.SearchFilters{Until: time.Date(2026, 3, 5, 23, 59, 0, 0, time.UTC)}, 1},
+		{corpus.SearchFilters{Since: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Hour), Until: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)}, 1},
+	} {
+		sp := srch(t, ix, kw, c.f, 1, 5)
+		if sp.Total != c.want {
+			t.Errorf("filters %+v: total %d %v, want %d", c.f, sp.Total, ids(sp.Passages), c.want)
+		}
+		if c.want == 0 && !strings.Contains(sp.Reason, "filters") {
+			t.Errorf("filters %+v: reason %q", c.f, sp.Reason)
+		}
+	}
+}
+
+func TestSearchPaging(t *testing.T) {
+	ix := newTestIndex(t)
+	var paras []string
+	for i := 1; i <= 12; i++ {
+		paras = append(paras, fmt.Sprintf("Harbour report number %d: the ferry ran %d minutes late.", i, i))
+	}
+	paras = append(paras, paras[0]) // an exact repeat inside the article
+	upsert(t, ix, art("harbour", "port.example", "", "2026-03-01", "Harbour log", paras...))
+	seen := map[string]bool{}
+	for page := 1; page <= 3; page++ {
+		sp := srch(t, ix, "ferry", corpus.SearchFilters{}, page, 5)
+		if sp.Total != 12 || sp.Page != page || sp.PageSize != 5 {
+			t.Errorf("page %d: total %d page %d size %d", page, sp.Total, sp.Page, sp.PageSize)
+		}
+		want := []int{5, 5, 2}[page-1]
+		if len(sp.Passages) != want {
+			t.Errorf("page %d: %d passages, want %d", page, len(sp.Passages), want)
+		}
+		for _, p := range sp.Passages {
+			if seen[p.ID] {
+				t.Errorf("page %d repeats %s", page, p.ID)
+			}
+			seen[p.ID] = true
+		}
+	}
+	sp := srch(t, ix, "ferry", corpus.SearchFilters{}, 9, 5)
+	if sp.Total != 12 || len(sp.Passages) != 0 {
+		t.Errorf("page past the end: %+v", sp)
+	}
+	sp = srch(t, ix, "ferry", corpus.SearchFilters{}, 0, 0)
+	if sp.Page != 1 || sp.PageSize != searchDefaultPageSize || len(sp.Passages) != 5 {
+		t.Errorf("defaults: page %d size %d, %d passages", sp.Page, sp.PageSize, len(sp.Passages))
+	}
+}
+
+func TestSearchBadQueries(t *testing.T) {
+	ix := newTestIndex(t)
+	upsert(t, ix, testArticles()...)
+	for _, q := range badQueries {
+		start := time.Now()
+		sp := srch(t, ix, q, corpus.SearchFilters{}, 1, 5)
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("Search(%.40q) took %v", q, d)
+		}
+		// Wildcards and regexps are literal text: they never match everything.
+		if q == "*" || q == "?*" || q == "/.*/" || q == "-budget" {
+			if sp.Total != 0 {
+				t.Errorf("Search(%q) matched %d", q, sp.Total)
+			}
+		}
+	}
+}
+
+func TestHighlightLongText(t *testing.T) {
+	text := strings.Repeat("filler words here ", 40) + "the ferry sank " + strings.Repeat("more filler text ", 40) + "a second ferry"
+	i := strings.Index(text, "ferry")
+	j := strings.LastIndex(text, "ferry")
+	hs := highlight(text, []span{{i, i + 5}, {j, j + 5}})
+	if len(hs) != 2 {
+		t.Fatalf("fragments %q", hs)
+	}
+	for _, h := range hs {
+		if !strings.Contains(h, corpus.HighlightStart+"ferry"+corpus.HighlightEnd) || len(h) > fragmentBytes+40 {
+			t.Errorf("fragment %q", h)
+		}
+	}
+	if hs := highlight("short text", nil); len(hs) != 1 || hs[0] != "short text" {
+		t.Errorf("no spans: %q", hs)
+	}
+	// Out-of-range spans are ignored rather than panicking.
+	if hs := highlight("abc", []span{{2, 10}}); len(hs) != 1 {
+		t.Errorf("bad span: %q", hs)
+	}
+}
