@@ -106,7 +106,7 @@ func TestSearchFilters(t *testing.T) {
 		{corpus.SearchFilters{Source: "CNN.COM"}, 1},
 		{corpus.SearchFilters{Source: "bbc.com"}, 0},
 		{corpus.SearchFilters{Author: "john doe"}, 1},
-		{corpus.SearchFilters{Author: "John"}, 0}, // exact, not partial
+		{corpus.SearchFilters{Author: "John"}, 0},                                     // exact, not partial
 		{corpus.SearchFilters{Since: day("2026-03-05"), Until: day("2026-03-05")}, 1}, // inclusive days
 		{corpus.SearchFilters{Since: day("2026-03-06")}, 0},
 		{corpus.SearchFilters{Until: day("2026-03-04")}, 0},
