@@ -16,7 +16,9 @@ import (
 // whole reference as two token sequences (summary-level LCS over the whole
 // text, not ROUGE-Lsum's union of per-sentence LCSs), with F1 = 2PR/(P+R).
 type ROUGE struct {
-	R1, R2, RL float64
+	R1 float64 `json:"rouge1"`
+	R2 float64 `json:"rouge2"`
+	RL float64 `json:"rougeL"`
 }
 
 // Add returns the component-wise sum, for averaging.

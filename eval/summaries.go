@@ -31,14 +31,14 @@ type SummariesOptions struct {
 // SummariesReport is the ROUGE of briefbot and of the set's baseline on one
 // single-article summary set, averaged over its articles.
 type SummariesReport struct {
-	Set          string // "cnndm" or "bbc"
-	Budget       string // "3 sentences" or "words = reference length"
-	Articles     int    // articles scored (repeats counted once)
-	Briefbot     ROUGE
-	Baseline     ROUGE
-	BaselineName string  // "LEAD-3" or "leading sentences"
-	SummaryWords float64 // mean words of briefbot's summaries
-	Elapsed      time.Duration
+	Set          string        `json:"set"`           // "cnndm" or "bbc"
+	Budget       string        `json:"budget"`        // "3 sentences" or "words = reference length"
+	Articles     int           `json:"articles"`      // articles scored (repeats counted once)
+	Briefbot     ROUGE         `json:"briefbot"`      // F1, fractions in [0, 1]
+	Baseline     ROUGE         `json:"baseline"`      // F1 of the set's baseline
+	BaselineName string        `json:"baseline_name"` // "LEAD-3" or "leading sentences"
+	SummaryWords float64       `json:"summary_words"` // mean words of briefbot's summaries
+	Elapsed      time.Duration `json:"elapsed_ns"`
 }
 
 // String is one line per system, in percent, fit for a terminal or README.
