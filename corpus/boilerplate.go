@@ -106,6 +106,8 @@ func junkRule(p string) string {
 		return "timestamp"
 	case isGalleryCaption(low):
 		return "gallery"
+	case n <= 40 && strings.Contains(low, "% off"):
+		return "deal"
 	}
 	return ""
 }
@@ -141,6 +143,7 @@ var noticePhrases = []string{
 	"sponsored content", "paid content", "paid post", "this transcript was automatically generated",
 	"contributed to this report", "contributed reporting", "contributed to this story", "contributed to this article",
 	"supported in part by a grant", "made possible in part by a grant", "is supported by a grant",
+	"(save $", "from amazon for $", "from walmart for $", "from target for $",
 }
 
 // ctaPhrases are link texts of calls to action.
@@ -169,12 +172,13 @@ var (
 		"be the first", "consider supporting", "support our", "support local", "support us", "support journalism",
 		"prefer to listen", "more on this", "find us", "email us", "send us", "tell us", "contact us",
 		"got a tip", "have a tip", "see more", "see all", "view more", "view all", "track ", "reach ",
+		"follow every", "follow all", "follow live",
 	}
 	ctaTargets = []string{
 		"newsletter", "inbox", "podcast", "our app", "the app", "twitter", "facebook",
 		"instagram", "tiktok", "youtube", "linkedin", "flipboard", "apple podcasts", "spotify",
 		"subscribe", "subscription", "subscriber", "journalism", "below", "above", "@", "http",
-		"www.", ".com", "link", "for free", "headlines", "our coverage", "updates", "alerts",
+		"www.", ".com", "link", "for free", "headlines", "our coverage", "updates", "alerts", "scores",
 	}
 )
 
@@ -281,7 +285,7 @@ func startsWithAny(s string, prefixes []string) bool {
 // linkLabels introduce a link to another story: "READ MORE: headline",
 // "RELATED: headline".
 var linkLabels = []string{
-	"read more", "related", "see also", "also read", "recommended", "more from", "sign up",
+	"read more", "related", "rel", "see also", "also read", "recommended", "more from", "sign up",
 	"subscribe", "newsletter", "related coverage", "related stories", "related articles",
 }
 
@@ -451,13 +455,50 @@ func isGalleryCaption(low string) bool {
 // lines that are only a time stamp.
 func isTimestamp(low string) bool {
 	for _, w := range []string{"updated ", "updated:", "update:", "published ", "published:", "posted ", "posted:", "last updated", "first published", "last modified"} {
-		if strings.HasPrefix(low, w) {
-			return hasDigit(low) && wordCount(low) <= 12 && !strings.Contains(low, " said")
+		if rest, ok := strings.CutPrefix(low, w); ok {
+			return hasDigit(rest) && onlyTimeWords(rest)
 		}
 	}
 	// "CNNMoney (New York) First published February 1, 2016: 1:28 AM ET"
-	if strings.Contains(low, "first published ") || strings.Contains(low, "last updated ") {
-		return hasDigit(low) && wordCount(low) <= 14 && !strings.Contains(low, " said")
+	for _, w := range []string{"first published ", "last updated "} {
+		if i := strings.Index(low, w); i > 0 && wordCount(low[:i]) <= 4 {
+			rest := low[i+len(w):]
+			return hasDigit(rest) && onlyTimeWords(rest)
+		}
+	}
+	return false
+}
+
+// onlyTimeWords reports whether every word of low is part of a date or a
+// time: numbers, month and weekday names, am/pm, time zones, "at", "on".
+// "Update: Joe Langdell died in February 2015" has other words.
+func onlyTimeWords(low string) bool {
+	for _, w := range strings.Fields(low) {
+		w = strings.Trim(w, ",.:;()|-–—/")
+		if w == "" || hasDigit(w) || timeWords[w] || isMonthName(w) {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+var timeWords = map[string]bool{
+	"am": true, "pm": true, "a.m": true, "p.m": true, "et": true, "est": true, "edt": true, "pt": true,
+	"pst": true, "pdt": true, "ct": true, "cst": true, "cdt": true, "mt": true, "gmt": true, "utc": true,
+	"bst": true, "cet": true, "at": true, "on": true, "mon": true, "tue": true, "tues": true, "wed": true,
+	"thu": true, "thur": true, "thurs": true, "fri": true, "sat": true, "sun": true, "monday": true,
+	"tuesday": true, "wednesday": true, "thursday": true, "friday": true, "saturday": true, "sunday": true,
+	"updated": true, "published": true, "today": true, "yesterday": true, "ago": true, "hours": true,
+	"hour": true, "minutes": true, "mins": true, "min": true, "and": true,
+}
+
+func isMonthName(w string) bool {
+	for _, m := range []string{"january", "february", "march", "april", "may", "june", "july", "august",
+		"september", "october", "november", "december", "sept"} {
+		if w == m || len(w) >= 3 && strings.HasPrefix(m, w) {
+			return true
+		}
 	}
 	return false
 }
@@ -491,7 +532,30 @@ func isDatelineOnly(p string) bool {
 		return false
 	}
 	body := strings.TrimRight(t, " —–-")
-	return body != "" && wordCount(body) <= 6 && !endsSentence(body)
+	if body == "" || wordCount(body) > 6 || endsSentence(body) {
+		return false
+	}
+	// A dateline names a wire or network ("(AP)", "CNN Business") or is a
+	// place in capitals ("KYIV, Ukraine"); "Thank you, Vice President
+	// Pence –" in a transcript is neither.
+	for _, w := range strings.Fields(body) {
+		w = strings.Trim(w, "(),")
+		switch w {
+		case "AP", "CNN", "Reuters", "AFP", "UPI", "Bloomberg", "BBC", "NPR", "CNBC", "Business", "Politics":
+			return true
+		}
+	}
+	first := strings.Trim(strings.Fields(body)[0], ",")
+	return len(first) > 1 && first == strings.ToUpper(first) && hasLetterASCII(first)
+}
+
+func hasLetterASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if isLetterByte(s[i]) {
+			return true
+		}
+	}
+	return false
 }
 
 // isSignOff matches a reporter's sign-off line: "– Jane Doe", "-- Associated Press".

@@ -64,20 +64,8 @@ func parseDate(s string) time.Time {
 	if s == "" || len(s) > 64 {
 		return time.Time{}
 	}
-	for _, l := range dateLayouts {
-		if t, err := time.Parse(l, s); err == nil {
-			return sane(t)
-		}
-	}
-	// "Sept. 5, 2022" and "June 12th, 2022": normalise and retry the
-	// month-name forms.
-	n := normalizeMonthDate(s)
-	if n != s {
-		for _, l := range dateLayouts {
-			if t, err := time.Parse(l, n); err == nil {
-				return sane(t)
-			}
-		}
+	if t := parseDateExact(s); !t.IsZero() {
+		return t
 	}
 	// A trailing time or zone we don't know: try the leading date alone.
 	if t := datelineDate(s); !t.IsZero() {
@@ -86,6 +74,26 @@ func parseDate(s string) time.Time {
 	if len(s) >= 10 {
 		if t, err := time.Parse(time.DateOnly, s[:10]); err == nil {
 			return sane(t)
+		}
+	}
+	return time.Time{}
+}
+
+// parseDateExact reads s when it is exactly a date in one of dateLayouts
+// (after normalising "Sept." and "12th"), else returns the zero time.
+func parseDateExact(s string) time.Time {
+	for _, l := range dateLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return sane(t)
+		}
+	}
+	// "Sept. 5, 2022" and "June 12th, 2022": normalise and retry the
+	// month-name forms.
+	if n := normalizeMonthDate(s); n != s {
+		for _, l := range dateLayouts {
+			if t, err := time.Parse(l, n); err == nil {
+				return sane(t)
+			}
 		}
 	}
 	return time.Time{}

@@ -495,6 +495,12 @@ func TestIsBoilerplate(t *testing.T) {
 		"A version of this story appeared in CNN's What Matters newsletter. To get it in your inbox, sign up for free here.",
 		"Get daily coronavirus updates in your inbox: Sign up for the Daily Briefing",
 		"Note: Journalism like ours takes time and resources. Please consider a subscription.",
+		"UPDATE: 5:24 p.m.",
+		"CNNMoney (New York) First published February 1, 2016: 1:28 AM ET",
+		"Get the Tile Mate (2022) from Amazon for $19.99 (Save $5)",
+		"50% OFF",
+		"Follow every game: Live MLB Scores",
+		"WASHINGTON (AP) —",
 	}
 	for _, p := range junk {
 		if !IsBoilerplate(p) {
@@ -521,6 +527,11 @@ func TestIsBoilerplate(t *testing.T) {
 		"The decline of local journalism has left many towns without a newspaper, a new study found.",
 		"Scam emails landing in your inbox are getting harder to spot, experts say.",
 		`"Our journalism is independent," the editor said.`,
+		"Thank you, Vice President Pence –",
+		"Daily briefing, 12 June 2022",
+		"June 5, 2000",
+		"UPDATE: Joe Langdell died in February 2015, months after this report.",
+		"Prices are 50% off what they were in May, the retailer said.",
 	}
 	for _, p := range real {
 		if IsBoilerplate(p) {
