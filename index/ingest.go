@@ -114,7 +114,10 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 		if err := ctx.Err(); err != nil {
 			return rep, w.finish(err)
 		}
-		if err := w.file(j); err != nil {
+		if err := w.file(ctx, j); err != nil {
+			if ctx.Err() != nil {
+				return rep, w.finish(err)
+			}
 			return rep, w.abort(err)
 		}
 		if opts.Progress != nil {
@@ -238,8 +241,10 @@ func (ix *Index) newWriter(rep *IngestReport) (*writer, error) {
 	return w, nil
 }
 
-// file ingests one file unless its bytes are unchanged.
-func (w *writer) file(j fileJob) error {
+// file ingests one file unless its bytes are unchanged. When ctx ends
+// midway, the articles done so far are kept but the file is not recorded,
+// so the next ingest reads it again and skips those articles as unchanged.
+func (w *writer) file(ctx context.Context, j fileJob) error {
 	st, err := os.Stat(j.abs)
 	if err == nil && st.Size() > maxFileBytes {
 		err = fmt.Errorf("file too large (%d bytes)", st.Size())
@@ -278,6 +283,9 @@ func (w *writer) file(j fileJob) error {
 	seen := map[string]bool{}
 	ids := make([]string, 0, len(arts))
 	for i := range arts {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if err := w.article(&arts[i], j.abs, seen); err != nil {
 			return err
 		}
