@@ -252,3 +252,60 @@ func BenchmarkEvalAsk(b *testing.B) {
 		ix.Close()
 	}
 }
+
+// TestEvalIngestNews ingests the news set and checks what the ingest
+// promises at that size: every article read, an unchanged re-ingest skipped
+// by hash within seconds, and a reopened index answering at once.
+func TestEvalIngestNews(t *testing.T) {
+	path := evalArticles(t)
+	dir := filepath.Join(t.TempDir(), "ix")
+	start := time.Now()
+	rep := buildEvalIndex(t, dir)
+	t.Logf("ingest: %d articles, %d paragraphs in %v (%d skipped, %d warnings, %d duplicates)",
+		rep.Added, rep.Paragraphs, time.Since(start).Round(time.Millisecond), len(rep.Skipped), len(rep.Warnings), len(rep.Duplicates))
+	if rep.Added < 2000 || rep.Paragraphs < 80000 {
+		t.Errorf("ingest report %d articles, %d paragraphs", rep.Added, rep.Paragraphs)
+	}
+
+	start = time.Now()
+	ix, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	ans, err := ix.Ask(context.Background(), "Which show was green lit for a new season?", corpus.AskOptions{AsOf: day("2022-06-17")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("reopen + first answer: %v", time.Since(start).Round(time.Millisecond))
+	if len(ans.Passages) == 0 {
+		t.Errorf("no answer: %s", ans.Reason)
+	}
+	st, err := ix.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Articles != rep.Added || st.Paragraphs != rep.Paragraphs {
+		t.Errorf("stats %+v vs report %+v", st, rep)
+	}
+
+	start = time.Now()
+	again, err := ix.Ingest(context.Background(), []string{path}, IngestOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("unchanged re-ingest took %v", d)
+	}
+	if again.Unchanged != rep.Added || again.Paragraphs != 0 || again.Added+again.Updated+again.Removed != 0 {
+		t.Errorf("unchanged re-ingest: %+v", again)
+	}
+	days, _ := ix.Days(context.Background(), nil, 0)
+	if len(days) == 0 {
+		t.Fatal("no days")
+	}
+	arts, err := ix.ArticlesBetween(context.Background(), days[0], days[0].AddDate(0, 0, 1))
+	if err != nil || len(arts) == 0 || len(arts[0].Paragraphs) == 0 {
+		t.Errorf("ArticlesBetween(%v): %d articles, %v", days[0], len(arts), err)
+	}
+}
