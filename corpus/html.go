@@ -389,9 +389,9 @@ func htmlBlocks(root *html.Node) []string {
 	return out
 }
 
-// brMark stands for a <br> in loose text until it is split; it is a control
-// character, so it cannot come from the page text (normalizeText removed
-// those).
+// brMark stands for a <br> in loose text until it is split. It is a
+// control character, which page text practically never has and which
+// cleaning removes from paragraphs anyway.
 const brMark = "\x1e"
 
 // splitDoubleBreak splits s where two brMarks are separated only by white
