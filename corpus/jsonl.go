@@ -141,4 +141,3 @@ func truncate(s string, n int) string {
 	}
 	return s[:cut] + "…"
 }
-
