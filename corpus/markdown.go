@@ -240,6 +240,26 @@ func markdownParagraphs(body string) (paras []string, firstHeading string) {
 	return paras, firstHeading
 }
 
+// inlineRules strip inline Markdown, in order (images before links, strong
+// before emphasis), each run only when one of its markers occurs.
+var inlineRules = []struct {
+	markers []string
+	re      *regexp.Regexp
+	repl    string
+}{
+	{[]string{"!["}, mdImageRe, ""},
+	{[]string{"]("}, mdLinkRe, "$1"},
+	{[]string{"]["}, mdRefLinkRe, "$1"},
+	{[]string{"<"}, mdAutoLinkRe, "$1"},
+	{[]string{"<"}, mdTagRe, ""},
+	{[]string{"`"}, mdCodeRe, "$1"},
+	{[]string{"**", "__"}, mdStrongRe, "$1$2"},
+	{[]string{"*"}, mdEmRe, "$1"},
+	{[]string{"_"}, mdUnderEmRe, "$1$2$3"},
+	{[]string{"~~"}, mdStrikeRe, "$1"},
+	{[]string{"\\"}, mdEscapeRe, "$1"},
+}
+
 // isListItem is a cheap test before mdListRe: does line start like a
 // list item ("- ", "* ", "+ ", "1. ")?
 func isListItem(line string) bool {
@@ -279,38 +299,14 @@ func stripInlineMarkdown(s string) string {
 		return strings.TrimSpace(b.String())
 	}
 	// Each pattern only runs when its marker occurs: most paragraphs have
-	// none, and a huge one should not pay for eleven passes.
-	has := func(m string) bool { return strings.Contains(s, m) }
-	if has("![") {
-		s = mdImageRe.ReplaceAllString(s, "")
-	}
-	if has("](") {
-		s = mdLinkRe.ReplaceAllString(s, "$1")
-	}
-	if has("][") {
-		s = mdRefLinkRe.ReplaceAllString(s, "$1")
-	}
-	if has("<") {
-		s = mdAutoLinkRe.ReplaceAllString(s, "$1")
-		s = mdTagRe.ReplaceAllString(s, "")
-	}
-	if has("`") {
-		s = mdCodeRe.ReplaceAllString(s, "$1")
-	}
-	if has("**") || has("__") {
-		s = mdStrongRe.ReplaceAllString(s, "$1$2")
-	}
-	if has("*") {
-		s = mdEmRe.ReplaceAllString(s, "$1")
-	}
-	if has("_") {
-		s = mdUnderEmRe.ReplaceAllString(s, "$1$2$3")
-	}
-	if has("~~") {
-		s = mdStrikeRe.ReplaceAllString(s, "$1")
-	}
-	if has("\\") {
-		s = mdEscapeRe.ReplaceAllString(s, "$1")
+	// none, and a huge one should not pay for every pass.
+	for _, r := range inlineRules {
+		for _, m := range r.markers {
+			if strings.Contains(s, m) {
+				s = r.re.ReplaceAllString(s, r.repl)
+				break
+			}
+		}
 	}
 	return strings.TrimSpace(s)
 }
