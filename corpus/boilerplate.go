@@ -74,7 +74,7 @@ func junkRule(p string) string {
 	switch {
 	case n <= 60 && isLabel(low):
 		return "label"
-	case n <= 400 && hasAny(low, noticePhrases):
+	case n <= 400 && noticeSet.in(low):
 		return "notice"
 	case n <= 400 && isPrivacyNotice(low):
 		return "privacy"
@@ -82,7 +82,7 @@ func junkRule(p string) string {
 		return "update note"
 	case n > 300:
 		return ""
-	case hasAny(low, ctaPhrases):
+	case ctaSet.in(low):
 		return "cta phrase"
 	case startsCallToAction(p, low):
 		return "call to action"
@@ -182,6 +182,45 @@ var (
 	}
 )
 
+// phraseSet finds any of many lower-case phrases in one pass over a text,
+// instead of one strings.Contains per phrase: IsBoilerplate runs on every
+// paragraph at ingest, and that was most of the time of reading a JSONL
+// corpus.
+type phraseSet struct {
+	byFirst [256][]string // phrases by their first byte
+}
+
+func newPhraseSet(phrases []string) *phraseSet {
+	ps := &phraseSet{}
+	for _, p := range phrases {
+		if p != "" {
+			ps.byFirst[p[0]] = append(ps.byFirst[p[0]], p)
+		}
+	}
+	return ps
+}
+
+// in reports whether text contains one of the phrases.
+func (ps *phraseSet) in(text string) bool {
+	for i := 0; i < len(text); i++ {
+		for _, p := range ps.byFirst[text[i]] {
+			if len(p) > len(text)-i || len(p) > 1 && text[i+1] != p[1] {
+				continue
+			}
+			if text[i:i+len(p)] == p {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+var (
+	noticeSet    = newPhraseSet(noticePhrases)
+	ctaSet       = newPhraseSet(ctaPhrases)
+	ctaTargetSet = newPhraseSet(ctaTargets)
+)
+
 func hasAny(s string, words []string) bool {
 	for _, w := range words {
 		if strings.Contains(s, w) {
@@ -237,7 +276,7 @@ func isCTASentence(s string) bool {
 // hasTarget reports whether low names a call-to-action target; "here" must
 // be a whole word (not "there" or "where").
 func hasTarget(low string) bool {
-	return hasAny(low, ctaTargets) || hasWord(low, "here")
+	return ctaTargetSet.in(low) || hasWord(low, "here")
 }
 
 // isLinkOnly matches a short line that is a label and web addresses:

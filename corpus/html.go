@@ -26,7 +26,7 @@ func ParseHTML(data []byte, pageURL string) ([]Article, []Warning) {
 		return nil, []Warning{{Path: label, Reason: "binary file skipped"}}
 	}
 	text, transcoded := decodeText(data)
-	if strings.TrimSpace(strings.Map(dropInvisible, text)) == "" {
+	if !hasContent(text) {
 		return nil, []Warning{{Path: label, Reason: "empty"}}
 	}
 	var warns []Warning

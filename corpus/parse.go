@@ -96,7 +96,7 @@ func Parse(name string, data []byte) (arts []Article, warns []Warning) {
 		return nil, []Warning{{Path: name, Reason: "binary file skipped"}}
 	}
 	text, transcoded := decodeText(data)
-	if strings.TrimSpace(strings.Map(dropInvisible, text)) == "" {
+	if !hasContent(text) {
 		return nil, []Warning{{Path: name, Reason: "empty"}}
 	}
 	if transcoded {
@@ -127,20 +127,20 @@ func toString(v any) string {
 	return "panic"
 }
 
-// dropInvisible maps characters that don't count as content to -1, for the
-// emptiness test.
-func dropInvisible(r rune) rune {
-	switch r {
-	case '\ufeff', '\u200b', '\u00a0', '\u2028', '\u2029':
-		return -1
-	}
-	if r < 0x20 || r == 0x7f {
-		if r == '\n' || r == '\t' || r == '\r' {
-			return ' '
+// hasContent reports whether text has a visible character: not white
+// space (Unicode spaces included), not a control or zero-width character,
+// not a BOM. It stops at the first one, so it is cheap on real files.
+func hasContent(text string) bool {
+	for _, r := range text {
+		switch {
+		case unicode.IsSpace(r) || unicode.IsControl(r):
+		case r == '\ufeff' || r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\u2060' || r == '\u00ad':
+		case r == utf8.RuneError:
+		default:
+			return true
 		}
-		return -1
 	}
-	return r
+	return false
 }
 
 // idFromName is the id of an article read from a file without one: the
