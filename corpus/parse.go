@@ -160,6 +160,18 @@ type rawPara struct {
 // the URL, a date in the title, or a dateline in the first three paragraphs
 // (in that order), and cleans the metadata. It returns a warning when nothing
 // survived.
+// isBylineOf reports whether a paragraph only names the article's known
+// author ("By Lena Marsh", "Lena Marsh"): a byline left in the body by the
+// page layout. Without a known author a lone name cannot be told from a list
+// item that names a person, so it is kept.
+func isBylineOf(text, author string) bool {
+	if author == "" {
+		return false
+	}
+	t, name := compactLetters(text), compactLetters(author)
+	return t == name || t == "by"+name
+}
+
 func finish(a *Article, paras []rawPara, warnPath string, warnLine int) []Warning {
 	a.Title = cleanParagraph(a.Title)
 	a.Author = cleanAuthor(a.Author)
@@ -195,7 +207,7 @@ func finish(a *Article, paras []rawPara, warnPath string, warnLine int) []Warnin
 		if text == "" {
 			continue // blank entries are positions, not paragraphs
 		}
-		if IsBoilerplate(text) {
+		if IsBoilerplate(text) || isBylineOf(text, a.Author) {
 			a.Dropped++
 			continue
 		}

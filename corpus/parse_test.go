@@ -264,3 +264,18 @@ func TestDecodeMixed(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestBylineOfKnownAuthorIsDropped(t *testing.T) {
+	data := []byte(`{"id":"a","author":"Lena Marsh","paragraphs":["By Lena Marsh","Lena Marsh met the minister on Tuesday.","LENA MARSH"]}` + "\n" +
+		`{"id":"b","paragraphs":["By Lena Marsh","Body text follows here."]}` + "\n")
+	arts, _ := Parse("x.jsonl", data)
+	if len(arts) != 2 {
+		t.Fatalf("got %d articles", len(arts))
+	}
+	if got := arts[0].Paragraphs; len(got) != 1 || got[0].N != 2 || arts[0].Dropped != 2 {
+		t.Errorf("with a known author: paragraphs %+v, dropped %d; want only ¶2 kept", got, arts[0].Dropped)
+	}
+	if got := arts[1].Paragraphs; len(got) != 2 {
+		t.Errorf("without a known author a lone byline cannot be told from text and is kept: %+v", got)
+	}
+}
