@@ -34,7 +34,7 @@ const (
 	askMinCoverage = 0.3
 	// askMaxDrop: a passage scoring this much below the best one is not
 	// quoted, so weak filler does not follow a good answer.
-	askMaxDrop = 1.0
+	askMaxDrop = 2.0
 )
 
 // Ask returns the k passages that best answer a natural-language question,
@@ -65,12 +65,13 @@ func (ix *Index) ask(ctx context.Context, text string, opts corpus.AskOptions, w
 	noAnswer := fmt.Sprintf("No passage in %s articles answers that.", count(len(man.Articles)))
 
 	text = clip(text, maxQueryBytes)
-	terms, pairs := ix.contentTerms(text)
+	terms, pairs, asked := ix.questionTerms(text)
 	if len(terms) == 0 {
 		// Only quiz words ("What is new this week?"): use them after all.
 		for _, t := range ix.analyze(text, askMaxTerms) {
 			if !slices.Contains(terms, t.term) {
 				terms = append(terms, t.term)
+				asked = append(asked, true)
 			}
 		}
 	}
@@ -94,13 +95,16 @@ func (ix *Index) ask(ctx context.Context, text string, opts corpus.AskOptions, w
 	if err != nil {
 		return ans, err
 	}
-	q := &question{index: map[string]int{}, pairs: pairs, typ: answerType(text), words: map[string]bool{}}
+	q := &question{index: map[string]int{}, pairs: pairs, asked: asked, typ: answerType(text), words: map[string]bool{}}
 	var textQs []query.Query
 	for i, t := range terms {
 		wt := idf[t]
 		q.terms = append(q.terms, askTerm{term: t, idf: wt.idf, df: wt.df})
 		q.index[t] = i
 		q.total += wt.idf
+		if asked[i] {
+			q.askedTotal += wt.idf
+		}
 		if wt.df > 0 {
 			textQs = append(textQs, termQuery(t, fText, 0))
 		}
@@ -167,7 +171,7 @@ func (ix *Index) ask(ctx context.Context, text string, opts corpus.AskOptions, w
 	titleCov := map[string]float64{}
 	covered := false
 	for _, c := range cands {
-		c.f.coverage, c.f.prox, c.f.typ, c.f.novel, c.answer = paragraphEvidence(q, c.text, c.locs)
+		c.f.coverage, c.f.asked, c.f.prox, c.f.typ, c.f.novel, c.answer = paragraphEvidence(q, c.text, c.locs)
 		covered = covered || c.f.coverage >= askMinCoverage
 		tc, ok := titleCov[c.aid]
 		if !ok {

@@ -32,7 +32,12 @@ import (
 // rankWeights are the re-scoring weights. BM25 enters normalised by the best
 // candidate's score, so every term is on a 0..1 scale except recency.
 type rankWeights struct {
-	Coverage  float64 // share of the question's IDF weight in the paragraph
+	Coverage float64 // share of the question's IDF weight in the paragraph
+	// Asked is Coverage for the words of the question's last sentence only:
+	// the question proper ("How many months was her detention extended?")
+	// after a preamble that sets the scene. The preamble finds the story;
+	// the question proper finds the paragraph in it that answers.
+	Asked     float64
 	Proximity float64 // share of adjacent question-word pairs found within 3 positions
 	Type      float64 // the paragraph's best sentence has the expected answer type
 	Novel     float64 // content words not in the question, capped
@@ -53,6 +58,7 @@ type rankWeights struct {
 // half and testing on the other kept most of the gain).
 var defaultRank = rankWeights{
 	Coverage:    0.5,
+	Asked:       0.8,
 	Proximity:   0.2,
 	Type:        0.3,
 	Novel:       0.8,
@@ -124,12 +130,14 @@ type askTerm struct {
 
 // question is a parsed question.
 type question struct {
-	terms []askTerm
-	index map[string]int // term -> index in terms
-	pairs [][2]int       // terms adjacent in the question (a stop word between allowed)
-	typ   int
-	words map[string]bool // the question's lowercased words, for novelty
-	total float64         // sum of the terms' IDF
+	terms      []askTerm
+	index      map[string]int // term -> index in terms
+	pairs      [][2]int       // terms adjacent in the question (a stop word between allowed)
+	asked      []bool         // the term occurs in the question's last sentence
+	askedTotal float64        // sum of the IDF of the asked terms
+	typ        int
+	words      map[string]bool // the question's lowercased words, for novelty
+	total      float64         // sum of the terms' IDF
 }
 
 // word is a word of raw text with its byte span.
@@ -187,8 +195,19 @@ func hasDigit(s string) bool {
 // returns the distinct terms in order with the pairs of terms adjacent in
 // the question.
 func (ix *Index) contentTerms(q string) (terms []string, pairs [][2]int) {
+	terms, pairs, _ = ix.questionTerms(q)
+	return terms, pairs
+}
+
+// questionTerms is contentTerms with, for each term, whether it occurs in
+// the question's last sentence.
+func (ix *Index) questionTerms(q string) (terms []string, pairs [][2]int, asked []bool) {
 	seen := map[string]int{}
 	prev, prevWord := -1, -10
+	lastStart := 0
+	if ss := corpus.SplitSentences(q); len(ss) > 0 {
+		lastStart = ss[len(ss)-1].Start
+	}
 	for i, w := range splitWords(q) {
 		if i >= 4*askMaxTerms || len(terms) == askMaxTerms {
 			break
@@ -203,6 +222,10 @@ func (ix *Index) contentTerms(q string) (terms []string, pairs [][2]int) {
 				j = len(terms)
 				seen[term] = j
 				terms = append(terms, term)
+				asked = append(asked, false)
+			}
+			if w.start >= lastStart {
+				asked[j] = true
 			}
 			if prev >= 0 && prev != j && i-prevWord <= 2 {
 				pairs = append(pairs, [2]int{prev, j})
@@ -210,13 +233,14 @@ func (ix *Index) contentTerms(q string) (terms []string, pairs [][2]int) {
 			prev, prevWord = j, i
 		}
 	}
-	return terms, pairs
+	return terms, pairs, asked
 }
 
 // features are what a candidate paragraph is scored on.
 type features struct {
 	bm25     float64 // normalised by the best candidate; 0 for fetched neighbours
 	coverage float64
+	asked    float64
 	prox     float64
 	typ      float64
 	novel    float64
@@ -228,7 +252,7 @@ type features struct {
 
 // evidence is the score before recency.
 func (w rankWeights) evidence(f features) float64 {
-	return f.bm25 + w.Coverage*f.coverage + w.Proximity*f.prox + w.Type*f.typ +
+	return f.bm25 + w.Coverage*f.coverage + w.Asked*f.asked + w.Proximity*f.prox + w.Type*f.typ +
 		w.Novel*f.novel + w.Lead*f.lead + w.Title*f.title + w.Neighbour*f.nb
 }
 
@@ -271,7 +295,7 @@ func (w rankWeights) agePenalties(ages []float64) []float64 {
 // paragraphEvidence computes the paragraph-level features of a hit from its
 // text and the locations of the question terms in it, and picks the
 // answering sentence: the one holding the most question weight.
-func paragraphEvidence(q *question, text string, locs search.TermLocationMap) (cov, prox, typ, novel float64, answer string) {
+func paragraphEvidence(q *question, text string, locs search.TermLocationMap) (cov, asked, prox, typ, novel float64, answer string) {
 	sents := corpus.SplitSentences(text)
 	if len(sents) == 0 {
 		sents = []corpus.Sentence{{Text: text, Start: 0, End: len(text)}}
@@ -306,10 +330,16 @@ func paragraphEvidence(q *question, text string, locs search.TermLocationMap) (c
 	for ti, ok := range inPara {
 		if ok {
 			cov += q.terms[ti].idf
+			if q.asked[ti] {
+				asked += q.terms[ti].idf
+			}
 		}
 	}
 	if q.total > 0 {
 		cov /= q.total
+	}
+	if q.askedTotal > 0 {
+		asked /= q.askedTotal
 	}
 	best := -1
 	for si, w := range sentWeight {
@@ -352,7 +382,7 @@ func paragraphEvidence(q *question, text string, locs search.TermLocationMap) (c
 		}
 	}
 	novel = float64(n) / novelCap
-	return cov, prox, typ, novel, answer
+	return cov, asked, prox, typ, novel, answer
 }
 
 // novelCap is the number of new content words that counts as "adds
