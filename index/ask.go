@@ -128,7 +128,7 @@ func (ix *Index) ask(ctx context.Context, text string, opts corpus.AskOptions, w
 	match := bleve.NewDisjunctionQuery(textQs...)
 	bq := bleve.NewBooleanQuery()
 	bq.AddMust(match)
-	if fq := f.query(); fq != nil {
+	if fq := f.query(man); fq != nil {
 		bq.AddFilter(fq)
 	}
 	req := bleve.NewSearchRequestOptions(bq, askCandidates, 0, false)
@@ -153,52 +153,58 @@ func (ix *Index) ask(ctx context.Context, text string, opts corpus.AskOptions, w
 		ans.Reason = noAnswer
 		return ans, nil
 	}
-	nbs, err := ix.neighbours(ctx, man, cands, have, match)
-	if err != nil {
-		return ans, err
-	}
-	cands = append(cands, nbs...)
 
-	// Evidence.
+	// Evidence for the BM25 hits, a first ranking, then the paragraphs next
+	// to the best of that ranking, scored the same way.
 	best := cands[0].rawScore // hits come best first
 	byKey := map[string]float64{}
 	for _, c := range cands {
-		if !c.neighbour && best > 0 {
+		if best > 0 {
 			c.f.bm25 = c.rawScore / best
 			byKey[c.key] = c.f.bm25
 		}
 	}
 	titleCov := map[string]float64{}
 	covered := false
-	for _, c := range cands {
-		c.f.coverage, c.f.asked, c.f.prox, c.f.typ, c.f.novel, c.answer = paragraphEvidence(q, c.text, c.locs)
-		covered = covered || c.f.coverage >= askMinCoverage
-		tc, ok := titleCov[c.aid]
-		if !ok {
-			tc = ix.titleCoverage(q, c.art.Title)
-			titleCov[c.aid] = tc
+	evaluate := func(cs []*candidate) {
+		for _, c := range cs {
+			c.f.coverage, c.f.asked, c.f.prox, c.f.typ, c.f.novel, c.answer = paragraphEvidence(q, c.text, c.locs)
+			covered = covered || c.f.coverage >= askMinCoverage
+			tc, ok := titleCov[c.aid]
+			if !ok {
+				tc = ix.titleCoverage(q, c.art.Title)
+				titleCov[c.aid] = tc
+			}
+			c.f.title = tc
+			c.f.lead = isLead(c.art, c.n)
+			prev1 := byKey[sibling(c.art, c.aid, c.n, c.part, -1)]
+			prev2 := byKey[sibling(c.art, c.aid, c.n, c.part, -2)]
+			next1 := byKey[sibling(c.art, c.aid, c.n, c.part, +1)]
+			c.f.nb = max(prev1, next1, 0.7*prev2)
+			c.f.ageDays = ageDays(c.art.Published, asOf)
 		}
-		c.f.title = tc
-		c.f.lead = isLead(c.art, c.n)
-		prev1 := byKey[sibling(c.art, c.aid, c.n, c.part, -1)]
-		prev2 := byKey[sibling(c.art, c.aid, c.n, c.part, -2)]
-		next1 := byKey[sibling(c.art, c.aid, c.n, c.part, +1)]
-		c.f.nb = max(prev1, next1, 0.7*prev2)
-		c.f.ageDays = ageDays(c.art.Published, asOf)
-		c.score = w.evidence(c.f)
+		ages := make([]float64, len(cands))
+		for i, c := range cands {
+			ages[i] = c.f.ageDays
+		}
+		for i, p := range w.agePenalties(ages) {
+			cands[i].score = w.evidence(cands[i].f) - p
+		}
+		slices.SortStableFunc(cands, func(a, b *candidate) int { return cmp.Compare(b.score, a.score) })
 	}
-	ages := make([]float64, len(cands))
-	for i, c := range cands {
-		ages[i] = c.f.ageDays
+	evaluate(cands)
+	nbs, err := ix.neighbours(ctx, man, cands, have, match)
+	if err != nil {
+		return ans, err
 	}
-	for i, p := range w.agePenalties(ages) {
-		cands[i].score -= p
+	if len(nbs) > 0 {
+		cands = append(cands, nbs...)
+		evaluate(nbs)
 	}
 	if !covered {
 		ans.Reason = noAnswer
 		return ans, nil
 	}
-	slices.SortStableFunc(cands, func(a, b *candidate) int { return cmp.Compare(b.score, a.score) })
 
 	seen := map[string]bool{}
 	for _, c := range cands {
