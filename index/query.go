@@ -115,7 +115,11 @@ type filter struct {
 	source, author string
 }
 
-func (f filter) query() query.Query {
+// query is the filter as a Bleve query. The manifest is passed for filters
+// that need the corpus's facts; none does now. (Whole UTC months and days as keyword terms were tried in place of
+// the numeric range: they made the filter slower, 13 ms against 8 ms per
+// question on the news set.)
+func (f filter) query(_ *manifest) query.Query {
 	var qs []query.Query
 	if !f.from.IsZero() || !f.to.IsZero() {
 		var from, to time.Time

@@ -132,7 +132,7 @@ func (ix *Index) Search(ctx context.Context, keywords string, f corpus.SearchFil
 	if !f.Until.IsZero() {
 		flt.to = nextDay(f.Until)
 	}
-	if fq := flt.query(); fq != nil {
+	if fq := flt.query(man); fq != nil {
 		bq.AddFilter(fq)
 	}
 
@@ -166,7 +166,7 @@ func (ix *Index) Search(ctx context.Context, keywords string, f corpus.SearchFil
 	}
 	if sp.Total == 0 {
 		sp.Reason = "No paragraph matches all of those words"
-		if flt.query() != nil {
+		if flt.query(man) != nil {
 			sp.Reason += " with those filters"
 		}
 		sp.Reason += "."

@@ -197,3 +197,46 @@ func TestHighlightLongText(t *testing.T) {
 		t.Errorf("bad span: %q", hs)
 	}
 }
+
+// TestDateFilterEdges checks the keyword date filter against the exact
+// instants, for ranges that cut UTC days and months.
+func TestDateFilterEdges(t *testing.T) {
+	ix := newTestIndex(t)
+	var arts []corpus.Article
+	for _, p := range []string{"2026-01-31T23:30:00Z", "2026-02-01T00:00:00Z", "2026-02-01T12:00:00Z", "2026-02-15T08:00:00Z", "2026-02-28T23:59:00Z", "2026-03-01T00:00:00Z"} {
+		ts, _ := time.Parse(time.RFC3339, p)
+		a := art("a"+p, "s.example", "", "", "T", "Lighthouse report from "+p)
+		a.Published = ts
+		arts = append(arts, a)
+	}
+	upsert(t, ix, arts...)
+	zone := time.FixedZone("X", -5*3600)
+	for _, c := range []struct {
+		since, until time.Time
+	}{
+		{day("2026-02-01"), day("2026-02-28")},
+		{day("2026-02-01"), time.Time{}},
+		{time.Time{}, day("2026-02-01")},
+		{time.Date(2026, 2, 1, 0, 0, 0, 0, zone), time.Date(2026, 2, 28, 0, 0, 0, 0, zone)},
+		{time.Date(2026, 1, 31, 0, 0, 0, 0, zone), time.Date(2026, 1, 31, 0, 0, 0, 0, zone)},
+		{day("2026-03-02"), time.Time{}},
+	} {
+		from, to := time.Time{}, time.Time{}
+		if !c.since.IsZero() {
+			from = dayStart(c.since)
+		}
+		if !c.until.IsZero() {
+			to = nextDay(c.until)
+		}
+		want := 0
+		for _, a := range arts {
+			if (from.IsZero() || !a.Published.Before(from)) && (to.IsZero() || a.Published.Before(to)) {
+				want++
+			}
+		}
+		sp := srch(t, ix, "lighthouse", corpus.SearchFilters{Since: c.since, Until: c.until}, 1, 10)
+		if sp.Total != want {
+			t.Errorf("since %v until %v: %d hits %v, want %d", c.since, c.until, sp.Total, ids(sp.Passages), want)
+		}
+	}
+}
