@@ -376,6 +376,9 @@ func (w *writer) article(art *corpus.Article, file string, seen map[string]bool)
 	}
 	w.man.Articles[art.ID] = e
 	w.man.paragraphs += len(e.Paras)
+	if e.Published.After(w.man.latest) {
+		w.man.latest = e.Published
+	}
 	w.dirty = true
 
 	pub := art.Published

@@ -22,7 +22,8 @@ type manifest struct {
 	Files    map[string]*fileEntry    `json:"files"`    // absolute file path ->
 	Articles map[string]*articleEntry `json:"articles"` // article id ->
 
-	paragraphs int // sum of len(Paras), derived
+	paragraphs int       // sum of len(Paras), derived
+	latest     time.Time // no article is published after it (it may be later than the latest); derived
 }
 
 type fileEntry struct {
@@ -58,6 +59,9 @@ func (m *manifest) fill() {
 	m.paragraphs = 0
 	for _, a := range m.Articles {
 		m.paragraphs += len(a.Paras)
+		if a.Published.After(m.latest) {
+			m.latest = a.Published
+		}
 	}
 }
 
@@ -67,6 +71,7 @@ func (m *manifest) clone() *manifest {
 		Files:      make(map[string]*fileEntry, len(m.Files)),
 		Articles:   make(map[string]*articleEntry, len(m.Articles)),
 		paragraphs: m.paragraphs,
+		latest:     m.latest,
 	}
 	for k, v := range m.Files {
 		c.Files[k] = v

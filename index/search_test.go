@@ -240,3 +240,20 @@ func TestDateFilterEdges(t *testing.T) {
 		}
 	}
 }
+
+// TestNoOpDateFilterDropped: an "as of" limit after every article adds no
+// filter (it would only cost time); one inside the corpus does.
+func TestNoOpDateFilterDropped(t *testing.T) {
+	ix := newTestIndex(t)
+	upsert(t, ix, testArticles()...)
+	man := ix.snapshot()
+	if q := (filter{to: day("2026-04-02")}).query(man); q != nil {
+		t.Errorf("as of after the latest article: filter %#v", q)
+	}
+	if q := (filter{to: day("2026-04-01")}).query(man); q == nil {
+		t.Error("as of before the latest article: no filter")
+	}
+	if q := (filter{from: day("2026-03-01"), to: day("2030-01-01")}).query(man); q == nil {
+		t.Error("since: no filter")
+	}
+}
