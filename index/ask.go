@@ -211,10 +211,11 @@ func (ix *Index) ask(ctx context.Context, text string, opts corpus.AskOptions, w
 		if len(ans.Passages) == k || c.score < cands[0].score-askMaxDrop {
 			break
 		}
-		if c.text == "" || seen[c.hash] {
+		near := nearKey(c.text)
+		if c.text == "" || seen[c.hash] || seen[near] {
 			continue
 		}
-		seen[c.hash] = true
+		seen[c.hash], seen[near] = true, true
 		ans.Passages = append(ans.Passages, corpus.Passage{
 			Article: c.art.ref(c.aid), Paragraph: c.n, ID: corpus.ParagraphID(c.aid, c.n),
 			Text: c.text, Answer: c.answer, Score: c.score,
@@ -408,4 +409,19 @@ func count(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// nearKey identifies near-duplicate paragraphs (syndicated copies edited
+// at the end): the first 12 words, lowercased, without punctuation.
+func nearKey(text string) string {
+	var b strings.Builder
+	b.WriteString("near:")
+	for i, w := range splitWords(text) {
+		if i == 12 {
+			break
+		}
+		b.WriteString(strings.ToLower(w.text))
+		b.WriteByte(' ')
+	}
+	return b.String()
 }
