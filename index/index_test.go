@@ -148,7 +148,42 @@ func TestSecondOpenIsLocked(t *testing.T) {
 	ix2.Close()
 }
 
-var lockChild = flag.String("lockchild", "", "internal: open this index and report (used by TestLockedByChildProcess)")
+var (
+	lockChild  = flag.String("lockchild", "", "internal: open this index and report (used by TestLockedByChildProcess)")
+	crashChild = flag.String("crashchild", "", "internal: open this index, write, and exit without closing (used by TestOpenAfterCrash)")
+)
+
+// TestOpenAfterCrash: a process that dies holding the index leaves its pid
+// in the lock file, but the kernel drops its lock: the next Open succeeds
+// and finds the acknowledged writes.
+func TestOpenAfterCrash(t *testing.T) {
+	if *crashChild != "" {
+		ix, err := Open(*crashChild, Options{})
+		if err != nil {
+			fmt.Println("CHILD", err)
+			os.Exit(3)
+		}
+		if _, err := ix.Upsert(context.Background(), testArticles()); err != nil {
+			fmt.Println("CHILD", err)
+			os.Exit(3)
+		}
+		os.Exit(0) // no Close: as if killed
+	}
+	dir := filepath.Join(t.TempDir(), "ix")
+	out, err := exec.Command(os.Args[0], "-test.run=^TestOpenAfterCrash$", "-crashchild="+dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	ix, err := Open(dir, Options{LockTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("Open after a crash: %v", err)
+	}
+	defer ix.Close()
+	st, _ := ix.Stats(context.Background())
+	if st.Articles != len(testArticles()) {
+		t.Errorf("after crash: %+v", st)
+	}
+}
 
 // TestLockedByChildProcess holds the index open while a child process (this
 // test binary) tries to open it: the child must fail fast naming our pid.
