@@ -81,7 +81,8 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 	ix.ingestMu.Lock()
 	defer ix.ingestMu.Unlock()
 
-	jobs, roots, skipped := collect(paths)
+	self, _ := filepath.Abs(ix.dir)
+	jobs, roots, skipped := collect(paths, self)
 	rep.Skipped = append(rep.Skipped, skipped...)
 	w, err := ix.newWriter(&rep)
 	if err != nil {
@@ -151,8 +152,9 @@ func (ix *Index) Upsert(ctx context.Context, arts []corpus.Article) (IngestRepor
 	return rep, w.finish(nil)
 }
 
-// collect lists the supported files under paths, in a stable order.
-func collect(paths []string) (jobs []fileJob, roots []string, skipped []corpus.Warning) {
+// collect lists the supported files under paths, in a stable order, leaving
+// out the index's own directory (self) when it sits inside the corpus.
+func collect(paths []string, self string) (jobs []fileJob, roots []string, skipped []corpus.Warning) {
 	have := map[string]bool{}
 	add := func(j fileJob) {
 		if !have[j.abs] {
@@ -185,6 +187,9 @@ func collect(paths []string) (jobs []fileJob, roots []string, skipped []corpus.W
 			if err != nil {
 				skipped = append(skipped, corpus.Warning{Path: show, Reason: err.Error()})
 				return nil
+			}
+			if d.IsDir() && path == self {
+				return filepath.SkipDir
 			}
 			if path != abs && strings.HasPrefix(d.Name(), ".") {
 				if d.IsDir() {

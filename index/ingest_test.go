@@ -348,3 +348,23 @@ func TestIngestCancelledMidFile(t *testing.T) {
 		t.Errorf("%d docs", docCount(t, ix))
 	}
 }
+
+// TestIngestSkipsItsOwnIndex: an index kept inside the corpus folder is not
+// read as corpus (its files would all be "unsupported").
+func TestIngestSkipsItsOwnIndex(t *testing.T) {
+	dir := corpusDir(t)
+	ix, err := Open(filepath.Join(dir, "data", "index"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	rep := ingest(t, ix, dir)
+	for _, w := range rep.Skipped {
+		if strings.Contains(w.Path, "index") {
+			t.Errorf("read its own index: %v", w)
+		}
+	}
+	if rep.Added == 0 {
+		t.Errorf("report %+v", rep)
+	}
+}
