@@ -257,3 +257,61 @@ func TestMappingChangedAndRemove(t *testing.T) {
 		t.Errorf("rebuilt index not empty: %+v", st)
 	}
 }
+
+// TestCloseDuringIngestAndQueries: Close while an ingest and queries run
+// neither panics nor hangs; later calls fail cleanly.
+func TestCloseDuringIngestAndQueries(t *testing.T) {
+	old := batchDocs
+	batchDocs = 2
+	t.Cleanup(func() { batchDocs = old })
+	dir := filepath.Join(t.TempDir(), "corpus")
+	var lines string
+	for i := 0; i < 200; i++ {
+		lines += jsonlLine(fmt.Sprintf("c%03d", i), "2026-03-01", "Story", fmt.Sprintf("Paragraph %d about the canal and the lock keeper.", i), "Another paragraph.")
+	}
+	writeFile(t, filepath.Join(dir, "big.jsonl"), lines)
+	ix, err := Open(filepath.Join(t.TempDir(), "ix"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 3)
+	go func() {
+		_, err := ix.Ingest(context.Background(), []string{dir}, IngestOptions{})
+		done <- err
+	}()
+	go func() {
+		for i := 0; i < 50; i++ {
+			if _, err := ix.Ask(context.Background(), "who keeps the canal lock?", corpus.AskOptions{}); err != nil {
+				break
+			}
+		}
+		done <- nil
+	}()
+	go func() {
+		for i := 0; i < 50; i++ {
+			if _, err := ix.Search(context.Background(), "canal", corpus.SearchFilters{}, 1, 5); err != nil {
+				break
+			}
+		}
+		done <- nil
+	}()
+	time.Sleep(20 * time.Millisecond)
+	closed := make(chan error, 1)
+	go func() { closed <- ix.Close() }()
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close hung")
+	}
+	for i := 0; i < 3; i++ {
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatal("a call hung after Close")
+		}
+	}
+	if _, err := ix.Ask(context.Background(), "canal", corpus.AskOptions{}); err == nil {
+		t.Error("Ask after Close succeeded")
+	}
+	ix.Close()
+}
