@@ -334,9 +334,12 @@ type weight struct {
 // question about something the corpus never mentions is not answered by its
 // other words.
 func (ix *Index) idf(ctx context.Context, qts []qterm) (map[string]weight, error) {
-	// Only Bleve's own methods here: they fail cleanly on a closed index,
-	// where a reader taken through Advanced() is a nil snapshot that panics.
-	n, err := ix.bl.DocCount()
+	r, err := ix.reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	n, err := r.DocCount()
 	if err != nil {
 		return nil, err
 	}
@@ -345,28 +348,15 @@ func (ix *Index) idf(ctx context.Context, qts []qterm) (map[string]weight, error
 		if _, ok := out[q.term]; ok {
 			continue
 		}
-		df, err := ix.docFreq(q.term)
+		tfr, err := r.TermFieldReader(ctx, []byte(q.term), fText, false, false, false)
 		if err != nil {
 			return nil, err
 		}
+		df := tfr.Count()
+		tfr.Close()
 		out[q.term] = weight{idf: bm25IDF(n, max(df, 1)), df: df}
 	}
 	return out, nil
-}
-
-// docFreq is the number of paragraphs whose text holds term (deleted
-// documents in not yet merged segments may still count: a negligible skew).
-func (ix *Index) docFreq(term string) (uint64, error) {
-	d, err := ix.bl.FieldDictRange(fText, []byte(term), []byte(term))
-	if err != nil {
-		return 0, err
-	}
-	defer d.Close()
-	e, err := d.Next()
-	if err != nil || e == nil || e.Term != term {
-		return 0, err
-	}
-	return e.Count, nil
 }
 
 // bm25IDF is BM25's idf, always positive.

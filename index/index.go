@@ -22,6 +22,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search/searcher"
+	bleveindex "github.com/blevesearch/bleve_index_api"
 )
 
 func init() {
@@ -295,6 +296,26 @@ func Remove(dir string) error {
 	}
 	defer release(lock, true)
 	return os.RemoveAll(filepath.Join(dir, bleveDir))
+}
+
+// reader is a point-in-time reader of the Bleve index, for statistics Bleve's
+// search API does not give (document frequencies: ~35 µs a term, where
+// FieldDictRange takes ~140 µs). Close it after use. On a closed index
+// scorch hands out a nil snapshot, which would panic on first use: that
+// is reported as bleve.ErrorIndexClosed instead.
+func (ix *Index) reader() (bleveindex.IndexReader, error) {
+	adv, err := ix.bl.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, err
+	}
+	if s, ok := r.(*scorch.IndexSnapshot); r == nil || ok && s == nil {
+		return nil, bleve.ErrorIndexClosed
+	}
+	return r, nil
 }
 
 // snapshot returns the committed manifest; callers must not mutate it.
