@@ -199,3 +199,60 @@ func BenchmarkEvalAskVsBleve(b *testing.B) {
 		}
 	}
 }
+
+// TestQualityAblation prints the effect of each re-ranking signal on both
+// development sets, for README-quality.md: plain Bleve BM25 on the same
+// paragraphs, the final method, the final method without one signal at a
+// time, then BM25 alone over Ask's candidates. It only reports (CI does not run it: its name does not match
+// 'Eval', and -short skips it):
+//
+//	go test -count=1 -run TestQualityAblation -v ./index/
+func TestQualityAblation(t *testing.T) {
+	sharedtest.SkipEvalIfShort(t)
+	sets := []string{"news", "xquad"}
+	ixs := map[string]*Index{}
+	qss := map[string][]eval.Question{}
+	for _, s := range sets {
+		qss[s] = qualQuestions(t, s)
+		ixs[s] = qualIndex(t, s)
+	}
+	type variant struct {
+		name string
+		w    rankWeights
+	}
+	without := func(name string, f func(w *rankWeights)) variant {
+		w := defaultRank
+		f(&w)
+		return variant{"without " + name, w}
+	}
+	variants := []variant{
+		{"final", defaultRank},
+		without("recency", func(w *rankWeights) { w.Recency = 0 }),
+		without("title", func(w *rankWeights) { w.Title = 0 }),
+		without("lead", func(w *rankWeights) { w.Lead = 0 }),
+		without("neighbour evidence", func(w *rankWeights) { w.Neighbour = 0 }),
+		without("novelty", func(w *rankWeights) { w.Novel = 0 }),
+		without("answer type", func(w *rankWeights) { w.Type = 0 }),
+		without("proximity", func(w *rankWeights) { w.Proximity = 0 }),
+		without("coverage", func(w *rankWeights) { w.Coverage = 0 }),
+		without("question proper", func(w *rankWeights) { w.Asked = 0 }),
+		{"BM25 alone (same candidates)", rankWeights{}},
+	}
+	t.Logf("| variant | news R@1 | news R@5 | news MRR@10 | xquad R@1 | xquad MRR@10 |")
+	var pms []eval.Metrics
+	for _, s := range sets {
+		pms = append(pms, qualRun(t, newPlainBleve(t, s).Ask, qss[s]))
+	}
+	t.Logf("| plain Bleve BM25 (match query) | %.3f | %.3f | %.3f | %.3f | %.3f |", pms[0].R1, pms[0].R5, pms[0].MRR10, pms[1].R1, pms[1].MRR10)
+	for _, v := range variants {
+		var ms []eval.Metrics
+		for _, s := range sets {
+			ix := ixs[s]
+			ask := func(ctx context.Context, q string, o corpus.AskOptions) (corpus.Answer, error) {
+				return ix.ask(ctx, q, o, v.w)
+			}
+			ms = append(ms, qualRun(t, ask, qss[s]))
+		}
+		t.Logf("| %s | %.3f | %.3f | %.3f | %.3f | %.3f |", v.name, ms[0].R1, ms[0].R5, ms[0].MRR10, ms[1].R1, ms[1].MRR10)
+	}
+}
