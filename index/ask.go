@@ -178,9 +178,9 @@ func (ix *Index) ask(ctx context.Context, text string, opts corpus.AskOptions, w
 			c.f.title = tc
 			c.f.lead = isLead(c.art, c.n)
 			prev1 := byKey[sibling(c.art, c.aid, c.n, c.part, -1)]
-			prev2 := byKey[sibling(c.art, c.aid, c.n, c.part, -2)]
+
 			next1 := byKey[sibling(c.art, c.aid, c.n, c.part, +1)]
-			c.f.nb = max(prev1, next1, 0.7*prev2)
+			c.f.nb = max(prev1, next1)
 			c.f.ageDays = ageDays(c.art.Published, asOf)
 		}
 		ages := make([]float64, len(cands))

@@ -21,9 +21,9 @@ import (
 // issue's targets are listed beside them (qualTarget*) and README-quality.md
 // says which are met.
 const (
-	qualNewsMRR10 = 0.60 // measured 0.625; target 0.62
-	qualNewsR1    = 0.49 // measured 0.517; target 0.52
-	qualNewsR5    = 0.73 // measured 0.763; target 0.78
+	qualNewsMRR10 = 0.59 // measured 0.617; target 0.62
+	qualNewsR1    = 0.49 // measured 0.512; target 0.52
+	qualNewsR5    = 0.72 // measured 0.744; target 0.78
 	qualXQuADR1   = 0.89 // measured 0.910; target 0.96
 
 	qualTargetNewsMRR10 = 0.62
@@ -81,7 +81,7 @@ func TestEvalAskNews(t *testing.T) {
 	ix := qualIndex(t, "news")
 
 	// Nothing published after a question's day is ever quoted.
-	for _, q := range qs[:40] {
+	for _, q := range qs {
 		asOf, _ := time.Parse(time.DateOnly, q.AsOf)
 		ans, err := ix.Ask(context.Background(), q.Question, corpus.AskOptions{K: 10, AsOf: asOf})
 		if err != nil {

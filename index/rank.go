@@ -83,7 +83,7 @@ func init() {
 	according latest news headline headlines today yesterday earlier lately currently
 	did does do done is are was were be been being has have had will would could should can may might
 	name named called known identify per following said says say told tell announced announce
-	one ones also just still now new first last past kind type sort`) {
+	one ones also just still now new first last past kind type sort many much`) {
 		quizWords[w] = true
 	}
 }
