@@ -42,7 +42,7 @@ const (
 // Reason fit to show a user. AsOf defaults to the day of Options.Now, so
 // nothing dated in the future is quoted, and recent articles are preferred.
 func (ix *Index) Ask(ctx context.Context, question string, opts corpus.AskOptions) (corpus.Answer, error) {
-	return ix.ask(ctx, question, opts, defaultRank)
+	return ix.ask(ix.scoring(ctx), question, opts, defaultRank)
 }
 
 // candidate is a paragraph document being ranked.

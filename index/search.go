@@ -141,7 +141,7 @@ func (ix *Index) Search(ctx context.Context, keywords string, f corpus.SearchFil
 	req.Fields = []string{fText, fHash}
 	req.IncludeLocations = true
 	req.SortBy([]string{"-_score", "_id"}) // stable pages across requests
-	res, err := ix.bl.SearchInContext(ctx, req)
+	res, err := ix.bl.SearchInContext(ix.scoring(ctx), req)
 	if err != nil {
 		return sp, err
 	}
