@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -168,6 +169,31 @@ func TestCount(t *testing.T) {
 	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 2092: "2,092", 1234567: "1,234,567"} {
 		if got := count(n); got != want {
 			t.Errorf("count(%d) = %q", n, got)
+		}
+	}
+}
+
+// TestAskScoresDoNotDependOnSegments: the same index as many segments and
+// merged into one ranks and scores alike (BM25 statistics are pinned).
+func TestAskScoresDoNotDependOnSegments(t *testing.T) {
+	old := batchDocs
+	batchDocs = 1
+	t.Cleanup(func() { batchDocs = old })
+	ix := newTestIndex(t)
+	for _, a := range testArticles() {
+		upsert(t, ix, a) // one Bleve batch, so one segment, each
+	}
+	q := "When will the President sign the federal budget bill?"
+	before := ask(t, ix, q, corpus.AskOptions{K: 5})
+	ix.compact()
+	after := ask(t, ix, q, corpus.AskOptions{K: 5})
+	if len(before.Passages) == 0 || len(before.Passages) != len(after.Passages) {
+		t.Fatalf("before %v after %v", ids(before.Passages), ids(after.Passages))
+	}
+	for i := range before.Passages {
+		b, a := before.Passages[i], after.Passages[i]
+		if b.ID != a.ID || math.Abs(b.Score-a.Score) > 1e-9 {
+			t.Errorf("rank %d: %s %.6f before, %s %.6f merged", i+1, b.ID, b.Score, a.ID, a.Score)
 		}
 	}
 }
