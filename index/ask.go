@@ -35,6 +35,9 @@ const (
 	// askMaxDrop: a passage scoring this much below the best one is not
 	// quoted, so weak filler does not follow a good answer.
 	askMaxDrop = 2.0
+	// askCommonIDF: question terms with a lower IDF (in more than about 5 %
+	// of paragraphs) do not make a paragraph a candidate on their own.
+	askCommonIDF = 3.0
 )
 
 // Ask returns the k passages that best answer a natural-language question,
@@ -96,7 +99,7 @@ func (ix *Index) ask(ctx context.Context, text string, opts corpus.AskOptions, w
 		return ans, err
 	}
 	q := &question{index: map[string]int{}, pairs: pairs, asked: asked, typ: answerType(text), words: map[string]bool{}}
-	var textQs []query.Query
+	var textQs, rareQs, commonQs []query.Query
 	for i, t := range terms {
 		wt := idf[t]
 		q.terms = append(q.terms, askTerm{term: t, idf: wt.idf, df: wt.df})
@@ -107,6 +110,11 @@ func (ix *Index) ask(ctx context.Context, text string, opts corpus.AskOptions, w
 		}
 		if wt.df > 0 {
 			textQs = append(textQs, termQuery(t, fText, 0))
+			if wt.idf < askCommonIDF {
+				commonQs = append(commonQs, termQuery(t, fText, 0))
+			} else {
+				rareQs = append(rareQs, termQuery(t, fText, 0))
+			}
 		}
 	}
 	for _, wd := range splitWords(text) {
@@ -127,7 +135,15 @@ func (ix *Index) ask(ctx context.Context, text string, opts corpus.AskOptions, w
 	}
 	match := bleve.NewDisjunctionQuery(textQs...)
 	bq := bleve.NewBooleanQuery()
-	bq.AddMust(match)
+	if len(rareQs) > 0 && len(commonQs) > 0 {
+		// Only paragraphs with a rarer question word are candidates; the
+		// common words (long posting lists) only add to their scores, so
+		// Bleve skips through their postings instead of scoring them all.
+		bq.AddMust(bleve.NewDisjunctionQuery(rareQs...))
+		bq.AddShould(bleve.NewDisjunctionQuery(commonQs...))
+	} else {
+		bq.AddMust(match)
+	}
 	if fq := f.query(man); fq != nil {
 		bq.AddFilter(fq)
 	}

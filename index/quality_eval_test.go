@@ -21,9 +21,9 @@ import (
 // issue's targets are listed beside them (qualTarget*) and README-quality.md
 // says which are met.
 const (
-	qualNewsMRR10 = 0.59 // measured 0.617; target 0.62
-	qualNewsR1    = 0.49 // measured 0.512; target 0.52
-	qualNewsR5    = 0.72 // measured 0.744; target 0.78
+	qualNewsMRR10 = 0.60 // measured 0.628; target 0.62
+	qualNewsR1    = 0.49 // measured 0.522; target 0.52
+	qualNewsR5    = 0.73 // measured 0.763; target 0.78
 	qualXQuADR1   = 0.89 // measured 0.910; target 0.96
 
 	qualTargetNewsMRR10 = 0.62
