@@ -16,16 +16,14 @@ import (
 )
 
 // Answer quality of Ask on the development sets in ../shared/eval (see
-// index/README-quality.md). The floors sit under what the current method
-// measures (which moves by about 0.025 between runs of the same code: the
-// BM25 statistics depend on the index's segments), so a change that makes
-// answers clearly worse fails CI; the
+// index/README-quality.md). The floors sit a little under what the current
+// method measures, so a change that makes answers worse fails CI; the
 // issue's targets are listed beside them (qualTarget*) and README-quality.md
 // says which are met.
 const (
-	qualNewsMRR10 = 0.57 // measured 0.603-0.628 between runs; target 0.62
-	qualNewsR1    = 0.46 // measured 0.498-0.522; target 0.52
-	qualNewsR5    = 0.70 // measured 0.734-0.763; target 0.78
+	qualNewsMRR10 = 0.60 // measured 0.628; target 0.62
+	qualNewsR1    = 0.49 // measured 0.522; target 0.52
+	qualNewsR5    = 0.73 // measured 0.763; target 0.78
 	qualXQuADR1   = 0.89 // measured 0.910; target 0.96
 
 	qualTargetNewsMRR10 = 0.62
@@ -251,7 +249,7 @@ func TestQualityAblation(t *testing.T) {
 		for _, s := range sets {
 			ix := ixs[s]
 			ask := func(ctx context.Context, q string, o corpus.AskOptions) (corpus.Answer, error) {
-				return ix.ask(ctx, q, o, v.w)
+				return ix.ask(ix.scoring(ctx), q, o, v.w)
 			}
 			ms = append(ms, qualRun(t, ask, qss[s]))
 		}
