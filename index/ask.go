@@ -380,15 +380,6 @@ func bm25IDF(n, df uint64) float64 {
 	return math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
 }
 
-// coverage is the summed weight of the question terms that occur in text.
-func (ix *Index) coverage(text string, idf map[string]weight) float64 {
-	var sum float64
-	for t := range ix.termSet(text) {
-		sum += idf[t].idf
-	}
-	return sum
-}
-
 // termSet is the set of English index terms of text.
 func (ix *Index) termSet(text string) map[string]struct{} {
 	set := map[string]struct{}{}
@@ -396,19 +387,6 @@ func (ix *Index) termSet(text string) map[string]struct{} {
 		set[string(t.Term)] = struct{}{}
 	}
 	return set
-}
-
-// bestSentence is the sentence of text holding the most question weight
-// (the first of equals), verbatim; "" when no sentence holds any.
-func (ix *Index) bestSentence(text string, idf map[string]weight) string {
-	best, bestScore := "", 0.0
-	for _, s := range corpus.SplitSentences(text) {
-		score := ix.coverage(s.Text, idf)
-		if score > bestScore {
-			best, bestScore = s.Text, score
-		}
-	}
-	return best
 }
 
 // count formats n with thousands separators: 2,092.
