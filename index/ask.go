@@ -56,7 +56,6 @@ type candidate struct {
 	art             *articleEntry
 	neighbour       bool // fetched as a neighbour, not matched by BM25
 	rawScore        float64
-	locs            search.TermLocationMap
 	f               features
 	answer          string
 	score           float64
@@ -147,9 +146,11 @@ func (ix *Index) ask(ctx context.Context, text string, opts corpus.AskOptions, w
 	if fq := f.query(man); fq != nil {
 		bq.AddFilter(fq)
 	}
+	// No IncludeLocations: Bleve would collect term locations for every
+	// paragraph it scores, not just the candidates kept (a third of the
+	// search's time); termLocations finds them in the few candidates.
 	req := bleve.NewSearchRequestOptions(bq, askCandidates, 0, false)
 	req.Fields = []string{fText, fHash}
-	req.IncludeLocations = true
 	res, err := ix.bl.SearchInContext(ctx, req)
 	if err != nil {
 		return ans, err
@@ -184,7 +185,7 @@ func (ix *Index) ask(ctx context.Context, text string, opts corpus.AskOptions, w
 	covered := false
 	evaluate := func(cs []*candidate) {
 		for _, c := range cs {
-			c.f.coverage, c.f.asked, c.f.prox, c.f.typ, c.f.novel, c.answer = paragraphEvidence(q, c.text, c.locs)
+			c.f.coverage, c.f.asked, c.f.prox, c.f.typ, c.f.novel, c.answer = paragraphEvidence(q, c.text, ix.termLocations(c.text, q))
 			covered = covered || c.f.coverage >= askMinCoverage
 			tc, ok := titleCov[c.aid]
 			if !ok {
@@ -256,7 +257,7 @@ func newCandidate(man *manifest, h *search.DocumentMatch) *candidate {
 	}
 	return &candidate{
 		key: h.ID, text: hitField(h.Fields, fText), hash: hitField(h.Fields, fHash),
-		aid: aid, n: n, part: part, art: a, rawScore: h.Score, locs: h.Locations[fText],
+		aid: aid, n: n, part: part, art: a, rawScore: h.Score,
 	}
 }
 
@@ -281,10 +282,9 @@ func (ix *Index) neighbours(ctx context.Context, man *manifest, cands []*candida
 	}
 	bq := bleve.NewBooleanQuery()
 	bq.AddMust(bleve.NewDocIDQuery(keys))
-	bq.AddShould(match) // only for the term locations
+	bq.AddShould(match) // for the BM25 score
 	req := bleve.NewSearchRequestOptions(bq, len(keys), 0, false)
 	req.Fields = []string{fText, fHash}
-	req.IncludeLocations = true
 	res, err := ix.bl.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, err
@@ -414,4 +414,18 @@ func nearKey(text string) string {
 		b.WriteByte(' ')
 	}
 	return b.String()
+}
+
+// termLocations finds the question's terms in a candidate's text with the
+// index's own analyzer, so positions and offsets are those Bleve would
+// report for the text field.
+func (ix *Index) termLocations(text string, q *question) search.TermLocationMap {
+	locs := search.TermLocationMap{}
+	for _, t := range ix.analyzer.Analyze([]byte(text)) {
+		term := string(t.Term)
+		if _, ok := q.index[term]; ok {
+			locs[term] = append(locs[term], &search.Location{Pos: uint64(t.Position), Start: uint64(t.Start), End: uint64(t.End)})
+		}
+	}
+	return locs
 }
