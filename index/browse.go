@@ -46,7 +46,8 @@ func (ix *Index) Sources(ctx context.Context) ([]corpus.SourceInfo, error) {
 }
 
 // Days lists the calendar days (midnight in loc; nil = UTC) on which indexed
-// articles were published, newest first, at most limit (0 = all).
+// articles were published, newest first, at most limit (0 = all), by the
+// same rule as Summary (see localDay), so every day offered has articles.
 func (ix *Index) Days(ctx context.Context, loc *time.Location, limit int) ([]time.Time, error) {
 	if loc == nil {
 		loc = time.UTC
@@ -55,7 +56,7 @@ func (ix *Index) Days(ctx context.Context, loc *time.Location, limit int) ([]tim
 	set := map[time.Time]bool{}
 	for _, a := range man.Articles {
 		if !a.Published.IsZero() {
-			set[dayStart(a.Published.In(loc))] = true
+			set[localDay(a.Published, loc)] = true
 		}
 	}
 	out := make([]time.Time, 0, len(set))
@@ -176,4 +177,15 @@ func (ix *Index) load(ctx context.Context, man *manifest, articleIDs []string) (
 		out = append(out, a)
 	}
 	return out, nil
+}
+
+// localDay is the calendar day (midnight in loc) an article belongs to. A
+// date without a time of day (stored as midnight UTC, as "published":
+// "2024-11-19" is) is that calendar date in every zone; a time is the local
+// day it falls on.
+func localDay(published time.Time, loc *time.Location) time.Time {
+	if u := published.UTC(); u.Hour() == 0 && u.Minute() == 0 && u.Second() == 0 && u.Nanosecond() == 0 {
+		return time.Date(u.Year(), u.Month(), u.Day(), 0, 0, 0, 0, loc)
+	}
+	return dayStart(published.In(loc))
 }

@@ -30,8 +30,8 @@ func TestBrowse(t *testing.T) {
 	ny, _ := time.LoadLocation("America/New_York")
 	if ny != nil {
 		days, _ = ix.Days(ctx, ny, 1)
-		if len(days) != 1 || days[0].Location() != ny || days[0].Day() != 31 {
-			t.Errorf("days in New York %v", days) // 2026-04-01 00:00 UTC is March 31 there
+		if len(days) != 1 || days[0].Location() != ny || days[0].Day() != 1 {
+			t.Errorf("days in New York %v", days) // a date without a time is that date in every zone
 		}
 	}
 

@@ -13,11 +13,9 @@ import (
 // Summary briefs a day, a range of days or one article: the summarizer's
 // key sentences, quoted and cited, grouped by story.
 //
-// Days are calendar days in req.Location, from local midnight to the next
-// local midnight (23 or 25 hours long on daylight-saving change days). An
-// article whose date carries no time of day (stored as midnight UTC, as
-// "published": "2024-11-19" is) belongs to that calendar date in every zone;
-// one with a time belongs to the local day that time falls on.
+// Days are calendar days in req.Location (23 or 25 hours long on
+// daylight-saving change days); an article belongs to the day localDay
+// gives it.
 func (ix *Index) Summary(ctx context.Context, req corpus.SummaryRequest) (corpus.Summary, error) {
 	opts := summarize.Options{Sentences: req.Sentences, Words: req.Words}
 	if req.ArticleID != "" {
@@ -42,26 +40,19 @@ func (ix *Index) Summary(ctx context.Context, req corpus.SummaryRequest) (corpus
 	if first.IsZero() || last.IsZero() {
 		return corpus.Summary{}, errors.New("summary: give a day, a range of days or an article")
 	}
-	first, last = first.In(loc), last.In(loc)
-	firstDay := time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, time.UTC)
-	lastDay := time.Date(last.Year(), last.Month(), last.Day(), 0, 0, 0, 0, time.UTC)
-	since := time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, loc)
-	until := time.Date(last.Year(), last.Month(), last.Day()+1, 0, 0, 0, 0, loc)
+	firstDay, lastDay := dayStart(first.In(loc)), dayStart(last.In(loc))
+	since, until := firstDay, time.Date(lastDay.Year(), lastDay.Month(), lastDay.Day()+1, 0, 0, 0, 0, loc)
 
 	// Zones are at most 14 hours from UTC: widen the search by that much so
-	// date-only articles are found, then decide precisely below.
+	// date-only articles are found, then keep those whose local day is in
+	// range (localDay, the rule Days follows too).
 	arts, err := ix.ArticlesBetween(ctx, since.Add(-14*time.Hour), until.Add(14*time.Hour))
 	if err != nil {
 		return corpus.Summary{}, err
 	}
 	var inRange []corpus.Article
 	for _, a := range arts {
-		p := a.Published
-		if dateOnly(p) {
-			if !p.Before(firstDay) && !p.After(lastDay) {
-				inRange = append(inRange, a)
-			}
-		} else if !p.Before(since) && p.Before(until) {
+		if d := localDay(a.Published, loc); !d.Before(firstDay) && !d.After(lastDay) {
 			inRange = append(inRange, a)
 		}
 	}
@@ -73,10 +64,4 @@ func (ix *Index) Summary(ctx context.Context, req corpus.SummaryRequest) (corpus
 		return corpus.Summary{Reason: fmt.Sprintf("No articles were published %s.", what)}, nil
 	}
 	return summarize.Articles(inRange, opts), nil
-}
-
-// dateOnly reports whether a publication time carries no time of day.
-func dateOnly(t time.Time) bool {
-	t = t.UTC()
-	return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
 }

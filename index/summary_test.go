@@ -122,3 +122,38 @@ func TestSummaryOfOneArticleAndEmptyDay(t *testing.T) {
 		t.Error("empty request accepted")
 	}
 }
+
+// TestDaysAndSummaryAgree: every day Days offers (the /summary autocomplete)
+// has articles for Summary, in zones on both sides of UTC, for dates with and
+// without a time of day.
+func TestDaysAndSummaryAgree(t *testing.T) {
+	ix := newTestIndex(t)
+	dateOnly := art("dated", "a.com", "", "2026-04-01", "Dated article", "The council approved the new budget on Wednesday after a long debate.")
+	timed := art("timed", "b.com", "", "", "Timed article", "Rail workers began a strike late in the evening across the whole country.")
+	timed.Published = time.Date(2026, 4, 2, 23, 30, 0, 0, time.UTC) // April 3 in Berlin, April 2 in New York
+	if _, err := ix.Upsert(context.Background(), []corpus.Article{dateOnly, timed}); err != nil {
+		t.Fatal(err)
+	}
+	for _, zone := range []string{"America/New_York", "Europe/Berlin", "Pacific/Kiritimati"} {
+		loc, err := time.LoadLocation(zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		days, err := ix.Days(context.Background(), loc, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(days) != 2 || days[1].Day() != 1 {
+			t.Errorf("%s: days %v, want the date-only article on April 1", zone, days)
+		}
+		for _, d := range days {
+			sum, err := ix.Summary(context.Background(), corpus.SummaryRequest{Day: d, Location: loc})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(sum.Points) == 0 {
+				t.Errorf("%s: Days offers %s but Summary finds nothing: %s", zone, d.Format(time.DateOnly), sum.Reason)
+			}
+		}
+	}
+}
