@@ -440,7 +440,7 @@ func isCredit(p, low string) bool {
 			return true
 		}
 	}
-	if utf8.RuneCountInString(p) > 80 || endsSentence(p) && wordCount(p) > 6 {
+	if utf8.RuneCountInString(p) > 80 || endsSentence(p) && WordCount(p) > 6 {
 		return false
 	}
 	if strings.HasSuffix(t, " wire reports") || strings.HasSuffix(t, "and wire reports") {
@@ -460,12 +460,12 @@ func isCredit(p, low string) bool {
 		tail := strings.TrimSpace(t[i+1:])
 		for _, a := range agencies {
 			if tail == a || strings.HasPrefix(tail, a+" ") {
-				return wordCount(t) <= 8
+				return WordCount(t) <= 8
 			}
 		}
 	}
 	// A short line with a web domain after a separator: "The Republic | azcentral.com".
-	if wordCount(t) <= 6 && !endsSentence(p) && strings.ContainsAny(t, "|/") && hasDomain(t) {
+	if WordCount(t) <= 6 && !endsSentence(p) && strings.ContainsAny(t, "|/") && hasDomain(t) {
 		return true
 	}
 	return false
@@ -500,7 +500,7 @@ func isTimestamp(low string) bool {
 	}
 	// "CNNMoney (New York) First published February 1, 2016: 1:28 AM ET"
 	for _, w := range []string{"first published ", "last updated "} {
-		if i := strings.Index(low, w); i > 0 && wordCount(low[:i]) <= 4 {
+		if i := strings.Index(low, w); i > 0 && WordCount(low[:i]) <= 4 {
 			rest := low[i+len(w):]
 			return hasDigit(rest) && onlyTimeWords(rest)
 		}
@@ -571,7 +571,7 @@ func isDatelineOnly(p string) bool {
 		return false
 	}
 	body := strings.TrimRight(t, " —–-")
-	if body == "" || wordCount(body) > 6 || endsSentence(body) {
+	if body == "" || WordCount(body) > 6 || endsSentence(body) {
 		return false
 	}
 	// A dateline names a wire or network ("(AP)", "CNN Business") or is a
@@ -607,7 +607,7 @@ func isSignOff(p string) bool {
 	if strings.Contains(name, ",") || strings.Contains(name, " and ") {
 		limit = 10 // several names: "– Jane Doe, John Roe and Ann Lee"
 	}
-	if name == "" || wordCount(name) > limit || endsSentence(name) && !strings.HasSuffix(name, ".") {
+	if name == "" || WordCount(name) > limit || endsSentence(name) && !strings.HasSuffix(name, ".") {
 		return false
 	}
 	for _, w := range strings.Fields(name) {
@@ -637,7 +637,9 @@ func hasDigit(s string) bool {
 	return false
 }
 
-func wordCount(s string) int {
+// WordCount is the number of whitespace-separated words: what a reader
+// would count, the unit of summary budgets.
+func WordCount(s string) int {
 	n, in := 0, false
 	for _, r := range s {
 		if unicode.IsSpace(r) {

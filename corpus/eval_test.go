@@ -119,7 +119,7 @@ func TestEvalBoilerplate(t *testing.T) {
 			dropped++
 			rules[boilerplateRule(cleanParagraph(p))]++
 		}
-		if len(articlesWith[strings.TrimSpace(p)]) >= 3 && wordCount(p) >= 5 {
+		if len(articlesWith[strings.TrimSpace(p)]) >= 3 && WordCount(p) >= 5 {
 			repeated5++
 			if d {
 				repeated5Dropped++
@@ -147,7 +147,7 @@ func TestEvalBoilerplate(t *testing.T) {
 		sort.Slice(keptRepeats, func(i, j int) bool { return len(articlesWith[keptRepeats[i]]) > len(articlesWith[keptRepeats[j]]) })
 		shown := 0
 		for _, p := range keptRepeats {
-			if wordCount(p) < 5 {
+			if WordCount(p) < 5 {
 				continue
 			}
 			shown++

@@ -499,7 +499,7 @@ func trimSiteSuffix(title, source string) string {
 		}
 		head, suffix := strings.TrimSpace(title[:i]), strings.TrimSpace(title[i+len(sep):])
 		siteLike := hasDomain(strings.ToLower(suffix)) ||
-			wordCount(suffix) <= 3 && !strings.ContainsAny(suffix, ",?!:") && allCapitalised(suffix)
+			WordCount(suffix) <= 3 && !strings.ContainsAny(suffix, ",?!:") && allCapitalised(suffix)
 		if siteLike && len(head) > len(suffix) {
 			return head
 		}

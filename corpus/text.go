@@ -105,7 +105,7 @@ func isProseBlock(lines []string) bool {
 		return false
 	}
 	joined := strings.Join(lines, " ")
-	return (total >= proseRunes && endsSentence(joined) && wordCount(joined) >= 12) || total >= longProseRunes
+	return (total >= proseRunes && endsSentence(joined) && WordCount(joined) >= 12) || total >= longProseRunes
 }
 
 func parseHeader(blocks [][]string) header {
@@ -290,7 +290,7 @@ func isLinkBox(lines []string) bool {
 		return false
 	}
 	for _, l := range lines[1:] {
-		if utf8.RuneCountInString(l) >= 100 || endsSentence(l) && wordCount(l) > 12 {
+		if utf8.RuneCountInString(l) >= 100 || endsSentence(l) && WordCount(l) > 12 {
 			return false
 		}
 	}
@@ -464,7 +464,7 @@ func isDateLine(l string) bool {
 		return false
 	}
 	// Mostly date: few words that aren't date-ish.
-	return wordCount(l) <= 8 && !endsSentence(strings.TrimRight(l, "0123456789 "))
+	return WordCount(l) <= 8 && !endsSentence(strings.TrimRight(l, "0123456789 "))
 }
 
 var nameParticles = map[string]bool{

@@ -212,7 +212,7 @@ func newState(arts []corpus.Article, maxRank int) *state {
 				if text == "" {
 					continue
 				}
-				st := sentence{art: ai, par: pi, text: text, words: wordCount(text), prev: -1}
+				st := sentence{art: ai, par: pi, text: text, words: corpus.WordCount(text), prev: -1}
 				st.junk = isJunk(text, st.words)
 				if dependentStarts[firstWord(text)] {
 					// An article's first sentence has nothing before it

@@ -42,22 +42,6 @@ func lower(s string) string {
 	return s
 }
 
-// wordCount is the number of whitespace-separated words, the unit of
-// Options.Words (what a reader would count).
-func wordCount(text string) int {
-	n := 0
-	in := false
-	for _, r := range text {
-		if unicode.IsSpace(r) {
-			in = false
-		} else if !in {
-			in = true
-			n++
-		}
-	}
-	return n
-}
-
 // stopwords are function words: they carry no content, so they neither make
 // two sentences similar nor make a sentence central.
 var stopwords = func() map[string]bool {
