@@ -138,11 +138,11 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 
 	admin := &indexAdmin{ix: ix, roots: cfg.corpus, log: log}
 	if len(cfg.corpus) > 0 {
-		if msg, err := admin.Reindex(ctx); err != nil {
+		msg, err := admin.Reindex(ctx)
+		if err != nil {
 			return err
-		} else {
-			log.Info("corpus ingested", "result", msg)
 		}
+		log.Info("corpus ingested", "result", msg)
 		go func() {
 			if err := watchCorpus(ctx, cfg.corpus, 2*time.Second, log, func(ctx context.Context) {
 				if msg, err := admin.Reindex(ctx); err != nil {
