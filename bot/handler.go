@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -95,6 +96,26 @@ type outcome struct {
 	kind    string // "ok", "no_match", "invalid", "rate_limited", "forbidden", "error"
 	results int
 	err     error
+}
+
+// settle records how a command or button ended and returns what the user
+// sees: resp when it worked, the input error's own message when the user
+// asked for something impossible, else failure (the error goes to the log
+// only: it may name files or hosts).
+func (out *outcome) settle(resp *discordgo.InteractionResponse, err error, failure string) *discordgo.InteractionResponse {
+	if err != nil {
+		var ie inputError
+		if errors.As(err, &ie) {
+			out.kind = "invalid"
+			return ephemeral(ie.msg)
+		}
+		out.kind, out.err = "error", err
+		return ephemeral(failure)
+	}
+	if out.kind == "" {
+		out.kind = "ok"
+	}
+	return resp
 }
 
 // Handle answers one interaction: an application command, an autocomplete

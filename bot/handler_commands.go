@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -59,19 +58,7 @@ func (h *Handler) command(ctx context.Context, i *discordgo.Interaction, start t
 		out.kind = "invalid"
 		return ephemeral("I don't know that command. It may have been removed; try `/ask`.")
 	}
-	if err != nil {
-		var ie inputError
-		if errors.As(err, &ie) {
-			out.kind = "invalid"
-			return ephemeral(ie.msg)
-		}
-		out.kind, out.err = "error", err
-		return ephemeral(failureMessage(data.Name))
-	}
-	if out.kind == "" {
-		out.kind = "ok"
-	}
-	return resp
+	return out.settle(resp, err, failureMessage(data.Name))
 }
 
 // failureMessage is what a user sees when a command fails on the bot's side.

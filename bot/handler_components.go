@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -36,19 +35,7 @@ func (h *Handler) component(ctx context.Context, i *discordgo.Interaction, start
 		out.kind = "invalid"
 		return ephemeral("That button is from an older version of me and no longer works. Please ask again.")
 	}
-	if err != nil {
-		var ie inputError
-		if errors.As(err, &ie) {
-			out.kind = "invalid"
-			return ephemeral(ie.msg)
-		}
-		out.kind, out.err = "error", err
-		return ephemeral(engineTrouble)
-	}
-	if out.kind == "" {
-		out.kind = "ok"
-	}
-	return resp
+	return out.settle(resp, err, engineTrouble)
 }
 
 // page answers ◀ / ▶ by re-running the query for the page in the custom_id
