@@ -133,6 +133,19 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// indexFlag adds the --index flag every index-using command takes.
+func indexFlag(fs *flag.FlagSet) *string {
+	return fs.String("index", "", "index directory (default $BRIEFBOT_INDEX, else ~/.local/share/briefbot/index)")
+}
+
+// noArgs refuses positional arguments for commands that take none.
+func noArgs(rest []string) error {
+	if len(rest) > 0 {
+		return usagef("unexpected argument %q", rest[0])
+	}
+	return nil
+}
+
 // positiveInt validates a count flag.
 func positiveInt(name string, v, max int) error {
 	if v < 1 || v > max {

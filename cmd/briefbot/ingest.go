@@ -13,7 +13,7 @@ import (
 
 func cmdIngest(ctx context.Context, a *app, args []string) error {
 	fs := newFlags(a, "ingest", "[--index DIR] [--rebuild] [--json] PATH...")
-	dir := fs.String("index", "", "index directory (default $BRIEFBOT_INDEX, else ~/.local/share/briefbot/index)")
+	dir := indexFlag(fs)
 	rebuild := fs.Bool("rebuild", false, "delete the index and build it again from PATH... (after a mapping change)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	paths, err := parseFlags(fs, args)

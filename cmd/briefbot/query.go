@@ -10,7 +10,7 @@ import (
 
 func cmdAsk(ctx context.Context, a *app, args []string) error {
 	fs := newFlags(a, "ask", "[--index DIR] [-k N] [--json] QUESTION...")
-	dir := fs.String("index", "", "index directory (default $BRIEFBOT_INDEX, else ~/.local/share/briefbot/index)")
+	dir := indexFlag(fs)
 	k := fs.Int("k", 3, "number of passages")
 	asJSON := fs.Bool("json", false, "print JSON")
 	rest, err := parseFlags(fs, args)
@@ -46,7 +46,7 @@ func cmdAsk(ctx context.Context, a *app, args []string) error {
 
 func cmdSearch(ctx context.Context, a *app, args []string) error {
 	fs := newFlags(a, "search", "[--index DIR] [--source S] [--author A] [--since DATE] [--until DATE] [--page N] [--json] KEYWORDS...")
-	dir := fs.String("index", "", "index directory (default $BRIEFBOT_INDEX, else ~/.local/share/briefbot/index)")
+	dir := indexFlag(fs)
 	source := fs.String("source", "", "only articles from this source")
 	author := fs.String("author", "", "only articles by this author")
 	since := fs.String("since", "", "only articles published on or after this day (YYYY-MM-DD)")
@@ -114,7 +114,7 @@ func optionalDay(s string) (time.Time, error) {
 
 func cmdSummary(ctx context.Context, a *app, args []string) error {
 	fs := newFlags(a, "summary", "[--index DIR] [--date YYYY-MM-DD | --since DATE --until DATE | --article ID] [--sentences N | --words N] [--tz ZONE] [--json]")
-	dir := fs.String("index", "", "index directory (default $BRIEFBOT_INDEX, else ~/.local/share/briefbot/index)")
+	dir := indexFlag(fs)
 	date := fs.String("date", "", "the day to brief (default: today in --tz)")
 	since := fs.String("since", "", "first day of a range (YYYY-MM-DD)")
 	until := fs.String("until", "", "last day of a range (YYYY-MM-DD)")
@@ -127,8 +127,8 @@ func cmdSummary(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(rest) > 0 {
-		return usagef("unexpected argument %q", rest[0])
+	if err := noArgs(rest); err != nil {
+		return err
 	}
 	loc, err := a.location(*tz)
 	if err != nil {

@@ -105,14 +105,14 @@ func loadServeConfig(getenv env, indexDir, httpAddr string, needPublicKey bool) 
 
 func cmdServe(ctx context.Context, a *app, args []string) error {
 	fs := newFlags(a, "serve", "[--index DIR] [--http ADDR]")
-	dir := fs.String("index", "", "index directory (default $BRIEFBOT_INDEX, else ~/.local/share/briefbot/index)")
+	dir := indexFlag(fs)
 	httpAddr := fs.String("http", "", "serve the HTTP interactions endpoint on ADDR (e.g. :8080) instead of connecting to the gateway")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(rest) > 0 {
-		return usagef("unexpected argument %q", rest[0])
+	if err := noArgs(rest); err != nil {
+		return err
 	}
 	indexDir, _ := a.indexLocation(*dir)
 	cfg, err := loadServeConfig(a.getenv, indexDir, *httpAddr, *httpAddr != "")
@@ -175,8 +175,8 @@ func cmdRegister(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(rest) > 0 {
-		return usagef("unexpected argument %q", rest[0])
+	if err := noArgs(rest); err != nil {
+		return err
 	}
 	indexDir, _ := a.indexLocation(*dir)
 	cfg, err := loadServeConfig(a.getenv, indexDir, "", false)
