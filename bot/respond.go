@@ -507,15 +507,24 @@ func retryREST(ctx context.Context, backoff time.Duration, attempts int, retry5x
 		if d, ok := ctx.Deadline(); ok && time.Until(d) < wait {
 			return fmt.Errorf("%w (retry in %v would pass the deadline)", err, wait.Round(time.Millisecond))
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !sleep(ctx, wait) {
 			return err
-		case <-t.C:
 		}
 	}
 	return err
+}
+
+// sleep waits for d, or less when ctx ends first; it reports whether the
+// whole wait passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
 }
 
 // isDiscordError reports errors that are Discord's answer rather than a

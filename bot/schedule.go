@@ -314,13 +314,8 @@ func (p *channelPoster) post(ctx context.Context, msg *discordgo.MessageSend, no
 			return err
 		}
 		// 5xx or transport error: unknown outcome.
-		wait := p.backoff << n
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !sleep(ctx, p.backoff<<n) {
 			return err
-		case <-t.C:
 		}
 	}
 	// The last attempt may have gone through as well.
