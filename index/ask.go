@@ -23,7 +23,7 @@ const (
 	// turn into a thousand-clause query.
 	askMaxTerms = 32
 	// askCandidates is how many BM25 hits are re-ranked. Deeper costs time
-	// (each hit's text and term locations are read) for little recall.
+	// (each hit's text is read and scanned) for little recall.
 	askCandidates = 40
 	// askNeighboursOf: the paragraphs before and after this many of the best
 	// hits are fetched and ranked too.
@@ -262,7 +262,7 @@ func newCandidate(man *manifest, h *search.DocumentMatch) *candidate {
 }
 
 // neighbours fetches the paragraphs before and after the best hits that are
-// not candidates yet, with the locations of the question's terms in them.
+// not candidates yet, with their text and BM25 score.
 func (ix *Index) neighbours(ctx context.Context, man *manifest, cands []*candidate, have map[string]bool, match query.Query) ([]*candidate, error) {
 	var keys []string
 	for i, c := range cands {
