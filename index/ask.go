@@ -8,9 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/query"
+	bleveindex "github.com/blevesearch/bleve_index_api"
 	"github.com/briefbot/briefbot/corpus"
 )
 
@@ -45,11 +43,12 @@ const (
 // Reason fit to show a user. AsOf defaults to the day of Options.Now, so
 // nothing dated in the future is quoted, and recent articles are preferred.
 func (ix *Index) Ask(ctx context.Context, question string, opts corpus.AskOptions) (corpus.Answer, error) {
-	return ix.ask(ix.scoring(ctx), question, opts, defaultRank)
+	return ix.ask(ctx, question, opts, defaultRank)
 }
 
 // candidate is a paragraph document being ranked.
 type candidate struct {
+	doc             uint64 // document number in the reader's snapshot
 	key, text, hash string
 	aid             string
 	n, part         int
@@ -89,37 +88,31 @@ func (ix *Index) ask(ctx context.Context, text string, opts corpus.AskOptions, w
 		k = askMaxK
 	}
 
-	qts := make([]qterm, len(terms))
-	for i, t := range terms {
-		qts[i] = qterm{term: t, pos: i}
-	}
-	idf, err := ix.idf(ctx, qts)
+	r, err := ix.reader()
 	if err != nil {
 		return ans, err
 	}
+	defer r.Close()
+	sts, err := openTerms(ctx, r, terms)
+	if err != nil {
+		return ans, err
+	}
+	defer closeTerms(sts)
 	q := &question{index: map[string]int{}, pairs: pairs, asked: asked, typ: answerType(text), words: map[string]bool{}}
-	var textQs, rareQs, commonQs []query.Query
-	for i, t := range terms {
-		wt := idf[t]
-		q.terms = append(q.terms, askTerm{term: t, idf: wt.idf, df: wt.df})
-		q.index[t] = i
-		q.total += wt.idf
+	found := false
+	for i, t := range sts {
+		q.terms = append(q.terms, askTerm{term: t.term, idf: t.idf, df: t.df})
+		q.index[t.term] = i
+		q.total += t.idf
 		if asked[i] {
-			q.askedTotal += wt.idf
+			q.askedTotal += t.idf
 		}
-		if wt.df > 0 {
-			textQs = append(textQs, termQuery(t, fText, 0))
-			if wt.idf < askCommonIDF {
-				commonQs = append(commonQs, termQuery(t, fText, 0))
-			} else {
-				rareQs = append(rareQs, termQuery(t, fText, 0))
-			}
-		}
+		found = found || t.df > 0
 	}
 	for _, wd := range splitWords(text) {
 		q.words[strings.ToLower(wd.text)] = true
 	}
-	if len(textQs) == 0 {
+	if !found {
 		ans.Reason = noAnswer
 		return ans, nil
 	}
@@ -132,37 +125,26 @@ func (ix *Index) ask(ctx context.Context, text string, opts corpus.AskOptions, w
 	if !opts.Since.IsZero() {
 		f.from = dayStart(opts.Since)
 	}
-	match := bleve.NewDisjunctionQuery(textQs...)
-	bq := bleve.NewBooleanQuery()
-	if len(rareQs) > 0 && len(commonQs) > 0 {
-		// Only paragraphs with a rarer question word are candidates; the
-		// common words (long posting lists) only add to their scores, so
-		// Bleve skips through their postings instead of scoring them all.
-		bq.AddMust(bleve.NewDisjunctionQuery(rareQs...))
-		bq.AddShould(bleve.NewDisjunctionQuery(commonQs...))
-	} else {
-		bq.AddMust(match)
+	keep, err := ix.admitted(ctx, r, man, f)
+	if err != nil {
+		return ans, err
 	}
-	if fq := f.query(man); fq != nil {
-		bq.AddFilter(fq)
-	}
-	// No IncludeLocations: Bleve would collect term locations for every
-	// paragraph it scores, not just the candidates kept (a third of the
-	// search's time); termLocations finds them in the few candidates.
-	req := bleve.NewSearchRequestOptions(bq, askCandidates, 0, false)
-	req.Fields = []string{fText, fHash}
-	res, err := ix.bl.SearchInContext(ctx, req)
+	hits, err := bm25Top(ctx, sts, askCandidates, keep)
 	if err != nil {
 		return ans, err
 	}
 
 	var cands []*candidate
 	have := map[string]bool{}
-	for _, h := range res.Hits {
-		c := newCandidate(man, h)
+	for _, h := range hits {
+		c, err := readCandidate(r, man, h.doc)
+		if err != nil {
+			return ans, err
+		}
 		if c == nil {
 			continue
 		}
+		c.rawScore = h.score
 		have[c.key] = true
 		cands = append(cands, c)
 	}
@@ -183,9 +165,13 @@ func (ix *Index) ask(ctx context.Context, text string, opts corpus.AskOptions, w
 	}
 	titleCov := map[string]float64{}
 	covered := false
-	evaluate := func(cs []*candidate) {
-		for _, c := range cs {
-			c.f.coverage, c.f.asked, c.f.prox, c.f.typ, c.f.novel, c.answer = paragraphEvidence(q, c.text, ix.termLocations(c.text, q))
+	evaluate := func(cs []*candidate) error {
+		locs, err := termLocations(ctx, r, sts, cs)
+		if err != nil {
+			return err
+		}
+		for i, c := range cs {
+			c.f.coverage, c.f.asked, c.f.prox, c.f.typ, c.f.novel, c.answer = paragraphEvidence(q, c.text, locs[i])
 			covered = covered || c.f.coverage >= askMinCoverage
 			tc, ok := titleCov[c.aid]
 			if !ok {
@@ -208,15 +194,20 @@ func (ix *Index) ask(ctx context.Context, text string, opts corpus.AskOptions, w
 			cands[i].score = w.evidence(cands[i].f) - p
 		}
 		slices.SortStableFunc(cands, func(a, b *candidate) int { return cmp.Compare(b.score, a.score) })
+		return nil
 	}
-	evaluate(cands)
-	nbs, err := ix.neighbours(ctx, man, cands, have, match)
+	if err := evaluate(cands); err != nil {
+		return ans, err
+	}
+	nbs, err := neighbours(r, man, cands, have)
 	if err != nil {
 		return ans, err
 	}
 	if len(nbs) > 0 {
 		cands = append(cands, nbs...)
-		evaluate(nbs)
+		if err := evaluate(nbs); err != nil {
+			return ans, err
+		}
 	}
 	if !covered {
 		ans.Reason = noAnswer
@@ -244,56 +235,66 @@ func (ix *Index) ask(ctx context.Context, text string, opts corpus.AskOptions, w
 	return ans, nil
 }
 
-// newCandidate reads a hit; nil when its article is not (yet) in the
-// committed manifest.
-func newCandidate(man *manifest, h *search.DocumentMatch) *candidate {
-	aid, n, part, ok := corpus.SplitKey(h.ID)
+// readCandidate reads a paragraph document's stored text; nil when its
+// article is not (yet) in the committed manifest.
+func readCandidate(r bleveindex.IndexReader, man *manifest, doc uint64) (*candidate, error) {
+	key, err := r.ExternalID(internalID(doc))
+	if err != nil {
+		return nil, err
+	}
+	aid, n, part, ok := corpus.SplitKey(key)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	a := man.Articles[aid]
 	if a == nil {
-		return nil
+		return nil, nil
 	}
-	return &candidate{
-		key: h.ID, text: hitField(h.Fields, fText), hash: hitField(h.Fields, fHash),
-		aid: aid, n: n, part: part, art: a, rawScore: h.Score,
+	d, err := r.Document(key)
+	if err != nil || d == nil {
+		return nil, err
 	}
+	c := &candidate{doc: doc, key: key, aid: aid, n: n, part: part, art: a}
+	d.VisitFields(func(f bleveindex.Field) {
+		switch f.Name() {
+		case fText:
+			c.text = string(f.Value())
+		case fHash:
+			c.hash = string(f.Value())
+		}
+	})
+	return c, nil
 }
 
-// neighbours fetches the paragraphs before and after the best hits that are
-// not candidates yet, with their text and BM25 score.
-func (ix *Index) neighbours(ctx context.Context, man *manifest, cands []*candidate, have map[string]bool, match query.Query) ([]*candidate, error) {
-	var keys []string
+// neighbours reads the paragraphs before and after the best hits that are
+// not candidates yet.
+func neighbours(r bleveindex.IndexReader, man *manifest, cands []*candidate, have map[string]bool) ([]*candidate, error) {
+	var out []*candidate
 	for i, c := range cands {
 		if i == askNeighboursOf {
 			break
 		}
 		for _, d := range []int{-1, +1} {
 			key := sibling(c.art, c.aid, c.n, c.part, d)
-			if key != "" && !have[key] {
-				have[key] = true
-				keys = append(keys, key)
+			if key == "" || have[key] {
+				continue
 			}
-		}
-	}
-	if len(keys) == 0 {
-		return nil, nil
-	}
-	bq := bleve.NewBooleanQuery()
-	bq.AddMust(bleve.NewDocIDQuery(keys))
-	bq.AddShould(match) // for the BM25 score
-	req := bleve.NewSearchRequestOptions(bq, len(keys), 0, false)
-	req.Fields = []string{fText, fHash}
-	res, err := ix.bl.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*candidate, 0, len(res.Hits))
-	for _, h := range res.Hits {
-		if c := newCandidate(man, h); c != nil {
-			c.neighbour = true
-			out = append(out, c)
+			have[key] = true
+			id, err := r.InternalID(key)
+			if err != nil {
+				return nil, err
+			}
+			if id == nil {
+				continue
+			}
+			nb, err := readCandidate(r, man, id.Value())
+			if err != nil {
+				return nil, err
+			}
+			if nb != nil {
+				nb.neighbour = true
+				out = append(out, nb)
+			}
 		}
 	}
 	return out, nil
@@ -338,43 +339,6 @@ func (ix *Index) titleCoverage(q *question, title string) float64 {
 	return sum / q.total
 }
 
-// weight is a question term's BM25 inverse document frequency over
-// paragraph texts, and its document frequency.
-type weight struct {
-	idf float64
-	df  uint64
-}
-
-// idf weighs each distinct question term. A term no paragraph holds gets the
-// weight of a term seen once: it still counts against coverage, since a
-// question about something the corpus never mentions is not answered by its
-// other words.
-func (ix *Index) idf(ctx context.Context, qts []qterm) (map[string]weight, error) {
-	r, err := ix.reader()
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	n, err := r.DocCount()
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]weight, len(qts))
-	for _, q := range qts {
-		if _, ok := out[q.term]; ok {
-			continue
-		}
-		tfr, err := r.TermFieldReader(ctx, []byte(q.term), fText, false, false, false)
-		if err != nil {
-			return nil, err
-		}
-		df := tfr.Count()
-		tfr.Close()
-		out[q.term] = weight{idf: bm25IDF(n, max(df, 1)), df: df}
-	}
-	return out, nil
-}
-
 // bm25IDF is BM25's idf, always positive.
 func bm25IDF(n, df uint64) float64 {
 	return math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
@@ -414,18 +378,4 @@ func nearKey(text string) string {
 		b.WriteByte(' ')
 	}
 	return b.String()
-}
-
-// termLocations finds the question's terms in a candidate's text with the
-// index's own analyzer, so positions and offsets are those Bleve would
-// report for the text field.
-func (ix *Index) termLocations(text string, q *question) search.TermLocationMap {
-	locs := search.TermLocationMap{}
-	for _, t := range ix.analyzer.Analyze([]byte(text)) {
-		term := string(t.Term)
-		if _, ok := q.index[term]; ok {
-			locs[term] = append(locs[term], &search.Location{Pos: uint64(t.Position), Start: uint64(t.Start), End: uint64(t.End)})
-		}
-	}
-	return locs
 }

@@ -95,6 +95,8 @@ type Index struct {
 	mu        sync.RWMutex
 	man       *manifest // committed manifest; replaced whole, never mutated
 	closeOnce sync.Once
+	tableMu   sync.Mutex
+	table     *docArticles // of the last snapshot Ask filtered on
 	closeErr  error
 }
 

@@ -249,7 +249,7 @@ func TestQualityAblation(t *testing.T) {
 		for _, s := range sets {
 			ix := ixs[s]
 			ask := func(ctx context.Context, q string, o corpus.AskOptions) (corpus.Answer, error) {
-				return ix.ask(ix.scoring(ctx), q, o, v.w)
+				return ix.ask(ctx, q, o, v.w)
 			}
 			ms = append(ms, qualRun(t, ask, qss[s]))
 		}

@@ -127,9 +127,7 @@ type filter struct {
 // against 8 ms per question on the news set.)
 func (f filter) query(man *manifest) query.Query {
 	var qs []query.Query
-	if !f.to.IsZero() && f.from.IsZero() && f.to.After(man.latest) {
-		f.to = time.Time{} // nothing is published after the limit
-	}
+	f = f.effective(man)
 	if !f.from.IsZero() || !f.to.IsZero() {
 		var from, to time.Time
 		if !f.from.IsZero() {
@@ -156,6 +154,43 @@ func (f filter) query(man *manifest) query.Query {
 		return qs[0]
 	}
 	return bleve.NewConjunctionQuery(qs...)
+}
+
+// effective is f without an "until" limit that no article reaches: the
+// manifest knows the latest publication date.
+func (f filter) effective(man *manifest) filter {
+	if !f.to.IsZero() && f.from.IsZero() && f.to.After(man.latest) {
+		f.to = time.Time{}
+	}
+	return f
+}
+
+// restricts is false when f lets every article of man through.
+func (f filter) restricts(man *manifest) bool {
+	f = f.effective(man)
+	return !f.from.IsZero() || !f.to.IsZero() || strings.TrimSpace(f.source) != "" || strings.TrimSpace(f.author) != ""
+}
+
+// admits is true when f lets article a through, deciding as query's Bleve
+// query does for a's paragraph documents.
+func (f filter) admits(a *articleEntry) bool {
+	pub := a.Published
+	if pub.IsZero() {
+		pub = unknownDate
+	}
+	if !f.from.IsZero() && pub.Before(clampDate(f.from)) {
+		return false
+	}
+	if !f.to.IsZero() && !pub.Before(clampDate(f.to)) {
+		return false
+	}
+	if s := strings.TrimSpace(f.source); s != "" && strings.ToLower(s) != strings.ToLower(a.Source) {
+		return false
+	}
+	if s := strings.TrimSpace(f.author); s != "" && strings.ToLower(s) != strings.ToLower(a.Author) {
+		return false
+	}
+	return true
 }
 
 // hitText returns a stored string field of a hit.
