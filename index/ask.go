@@ -49,6 +49,7 @@ func (ix *Index) Ask(ctx context.Context, question string, opts corpus.AskOption
 // candidate is a paragraph document being ranked.
 type candidate struct {
 	doc             uint64 // document number in the reader's snapshot
+	terms           uint64 // which question terms it holds, as firstHit.terms; 0 for neighbours
 	key, text, hash string
 	aid             string
 	n, part         int
@@ -109,7 +110,7 @@ func (ix *Index) ask(ctx context.Context, text string, opts corpus.AskOptions, w
 		}
 		found = found || t.df > 0
 	}
-	for _, wd := range splitWords(text) {
+	for _, wd := range words(text) {
 		q.words[strings.ToLower(wd.text)] = true
 	}
 	if !found {
@@ -144,7 +145,7 @@ func (ix *Index) ask(ctx context.Context, text string, opts corpus.AskOptions, w
 		if c == nil {
 			continue
 		}
-		c.rawScore = h.score
+		c.rawScore, c.terms = h.score, h.terms
 		have[c.key] = true
 		cands = append(cands, c)
 	}
@@ -166,12 +167,12 @@ func (ix *Index) ask(ctx context.Context, text string, opts corpus.AskOptions, w
 	titleCov := map[string]float64{}
 	covered := false
 	evaluate := func(cs []*candidate) error {
-		locs, err := termLocations(ctx, r, sts, cs)
+		occs, err := termOccurrences(ctx, r, sts, cs)
 		if err != nil {
 			return err
 		}
 		for i, c := range cs {
-			c.f.coverage, c.f.asked, c.f.prox, c.f.typ, c.f.novel, c.answer = paragraphEvidence(q, c.text, locs[i])
+			c.f.coverage, c.f.asked, c.f.prox, c.f.typ, c.f.novel, c.answer = paragraphEvidence(q, c.text, occs[i])
 			covered = covered || c.f.coverage >= askMinCoverage
 			tc, ok := titleCov[c.aid]
 			if !ok {
@@ -331,12 +332,39 @@ func (ix *Index) titleCoverage(q *question, title string) float64 {
 		return 0
 	}
 	var sum float64
-	for t := range ix.termSet(title) {
+	for _, t := range ix.titleTerms(title) {
 		if i, ok := q.index[t]; ok {
 			sum += q.terms[i].idf
 		}
 	}
 	return sum / q.total
+}
+
+// titleTermsMax bounds the cache of analyzed titles (a few MB at most).
+const titleTermsMax = 50000
+
+// titleTerms is the distinct English index terms of a title, cached: the
+// same titles come back with every question about their stories, and
+// analyzing them again cost a tenth of Ask's time.
+func (ix *Index) titleTerms(title string) []string {
+	ix.titleMu.Lock()
+	ts, ok := ix.titles[title]
+	ix.titleMu.Unlock()
+	if ok {
+		return ts
+	}
+	for _, t := range ix.analyzer.Analyze([]byte(title)) {
+		if !slices.Contains(ts, string(t.Term)) {
+			ts = append(ts, string(t.Term))
+		}
+	}
+	ix.titleMu.Lock()
+	if ix.titles == nil || len(ix.titles) >= titleTermsMax {
+		ix.titles = map[string][]string{}
+	}
+	ix.titles[title] = ts
+	ix.titleMu.Unlock()
+	return ts
 }
 
 // bm25IDF is BM25's idf, always positive.
@@ -370,7 +398,7 @@ func count(n int) string {
 func nearKey(text string) string {
 	var b strings.Builder
 	b.WriteString("near:")
-	for i, w := range splitWords(text) {
+	for i, w := range words(text) {
 		if i == 12 {
 			break
 		}

@@ -97,6 +97,8 @@ type Index struct {
 	closeOnce sync.Once
 	tableMu   sync.Mutex
 	table     *docArticles // of the last snapshot Ask filtered on
+	titleMu   sync.Mutex
+	titles    map[string][]string // title -> its terms (see titleTerms)
 	closeErr  error
 }
 

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"iter"
 	"math"
 	"slices"
 	"strings"
@@ -8,7 +9,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/blevesearch/bleve/v2/search"
 	"github.com/briefbot/briefbot/corpus"
 )
 
@@ -146,29 +146,33 @@ type word struct {
 	start, end int
 }
 
-// splitWords cuts text into words: letters and digits, with inner
-// apostrophes, periods and commas ("U.S.", "1,000", "don't") kept.
-func splitWords(s string) []word {
-	var out []word
-	start := -1
-	for i, r := range s {
-		inWord := unicode.IsLetter(r) || unicode.IsDigit(r) ||
-			(start >= 0 && (r == '\'' || r == '’' || r == '.' || r == ','))
-		if inWord {
-			if start < 0 {
-				start = i
+// words yields the words of text with their indexes: letters and digits,
+// with inner apostrophes, periods and commas ("U.S.", "1,000", "don't")
+// kept. An iterator, not a slice: Ask scans every candidate paragraph's
+// words, and the slices were most of what it allocated.
+func words(s string) iter.Seq2[int, word] {
+	return func(yield func(int, word) bool) {
+		n, start := 0, -1
+		for i, r := range s {
+			inWord := unicode.IsLetter(r) || unicode.IsDigit(r) ||
+				(start >= 0 && (r == '\'' || r == '’' || r == '.' || r == ','))
+			if inWord {
+				if start < 0 {
+					start = i
+				}
+				continue
 			}
-			continue
+			if start >= 0 {
+				if !yield(n, trimWord(s, start, i)) {
+					return
+				}
+				n, start = n+1, -1
+			}
 		}
 		if start >= 0 {
-			out = append(out, trimWord(s, start, i))
-			start = -1
+			yield(n, trimWord(s, start, len(s)))
 		}
 	}
-	if start >= 0 {
-		out = append(out, trimWord(s, start, len(s)))
-	}
-	return out
 }
 
 func trimWord(s string, start, end int) word {
@@ -208,7 +212,7 @@ func (ix *Index) questionTerms(q string) (terms []string, pairs [][2]int, asked 
 	if ss := corpus.SplitSentences(q); len(ss) > 0 {
 		lastStart = ss[len(ss)-1].Start
 	}
-	for i, w := range splitWords(q) {
+	for i, w := range words(q) {
 		if i >= 4*askMaxTerms || len(terms) == askMaxTerms {
 			break
 		}
@@ -292,38 +296,33 @@ func (w rankWeights) agePenalties(ages []float64) []float64 {
 	return out
 }
 
+// occurrence is where a question term occurs in a paragraph: the term's
+// index in the question, its token position and its byte offset.
+type occurrence struct{ term, pos, start int }
+
 // paragraphEvidence computes the paragraph-level features of a hit from its
-// text and the locations of the question terms in it, and picks the
-// answering sentence: the one holding the most question weight.
-func paragraphEvidence(q *question, text string, locs search.TermLocationMap) (cov, asked, prox, typ, novel float64, answer string) {
+// text and where the question terms occur in it, and picks the answering
+// sentence: the one holding the most question weight.
+func paragraphEvidence(q *question, text string, occs []occurrence) (cov, asked, prox, typ, novel float64, answer string) {
 	sents := corpus.SplitSentences(text)
 	if len(sents) == 0 {
 		sents = []corpus.Sentence{{Text: text, Start: 0, End: len(text)}}
 	}
-	type occ struct{ term, pos int }
-	var occs []occ
 	inPara := make([]bool, len(q.terms))
 	sentWeight := make([]float64, len(sents))
 	sentHas := make([][]bool, len(sents))
-	for term, ls := range locs {
-		ti, ok := q.index[term]
-		if !ok {
-			continue
-		}
-		for _, l := range ls {
-			occs = append(occs, occ{ti, int(l.Pos)})
-			inPara[ti] = true
-			for si, s := range sents {
-				if int(l.Start) >= s.Start && int(l.Start) < s.End {
-					if sentHas[si] == nil {
-						sentHas[si] = make([]bool, len(q.terms))
-					}
-					if !sentHas[si][ti] {
-						sentHas[si][ti] = true
-						sentWeight[si] += q.terms[ti].idf
-					}
-					break
+	for _, o := range occs {
+		inPara[o.term] = true
+		for si, s := range sents {
+			if o.start >= s.Start && o.start < s.End {
+				if sentHas[si] == nil {
+					sentHas[si] = make([]bool, len(q.terms))
 				}
+				if !sentHas[si][o.term] {
+					sentHas[si][o.term] = true
+					sentWeight[si] += q.terms[o.term].idf
+				}
+				break
 			}
 		}
 	}
@@ -372,7 +371,7 @@ func paragraphEvidence(q *question, text string, locs search.TermLocationMap) (c
 		prox = float64(found) / float64(len(q.pairs))
 	}
 	n := 0
-	for _, w := range splitWords(text) {
+	for _, w := range words(text) {
 		lw := strings.ToLower(w.text)
 		if len(lw) >= 3 && !commonWords[lw] && !q.words[lw] {
 			n++
@@ -409,8 +408,7 @@ var numberWords = map[string]bool{"one": true, "two": true, "three": true, "four
 
 // typeMatch is 1 when sentence s holds an answer of the question's type.
 func typeMatch(q *question, s string) float64 {
-	ws := splitWords(s)
-	for i, w := range ws {
+	for i, w := range words(s) {
 		lw := strings.ToLower(w.text)
 		switch q.typ {
 		case typeNumber:

@@ -2,7 +2,6 @@ package index
 
 import (
 	"cmp"
-	"container/heap"
 	"context"
 	"math"
 	"slices"
@@ -64,13 +63,18 @@ func closeTerms(ts []stageTerm) {
 type firstHit struct {
 	doc   uint64
 	score float64
+	terms uint64 // bit i set: the paragraph holds terms[i]
 }
+
+// Term masks (docScore.terms) have a bit for each question term.
+const _ = uint(64 - askMaxTerms) // fails to compile when askMaxTerms > 64
 
 // docScore accumulates one paragraph's score: the BM25 sums of its rare and
 // of its common question terms, and how many of each it holds.
 type docScore struct {
 	sum   [2]float64
 	count [2]uint16
+	terms uint64 // which terms, by index
 }
 
 // blockDocs is how many document numbers the first stage scores at a time:
@@ -97,6 +101,8 @@ type cursor struct {
 	postings   bleveindex.TermFieldReader
 	weight     float64 // idf² (Bleve's query weight is idf on top of BM25's idf; the query norm comes last)
 	group      int
+	bit        uint64 // the term's bit in docScore.terms
+	id         bleveindex.IndexInternalID
 	scratchDoc bleveindex.TermFieldDoc
 }
 
@@ -105,7 +111,8 @@ func (c *cursor) next(min uint64) error {
 	var d *bleveindex.TermFieldDoc
 	var err error
 	if min > c.doc+1 {
-		d, err = c.postings.Advance(internalID(min), &c.scratchDoc)
+		c.id.SetValue(min)
+		d, err = c.postings.Advance(c.id, &c.scratchDoc)
 	} else {
 		d, err = c.postings.Next(&c.scratchDoc)
 	}
@@ -144,7 +151,7 @@ func bm25Top(ctx context.Context, terms []stageTerm, n int, keep func(doc uint64
 	}
 	queryNorm := 1 / math.Sqrt(sumSq)
 	var curs []*cursor
-	for _, t := range terms {
+	for i, t := range terms {
 		if t.df == 0 {
 			continue
 		}
@@ -153,7 +160,7 @@ func bm25Top(ctx context.Context, terms []stageTerm, n int, keep func(doc uint64
 			g = 1
 		}
 		size[g]++
-		c := &cursor{postings: t.postings, weight: t.idf * t.idf, group: g}
+		c := &cursor{postings: t.postings, weight: t.idf * t.idf, group: g, bit: 1 << uint(i), id: make(bleveindex.IndexInternalID, 8)}
 		if err := c.next(0); err != nil {
 			return nil, err
 		}
@@ -207,6 +214,7 @@ func bm25Top(ctx context.Context, terms []stageTerm, n int, keep func(doc uint64
 					}
 					ds.sum[c.group] += c.weight * bm25TF(c.freq, c.norm)
 					ds.count[c.group]++
+					ds.terms |= c.bit
 				}
 				if err := c.next(0); err != nil {
 					return nil, err
@@ -221,18 +229,15 @@ func bm25Top(ctx context.Context, terms []stageTerm, n int, keep func(doc uint64
 					s += ds.sum[g] * float64(ds.count[g]) / float64(size[g])
 				}
 			}
+			h := firstHit{doc: doc, score: s * queryNorm, terms: ds.terms}
 			*ds = docScore{}
-			h := firstHit{doc: doc, score: s * queryNorm}
 			if len(*best) == n && !better(h, (*best)[0]) {
 				continue
 			}
 			if keep != nil && !keep(doc) {
 				continue
 			}
-			if len(*best) == n {
-				heap.Pop(best)
-			}
-			heap.Push(best, h)
+			best.push(h, n)
 		}
 		blk.touched = blk.touched[:0]
 	}
@@ -264,18 +269,46 @@ func better(a, b firstHit) bool {
 	return a.doc < b.doc
 }
 
-// hitHeap is a min-heap of the best hits so far, the worst on top.
+// hitHeap is a min-heap of the best hits so far, the worst on top. Typed,
+// not container/heap: boxing every hit in an interface allocated.
 type hitHeap []firstHit
 
-func (h hitHeap) Len() int           { return len(h) }
-func (h hitHeap) Less(i, j int) bool { return better(h[j], h[i]) }
-func (h hitHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *hitHeap) Push(x any)        { *h = append(*h, x.(firstHit)) }
-func (h *hitHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+// push adds h, dropping the worst hit when the heap already holds n.
+func (hh *hitHeap) push(h firstHit, n int) {
+	s := *hh
+	if len(s) == n {
+		s[0] = h
+		s.down(0)
+		return
+	}
+	s = append(s, h)
+	for i := len(s) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !better(s[p], s[i]) {
+			break
+		}
+		s[p], s[i] = s[i], s[p]
+		i = p
+	}
+	*hh = s
+}
+
+func (s hitHeap) down(i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(s) {
+			return
+		}
+		worst := l
+		if r := l + 1; r < len(s) && better(s[l], s[r]) {
+			worst = r
+		}
+		if !better(s[i], s[worst]) {
+			return
+		}
+		s[i], s[worst] = s[worst], s[i]
+		i = worst
+	}
 }
 
 // admitted returns whether f lets a document of r's snapshot through, as a
@@ -366,21 +399,20 @@ func (ix *Index) articlesOf(ctx context.Context, r bleveindex.IndexReader) (*doc
 	return t, nil
 }
 
-// termLocations reads where the question's terms occur in each candidate
+// termOccurrences reads where the question's terms occur in each candidate
 // from the index's term vectors: the positions and offsets the analyzer gave
-// at ingest, without analyzing the texts again.
-func termLocations(ctx context.Context, r bleveindex.IndexReader, terms []stageTerm, cs []*candidate) ([]search.TermLocationMap, error) {
-	out := make([]search.TermLocationMap, len(cs))
-	at := make(map[uint64]int, len(cs))
-	docs := make([]uint64, 0, len(cs))
-	for i, c := range cs {
-		out[i] = search.TermLocationMap{}
-		at[c.doc] = i
-		docs = append(docs, c.doc)
+// at ingest, without analyzing the texts again. A candidate's terms mask
+// (0: unknown) says which terms to look for in it.
+func termOccurrences(ctx context.Context, r bleveindex.IndexReader, terms []stageTerm, cs []*candidate) ([][]occurrence, error) {
+	out := make([][]occurrence, len(cs))
+	order := make([]int, len(cs)) // candidates by document number
+	for i := range cs {
+		order[i] = i
 	}
-	slices.Sort(docs)
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(cs[a].doc, cs[b].doc) })
 	var tfd bleveindex.TermFieldDoc
-	for _, t := range terms {
+	id := make(bleveindex.IndexInternalID, 8)
+	for ti, t := range terms {
 		if t.df == 0 {
 			continue
 		}
@@ -392,10 +424,14 @@ func termLocations(ctx context.Context, r bleveindex.IndexReader, terms []stageT
 		// back, even to the document it is on.
 		var d *bleveindex.TermFieldDoc
 		var cur uint64
-		for _, doc := range docs {
-			if d == nil || cur < doc {
-				d, err = tfr.Advance(internalID(doc), &tfd)
-				if err != nil {
+		for _, ci := range order {
+			c := cs[ci]
+			if c.terms != 0 && c.terms&(1<<uint(ti)) == 0 {
+				continue
+			}
+			if d == nil || cur < c.doc {
+				id.SetValue(c.doc)
+				if d, err = tfr.Advance(id, &tfd); err != nil {
 					tfr.Close()
 					return nil, err
 				}
@@ -404,12 +440,10 @@ func termLocations(ctx context.Context, r bleveindex.IndexReader, terms []stageT
 				}
 				cur = d.ID.Value()
 			}
-			if cur != doc {
-				continue
-			}
-			locs := out[at[doc]]
-			for _, v := range d.Vectors {
-				locs[t.term] = append(locs[t.term], &search.Location{Pos: v.Pos, Start: v.Start, End: v.End})
+			if cur == c.doc {
+				for _, v := range d.Vectors {
+					out[ci] = append(out[ci], occurrence{term: ti, pos: int(v.Pos), start: int(v.Start)})
+				}
 			}
 		}
 		tfr.Close()
