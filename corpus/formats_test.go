@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -41,6 +42,7 @@ func TestParseTextLayouts(t *testing.T) {
 		name, file, text       string
 		title, author, pubDate string
 		paras                  []string
+		ns                     []int // positions in the source: header, title and chrome blocks keep theirs
 	}{
 		{
 			name: "title then By line, date, share and subscribe, related list",
@@ -49,6 +51,7 @@ func TestParseTextLayouts(t *testing.T) {
 				proseA + "\n\n" + proseB + "\n\nSubscribe to our newsletter\n\n" + proseC + "\n\nRelated Posts\nCity hall gets a new roof\nBus drivers strike again\n",
 			title: "Council approves transport budget", author: "Maria Lopez", pubDate: "2022-06-12",
 			paras: []string{proseA, proseB, proseC},
+			ns:    []int{3, 4, 6},
 		},
 		{
 			name:  "author name line then title (scraped layout)",
@@ -56,6 +59,7 @@ func TestParseTextLayouts(t *testing.T) {
 			text:  "search\nPeter Novak\n\nThe council finally votes on the bus plan\n\n" + proseA + "\n\n" + proseB + "\n\nAbout the Author\nPeter writes about cities.\nRelated Topics\n",
 			title: "The council finally votes on the bus plan", author: "Peter Novak",
 			paras: []string{proseA, proseB},
+			ns:    []int{3, 4},
 		},
 		{
 			name:  "no header: short first line is the title",
@@ -63,6 +67,7 @@ func TestParseTextLayouts(t *testing.T) {
 			text:  "Budget day\n\n" + proseA + "\n\n" + proseB + "\n",
 			title: "Budget day",
 			paras: []string{proseA, proseB},
+			ns:    []int{2, 3},
 		},
 		{
 			name:  "no header: first line is prose, title from file name",
@@ -70,6 +75,7 @@ func TestParseTextLayouts(t *testing.T) {
 			text:  proseA + "\n\n" + proseB + "\n",
 			title: "Kursk attack",
 			paras: []string{proseA, proseB},
+			ns:    []int{1, 2},
 		},
 		{
 			name:  "first line ends with a period: not a title",
@@ -77,6 +83,7 @@ func TestParseTextLayouts(t *testing.T) {
 			text:  "It rained.\n\n" + proseA + "\n",
 			title: "Short note",
 			paras: []string{"It rained.", proseA},
+			ns:    []int{1, 2},
 		},
 		{
 			name:  "title glued to the first paragraph",
@@ -84,6 +91,7 @@ func TestParseTextLayouts(t *testing.T) {
 			text:  "Council approves transport budget\n" + proseA + "\n\n" + proseB,
 			title: "Council approves transport budget",
 			paras: []string{proseA, proseB},
+			ns:    []int{2, 3},
 		},
 		{
 			name:  "hard-wrapped paragraphs are joined",
@@ -91,6 +99,7 @@ func TestParseTextLayouts(t *testing.T) {
 			text:  "Wrapped text\n\nThe city council voted on Tuesday to approve\na new budget that raises spending.\n\nSecond paragraph here,\nalso wrapped.\n",
 			title: "Wrapped text",
 			paras: []string{"The city council voted on Tuesday to approve a new budget that raises spending.", "Second paragraph here, also wrapped."},
+			ns:    []int{2, 3},
 		},
 		{
 			name:  "single-newline paragraphs",
@@ -98,6 +107,7 @@ func TestParseTextLayouts(t *testing.T) {
 			text:  "Lines\n\n" + proseA + "\n" + proseB + "\n" + proseC + "\n",
 			title: "Lines",
 			paras: []string{proseA, proseB, proseC},
+			ns:    []int{2, 3, 4},
 		},
 		{
 			name:  "single-newline paragraphs, some short",
@@ -105,6 +115,7 @@ func TestParseTextLayouts(t *testing.T) {
 			text:  "Lines\n\n" + proseA + "\nIt rained all day.\n" + proseC + "\n",
 			title: "Lines",
 			paras: []string{proseA, "It rained all day.", proseC},
+			ns:    []int{2, 3, 4},
 		},
 		{
 			name:  "posted by, updated stamp, reading time, dateline date",
@@ -112,6 +123,7 @@ func TestParseTextLayouts(t *testing.T) {
 			text:  "Menu\nPosted by Sam Lee | Staff writer\nUpdated 2:15 PM ET, Fri June 17, 2022\n3 min read\nA quiet week at City Hall\n\nLONDON, 16 June 2022 — " + proseA + "\n\n" + proseB,
 			title: "A quiet week at City Hall", author: "Sam Lee", pubDate: "2022-06-17",
 			paras: []string{"LONDON, 16 June 2022 — " + proseA, proseB},
+			ns:    []int{2, 3},
 		},
 		{
 			name: "blog: menu line, posted on/by, share block and related at the end",
@@ -120,6 +132,7 @@ func TestParseTextLayouts(t *testing.T) {
 				proseA + "\n\n" + proseB + "\n\nShare this:\nTwitter\nFacebook\nLike this:\nLike Loading...\n\nRelated\nAnother post\n",
 			title: "Why I moved to Lisbon", author: "Ann Lee", pubDate: "2021-03-03",
 			paras: []string{proseA, proseB},
+			ns:    []int{3, 4},
 		},
 		{
 			name: "news site: skip link, section, byline with outlet, share buttons, more on this story",
@@ -128,6 +141,7 @@ func TestParseTextLayouts(t *testing.T) {
 				proseA + "\n\n" + proseB + "\n\n" + proseC + "\n\nMore on this story\nHeadline one here\nHeadline two here\n",
 			title: "Kyiv hit by drones overnight as talks stall", author: "Jane Smith", pubDate: "2022-06-12",
 			paras: []string{proseA, proseB, proseC},
+			ns:    []int{2, 3, 4},
 		},
 		{
 			name:  "section, headline, standfirst sentence, byline, date",
@@ -135,6 +149,7 @@ func TestParseTextLayouts(t *testing.T) {
 			text:  "World\nKursk offensive stalls\nRussian forces slowed their push as winter arrives, officials say.\nBy Jane Smith\n12 June 2022\n\n" + proseA,
 			title: "Kursk offensive stalls", author: "Jane Smith", pubDate: "2022-06-12",
 			paras: []string{"Russian forces slowed their push as winter arrives, officials say.", proseA},
+			ns:    []int{1, 2},
 		},
 		{
 			name:  "site name, author name, title (publication is not a person)",
@@ -142,6 +157,7 @@ func TestParseTextLayouts(t *testing.T) {
 			text:  "The Express Tribune\nAllia Bukhari\n\nOver 1,000 days of war in Ukraine\n\n" + proseA,
 			title: "Over 1,000 days of war in Ukraine", author: "Allia Bukhari",
 			paras: []string{proseA},
+			ns:    []int{3},
 		},
 		{
 			name:  "related box in the middle of the article does not cut it",
@@ -149,6 +165,7 @@ func TestParseTextLayouts(t *testing.T) {
 			text:  "Budget passes\n\n" + proseA + "\n\n" + proseB + "\n\nRelated\nBus drivers strike again\n\n" + proseC + "\n",
 			title: "Budget passes",
 			paras: []string{proseA, proseB, proseC},
+			ns:    []int{2, 3, 5},
 		},
 		{
 			name:  "dated headline, list of short items",
@@ -156,6 +173,7 @@ func TestParseTextLayouts(t *testing.T) {
 			text:  "Daily briefing, 12 June 2022\n\n- Markets rose.\n\n- Rain is expected.\n",
 			title: "Daily briefing, 12 June 2022", pubDate: "2022-06-12",
 			paras: []string{"- Markets rose.", "- Rain is expected."},
+			ns:    []int{2, 3},
 		},
 		{
 			name:  "dateline in the body gives the date when the header has none",
@@ -163,6 +181,7 @@ func TestParseTextLayouts(t *testing.T) {
 			text:  "Budget passes\n\nWASHINGTON, March 3, 2021 — " + proseA,
 			title: "Budget passes", pubDate: "2021-03-03",
 			paras: []string{"WASHINGTON, March 3, 2021 — " + proseA},
+			ns:    []int{2},
 		},
 	}
 	for _, tt := range tests {
@@ -179,6 +198,9 @@ func TestParseTextLayouts(t *testing.T) {
 			}
 			if got := paraTexts(a); strings.Join(got, "\n") != strings.Join(tt.paras, "\n") {
 				t.Errorf("paragraphs:\n got %q\nwant %q", got, tt.paras)
+			}
+			if got := paraNs(a); !slices.Equal(got, tt.ns) {
+				t.Errorf("numbers %v, want %v", got, tt.ns)
 			}
 			if a.ID != strings.TrimSuffix(tt.file, tt.file[strings.LastIndexByte(tt.file, '.'):]) {
 				t.Errorf("ID = %q", a.ID)
@@ -204,7 +226,8 @@ func TestParseTextFrontMatter(t *testing.T) {
 
 func TestParseTextKeepsNumbersOfDroppedParagraphs(t *testing.T) {
 	a := one(t, "n.txt", "Title here\n\n"+proseA+"\n\nAdvertisement\n\n"+proseB+"\n\n(Photo: Jane Doe/Getty Images)\n\n"+proseC)
-	if got := paraNs(a); len(got) != 3 || got[0] != 1 || got[1] != 3 || got[2] != 5 || a.Dropped != 2 {
+	// The title is the first block of the source, so the paragraphs are ¶2, ¶4 and ¶6.
+	if got := paraNs(a); len(got) != 3 || got[0] != 2 || got[1] != 4 || got[2] != 6 || a.Dropped != 2 {
 		t.Errorf("numbers %v dropped %d", got, a.Dropped)
 	}
 }
@@ -628,5 +651,26 @@ func TestTrimSiteSuffix(t *testing.T) {
 		if got := trimSiteSuffix(tt.title, tt.source); got != tt.want {
 			t.Errorf("trimSiteSuffix(%q) = %q, want %q", tt.title, got, tt.want)
 		}
+	}
+}
+
+// TestParseTextPositionsEdges numbers paragraphs by their position in the
+// source where the header or the tail takes part of a block.
+func TestParseTextPositionsEdges(t *testing.T) {
+	for _, tt := range []struct {
+		name, text string
+		ns         []int
+	}{
+		{"one block: glued title, single-newline paragraphs, author bio",
+			"Council approves transport budget\n" + proseA + "\n" + proseB + "\nAbout the Author\nAnn writes about cities and their budgets.", []int{2, 3}},
+		{"standfirst sentences in their own header blocks",
+			"World\n\nKursk offensive stalls\n\nRussian forces slowed their push as winter arrives.\n\nBy Jane Smith\n\n" + proseA + "\n\n" + proseB, []int{3, 5, 6}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a := one(t, "e.txt", tt.text)
+			if got := paraNs(a); !slices.Equal(got, tt.ns) {
+				t.Errorf("numbers %v, want %v (paragraphs %q)", got, tt.ns, paraTexts(a))
+			}
+		})
 	}
 }

@@ -62,13 +62,14 @@ func TestParseSeed(t *testing.T) {
 	if a.Title != "Over 1,000 days of war in Ukraine and security challenges mount" {
 		t.Errorf("Title = %q", a.Title)
 	}
-	// The seed has 8 body paragraphs (the issue said 10; counted by hand:
-	// 8 prose blocks between the title and "About the Author").
+	// The seed has 10 blocks before "About the Author": the chrome and
+	// author lines, the title, and 8 body paragraphs, which keep their
+	// positions in the source: ¶3 to ¶10.
 	if len(a.Paragraphs) != 8 {
 		t.Errorf("got %d paragraphs, want 8", len(a.Paragraphs))
 	}
 	for i, p := range a.Paragraphs {
-		if p.N != i+1 || p.Part != 0 {
+		if p.N != i+3 || p.Part != 0 {
 			t.Errorf("paragraph %d: N=%d Part=%d", i, p.N, p.Part)
 		}
 		for _, bad := range []string{"About the Author", "The writer is", "Related", "search"} {
@@ -79,7 +80,7 @@ func TestParseSeed(t *testing.T) {
 	}
 	if len(a.Paragraphs) > 0 {
 		if !strings.HasPrefix(a.Paragraphs[0].Text, "“North Korean forces injected") {
-			t.Errorf("¶1 = %.60q", a.Paragraphs[0].Text)
+			t.Errorf("¶3 = %.60q", a.Paragraphs[0].Text)
 		}
 		if last := a.Paragraphs[len(a.Paragraphs)-1].Text; !strings.HasPrefix(last, "Where Iran has been") {
 			t.Errorf("last = %.60q", last)

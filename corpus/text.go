@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"path"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -31,9 +32,15 @@ import (
 //   - YAML front matter with article keys (as in Markdown) replaces the
 //     header heuristics.
 //
-// Body paragraphs are numbered from 1 in source order; header and tail lines
-// are not paragraphs. A block whose lines are all long is taken as one
-// paragraph per line (files that use single newlines between paragraphs).
+// Paragraphs are numbered by their position in the source: the text is a
+// sequence of blocks separated by blank lines, except that a block holding a
+// line of 100 runes or more is one paragraph per line (files that use single
+// newlines between paragraphs), and n is the 1-based position of the block
+// (or line) a paragraph comes from. Header, title and tail blocks are not
+// paragraphs but keep their positions, as a dropped paragraph does: on a
+// scraped page whose first two blocks are chrome and the headline, the
+// first body paragraph is ¶3, and it stays ¶3 however the reader's
+// heuristics classify what comes before it.
 func parseText(name, text string) ([]Article, []Warning) {
 	a := Article{ID: idFromName(name), Path: name}
 	text = normalizeText(text)
@@ -51,29 +58,106 @@ func parseText(name, text string) ([]Article, []Warning) {
 	for _, b := range blocks {
 		blockLines = append(blockLines, strings.Split(b, "\n"))
 	}
+	pos := newPositions(blockLines)
 	start := 0
 	var paras []rawPara
 	if !hasFM {
 		h := parseHeader(blockLines)
 		a.Title, a.Author, a.Published, start = h.title, h.author, h.published, h.bodyStart
-		for _, l := range h.lead {
-			paras = append(paras, rawPara{N: len(paras) + 1, Text: l})
-		}
+		paras = pos.lead(h.lead, start)
 	}
 	bodyBlocks := cutTail(blockLines[start:])
 	if a.Title == "" {
 		a.Title = titleFromName(name)
 	}
-	for _, lines := range bodyBlocks {
+	for j, lines := range bodyBlocks {
 		if isLinkBox(lines) {
 			continue // chrome, like the header: not a paragraph
 		}
-		for _, p := range blockParagraphs(lines) {
-			paras = append(paras, rawPara{N: len(paras) + 1, Text: p})
+		i := start + j
+		skipped := 0 // the header may have taken lines off the first block
+		if i == 0 {
+			skipped = max(0, indexOfLines(pos.lines[0], lines))
+		}
+		for k, p := range blockParagraphs(lines) {
+			paras = append(paras, rawPara{N: pos.of(i, skipped+k), Text: p})
 		}
 	}
 	warns = append(warns, finish(&a, paras, name, 0)...)
 	return []Article{a}, warns
+}
+
+// positions numbers the units of a plain text source: its blocks, or the
+// lines of a block that holds a long line (see blockParagraphs).
+type positions struct {
+	lines [][]string // each block's lines as read, before the header takes any
+	first []int      // the position of each block's first unit
+}
+
+func newPositions(blocks [][]string) positions {
+	p := positions{lines: make([][]string, len(blocks)), first: make([]int, len(blocks))}
+	n := 1
+	for i, b := range blocks {
+		p.lines[i] = b
+		p.first[i] = n
+		if len(b) > 1 && hasLongLine(b) {
+			n += len(b)
+		} else {
+			n++
+		}
+	}
+	return p
+}
+
+// of is the position of line k of block i.
+func (p positions) of(i, k int) int {
+	if len(p.lines[i]) > 1 && hasLongLine(p.lines[i]) {
+		return p.first[i] + k
+	}
+	return p.first[i]
+}
+
+// lead numbers the standfirst lines the header found (in its first header
+// blocks, before block bodyStart, or in the lines it took off the first
+// block). Lines that share a position are one paragraph.
+func (p positions) lead(lines []string, bodyStart int) []rawPara {
+	var out []rawPara
+	from := 0 // blocks and lines are searched in order
+	fromLine := 0
+	for _, l := range lines {
+		n := 0
+		for i := from; i < len(p.lines) && i <= bodyStart && n == 0; i++ {
+			for k := fromLine; k < len(p.lines[i]); k++ {
+				if p.lines[i][k] == l {
+					n, from, fromLine = p.of(i, k), i, k+1
+					break
+				}
+			}
+			if n == 0 {
+				fromLine = 0
+			}
+		}
+		if n == 0 {
+			continue // not found: cannot happen, the header took it from these lines
+		}
+		if len(out) > 0 && out[len(out)-1].N == n {
+			out[len(out)-1].Text += " " + l
+			continue
+		}
+		out = append(out, rawPara{N: n, Text: l})
+	}
+	return out
+}
+
+// indexOfLines is where sub starts within lines (sub is a run of lines's
+// lines), or -1.
+func indexOfLines(lines, sub []string) int {
+	for i := 0; i+len(sub) <= len(lines); i++ {
+		if slices.Equal(lines[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
 }
 
 // header is what parseHeader learnt from the lines before the body.
