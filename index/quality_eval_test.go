@@ -15,11 +15,11 @@ import (
 	"github.com/briefbot/briefbot/internal/sharedtest"
 )
 
-// Answer quality of Ask on the development sets in ../shared/eval (see
-// index/README-quality.md). The floors sit a little under what the current
+// Answer quality of Ask on the development sets in ../shared/eval (see the
+// README, "Answer quality"). The floors sit a little under what the current
 // method measures, so a change that makes answers worse fails CI; the
-// issue's targets are listed beside them (qualTarget*) and README-quality.md
-// says which are met.
+// issue's targets are listed beside them (qualTarget*) and the README says
+// which are met.
 const (
 	qualNewsMRR10 = 0.60 // measured 0.628; target 0.62
 	qualNewsR1    = 0.49 // measured 0.522; target 0.52
@@ -201,7 +201,7 @@ func BenchmarkEvalAskVsBleve(b *testing.B) {
 }
 
 // TestQualityAblation prints the effect of each re-ranking signal on both
-// development sets, for README-quality.md: plain Bleve BM25 on the same
+// development sets, for the README's "Answer quality": plain Bleve BM25 on the same
 // paragraphs, the final method, the final method without one signal at a
 // time, then BM25 alone over Ask's candidates. It only reports (CI does not run it: its name does not match
 // 'Eval', and -short skips it):

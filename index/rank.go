@@ -12,9 +12,9 @@ import (
 	"github.com/briefbot/briefbot/corpus"
 )
 
-// Ranking for Ask. Bleve's BM25 picks candidates; they are then re-scored
-// with evidence BM25 cannot see (see README-quality.md for the measurements
-// behind each weight):
+// Ranking for Ask. BM25 picks candidates (retrieve.go); they are then
+// re-scored with evidence BM25 cannot see (see the README, "Answer
+// quality", for the measurements behind each weight):
 //
 //   - recency: a question is asked on a day and is mostly about the days
 //     before it;
