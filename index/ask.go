@@ -374,15 +374,6 @@ func bm25IDF(n, df uint64) float64 {
 	return math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
 }
 
-// termSet is the set of English index terms of text.
-func (ix *Index) termSet(text string) map[string]struct{} {
-	set := map[string]struct{}{}
-	for _, t := range ix.analyzer.Analyze([]byte(text)) {
-		set[string(t.Term)] = struct{}{}
-	}
-	return set
-}
-
 // count formats n with thousands separators: 2,092.
 func count(n int) string {
 	s := fmt.Sprint(n)

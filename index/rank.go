@@ -195,16 +195,10 @@ func hasDigit(s string) bool {
 	return false
 }
 
-// contentTerms analyzes the question word by word, skipping quiz words, and
-// returns the distinct terms in order with the pairs of terms adjacent in
-// the question.
-func (ix *Index) contentTerms(q string) (terms []string, pairs [][2]int) {
-	terms, pairs, _ = ix.questionTerms(q)
-	return terms, pairs
-}
-
-// questionTerms is contentTerms with, for each term, whether it occurs in
-// the question's last sentence.
+// questionTerms analyzes the question word by word, skipping quiz words, and
+// returns the distinct terms in order, the pairs of terms adjacent in the
+// question, and for each term whether it occurs in the question's last
+// sentence.
 func (ix *Index) questionTerms(q string) (terms []string, pairs [][2]int, asked []bool) {
 	seen := map[string]int{}
 	prev, prevWord := -1, -10

@@ -30,9 +30,11 @@ type stageTerm struct {
 	postings bleveindex.TermFieldReader
 }
 
-// openTerms opens the postings of each term in the text field; terms no
-// paragraph holds get df 0 and the idf of a term seen once (see ask). Close
-// the result with closeTerms.
+// openTerms opens the postings of each term in the text field. A term no
+// paragraph holds gets df 0 and the idf of a term seen once: it scores
+// nothing, but it still counts against a paragraph's coverage of the
+// question, since a question about something the corpus never mentions is
+// not answered by its other words. Close the result with closeTerms.
 func openTerms(ctx context.Context, r bleveindex.IndexReader, terms []string) ([]stageTerm, error) {
 	n, err := r.DocCount()
 	if err != nil {
