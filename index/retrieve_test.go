@@ -157,3 +157,50 @@ func dedupe(ss []string) []string {
 	}
 	return out
 }
+
+// TestAskWhileIngesting runs questions, with and without a date limit, on
+// several goroutines while articles are upserted: the first stage's shared
+// parts (the per-snapshot article table, the score blocks, the title cache)
+// must hold up under the race detector, and every answer must quote a
+// committed article.
+func TestAskWhileIngesting(t *testing.T) {
+	ix := newTestIndex(t)
+	upsert(t, ix, testArticles()...)
+	stop := make(chan struct{})
+	errs := make(chan error, 4)
+	for g := 0; g < 3; g++ {
+		go func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					errs <- nil
+					return
+				default:
+				}
+				opts := corpus.AskOptions{K: 3}
+				if i%2 == 0 {
+					opts.AsOf = day("2026-03-06")
+				}
+				ans, err := ix.Ask(context.Background(), "When did the Senate pass the federal budget?", opts)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if len(ans.Passages) == 0 || ans.Passages[0].Article.Title == "" {
+					errs <- fmt.Errorf("no cited answer: %+v", ans)
+					return
+				}
+			}
+		}()
+	}
+	for i := 0; i < 20; i++ {
+		upsert(t, ix, art(fmt.Sprintf("extra%d", i), "wire.com", "Wire Staff", "2026-03-04", fmt.Sprintf("Extra %d", i),
+			fmt.Sprintf("Lawmakers debated budget item %d at length on Wednesday before a late vote.", i)))
+	}
+	close(stop)
+	for g := 0; g < 3; g++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
