@@ -23,7 +23,8 @@ type Engine interface {
 	Sources(ctx context.Context) ([]corpus.SourceInfo, error)
 	// Days lists recent local days that have articles, newest first.
 	Days(ctx context.Context, loc *time.Location, limit int) ([]time.Time, error)
-	// Paragraphs returns a whole article, for the Context button.
+	// Paragraphs returns a whole article, for the Context button; an
+	// unknown id gives an error wrapping corpus.ErrNotFound.
 	Paragraphs(ctx context.Context, articleID string) (corpus.Article, error)
 	Stats(ctx context.Context) (corpus.Stats, error)
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -78,14 +79,11 @@ func (h *Handler) context(ctx context.Context, passageID string, out *outcome) (
 		return nil, invalidf("That button no longer works. Please ask again.")
 	}
 	art, err := h.eng.Paragraphs(ctx, articleID)
-	if err != nil {
-		// Almost always an article removed since the answer was given
-		// (index.ErrNotFound, which bot cannot name without importing
-		// index); the log keeps the exact error.
+	if err != nil && !errors.Is(err, corpus.ErrNotFound) {
 		out.kind, out.err = "error", fmt.Errorf("paragraphs of %q: %w", articleID, err)
-		return ephemeral("I couldn't load that article; it may have been removed from the index since."), nil
+		return ephemeral("I couldn't load that article just now. Please try again in a moment."), nil
 	}
-	if len(art.Paragraphs) == 0 {
+	if len(art.Paragraphs) == 0 { // removed since the answer was given
 		out.kind = "no_match"
 		return ephemeral("That article is no longer in the index."), nil
 	}

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -274,7 +275,7 @@ func (f *fakeEngine) Paragraphs(ctx context.Context, id string) (corpus.Article,
 			return a, nil
 		}
 	}
-	return corpus.Article{}, nil
+	return corpus.Article{}, fmt.Errorf("%w: %q", corpus.ErrNotFound, id) // as the index answers
 }
 
 func (f *fakeEngine) Stats(ctx context.Context) (corpus.Stats, error) {

@@ -497,7 +497,7 @@ func TestContextButton(t *testing.T) {
 		{"c|local/council#1", nil, "-# ¶2\nResidents"},
 		{"c|gone/article#1", nil, "no longer in the index"},
 		{"c|world/kursk#3", nil, "That paragraph is no longer in the index."},
-		{"c|world/kursk#1", errEngine, "may have been removed"},
+		{"c|world/kursk#1", errEngine, "couldn't load that article just now"},
 	} {
 		eng.err = tc.err
 		resp := h.Handle(ctx, buttonClick("1", tc.id, nil))

@@ -1,6 +1,13 @@
 package corpus
 
-import "time"
+import (
+	"errors"
+	"time"
+)
+
+// ErrNotFound is the error (wrapped) of a lookup of an article the index
+// does not hold, such as one removed since it was quoted.
+var ErrNotFound = errors.New("no such article")
 
 // The types below are what the query side (package index) answers with and
 // what the bot renders. They live here, in the shared vocabulary, so that the

@@ -2,7 +2,6 @@ package index
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"path/filepath"
@@ -13,8 +12,10 @@ import (
 	"github.com/briefbot/briefbot/corpus"
 )
 
-// ErrNotFound is returned by Paragraphs for an unknown article id.
-var ErrNotFound = errors.New("no such article")
+// ErrNotFound is returned (wrapped) by Paragraphs for an unknown article
+// id. It is corpus.ErrNotFound, so that callers that do not import index
+// (the bot) can tell it from a failure.
+var ErrNotFound = corpus.ErrNotFound
 
 // Sources lists the indexed sources with their article counts and latest
 // publication date, most articles first.
