@@ -22,9 +22,17 @@ import (
 
 // IngestOptions tune Ingest.
 type IngestOptions struct {
-	// Progress, when set, is called after each file with the files done and
-	// the files to do.
-	Progress func(done, total int)
+	// Progress, when set, is called as the ingest goes: after each file,
+	// and within a changed file after each article, so that one big JSONL
+	// file shows movement too.
+	Progress func(IngestProgress)
+}
+
+// IngestProgress is how far an ingest has come. Bytes counts the files done
+// and, of the file being read, the share of its articles written.
+type IngestProgress struct {
+	Files, FilesTotal int
+	Bytes, BytesTotal int64
 }
 
 // IngestReport says what an Ingest or Upsert did. Counts are of articles.
@@ -67,6 +75,7 @@ type fileJob struct {
 	abs  string // absolute path: the manifest key
 	name string // path relative to the ingested root, slash-separated: what Parse sees
 	show string // path as the user would recognise it, for warnings
+	size int64  // bytes when collected, for progress
 }
 
 // Ingest reads files and folders (recursively) into the index. Unchanged
@@ -113,18 +122,32 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 		}
 	}
 
+	prog := IngestProgress{FilesTotal: len(jobs)}
+	for _, j := range jobs {
+		prog.BytesTotal += j.size
+	}
 	for i, j := range jobs {
 		if err := ctx.Err(); err != nil {
 			return rep, w.finish(err)
 		}
-		if err := w.file(ctx, j); err != nil {
+		var onArticle func(done, total int)
+		if opts.Progress != nil {
+			before := prog.Bytes
+			onArticle = func(done, total int) {
+				p := prog
+				p.Bytes = before + j.size*int64(done)/int64(total)
+				opts.Progress(p)
+			}
+		}
+		if err := w.file(ctx, j, onArticle); err != nil {
 			if ctx.Err() != nil {
 				return rep, w.finish(err)
 			}
 			return rep, w.abort(err)
 		}
+		prog.Files, prog.Bytes = i+1, prog.Bytes+j.size
 		if opts.Progress != nil {
-			opts.Progress(i+1, len(jobs))
+			opts.Progress(prog)
 		}
 	}
 	return rep, w.finish(nil)
@@ -180,7 +203,7 @@ func collect(paths []string, self string) (jobs []fileJob, roots []string, skipp
 				skipped = append(skipped, corpus.Warning{Path: p, Reason: "unsupported file type"})
 				continue
 			}
-			add(fileJob{abs: abs, name: filepath.Base(abs), show: p})
+			add(fileJob{abs: abs, name: filepath.Base(abs), show: p, size: st.Size()})
 			continue
 		}
 		roots = append(roots, abs)
@@ -210,7 +233,11 @@ func collect(paths []string, self string) (jobs []fileJob, roots []string, skipp
 				return nil
 			}
 			rel, _ := filepath.Rel(abs, path)
-			add(fileJob{abs: path, name: filepath.ToSlash(rel), show: show})
+			var size int64
+			if info, err := d.Info(); err == nil {
+				size = info.Size()
+			}
+			add(fileJob{abs: path, name: filepath.ToSlash(rel), show: show, size: size})
 			return nil
 		})
 	}
@@ -251,7 +278,7 @@ func (ix *Index) newWriter(rep *IngestReport) (*writer, error) {
 // file ingests one file unless its bytes are unchanged. When ctx ends
 // midway, the articles done so far are kept but the file is not recorded,
 // so the next ingest reads it again and skips those articles as unchanged.
-func (w *writer) file(ctx context.Context, j fileJob) error {
+func (w *writer) file(ctx context.Context, j fileJob, onArticle func(done, total int)) error {
 	st, err := os.Stat(j.abs)
 	if err == nil && st.Size() > maxFileBytes {
 		err = fmt.Errorf("file too large (%d bytes)", st.Size())
@@ -297,6 +324,9 @@ func (w *writer) file(ctx context.Context, j fileJob) error {
 			return err
 		}
 		ids = append(ids, arts[i].ID)
+		if onArticle != nil {
+			onArticle(i+1, len(arts))
+		}
 	}
 	// Articles the file no longer has.
 	if old != nil {

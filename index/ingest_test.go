@@ -112,13 +112,18 @@ func TestIngestFolder(t *testing.T) {
 		f.Close()
 	}
 
-	var progress [][2]int
-	rep, err := ix.Ingest(context.Background(), []string{dir}, IngestOptions{Progress: func(d, n int) { progress = append(progress, [2]int{d, n}) }})
+	var progress []IngestProgress
+	rep, err := ix.Ingest(context.Background(), []string{dir}, IngestOptions{Progress: func(p IngestProgress) { progress = append(progress, p) }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(progress) == 0 || progress[len(progress)-1][0] != progress[len(progress)-1][1] {
-		t.Errorf("progress %v", progress)
+	if n := len(progress); n == 0 || progress[n-1].Files != progress[n-1].FilesTotal || progress[n-1].Bytes != progress[n-1].BytesTotal || progress[n-1].BytesTotal == 0 {
+		t.Errorf("progress %+v", progress)
+	}
+	for i := 1; i < len(progress); i++ {
+		if progress[i].Bytes < progress[i-1].Bytes || progress[i].Files < progress[i-1].Files {
+			t.Errorf("progress goes back: %+v then %+v", progress[i-1], progress[i])
+		}
 	}
 	wantAdded := 4
 	if rootCanRead {
@@ -395,5 +400,34 @@ func TestIngestCompacts(t *testing.T) {
 	}
 	if n := searchTotal(t, ix, "mill"); n != 30 {
 		t.Errorf("%d hits after merging", n)
+	}
+}
+
+// TestIngestProgressWithinAFile: one JSONL file of many articles reports
+// progress after each article, not only when the file is done.
+func TestIngestProgressWithinAFile(t *testing.T) {
+	ix := newTestIndex(t)
+	dir := filepath.Join(t.TempDir(), "corpus")
+	var lines string
+	for i := 0; i < 10; i++ {
+		id := fmt.Sprintf("p%d", i)
+		lines += jsonlLine(id, "2026-03-01", "Story "+id, "Paragraph about "+id+" and the harbour works.")
+	}
+	writeFile(t, filepath.Join(dir, "all.jsonl"), lines)
+	var progress []IngestProgress
+	if _, err := ix.Ingest(context.Background(), []string{dir}, IngestOptions{Progress: func(p IngestProgress) { progress = append(progress, p) }}); err != nil {
+		t.Fatal(err)
+	}
+	var within int
+	for i, p := range progress {
+		if p.Files == 0 && p.Bytes > 0 && p.Bytes < p.BytesTotal {
+			within++
+		}
+		if i > 0 && p.Bytes <= progress[i-1].Bytes && p.Files == progress[i-1].Files {
+			t.Errorf("progress did not move: %+v then %+v", progress[i-1], p)
+		}
+	}
+	if within < 8 {
+		t.Errorf("%d reports inside the file, want one per article: %+v", within, progress)
 	}
 }

@@ -83,14 +83,22 @@ type progress struct {
 
 func newProgress(w io.Writer) *progress { return &progress{w: w} }
 
-func (p *progress) update(done, total int) {
-	if total <= 0 || (time.Since(p.last) < 100*time.Millisecond && done < total) {
+// update redraws the bar at most ten times a second (and at the end). Its
+// length is the share of bytes read, which moves within a big file too.
+func (p *progress) update(s index.IngestProgress) {
+	end := s.Files == s.FilesTotal
+	if s.FilesTotal <= 0 || (time.Since(p.last) < 100*time.Millisecond && !end) {
 		return
 	}
 	p.last = time.Now()
 	const width = 30
-	filled := width * done / total
-	fmt.Fprintf(p.w, "\r[%s%s] %d/%d files", strings.Repeat("#", filled), strings.Repeat(" ", width-filled), done, total)
+	share := 1.0
+	if s.BytesTotal > 0 {
+		share = min(max(float64(s.Bytes)/float64(s.BytesTotal), 0), 1)
+	}
+	filled := int(share * width)
+	fmt.Fprintf(p.w, "\r[%s%s] %3.0f%%  %d/%d files", strings.Repeat("#", filled), strings.Repeat(" ", width-filled),
+		100*share, s.Files, s.FilesTotal)
 	p.drawn = true
 }
 

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/briefbot/briefbot/index"
 )
 
 // runCmd runs the binary's main logic in-process with a controlled
@@ -194,3 +196,23 @@ func TestIngestReportsAndIsIncremental(t *testing.T) {
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+// TestProgressBar draws the ingest bar by bytes read, so that it moves
+// inside one big file, and ends at 100 % with every file counted.
+func TestProgressBar(t *testing.T) {
+	var out strings.Builder
+	p := newProgress(&out)
+	p.update(index.IngestProgress{Files: 0, FilesTotal: 1, Bytes: 500, BytesTotal: 1000})
+	if got := out.String(); !strings.Contains(got, "[###############               ]  50%  0/1 files") {
+		t.Errorf("halfway through the only file: %q", got)
+	}
+	p.update(index.IngestProgress{Files: 0, FilesTotal: 1, Bytes: 600, BytesTotal: 1000})
+	if strings.Count(out.String(), "\r") != 1 {
+		t.Errorf("redrawn within 100 ms: %q", out.String())
+	}
+	p.update(index.IngestProgress{Files: 1, FilesTotal: 1, Bytes: 1000, BytesTotal: 1000})
+	p.finish()
+	if got := out.String(); !strings.HasSuffix(got, "[##############################] 100%  1/1 files\n") {
+		t.Errorf("at the end: %q", got)
+	}
+}
