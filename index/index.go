@@ -122,6 +122,12 @@ func Open(dir string, opts Options) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !opts.ReadOnly {
+		if err := recoverSwap(dir); err != nil {
+			release(lock, true)
+			return nil, fmt.Errorf("opening index: %w", err)
+		}
+	}
 	ix := &Index{dir: dir, readOnly: opts.ReadOnly, log: log, now: now, lock: lock}
 	if err := ix.openBleve(opts.LockTimeout); err != nil {
 		release(lock, !opts.ReadOnly)
@@ -143,11 +149,27 @@ func checkDir(dir string, readOnly bool) error {
 		return fmt.Errorf("opening index: %w", err)
 	}
 	for _, e := range entries {
-		if e.Name() != bleveDir && e.Name() != lockName {
+		if !ownEntry(e.Name()) {
 			return fmt.Errorf("%s is not a briefbot index (it holds %q); choose an empty or new directory", dir, e.Name())
 		}
 	}
 	return nil
+}
+
+// ownEntry reports whether name is one of the entries of an index directory.
+func ownEntry(name string) bool {
+	return name == bleveDir || name == lockName || name == rebuildDir || name == oldBleveDir
+}
+
+// isIndexDir reports whether dir looks like a briefbot index directory, so
+// that an ingest walking a corpus folder does not read one kept inside it.
+func isIndexDir(dir string) bool {
+	st, err := os.Stat(filepath.Join(dir, bleveDir))
+	if err != nil || !st.IsDir() {
+		return false
+	}
+	_, err = os.Stat(filepath.Join(dir, lockName))
+	return err == nil
 }
 
 // acquire takes the index's lock file, polling until timeout, and records
@@ -281,26 +303,6 @@ func (ix *Index) Close() error {
 
 // Dir is the directory the index lives in.
 func (ix *Index) Dir() string { return ix.dir }
-
-// Remove deletes the index in dir so that the next Open builds a fresh one:
-// the rebuild path for ErrMappingChanged or a damaged index
-// (`briefbot ingest --rebuild` calls Remove, then Open and Ingest). It fails
-// with ErrLocked while any process has the index open, and refuses
-// directories that are not briefbot indexes.
-func Remove(dir string) error {
-	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err := checkDir(dir, false); err != nil {
-		return err
-	}
-	lock, err := acquire(dir, true, time.Second)
-	if err != nil {
-		return err
-	}
-	defer release(lock, true)
-	return os.RemoveAll(filepath.Join(dir, bleveDir))
-}
 
 // reader is a point-in-time reader of the Bleve index, for statistics Bleve's
 // search API does not give (document frequencies: ~35 µs a term, where

@@ -108,8 +108,8 @@ func TestOpenRefusesForeignDirectory(t *testing.T) {
 	if _, err := Open(dir, Options{}); err == nil || !strings.Contains(err.Error(), "not a briefbot index") {
 		t.Fatalf("Open on a foreign directory: %v", err)
 	}
-	if err := Remove(dir); err == nil {
-		t.Fatal("Remove deleted a foreign directory")
+	if _, err := Rebuild(context.Background(), dir, nil, IngestOptions{}, Options{}); err == nil {
+		t.Fatal("Rebuild took over a foreign directory")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "notes.txt")); err != nil {
 		t.Fatal(err)
@@ -137,8 +137,8 @@ func TestSecondOpenIsLocked(t *testing.T) {
 			t.Errorf("second Open took %v", d)
 		}
 	}
-	if err := Remove(dir); !errors.Is(err, ErrLocked) {
-		t.Errorf("Remove of an open index: %v", err)
+	if _, err := Rebuild(context.Background(), dir, nil, IngestOptions{}, Options{LockTimeout: 100 * time.Millisecond}); !errors.Is(err, ErrLocked) {
+		t.Errorf("Rebuild of an open index: %v", err)
 	}
 	ix.Close()
 	ix2, err := Open(dir, Options{})
@@ -219,7 +219,7 @@ func TestLockedByChildProcess(t *testing.T) {
 	}
 }
 
-func TestMappingChangedAndRemove(t *testing.T) {
+func TestMappingChangedAndRebuild(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "ix")
 	ix, err := Open(dir, Options{})
 	if err != nil {
@@ -241,7 +241,9 @@ func TestMappingChangedAndRemove(t *testing.T) {
 		}
 	}
 	// The lock was released by the failed Open: the rebuild path works.
-	if err := Remove(dir); err != nil {
+	corpusDir := filepath.Join(t.TempDir(), "corpus")
+	writeFile(t, filepath.Join(corpusDir, "one.jsonl"), jsonlLine("one", "2026-03-01", "One story", "The one paragraph of the rebuilt index."))
+	if _, err := Rebuild(context.Background(), dir, []string{corpusDir}, IngestOptions{}, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	ix, err = Open(dir, Options{})
@@ -253,8 +255,8 @@ func TestMappingChangedAndRemove(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Articles != 0 || st.Paragraphs != 0 {
-		t.Errorf("rebuilt index not empty: %+v", st)
+	if st.Articles != 1 || st.Paragraphs != 1 {
+		t.Errorf("rebuilt index holds %+v, want the one new article", st)
 	}
 }
 

@@ -213,7 +213,7 @@ func collect(paths []string, self string) (jobs []fileJob, roots []string, skipp
 				skipped = append(skipped, corpus.Warning{Path: show, Reason: err.Error()})
 				return nil
 			}
-			if d.IsDir() && path == self {
+			if d.IsDir() && (path == self || path != abs && isIndexDir(path)) {
 				return filepath.SkipDir
 			}
 			if path != abs && strings.HasPrefix(d.Name(), ".") {

@@ -14,7 +14,7 @@ import (
 func cmdIngest(ctx context.Context, a *app, args []string) error {
 	fs := newFlags(a, "ingest", "[--index DIR] [--rebuild] [--json] PATH...")
 	dir := indexFlag(fs)
-	rebuild := fs.Bool("rebuild", false, "delete the index and build it again from PATH... (after a mapping change)")
+	rebuild := fs.Bool("rebuild", false, "build the index anew from PATH... and replace the old one once done (after a mapping change)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	paths, err := parseFlags(fs, args)
 	if err != nil {
@@ -29,17 +29,6 @@ func cmdIngest(ctx context.Context, a *app, args []string) error {
 		}
 	}
 	indexDir, _ := a.indexLocation(*dir)
-	if *rebuild {
-		if err := index.Remove(indexDir); err != nil {
-			return err
-		}
-	}
-	ix, err := index.Open(indexDir, index.Options{})
-	if err != nil {
-		return err
-	}
-	defer ix.Close()
-
 	opts := index.IngestOptions{}
 	if !*asJSON && isTerminal(a.stderr) {
 		bar := newProgress(a.stderr)
@@ -47,7 +36,14 @@ func cmdIngest(ctx context.Context, a *app, args []string) error {
 		defer bar.finish()
 	}
 	start := time.Now()
-	rep, err := ix.Ingest(ctx, paths, opts)
+	var rep index.IngestReport
+	if *rebuild {
+		// Built beside the old index, which stays whole until the new one
+		// is complete.
+		rep, err = index.Rebuild(ctx, indexDir, paths, opts, index.Options{})
+	} else {
+		rep, err = ingest(ctx, indexDir, paths, opts)
+	}
 	if err != nil {
 		return err
 	}
@@ -56,6 +52,15 @@ func cmdIngest(ctx context.Context, a *app, args []string) error {
 	}
 	printReport(a.stdout, rep, indexDir, time.Since(start))
 	return nil
+}
+
+func ingest(ctx context.Context, dir string, paths []string, opts index.IngestOptions) (index.IngestReport, error) {
+	ix, err := index.Open(dir, index.Options{})
+	if err != nil {
+		return index.IngestReport{}, err
+	}
+	defer ix.Close()
+	return ix.Ingest(ctx, paths, opts)
 }
 
 // printReport is the human ingest report: counts, then every skipped file

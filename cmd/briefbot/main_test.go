@@ -197,6 +197,40 @@ func TestIngestReportsAndIsIncremental(t *testing.T) {
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 
+// TestIngestRebuild: --rebuild replaces the index with one built from the
+// paths given, so articles only the old corpus had are gone.
+func TestIngestRebuild(t *testing.T) {
+	root := t.TempDir()
+	corpusDir := filepath.Join(root, "corpus")
+	if err := writeSample(corpusDir); err != nil {
+		t.Fatal(err)
+	}
+	indexDir := filepath.Join(root, "index")
+	if code, _, errOut := runCmd(t, nil, "ingest", "--index", indexDir, corpusDir); code != exitOK {
+		t.Fatalf("ingest: exit %d: %s", code, errOut)
+	}
+	small := filepath.Join(root, "small")
+	if err := os.MkdirAll(small, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	line := `{"id":"harbour","title":"Harbour works begin","published":"2024-11-20","paragraphs":["Work on the new harbour wall began on Monday."]}` + "\n"
+	if err := os.WriteFile(filepath.Join(small, "one.jsonl"), []byte(line), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCmd(t, nil, "ingest", "--index", indexDir, "--rebuild", small)
+	if code != exitOK || !strings.Contains(out, "1 added, 0 updated, 0 removed, 0 unchanged") {
+		t.Fatalf("rebuild: exit %d, %q %s", code, out, errOut)
+	}
+	code, out, _ = runCmd(t, map[string]string{"BRIEFBOT_INDEX": indexDir}, "ask", "Which BRICS summit city?")
+	if code != exitOK || strings.Contains(out, "Kazan") {
+		t.Fatalf("the old corpus survived the rebuild: exit %d, %q", code, out)
+	}
+	code, out, _ = runCmd(t, map[string]string{"BRIEFBOT_INDEX": indexDir}, "ask", "When did work on the harbour wall begin?")
+	if code != exitOK || !strings.Contains(out, "harbour wall") {
+		t.Fatalf("rebuilt index does not answer: exit %d, %q", code, out)
+	}
+}
+
 // TestProgressBar draws the ingest bar by bytes read, so that it moves
 // inside one big file, and ends at 100 % with every file counted.
 func TestProgressBar(t *testing.T) {

@@ -1,0 +1,85 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Names inside an index directory used by Rebuild: the new index is built
+// in rebuildDir (an index directory of its own), and the old Bleve directory
+// waits in oldBleveDir while the new one takes its place.
+const (
+	rebuildDir  = "rebuild"
+	oldBleveDir = "bleve.old"
+)
+
+// Rebuild builds a new index of paths and, once it is complete, puts it in
+// place of the index in dir: after a mapping change, or to start afresh. A
+// rebuild that fails or is interrupted leaves the old index as it was. dir
+// stays locked throughout, so it fails with ErrLocked while another process
+// has the index open, and nothing else ingests into it meanwhile.
+func Rebuild(ctx context.Context, dir string, paths []string, opts IngestOptions, o Options) (IngestReport, error) {
+	if o.LockTimeout <= 0 {
+		o.LockTimeout = time.Second
+	}
+	o.ReadOnly = false
+	if err := checkDir(dir, false); err != nil {
+		return IngestReport{}, err
+	}
+	lock, err := acquire(dir, true, o.LockTimeout)
+	if err != nil {
+		return IngestReport{}, err
+	}
+	defer release(lock, true)
+
+	tmp := filepath.Join(dir, rebuildDir)
+	if err := os.RemoveAll(tmp); err != nil { // what an interrupted rebuild left
+		return IngestReport{}, fmt.Errorf("rebuilding: %w", err)
+	}
+	ix, err := Open(tmp, o)
+	if err != nil {
+		return IngestReport{}, err
+	}
+	rep, err := ix.Ingest(ctx, paths, opts)
+	if cerr := ix.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.RemoveAll(tmp)
+		return rep, err
+	}
+
+	// The swap: old aside, new in, old gone. Open puts the old one back
+	// should the process die between the first two renames.
+	cur, old := filepath.Join(dir, bleveDir), filepath.Join(dir, oldBleveDir)
+	if err := os.RemoveAll(old); err != nil {
+		return rep, fmt.Errorf("rebuilding: %w", err)
+	}
+	if err := os.Rename(cur, old); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return rep, fmt.Errorf("rebuilding: %w", err)
+	}
+	if err := os.Rename(filepath.Join(tmp, bleveDir), cur); err != nil {
+		os.Rename(old, cur)
+		return rep, fmt.Errorf("rebuilding: %w", err)
+	}
+	os.RemoveAll(old)
+	os.RemoveAll(tmp)
+	return rep, nil
+}
+
+// recoverSwap puts the old Bleve directory back when a rebuild died between
+// moving it aside and moving the new one in.
+func recoverSwap(dir string) error {
+	cur, old := filepath.Join(dir, bleveDir), filepath.Join(dir, oldBleveDir)
+	if _, err := os.Stat(cur); !errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if _, err := os.Stat(old); err != nil {
+		return nil
+	}
+	return os.Rename(old, cur)
+}

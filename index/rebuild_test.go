@@ -1,0 +1,125 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/briefbot/briefbot/corpus"
+)
+
+// statsOf opens dir, reads its statistics and closes it.
+func statsOf(t *testing.T, dir string) corpus.Stats {
+	t.Helper()
+	ix, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	st, err := ix.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func TestRebuildReplacesTheIndex(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ix")
+	ix, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	upsert(t, ix, testArticles()...)
+	ix.Close()
+
+	corpusDir := filepath.Join(t.TempDir(), "corpus")
+	writeFile(t, filepath.Join(corpusDir, "a.jsonl"),
+		jsonlLine("new1", "2026-03-01", "New one", "First paragraph of the new corpus.")+
+			jsonlLine("new2", "2026-03-02", "New two", "Second article of the new corpus.", "With a second paragraph."))
+	rep, err := Rebuild(context.Background(), dir, []string{corpusDir}, IngestOptions{}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Added != 2 || rep.Paragraphs != 3 {
+		t.Errorf("report %+v", rep)
+	}
+	if st := statsOf(t, dir); st.Articles != 2 || st.Paragraphs != 3 {
+		t.Errorf("after rebuild: %+v, want only the new corpus", st)
+	}
+	for _, name := range []string{rebuildDir, oldBleveDir} {
+		if _, err := os.Stat(filepath.Join(dir, name)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s left behind: %v", name, err)
+		}
+	}
+}
+
+// TestRebuildFailureKeepsTheOldIndex: a rebuild that ends early (here, its
+// context is cancelled) leaves the old index whole and no half-built one.
+func TestRebuildFailureKeepsTheOldIndex(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ix")
+	ix, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	upsert(t, ix, testArticles()...)
+	before, err := ix.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Rebuild(ctx, dir, []string{corpusDir(t)}, IngestOptions{}, Options{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Rebuild with a cancelled context: %v", err)
+	}
+	if after := statsOf(t, dir); after.Articles != before.Articles || after.Paragraphs != before.Paragraphs {
+		t.Errorf("old index changed by a failed rebuild: %+v, was %+v", after, before)
+	}
+	if _, err := os.Stat(filepath.Join(dir, rebuildDir)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("half-built index left behind: %v", err)
+	}
+}
+
+// TestOpenRecoversAnInterruptedSwap: a rebuild that died after moving the
+// old index aside, before moving the new one in, loses nothing.
+func TestOpenRecoversAnInterruptedSwap(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ix")
+	ix, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	upsert(t, ix, testArticles()...)
+	ix.Close()
+	if err := os.Rename(filepath.Join(dir, bleveDir), filepath.Join(dir, oldBleveDir)); err != nil {
+		t.Fatal(err)
+	}
+	if st := statsOf(t, dir); st.Articles != len(testArticles()) {
+		t.Errorf("after recovery: %+v", st)
+	}
+}
+
+// TestIngestSkipsAnIndexInsideTheCorpus: a folder walk does not read a
+// briefbot index it finds (such as a rebuild's, or another index), even
+// one that is not the index being ingested into.
+func TestIngestSkipsAnIndexInsideTheCorpus(t *testing.T) {
+	dir := corpusDir(t)
+	other, err := Open(filepath.Join(dir, "other-index"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	upsert(t, other, testArticles()...)
+	other.Close()
+	ix := newTestIndex(t)
+	rep, err := ix.Ingest(context.Background(), []string{dir}, IngestOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range rep.Skipped {
+		if filepath.Base(filepath.Dir(s.Path)) == bleveDir || filepath.Base(s.Path) == lockName {
+			t.Errorf("read the other index: %v", s)
+		}
+	}
+}
