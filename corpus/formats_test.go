@@ -377,12 +377,16 @@ func TestParseHTML(t *testing.T) {
 func TestIDFromURL(t *testing.T) {
 	for in, want := range map[string]string{
 		"https://www.cnn.com/2022/06/12/media/squid-game-season-2/index.html": "cnn.com/2022/06/12/media/squid-game-season-2",
-		"https://example.com/a/b.html?x=1":                                    "example.com/a/b",
-		"https://example.com/":                                                "example.com",
-		"https://example.com/news/story/":                                     "example.com/news/story",
+		"https://example.com/a/b.html?utm_source=x&fbclid=1":                  "example.com/a/b",
+		"https://example.com/":                               "example.com",
+		"https://example.com/news/story/":                    "example.com/news/story",
+		"https://EXAMPLE.com/news/story.php?p=42#comments":   "example.com/news/story?p=42",
+		"https://blog.example.org/?p=7&utm_medium=rss&cat=2": "blog.example.org?cat=2&p=7",
+		"https://example.com/a/../b/./c.htm":                 "example.com/b/c",
+		"https://example.com/data.v2/report":                 "example.com/data.v2/report",
 	} {
-		if got := idFromURL(in); got != want {
-			t.Errorf("idFromURL(%q) = %q, want %q", in, got, want)
+		if got := IDFromURL(in); got != want {
+			t.Errorf("IDFromURL(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -15,7 +15,7 @@ import (
 
 // ParseHTML reads one HTML page fetched from pageURL (which may be empty) into
 // articles, for fetch-by-URL. It works like Parse on a ".html" file, except
-// that the article id is derived from the URL ("cnn.com/2022/06/12/media/x"),
+// that the article id is IDFromURL of the URL ("cnn.com/2022/06/12/media/x"),
 // warnings name pageURL, and Article.Path is empty.
 func ParseHTML(data []byte, pageURL string) ([]Article, []Warning) {
 	label := pageURL
@@ -118,7 +118,7 @@ func parseHTMLText(name, text, pageURL string) ([]Article, []Warning) {
 	case name != "":
 		a.ID = idFromName(name)
 	case a.URL != "":
-		a.ID = idFromURL(a.URL)
+		a.ID = IDFromURL(a.URL)
 	}
 	if a.ID == "" {
 		a.ID = "page"
@@ -519,23 +519,51 @@ func allCapitalised(s string) bool {
 	return s != ""
 }
 
-// idFromURL derives a stable article id from a page URL: host (without
-// "www.") and path, without a trailing "/", "index.html" or extension.
-func idFromURL(raw string) string {
+// IDFromURL derives a stable article id from a page URL, the same wherever
+// briefbot meets the page (a fetched page, a feed item's link): the host
+// without "www.", then the path without a trailing "/", "index.html" or a
+// page extension, then the query without tracking parameters (utm_…,
+// fbclid, …), its keys sorted, for sites whose articles differ only by
+// query ("?p=123"). The fragment is dropped: '#' separates paragraph
+// numbers in citations.
+func IDFromURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return strings.Trim(raw, "/")
+		return strings.Trim(strings.ReplaceAll(raw, "#", "/"), "/")
 	}
-	p := strings.TrimSuffix(u.Path, "/")
+	p := strings.TrimSuffix(path.Clean("/"+u.Path), "/")
 	base := path.Base(p)
 	if strings.HasPrefix(base, "index.") {
 		p = path.Dir(p)
-	} else if ext := path.Ext(base); ext == ".html" || ext == ".htm" || ext == ".php" || ext == ".shtml" || ext == ".aspx" {
-		p = strings.TrimSuffix(p, ext)
+	} else if pageExtensions[path.Ext(base)] {
+		p = strings.TrimSuffix(p, path.Ext(base))
 	}
-	p = strings.TrimSuffix(p, "/")
-	if p == "." {
-		p = ""
+	id := strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.") + strings.TrimSuffix(p, "/")
+	q := u.Query()
+	for k := range q {
+		if isTrackingParam(k) {
+			q.Del(k)
+		}
 	}
-	return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.") + p
+	if len(q) > 0 {
+		id += "?" + q.Encode() // Encode sorts by key
+	}
+	return id
+}
+
+var pageExtensions = map[string]bool{".html": true, ".htm": true, ".php": true, ".shtml": true, ".aspx": true, ".asp": true, ".jsp": true}
+
+// isTrackingParam reports query keys that say how a reader came to a page,
+// not which page it is.
+func isTrackingParam(k string) bool {
+	k = strings.ToLower(k)
+	if strings.HasPrefix(k, "utm") || strings.HasPrefix(k, "at_") || strings.HasPrefix(k, "ns_") {
+		return true
+	}
+	switch k {
+	case "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "ref", "ref_src", "ref_url", "referrer",
+		"cmpid", "cmp", "ito", "ocid", "smid", "share", "src", "source", "guccounter", "taid", "xtor", "igshid":
+		return true
+	}
+	return false
 }

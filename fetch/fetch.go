@@ -23,7 +23,6 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"path"
 	"strings"
 	"syscall"
 	"time"
@@ -200,7 +199,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) ([]corpus.Article, e
 	if !looksHTML(ct, data) {
 		return nil, fmt.Errorf("fetch %s: neither a feed nor an HTML page (Content-Type %q)", u, ct)
 	}
-	arts, warns := corpus.Parse(pageName(final), data)
+	arts, warns := corpus.ParseHTML(data, final.String())
 	if len(arts) == 0 {
 		reason := "no article text found"
 		if len(warns) > 0 {
@@ -233,28 +232,6 @@ func siteName(u *url.URL) string {
 	return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
 }
 
-// articleID derives a stable id from a URL: host without www, then the path
-// without extension, e.g. "cnn.com/2022/06/12/media/x". The same URL always
-// gives the same id, so fetching again updates instead of duplicating.
-func articleID(u *url.URL) string {
-	p := strings.Trim(path.Clean("/"+u.Path), "/")
-	p = strings.TrimSuffix(p, path.Ext(p))
-	id := siteName(u)
-	if p != "" {
-		id += "/" + p
-	}
-	if u.RawQuery != "" {
-		id += "?" + u.RawQuery
-	}
-	return id
-}
-
-// pageName is the file name corpus.Parse reads an HTML page as: the id it
-// derives from the name ("<id>.html" -> "<id>") is articleID(u).
-func pageName(u *url.URL) string {
-	return articleID(u) + ".html"
-}
-
 func (f *Fetcher) feedArticles(data []byte, feedURL *url.URL) ([]corpus.Article, error) {
 	feed, err := gofeed.NewParser().Parse(bytes.NewReader(data))
 	if err != nil {
@@ -275,7 +252,7 @@ func (f *Fetcher) feedArticles(data []byte, feedURL *url.URL) ([]corpus.Article,
 		if it.Link != "" {
 			if lu, err := feedURL.Parse(it.Link); err == nil && (lu.Scheme == "http" || lu.Scheme == "https") {
 				a.URL = lu.String()
-				a.ID = articleID(lu)
+				a.ID = corpus.IDFromURL(a.URL)
 			}
 		}
 		if a.ID == "" {
@@ -286,7 +263,7 @@ func (f *Fetcher) feedArticles(data []byte, feedURL *url.URL) ([]corpus.Article,
 				key = fmt.Sprintf("item-%d", k+1)
 			}
 			sum := sha256.Sum256([]byte(key))
-			a.ID = articleID(feedURL) + "/item-" + hex.EncodeToString(sum[:6])
+			a.ID = corpus.IDFromURL(feedURL.String()) + "/item-" + hex.EncodeToString(sum[:6])
 		}
 		switch {
 		case len(it.Authors) > 0 && it.Authors[0] != nil:

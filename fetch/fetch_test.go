@@ -105,7 +105,7 @@ func TestFetchRSS(t *testing.T) {
 		t.Errorf("numbering %+v", a.Paragraphs)
 	}
 	b := arts[1]
-	if b.URL != "" || !strings.HasPrefix(b.ID, "127.0.0.1/feed/item-") || strings.Contains(b.ID, "#") {
+	if b.URL != "" || !strings.HasPrefix(b.ID, "127.0.0.1/feed.xml/item-") || strings.Contains(b.ID, "#") {
 		t.Errorf("link-less item id %q url %q", b.ID, b.URL)
 	}
 	if len(b.Paragraphs) != 1 || b.Paragraphs[0].Text != "Plain text description without markup." {
