@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -676,5 +677,44 @@ func TestParseTextPositionsEdges(t *testing.T) {
 				t.Errorf("numbers %v, want %v (paragraphs %q)", got, tt.ns, paraTexts(a))
 			}
 		})
+	}
+}
+
+// TestFromFragment reads a feed item's content as the page reader reads a
+// page: blocks and double <br> separate paragraphs, scripts go, boilerplate
+// is dropped but keeps its number, long paragraphs are cut into parts.
+func TestFromFragment(t *testing.T) {
+	long := strings.TrimSpace(strings.Repeat(proseA+" ", 15))
+	frag := "<p>" + proseA + "</p><p>Subscribe to our newsletter</p><div>" + proseB + "<br><br>" + proseC +
+		"</div><script>alert(1)</script><p>" + long + "</p>"
+	a, warns := FromFragment(Article{ID: "feed/item", Title: "Budget <b>passes</b>", URL: "https://news.example/budget"}, frag, "feed/item")
+	if len(warns) != 0 {
+		t.Errorf("warnings %v", warns)
+	}
+	if a.Title != "Budget passes" || a.Source != "news.example" {
+		t.Errorf("title %q source %q", a.Title, a.Source)
+	}
+	var got []string
+	for _, p := range a.Paragraphs {
+		got = append(got, fmt.Sprintf("%d.%d", p.N, p.Part))
+	}
+	if len(got) < 5 || strings.Join(got[:5], " ") != "1.0 3.0 4.0 5.1 5.2" || a.Dropped != 1 {
+		t.Errorf("paragraphs %v, dropped %d", got, a.Dropped)
+	}
+	if a.Paragraphs[0].Text != proseA || a.Paragraphs[1].Text != proseB || a.Paragraphs[2].Text != proseC {
+		t.Errorf("texts %q", paraTexts(a))
+	}
+	for _, p := range a.Paragraphs {
+		if strings.Contains(p.Text, "alert") || strings.Contains(p.Text, "<") {
+			t.Errorf("markup or script kept: %q", p.Text)
+		}
+	}
+
+	plain, _ := FromFragment(Article{ID: "x"}, proseA+"\n\n"+proseB, "x")
+	if got := paraTexts(plain); len(got) != 2 || got[1] != proseB {
+		t.Errorf("plain text: %q", got)
+	}
+	if _, warns := FromFragment(Article{ID: "y"}, "<p> </p>", "feed/y"); !hasWarning(warns, "no paragraphs") || warns[0].Path != "feed/y" {
+		t.Errorf("empty fragment: %v", warns)
 	}
 }

@@ -45,6 +45,50 @@ func ParseHTML(data []byte, pageURL string) ([]Article, []Warning) {
 	return arts, append(warns, w...)
 }
 
+// FromFragment completes article a (its metadata already set, for example
+// from a feed item) with the paragraphs of an HTML fragment or plain text,
+// such as a feed item's content: block elements, double <br> or blank lines
+// separate paragraphs, markup and scripts go, and the paragraphs are
+// cleaned, numbered and filtered as Parse does. HTML in the title is
+// reduced to its text. A warning (naming warnPath) says when no paragraph is
+// left.
+func FromFragment(a Article, fragment, warnPath string) (Article, []Warning) {
+	a.Title = strings.Join(fragmentBlocks(a.Title), " ")
+	a.Author = strings.Join(fragmentBlocks(a.Author), " ")
+	blocks := fragmentBlocks(fragment)
+	paras := make([]rawPara, len(blocks))
+	for i, b := range blocks {
+		paras[i] = rawPara{N: i + 1, Text: b}
+	}
+	return a, finish(&a, paras, warnPath, 0)
+}
+
+// fragmentBlocks is the paragraph text of an HTML fragment, or of plain
+// text split on blank lines.
+func fragmentBlocks(s string) []string {
+	s = normalizeText(s)
+	if !strings.Contains(s, "<") {
+		blocks, _ := splitBlocks(s)
+		return blocks
+	}
+	div := &html.Node{Type: html.ElementNode, DataAtom: atom.Div, Data: "div"}
+	nodes, err := html.ParseFragment(strings.NewReader(s), div)
+	if err != nil {
+		blocks, _ := splitBlocks(s)
+		return blocks
+	}
+	for _, n := range nodes {
+		div.AppendChild(n)
+	}
+	var out []string
+	for _, b := range htmlBlocks(div) {
+		// Plain text with blank lines inside a fragment with some markup.
+		parts, _ := splitBlocks(b)
+		out = append(out, parts...)
+	}
+	return out
+}
+
 // parseHTMLText reads an HTML page: metadata from meta tags and JSON-LD,
 // body paragraphs from the block elements (p, li, blockquote, …) of the
 // content go-readability extracts. Headings are not paragraphs and take no

@@ -28,8 +28,6 @@ import (
 	"time"
 
 	"github.com/mmcdole/gofeed"
-	"golang.org/x/net/html"
-	"golang.org/x/net/html/atom"
 
 	"github.com/briefbot/briefbot/corpus"
 )
@@ -248,7 +246,7 @@ func (f *Fetcher) feedArticles(data []byte, feedURL *url.URL) ([]corpus.Article,
 		if len(arts) >= f.opts.MaxItems {
 			break
 		}
-		a := corpus.Article{Title: htmlText(it.Title), Source: source}
+		a := corpus.Article{Title: it.Title, Source: source}
 		if it.Link != "" {
 			if lu, err := feedURL.Parse(it.Link); err == nil && (lu.Scheme == "http" || lu.Scheme == "https") {
 				a.URL = lu.String()
@@ -267,196 +265,30 @@ func (f *Fetcher) feedArticles(data []byte, feedURL *url.URL) ([]corpus.Article,
 		}
 		switch {
 		case len(it.Authors) > 0 && it.Authors[0] != nil:
-			a.Author = cleanText(it.Authors[0].Name)
+			a.Author = it.Authors[0].Name
 		case it.Author != nil:
-			a.Author = cleanText(it.Author.Name)
+			a.Author = it.Author.Name
 		}
 		if it.PublishedParsed != nil {
 			a.Published = it.PublishedParsed.UTC()
 		} else if it.UpdatedParsed != nil {
 			a.Published = it.UpdatedParsed.UTC()
 		}
-		body := it.Content
-		if strings.TrimSpace(htmlText(body)) == "" {
-			body = it.Description
+		// The full content when the feed has it, else the summary; the
+		// same reading, cleaning and numbering as a file's paragraphs.
+		var full corpus.Article
+		for _, body := range []string{it.Content, it.Description} {
+			if full, _ = corpus.FromFragment(a, body, a.ID); len(full.Paragraphs) > 0 {
+				break
+			}
 		}
-		a.Paragraphs, a.Dropped = paragraphs(htmlParagraphs(body))
-		if len(a.Paragraphs) == 0 {
+		if len(full.Paragraphs) == 0 {
 			continue // a headline without text has nothing to quote
 		}
-		arts = append(arts, a)
+		arts = append(arts, full)
 	}
 	if len(arts) == 0 {
 		return nil, errors.New("the feed has no items with text")
 	}
 	return arts, nil
-}
-
-// paragraphs numbers the texts 1, 2, … (boilerplate dropped but counted, as
-// corpus does) and cuts over-long ones at sentence boundaries into parts.
-func paragraphs(texts []string) (out []corpus.Paragraph, dropped int) {
-	for n, t := range texts {
-		if corpus.IsBoilerplate(t) {
-			dropped++
-			continue
-		}
-		parts := cutLong(t)
-		for k, p := range parts {
-			part := 0
-			if len(parts) > 1 {
-				part = k + 1
-			}
-			out = append(out, corpus.Paragraph{N: n + 1, Part: part, Text: p})
-		}
-	}
-	return out, dropped
-}
-
-// cutLong splits t into pieces of at most corpus.MaxParagraphRunes runes,
-// at sentence boundaries where possible.
-func cutLong(t string) []string {
-	if len([]rune(t)) <= corpus.MaxParagraphRunes {
-		return []string{t}
-	}
-	var out []string
-	var cur strings.Builder
-	curRunes := 0
-	flush := func() {
-		if s := strings.TrimSpace(cur.String()); s != "" {
-			out = append(out, s)
-		}
-		cur.Reset()
-		curRunes = 0
-	}
-	for _, s := range corpus.SplitSentences(t) {
-		r := []rune(s.Text)
-		if curRunes > 0 && curRunes+1+len(r) > corpus.MaxParagraphRunes {
-			flush()
-		}
-		for len(r) > corpus.MaxParagraphRunes { // one huge "sentence": cut at a space
-			flush()
-			cut := corpus.MaxParagraphRunes
-			for i := cut; i > cut/2; i-- {
-				if r[i] == ' ' {
-					cut = i
-					break
-				}
-			}
-			out = append(out, strings.TrimSpace(string(r[:cut])))
-			r = []rune(strings.TrimSpace(string(r[cut:])))
-		}
-		if curRunes > 0 {
-			cur.WriteByte(' ')
-			curRunes++
-		}
-		cur.WriteString(string(r))
-		curRunes += len(r)
-	}
-	flush()
-	return out
-}
-
-// htmlParagraphs strips markup from a feed item's HTML (or plain text) and
-// returns its paragraphs: block elements and <br> separate them, script and
-// style are dropped, white space collapses.
-func htmlParagraphs(s string) []string {
-	if strings.TrimSpace(s) == "" {
-		return nil
-	}
-	nodes, err := html.ParseFragment(strings.NewReader(s), &html.Node{Type: html.ElementNode, DataAtom: atom.Div, Data: "div"})
-	if err != nil {
-		return splitPlain(s)
-	}
-	var out []string
-	var cur strings.Builder
-	flush := func() {
-		if t := cleanText(cur.String()); t != "" {
-			out = append(out, t)
-		}
-		cur.Reset()
-	}
-	var walk func(n *html.Node)
-	walk = func(n *html.Node) {
-		switch n.Type {
-		case html.TextNode:
-			if strings.Contains(n.Data, "\n\n") {
-				// Plain text with blank lines inside HTML-less descriptions.
-				parts := strings.Split(n.Data, "\n\n")
-				for i, p := range parts {
-					if i > 0 {
-						flush()
-					}
-					cur.WriteString(p)
-				}
-				return
-			}
-			cur.WriteString(n.Data)
-			return
-		case html.ElementNode:
-			switch n.DataAtom {
-			case atom.Script, atom.Style, atom.Noscript, atom.Iframe, atom.Svg, atom.Template:
-				return
-			case atom.Br:
-				flush()
-				return
-			case atom.Img, atom.Figure, atom.Figcaption:
-				return
-			}
-		}
-		block := n.Type == html.ElementNode && isBlock(n.DataAtom)
-		if block {
-			flush()
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-		if block {
-			flush()
-		}
-	}
-	for _, n := range nodes {
-		walk(n)
-	}
-	flush()
-	return out
-}
-
-func splitPlain(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, "\n\n") {
-		if t := cleanText(p); t != "" {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
-func isBlock(a atom.Atom) bool {
-	switch a {
-	case atom.P, atom.Div, atom.Li, atom.Ul, atom.Ol, atom.Blockquote, atom.Pre, atom.Table, atom.Tr,
-		atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Section, atom.Article, atom.Header,
-		atom.Footer, atom.Aside, atom.Dl, atom.Dt, atom.Dd, atom.Hr:
-		return true
-	}
-	return false
-}
-
-// htmlText is all the text of an HTML fragment.
-func htmlText(s string) string { return strings.Join(htmlParagraphs(s), " ") }
-
-// cleanText collapses white space and drops control and zero-width
-// characters (corpus text must never contain the highlight markers).
-func cleanText(s string) string {
-	s = strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\t' || r == '\r' || r == '\u00a0':
-			return ' '
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			return -1
-		case r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\ufeff' || r == '\u2060':
-			return -1
-		}
-		return r
-	}, s)
-	return strings.Join(strings.Fields(s), " ")
 }
