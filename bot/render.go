@@ -22,6 +22,7 @@ type token struct {
 	r    rune
 	n    int  // textLen of the rendered token
 	bold bool // a "**" marker
+	esc  bool // a rune escaped although not always special (see escapeListDots)
 }
 
 var boldToken = token{n: 2, bold: true}
@@ -82,7 +83,34 @@ func markedTokens(text string) []token {
 			toks = append(toks, runeToken(r))
 		}
 	}
+	escapeListDots(toks)
 	return toks
+}
+
+// escapeListDots escapes the period of "1. " at the start of a line, which
+// Discord would render as a numbered list ("-", "*" and "#" are always
+// escaped; a period only here, where it is markup).
+func escapeListDots(toks []token) {
+	lineStart := true
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if t.bold {
+			continue
+		}
+		if lineStart && t.r >= '0' && t.r <= '9' {
+			j := i
+			for j < len(toks) && !toks[j].bold && toks[j].r >= '0' && toks[j].r <= '9' {
+				j++
+			}
+			if j+1 < len(toks) && toks[j].r == '.' && !toks[j].bold && toks[j+1].r == ' ' {
+				toks[j].esc, toks[j].n = true, 2
+			}
+			i = j - 1
+			lineStart = false
+			continue
+		}
+		lineStart = t.r == '\n' || lineStart && t.r == ' '
+	}
 }
 
 func runeToken(r rune) token { return token{r: r, n: escapedLen(r)} }
@@ -159,9 +187,13 @@ func joinTokens(toks []token) string {
 	var b strings.Builder
 	b.Grow(len(toks) + len(toks)/4)
 	for _, t := range toks {
-		if t.bold {
+		switch {
+		case t.bold:
 			b.WriteString("**")
-		} else {
+		case t.esc:
+			b.WriteByte('\\')
+			b.WriteRune(t.r)
+		default:
 			escapeRune(&b, t.r)
 		}
 	}

@@ -302,3 +302,29 @@ func TestCitation(t *testing.T) {
 		t.Errorf("citationTitle of a long title = %q (%d)", got, textLen(got))
 	}
 }
+
+// TestNumberedLineIsNotAList: a quoted paragraph that starts like an
+// ordered-list item ("1. …") renders as the text it is.
+func TestNumberedLineIsNotAList(t *testing.T) {
+	for in, want := range map[string]string{
+		"1. Ministers agreed the plan.":          `1\. Ministers agreed the plan.`,
+		"12. The last item.":                     `12\. The last item.`,
+		"It rose 1.5 percent.":                   "It rose 1.5 percent.",
+		"2024 was a year. 3. Not a line start.":  "2024 was a year. 3. Not a line start.",
+		"\x021. Bold from the start.\x03 Then.":  `**1\. Bold from the start.** Then.`,
+		"Residents said:\n2. The council agreed": "Residents said:\n2\\. The council agreed",
+	} {
+		got := renderMarked(in, 200)
+		if got != want {
+			t.Errorf("renderMarked(%q) = %q, want %q", in, got, want)
+		}
+		if n := textLen(got); n > 200 {
+			t.Errorf("%q: %d units", in, n)
+		}
+	}
+	// The escape counts toward the limit: a cut keeps within it.
+	long := "1. " + strings.Repeat("word ", 100)
+	if got := renderMarked(long, 50); textLen(got) > 50 {
+		t.Errorf("cut to %d units: %q", textLen(got), got)
+	}
+}
