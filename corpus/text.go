@@ -2,7 +2,6 @@ package corpus
 
 import (
 	"path"
-	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -61,10 +60,13 @@ func parseText(name, text string) ([]Article, []Warning) {
 	pos := newPositions(blockLines)
 	start := 0
 	var paras []rawPara
-	if !hasFM {
+	trimmed := 0 // lines the header took off the front of the first block
+	if !hasFM && len(blockLines) > 0 {
+		before := len(blockLines[0])
 		h := parseHeader(blockLines)
 		a.Title, a.Author, a.Published, start = h.title, h.author, h.published, h.bodyStart
 		paras = pos.lead(h.lead, start)
+		trimmed = before - len(blockLines[0])
 	}
 	bodyBlocks := cutTail(blockLines[start:])
 	if a.Title == "" {
@@ -75,9 +77,9 @@ func parseText(name, text string) ([]Article, []Warning) {
 			continue // chrome, like the header: not a paragraph
 		}
 		i := start + j
-		skipped := 0 // the header may have taken lines off the first block
+		skipped := 0
 		if i == 0 {
-			skipped = max(0, indexOfLines(pos.lines[0], lines))
+			skipped = trimmed
 		}
 		for k, p := range blockParagraphs(lines) {
 			paras = append(paras, rawPara{N: pos.of(i, skipped+k), Text: p})
@@ -147,17 +149,6 @@ func (p positions) lead(lines []string, bodyStart int) []rawPara {
 		out = append(out, rawPara{N: n, Text: l})
 	}
 	return out
-}
-
-// indexOfLines is where sub starts within lines (sub is a run of lines's
-// lines), or -1.
-func indexOfLines(lines, sub []string) int {
-	for i := 0; i+len(sub) <= len(lines); i++ {
-		if slices.Equal(lines[i:i+len(sub)], sub) {
-			return i
-		}
-	}
-	return -1
 }
 
 // header is what parseHeader learnt from the lines before the body.
