@@ -10,6 +10,12 @@ import (
 	"time"
 )
 
+// ReadersVersion changes whenever the readers turn the same bytes into
+// different articles (other paragraph numbers, cleaning, ids), so that an
+// index reads again the files it has already seen instead of skipping them
+// as unchanged. 2: plain text numbered by position in the source.
+const ReadersVersion = 2
+
 // Article is one briefing or news article, already cleaned and split.
 type Article struct {
 	ID        string    // stable: from JSONL or front matter, else derived from the path or URL

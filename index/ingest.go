@@ -275,6 +275,16 @@ func (ix *Index) newWriter(rep *IngestReport) (*writer, error) {
 	return w, nil
 }
 
+// fileHash identifies a file's bytes as the readers of this version see
+// them: after an upgrade that reads files differently (corpus.ReadersVersion),
+// every file is read again once instead of being skipped as unchanged.
+func fileHash(data []byte) string {
+	h := sha256.New()
+	h.Write([]byte(strconv.Itoa(corpus.ReadersVersion) + "\x00"))
+	h.Write(data)
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
 // file ingests one file unless its bytes are unchanged. When ctx ends
 // midway, the articles done so far are kept but the file is not recorded,
 // so the next ingest reads it again and skips those articles as unchanged.
@@ -292,8 +302,7 @@ func (w *writer) file(ctx context.Context, j fileJob, onArticle func(done, total
 		w.rep.Skipped = append(w.rep.Skipped, corpus.Warning{Path: j.show, Reason: errReason(err)})
 		return nil
 	}
-	sum := sha256.Sum256(data)
-	hash := hex.EncodeToString(sum[:16])
+	hash := fileHash(data)
 	old := w.man.Files[j.abs]
 	if old != nil && old.Hash == hash {
 		w.rep.Unchanged += len(old.Articles)

@@ -2,6 +2,8 @@ package index
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -429,5 +431,34 @@ func TestIngestProgressWithinAFile(t *testing.T) {
 	}
 	if within < 8 {
 		t.Errorf("%d reports inside the file, want one per article: %+v", within, progress)
+	}
+}
+
+// TestIngestRereadsFilesOfOlderReaders: a file recorded by an older
+// briefbot, whose readers numbered paragraphs differently, is read again on
+// the next ingest, not skipped as unchanged.
+func TestIngestRereadsFilesOfOlderReaders(t *testing.T) {
+	ix := newTestIndex(t)
+	dir := filepath.Join(t.TempDir(), "corpus")
+	path := filepath.Join(dir, "note.txt")
+	writeFile(t, path, "Harbour works\n\nWork on the new harbour wall began on Monday, officials said.\n")
+	ingest(t, ix, dir)
+	abs, _ := filepath.Abs(path)
+	// As briefbot recorded it before corpus.ReadersVersion: a hash of the
+	// bytes alone.
+	data, _ := os.ReadFile(path)
+	old := sha256.Sum256(data)
+	man := ix.snapshot().clone()
+	man.Files[abs] = &fileEntry{Hash: hex.EncodeToString(old[:16]), Articles: man.Files[abs].Articles}
+	ix.mu.Lock()
+	ix.man = man
+	ix.mu.Unlock()
+
+	rep := ingest(t, ix, dir)
+	if rep.Unchanged != 1 || rep.Added+rep.Updated != 0 {
+		t.Errorf("report %+v: the article itself is unchanged", rep)
+	}
+	if got := ix.snapshot().Files[abs].Hash; got != fileHash(data) {
+		t.Errorf("file not read again: hash %q", got)
 	}
 }
