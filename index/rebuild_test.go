@@ -25,14 +25,23 @@ func statsOf(t *testing.T, dir string) corpus.Stats {
 	return st
 }
 
-func TestRebuildReplacesTheIndex(t *testing.T) {
+// builtIndex is a closed index of testArticles in a new directory.
+func builtIndex(t *testing.T) string {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "ix")
 	ix, err := Open(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	upsert(t, ix, testArticles()...)
-	ix.Close()
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestRebuildReplacesTheIndex(t *testing.T) {
+	dir := builtIndex(t)
 
 	corpusDir := filepath.Join(t.TempDir(), "corpus")
 	writeFile(t, filepath.Join(corpusDir, "a.jsonl"),
@@ -58,17 +67,8 @@ func TestRebuildReplacesTheIndex(t *testing.T) {
 // TestRebuildFailureKeepsTheOldIndex: a rebuild that ends early (here, its
 // context is cancelled) leaves the old index whole and no half-built one.
 func TestRebuildFailureKeepsTheOldIndex(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "ix")
-	ix, err := Open(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	upsert(t, ix, testArticles()...)
-	before, err := ix.Stats(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix.Close()
+	dir := builtIndex(t)
+	before := statsOf(t, dir)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -86,13 +86,7 @@ func TestRebuildFailureKeepsTheOldIndex(t *testing.T) {
 // TestOpenRecoversAnInterruptedSwap: a rebuild that died after moving the
 // old index aside, before moving the new one in, loses nothing.
 func TestOpenRecoversAnInterruptedSwap(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "ix")
-	ix, err := Open(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	upsert(t, ix, testArticles()...)
-	ix.Close()
+	dir := builtIndex(t)
 	if err := os.Rename(filepath.Join(dir, bleveDir), filepath.Join(dir, oldBleveDir)); err != nil {
 		t.Fatal(err)
 	}
