@@ -170,7 +170,7 @@ func (h *Handler) finish(i *discordgo.Interaction, resp *discordgo.InteractionRe
 	case discordgo.InteractionResponseChannelMessageWithSource, discordgo.InteractionResponseUpdateMessage:
 		d := resp.Data
 		d.Content, d.Embeds, d.Components = fitMessage(d.Content, d.Embeds, d.Components)
-		d.AllowedMentions = allowNoMentions()
+		d.AllowedMentions = noMentions()
 	case discordgo.InteractionApplicationCommandAutocompleteResult:
 		resp.Data.Choices = fitChoices(resp.Data.Choices)
 	}

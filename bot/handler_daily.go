@@ -33,6 +33,6 @@ func (h *Handler) DailyMessage(ctx context.Context, day time.Time) (msg *discord
 	return &discordgo.MessageSend{
 		Content:         content,
 		Embeds:          embeds,
-		AllowedMentions: allowNoMentions(),
+		AllowedMentions: noMentions(),
 	}, true, nil
 }

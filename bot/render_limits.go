@@ -158,12 +158,6 @@ func embedsLen(es []*discordgo.MessageEmbed) int {
 	return n
 }
 
-// allowNoMentions returns allowed_mentions that allow none: discordgo serialises a
-// non-nil empty Parse as "parse": [] (the field has no omitempty).
-func allowNoMentions() *discordgo.MessageAllowedMentions {
-	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
-}
-
 // fitMessage is the last line of defence of every message the bot sends: the
 // renderers budget their text, and fitMessage guarantees Discord's limits
 // whatever they did. It truncates each part to its limit, keeps the embeds'

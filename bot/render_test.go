@@ -211,7 +211,7 @@ func TestFitMessageEnforcesEveryLimit(t *testing.T) {
 		rows = append(rows, discordgo.ActionsRow{Components: row})
 	}
 	content, embeds, comps := fitMessage(escapeMarkdown(hugeText(5000)), embeds, rows)
-	checkMessage(t, content, embeds, comps, allowNoMentions())
+	checkMessage(t, content, embeds, comps, noMentions())
 	if len(embeds) == 0 {
 		t.Error("fitMessage dropped every embed")
 	}
@@ -242,7 +242,7 @@ func TestSummaryAndSourcesAtTheLimits(t *testing.T) {
 	sum.Points = append(sum.Points, corpus.Point{Text: "orphan", Story: 99})
 	content, embeds := renderSummary("Briefing", sum, time.Second)
 	content, embeds, comps := fitMessage(content, embeds, nil)
-	checkMessage(t, content, embeds, comps, allowNoMentions())
+	checkMessage(t, content, embeds, comps, noMentions())
 	if len(embeds) != maxEmbeds {
 		t.Errorf("summary of 16 stories has %d embeds, want %d", len(embeds), maxEmbeds)
 	}
@@ -258,7 +258,7 @@ func TestSummaryAndSourcesAtTheLimits(t *testing.T) {
 		srcs = append(srcs, corpus.SourceInfo{Source: fmt.Sprintf("source-%03d-", k) + hugeText(120), Articles: k, Latest: day(2025, 3, 1)})
 	}
 	e := renderSources(srcs)
-	checkMessage(t, "", []*discordgo.MessageEmbed{e}, nil, allowNoMentions())
+	checkMessage(t, "", []*discordgo.MessageEmbed{e}, nil, noMentions())
 	if !strings.Contains(e.Description, "more") {
 		t.Error("/sources with 500 sources should say how many it left out")
 	}

@@ -159,18 +159,21 @@ func busyFor(i *discordgo.Interaction) *discordgo.InteractionResponse {
 }
 
 func busyResponse() *discordgo.InteractionResponse {
-	return &discordgo.InteractionResponse{
-		Type: discordgo.InteractionResponseChannelMessageWithSource,
-		Data: &discordgo.InteractionResponseData{
-			Content:         "briefbot is busy right now; please try again in a moment.",
-			Flags:           discordgo.MessageFlagsEphemeral,
-			AllowedMentions: noMentions(),
-		},
-	}
+	return transportReply("briefbot is busy right now; please try again in a moment.")
+}
+
+// transportReply is a private message the transport sends itself, without
+// the handler (and so without its finish step): it carries its own
+// allowed_mentions.
+func transportReply(content string) *discordgo.InteractionResponse {
+	resp := ephemeral(content)
+	resp.Data.AllowedMentions = noMentions()
+	return resp
 }
 
 // noMentions is allowed_mentions {"parse":[]}: quoted corpus text and user
-// input never ping anyone. (A nil Parse would serialise as null.)
+// input never ping anyone. (A nil Parse would serialise as null; discordgo
+// sends a non-nil empty one as "parse": [], the field has no omitempty.)
 func noMentions() *discordgo.MessageAllowedMentions {
 	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
 }
@@ -389,14 +392,7 @@ func webhookEdit(d *discordgo.InteractionResponseData) *discordgo.WebhookEdit {
 
 // errorResponse is the generic reply when the handler failed to produce one.
 func errorResponse() *discordgo.InteractionResponse {
-	return &discordgo.InteractionResponse{
-		Type: discordgo.InteractionResponseChannelMessageWithSource,
-		Data: &discordgo.InteractionResponseData{
-			Content:         "Something went wrong while answering; please try again.",
-			Flags:           discordgo.MessageFlagsEphemeral,
-			AllowedMentions: noMentions(),
-		},
-	}
+	return transportReply("Something went wrong while answering; please try again.")
 }
 
 func interactionName(i *discordgo.Interaction) string {
