@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -31,28 +32,46 @@ type Question struct {
 // the line: an evaluation on a silently shrunken set would mislead.
 func ReadQuestions(r io.Reader) ([]Question, error) {
 	var qs []Question
+	err := eachLine(r, 16<<20, func(line int, text string) error {
+		var q Question
+		if err := json.Unmarshal([]byte(text), &q); err != nil {
+			return fmt.Errorf("line %d: %w", line, err)
+		}
+		if q.AsOf != "" {
+			if _, err := time.Parse(time.DateOnly, q.AsOf); err != nil {
+				return fmt.Errorf("line %d: asof %q is not YYYY-MM-DD", line, q.AsOf)
+			}
+		}
+		qs = append(qs, q)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return qs, nil
+}
+
+// errStopLines ends eachLine early without an error.
+var errStopLines = errors.New("stop")
+
+// eachLine calls fn with every non-blank line of r, trimmed, and its 1-based
+// number, until fn returns an error (errStopLines stops quietly). A line may
+// be up to max bytes; a longer one, or a read error, is returned.
+func eachLine(r io.Reader, max int, fn func(line int, text string) error) error {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64*1024), 16<<20)
+	sc.Buffer(make([]byte, 0, 64*1024), max)
 	for line := 1; sc.Scan(); line++ {
 		text := strings.TrimSpace(sc.Text())
 		if text == "" {
 			continue
 		}
-		var q Question
-		if err := json.Unmarshal([]byte(text), &q); err != nil {
-			return nil, fmt.Errorf("line %d: %w", line, err)
+		if err := fn(line, text); err == errStopLines {
+			return nil
+		} else if err != nil {
+			return err
 		}
-		if q.AsOf != "" {
-			if _, err := time.Parse(time.DateOnly, q.AsOf); err != nil {
-				return nil, fmt.Errorf("line %d: asof %q is not YYYY-MM-DD", line, q.AsOf)
-			}
-		}
-		qs = append(qs, q)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, err
-	}
-	return qs, nil
+	return sc.Err()
 }
 
 // Asker answers a question; *index.Index's Ask method fits.

@@ -1,7 +1,6 @@
 package eval
 
 import (
-	"bufio"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
@@ -92,19 +91,13 @@ func SummariesFrom(r io.Reader, opts SummariesOptions) (SummariesReport, error) 
 	var rep SummariesReport
 	start := time.Now()
 	seen := map[[32]byte]bool{}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
-	for line := 1; sc.Scan(); line++ {
-		text := strings.TrimSpace(sc.Text())
-		if text == "" {
-			continue
-		}
+	err := eachLine(r, 64<<20, func(line int, text string) error {
 		if opts.Limit > 0 && rep.Articles >= opts.Limit {
-			break
+			return errStopLines
 		}
 		var l summaryLine
 		if err := json.Unmarshal([]byte(text), &l); err != nil {
-			return rep, fmt.Errorf("line %d: %w", line, err)
+			return fmt.Errorf("line %d: %w", line, err)
 		}
 		var set, ref, base string
 		var art corpus.Article
@@ -118,7 +111,7 @@ func SummariesFrom(r io.Reader, opts SummariesOptions) (SummariesReport, error) 
 			set, ref = "bbc", l.Reference
 			key := sha256.Sum256([]byte(l.Title + "\x00" + strings.Join(l.Paragraphs, "\x00")))
 			if seen[key] {
-				continue
+				return nil
 			}
 			seen[key] = true
 			art = corpus.Article{ID: l.ID, Title: l.Title}
@@ -128,12 +121,12 @@ func SummariesFrom(r io.Reader, opts SummariesOptions) (SummariesReport, error) 
 			o.Words = len(strings.Fields(ref))
 			base = LeadingSentences(art, o.Words)
 		default:
-			return rep, fmt.Errorf("line %d: neither a CNN/DailyMail line (text, references, lead3) nor a BBC line (paragraphs, reference)", line)
+			return fmt.Errorf("line %d: neither a CNN/DailyMail line (text, references, lead3) nor a BBC line (paragraphs, reference)", line)
 		}
 		if rep.Set == "" {
 			rep.Set = set
 		} else if rep.Set != set {
-			return rep, fmt.Errorf("line %d: a %s line in a %s file", line, set, rep.Set)
+			return fmt.Errorf("line %d: a %s line in a %s file", line, set, rep.Set)
 		}
 		sum := sumf([]corpus.Article{art}, o)
 		out := SummaryText(sum)
@@ -142,8 +135,9 @@ func SummariesFrom(r io.Reader, opts SummariesOptions) (SummariesReport, error) 
 		rep.Baseline = rep.Baseline.Add(RougeTokens(Tokens(base), refT))
 		rep.SummaryWords += float64(len(strings.Fields(out)))
 		rep.Articles++
-	}
-	if err := sc.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return rep, err
 	}
 	if rep.Articles == 0 {
@@ -286,23 +280,21 @@ func ReadWeeks(path string) ([]Week, error) {
 	}
 	defer f.Close()
 	var ws []Week
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
-	for line := 1; sc.Scan(); line++ {
-		text := strings.TrimSpace(sc.Text())
-		if text == "" {
-			continue
-		}
+	err = eachLine(f, 64<<20, func(line int, text string) error {
 		var w Week
 		if err := json.Unmarshal([]byte(text), &w); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
+			return fmt.Errorf("%s:%d: %w", path, line, err)
 		}
 		if _, err := time.Parse(time.DateOnly, w.Week); err != nil {
-			return nil, fmt.Errorf("%s:%d: week %q is not YYYY-MM-DD", path, line, w.Week)
+			return fmt.Errorf("%s:%d: week %q is not YYYY-MM-DD", path, line, w.Week)
 		}
 		ws = append(ws, w)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return ws, sc.Err()
+	return ws, nil
 }
 
 // WeekArticles returns the articles published in the days days ending on
