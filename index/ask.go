@@ -101,10 +101,9 @@ func (ix *Index) ask(ctx context.Context, text string, opts corpus.AskOptions, w
 		return ans, err
 	}
 	defer closeTerms(sts)
-	q := &question{index: map[string]int{}, pairs: pairs, asked: asked, typ: answerType(text), words: map[string]bool{}}
+	q := &question{terms: sts, index: map[string]int{}, pairs: pairs, asked: asked, typ: answerType(text), words: map[string]bool{}}
 	found := false
 	for i, t := range sts {
-		q.terms = append(q.terms, askTerm{term: t.term, idf: t.idf, df: t.df})
 		q.index[t.term] = i
 		q.total += t.idf
 		if asked[i] {

@@ -121,16 +121,9 @@ func answerType(q string) int {
 	return typeNone
 }
 
-// askTerm is one distinct content term of a question.
-type askTerm struct {
-	term string
-	idf  float64
-	df   uint64
-}
-
 // question is a parsed question.
 type question struct {
-	terms      []askTerm
+	terms      []stageTerm    // its distinct content terms, with their weights
 	index      map[string]int // term -> index in terms
 	pairs      [][2]int       // terms adjacent in the question (a stop word between allowed)
 	asked      []bool         // the term occurs in the question's last sentence
