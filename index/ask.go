@@ -139,7 +139,11 @@ func (ix *Index) ask(ctx context.Context, text string, opts corpus.AskOptions, w
 	var cands []*candidate
 	have := map[string]bool{}
 	for _, h := range hits {
-		c, err := readCandidate(r, man, h.doc)
+		key, err := r.ExternalID(internalID(h.doc))
+		if err != nil {
+			return ans, err
+		}
+		c, err := readCandidate(r, man, h.doc, key)
 		if err != nil {
 			return ans, err
 		}
@@ -237,13 +241,9 @@ func (ix *Index) ask(ctx context.Context, text string, opts corpus.AskOptions, w
 	return ans, nil
 }
 
-// readCandidate reads a paragraph document's stored text; nil when its
-// article is not (yet) in the committed manifest.
-func readCandidate(r bleveindex.IndexReader, man *manifest, doc uint64) (*candidate, error) {
-	key, err := r.ExternalID(internalID(doc))
-	if err != nil {
-		return nil, err
-	}
+// readCandidate reads the stored text of the paragraph document numbered doc
+// with id key; nil when its article is not (yet) in the committed manifest.
+func readCandidate(r bleveindex.IndexReader, man *manifest, doc uint64, key string) (*candidate, error) {
 	aid, n, part, ok := corpus.SplitKey(key)
 	if !ok {
 		return nil, nil
@@ -289,7 +289,7 @@ func neighbours(r bleveindex.IndexReader, man *manifest, cands []*candidate, hav
 			if id == nil {
 				continue
 			}
-			nb, err := readCandidate(r, man, id.Value())
+			nb, err := readCandidate(r, man, id.Value(), key)
 			if err != nil {
 				return nil, err
 			}
