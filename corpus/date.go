@@ -208,11 +208,17 @@ func monthNumber(name string) string {
 	return "0"
 }
 
-// hostOf is a URL's host without "www.", used as the source when none is given.
-func hostOf(raw string) string {
+// SiteName is a URL's host, lowercased, without "www.": an article's source
+// when none is given, and the first part of IDFromURL. "" when raw has no
+// host.
+func SiteName(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
 		return ""
 	}
+	return siteOf(u)
+}
+
+func siteOf(u *url.URL) string {
 	return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
 }

@@ -582,7 +582,7 @@ func IDFromURL(raw string) string {
 	} else if pageExtensions[path.Ext(base)] {
 		p = strings.TrimSuffix(p, path.Ext(base))
 	}
-	id := strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.") + strings.TrimSuffix(p, "/")
+	id := siteOf(u) + strings.TrimSuffix(p, "/")
 	q := u.Query()
 	for k := range q {
 		if isTrackingParam(k) {

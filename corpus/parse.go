@@ -178,7 +178,7 @@ func finish(a *Article, paras []rawPara, warnPath string, warnLine int) []Warnin
 	a.Source = cleanParagraph(a.Source)
 	a.URL = strings.TrimSpace(a.URL)
 	if a.Source == "" && a.URL != "" {
-		a.Source = hostOf(a.URL)
+		a.Source = SiteName(a.URL)
 	}
 	a.Title = trimSourceSuffix(a.Title, a.Source)
 	if a.Author != "" && compactLetters(a.Author) == compactLetters(a.Source) {

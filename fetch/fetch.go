@@ -205,16 +205,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) ([]corpus.Article, e
 		}
 		return nil, fmt.Errorf("fetch %s: %s", u, reason)
 	}
-	for i := range arts {
-		arts[i].Path = ""
-		if arts[i].URL == "" {
-			arts[i].URL = final.String()
-		}
-		if arts[i].Source == "" {
-			arts[i].Source = siteName(final)
-		}
-	}
-	return arts, nil
+	return arts, nil // with the page's URL, its id, and its host as the source when the page names none
 }
 
 func looksHTML(contentType string, data []byte) bool {
@@ -225,20 +216,15 @@ func looksHTML(contentType string, data []byte) bool {
 	return strings.HasPrefix(sniff, "text/html")
 }
 
-// siteName is the host without "www.", used as Article.Source.
-func siteName(u *url.URL) string {
-	return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
-}
-
 func (f *Fetcher) feedArticles(data []byte, feedURL *url.URL) ([]corpus.Article, error) {
 	feed, err := gofeed.NewParser().Parse(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("unreadable feed: %w", err)
 	}
-	source := siteName(feedURL)
+	source := corpus.SiteName(feedURL.String())
 	if feed.Link != "" {
 		if lu, err := url.Parse(feed.Link); err == nil && lu.Hostname() != "" {
-			source = siteName(lu)
+			source = corpus.SiteName(lu.String())
 		}
 	}
 	var arts []corpus.Article
