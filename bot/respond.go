@@ -460,12 +460,6 @@ func httpStatus(err error) int {
 	return 0
 }
 
-// errTerminal marks errors retryREST must not retry.
-type errTerminal struct{ err error }
-
-func (e errTerminal) Error() string { return e.err.Error() }
-func (e errTerminal) Unwrap() error { return e.err }
-
 // retryREST calls call until it succeeds, fails for good, runs out of
 // attempts, or ctx ends. A 429 waits retry_after (giving up at once when that
 // would pass ctx's deadline) and does not count as an attempt beyond

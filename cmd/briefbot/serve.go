@@ -22,12 +22,11 @@ import (
 // validated up front so that a mistake fails at start-up with one line
 // naming the variable, not at first use.
 type serveConfig struct {
-	bot        bot.ServeConfig
-	indexDir   string
-	corpus     []string // BRIEFBOT_CORPUS roots, ingested at start and watched
-	feedback   string   // the 👍/👎 log
-	tzName     string
-	summaryAtS string
+	bot      bot.ServeConfig
+	indexDir string
+	corpus   []string // BRIEFBOT_CORPUS roots, ingested at start and watched
+	feedback string   // the 👍/👎 log
+	tzName   string
 }
 
 var snowflake = regexp.MustCompile(`^[0-9]{15,21}$`)
