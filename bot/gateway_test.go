@@ -115,11 +115,11 @@ func TestStaleInteractionSkipped(t *testing.T) {
 	fake.DispatchInteraction(i)
 	fresh := fake.NewCommand("ask", discordtest.StringOption("question", "reactor?"))
 	fake.DispatchInteraction(fresh)
-	got := fake.WaitRequests(5*time.Second, 1, "POST", callbackRE)
+	fake.WaitRequests(5*time.Second, 1, "POST", callbackRE)
 	if err := run.stop(t); err != nil {
 		t.Fatal(err)
 	}
-	got = fake.Find("POST", callbackRE)
+	got := fake.Find("POST", callbackRE)
 	if len(got) != 1 || got[0].Path != "/api/v9/interactions/"+fresh.ID+"/"+fresh.Token+"/callback" {
 		t.Errorf("callbacks %v, want only the fresh interaction's", got)
 	}

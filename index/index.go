@@ -205,7 +205,8 @@ func acquire(dir string, exclusive bool, timeout time.Duration) (*os.File, error
 		time.Sleep(20 * time.Millisecond)
 	}
 	if exclusive {
-		if err := f.Truncate(0); err == nil {
+		err := f.Truncate(0)
+		if err == nil {
 			_, err = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
 		}
 		if err != nil {

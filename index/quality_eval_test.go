@@ -2,7 +2,6 @@ package index
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -193,9 +192,9 @@ func BenchmarkEvalAskVsBleve(b *testing.B) {
 		b.ReportMetric(pm.P99MS, "bleve-p99-ms")
 		b.ReportMetric(pm.MRR10, "bleve-mrr10")
 		if i == 0 {
-			b.Log(fmt.Sprintf("plain Bleve BM25: %v", pm))
-			b.Log(fmt.Sprintf("briefbot Ask:     %v", am))
-			b.Log(fmt.Sprintf("Ask p99 / Bleve p99 = %.2f (limit 1.5)", am.P99MS/pm.P99MS))
+			b.Logf("plain Bleve BM25: %v", pm)
+			b.Logf("briefbot Ask:     %v", am)
+			b.Logf("Ask p99 / Bleve p99 = %.2f (limit 1.5)", am.P99MS/pm.P99MS)
 		}
 	}
 }
