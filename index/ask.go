@@ -101,6 +101,9 @@ func (ix *Index) ask(ctx context.Context, text string, opts corpus.AskOptions, w
 		return ans, err
 	}
 	defer closeTerms(sts)
+	if err := correctTerms(ctx, r, sts); err != nil {
+		return ans, err
+	}
 	q := &question{terms: sts, index: map[string]int{}, pairs: pairs, asked: asked, typ: answerType(text), words: map[string]bool{}}
 	found := false
 	for i, t := range sts {

@@ -1,0 +1,147 @@
+package index
+
+import (
+	"context"
+	"slices"
+	"unicode/utf8"
+
+	bleveindex "github.com/blevesearch/bleve_index_api"
+)
+
+// Misspelled and differently spelled question words. A question term that
+// no paragraph holds ("Geegen" for "Gegeen", "parliment", "Maiziere" for
+// "Maizière", "kilometers" where the corpus writes "kilometres") would only
+// count against every paragraph's coverage; the index's nearest term stands
+// in for it instead. Only absent terms are corrected, so a word the corpus
+// uses is never second-guessed.
+const (
+	// spellMinLetters: shorter terms are left alone, since one edit turns
+	// most of them into another word ("kind", "king").
+	spellMinLetters = 5
+	// spellTwoEdits: terms this long may be two edits from their
+	// correction ("percentag", the stem of "percentage", is "percent"
+	// plus two letters); shorter ones one edit.
+	spellTwoEdits = 8
+	// spellMaxCandidates bounds the dictionary terms weighed for one word.
+	spellMaxCandidates = 64
+)
+
+// correctTerms replaces each question term with no postings by the index
+// term nearest to it in spelling, when one is near enough (see
+// nearestTerm). A replaced term keeps its place among the question's terms,
+// so the question's word pairs and last sentence still line up.
+func correctTerms(ctx context.Context, r bleveindex.IndexReader, sts []stageTerm) error {
+	n, err := r.DocCount()
+	if err != nil {
+		return err
+	}
+	for i, st := range sts {
+		if st.df > 0 {
+			continue
+		}
+		best, err := nearestTerm(ctx, r, st.term)
+		if err != nil {
+			return err
+		}
+		if best == "" || slices.ContainsFunc(sts, func(o stageTerm) bool { return o.term == best }) {
+			// Nothing near, or a word the question already has: counting
+			// its postings twice would double its weight.
+			continue
+		}
+		tfr, err := r.TermFieldReader(ctx, []byte(best), fText, true, true, false)
+		if err != nil {
+			return err
+		}
+		df := tfr.Count()
+		if df == 0 {
+			tfr.Close()
+			continue
+		}
+		st.postings.Close()
+		idf := bm25IDF(n, df)
+		sts[i] = stageTerm{term: best, idf: idf, df: df, common: idf < askCommonIDF, postings: tfr}
+	}
+	return nil
+}
+
+// nearestTerm is the text field's term nearest to term in spelling, or ""
+// when none is near enough: at most one edit (two for terms of
+// spellTwoEdits letters or more), where a swap of adjacent letters counts
+// as one; among equally near terms, the one most paragraphs hold. The first
+// letter must match: it is the letter people get wrong least often, and it
+// keeps the dictionary walk short.
+func nearestTerm(ctx context.Context, r bleveindex.IndexReader, term string) (string, error) {
+	letters := utf8.RuneCountInString(term)
+	fr, ok := r.(bleveindex.IndexReaderFuzzy)
+	if letters < spellMinLetters || !ok {
+		return "", nil
+	}
+	maxDist := 1
+	if letters >= spellTwoEdits {
+		maxDist = 2
+	}
+	_, size := utf8.DecodeRuneInString(term)
+	// Two Levenshtein edits, so that a swap (two edits there, one here)
+	// is among the candidates.
+	d, err := fr.FieldDictFuzzy(fText, term, 2, term[:size])
+	if err != nil {
+		return "", err
+	}
+	defer d.Close()
+	best, bestDist, bestDF := "", maxDist+1, uint64(0)
+	for range spellMaxCandidates {
+		e, err := d.Next()
+		if err != nil || e == nil {
+			return best, err
+		}
+		dist := editDistance(term, e.Term)
+		if dist > maxDist || dist > bestDist || e.Term == term {
+			continue
+		}
+		df, err := docFreq(ctx, r, e.Term)
+		if err != nil {
+			return "", err
+		}
+		if dist < bestDist || df > bestDF {
+			best, bestDist, bestDF = e.Term, dist, df
+		}
+	}
+	return best, nil
+}
+
+func docFreq(ctx context.Context, r bleveindex.IndexReader, term string) (uint64, error) {
+	tfr, err := r.TermFieldReader(ctx, []byte(term), fText, false, false, false)
+	if err != nil {
+		return 0, err
+	}
+	defer tfr.Close()
+	return tfr.Count(), nil
+}
+
+// editDistance is the optimal-string-alignment distance between a and b:
+// inserting, deleting or changing a letter, or swapping two adjacent
+// letters ("ie" for "ei"), each costs one.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
+}

@@ -1,0 +1,67 @@
+package index
+
+import (
+	"testing"
+
+	"github.com/briefbot/briefbot/corpus"
+)
+
+func TestEditDistance(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0},
+		{"gegeen", "gegeen", 0},
+		{"parliment", "parliament", 1}, // insertion
+		{"parliament", "parliment", 1}, // deletion
+		{"kilometr", "kilomet", 1},
+		{"geegen", "gegeen", 1}, // adjacent swap: one edit, not two
+		{"ghandi", "gandhi", 2},
+		{"maizier", "maizièr", 1}, // letters, not bytes
+		{"percentag", "percent", 2},
+		{"abc", "xyz", 3},
+	} {
+		if got := editDistance(c.a, c.b); got != c.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		}
+	}
+}
+
+func TestAskCorrectsMisspelledWords(t *testing.T) {
+	ix := newTestIndex(t)
+	// Each misspelled word is the one that tells two paragraphs apart; the
+	// wrong one holds the question's other words more often.
+	upsert(t, ix,
+		art("holyrood", "bbc.co.uk", "", "2026-03-01", "Holyrood",
+			"The Scottish Parliament voted on the budget on Tuesday.",
+			"Ministers said the harbour at Leith would be dredged."),
+		art("council", "bbc.co.uk", "", "2026-03-01", "Council",
+			"The council voted on the budget on Monday; the budget vote had been delayed.",
+			"Engineers said the canal at Falkirk would be dredged, and the dredged silt sold."),
+		art("mongol", "bbc.co.uk", "", "2026-03-02", "Yuan",
+			"Emperor Gegeen Khan ruled for two years.",
+			"Emperor Ayurbarwada ruled for nine years, an emperor of the Yuan court."),
+		art("wheat", "bbc.co.uk", "", "2026-03-03", "Wheat prices",
+			"Wheat futures rose after the harvest report from Kansas."),
+	)
+	asOf := corpus.AskOptions{AsOf: day("2026-03-10")}
+	for q, want := range map[string]string{
+		"Which day did the parliment vote on the budget?": "holyrood#1", // a letter left out
+		"When was Geegen the emperor?":               "mongol#1",   // two letters swapped
+		"Which harbor will be dredged?":              "holyrood#2", // American spelling of a British text
+	} {
+		ans := ask(t, ix, q, asOf)
+		if len(ans.Passages) == 0 || ans.Passages[0].ID != want {
+			t.Errorf("%q: got %v, want %s first", q, ids(ans.Passages), want)
+		}
+	}
+	// Words too short or too far from every indexed word are not guessed:
+	// "whet" is one letter from "wheat", but short words have too many
+	// neighbours; "bheat" would need another first letter.
+	for _, q := range []string{"Who would whet?", "What about bheat?"} {
+		if ans := ask(t, ix, q, asOf); len(ans.Passages) != 0 {
+			t.Errorf("%q matched %v through a guessed spelling", q, ids(ans.Passages))
+		}
+	}
+}
