@@ -48,8 +48,8 @@ func TestAskCorrectsMisspelledWords(t *testing.T) {
 	asOf := corpus.AskOptions{AsOf: day("2026-03-10")}
 	for q, want := range map[string]string{
 		"Which day did the parliment vote on the budget?": "holyrood#1", // a letter left out
-		"When was Geegen the emperor?":               "mongol#1",   // two letters swapped
-		"Which harbor will be dredged?":              "holyrood#2", // American spelling of a British text
+		"When was Geegen the emperor?":                    "mongol#1",   // two letters swapped
+		"Which harbor will be dredged?":                   "holyrood#2", // American spelling of a British text
 	} {
 		ans := ask(t, ix, q, asOf)
 		if len(ans.Passages) == 0 || ans.Passages[0].ID != want {
