@@ -318,3 +318,40 @@ func TestEvalIngestNews(t *testing.T) {
 		t.Errorf("ArticlesBetween(%v): %d articles, %v", days[0], len(arts), err)
 	}
 }
+
+// BenchmarkEvalNearestTerm measures the spelling correction of one absent
+// question term against the news set's dictionary (about 100k paragraphs):
+// a typo one edit away, one a swap away, one two edits away, and a word
+// with no near spelling, which pays for the two-edit walk and finds
+// nothing.
+//
+//	go test -run '^$' -bench BenchmarkEvalNearestTerm ./index/
+func BenchmarkEvalNearestTerm(b *testing.B) {
+	dir := filepath.Join(b.TempDir(), "ix")
+	buildEvalIndex(b, dir)
+	ix, err := Open(dir, Options{ReadOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	r, err := ix.reader()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	for _, c := range []struct{ name, term, want string }{
+		{"one-edit", "goverment", "government"},
+		{"swap", "kardashain", "kardashian"},
+		{"two-edits", "percentag", "percent"}, // the stem of "percentage"
+		{"none", "zqxwvutsrq", ""},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				got, err := nearestTerm(context.Background(), r, c.term)
+				if err != nil || got != c.want {
+					b.Fatalf("nearestTerm(%q) = %q, %v; want %q", c.term, got, err, c.want)
+				}
+			}
+		})
+	}
+}
