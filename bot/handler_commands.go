@@ -221,7 +221,11 @@ func (h *Handler) runSearch(ctx context.Context, st pageState, start time.Time, 
 		if f != (corpus.SearchFilters{}) {
 			tip += ", or drop a filter"
 		}
-		return ephemeral(upperFirst(strings.TrimSuffix(reason, ".")) + ".\n" + tip + "."), nil
+		msg := upperFirst(strings.TrimSuffix(reason, ".")) + "."
+		if note := respelledNote(page.Respelled); note != "" {
+			msg += "\n" + note
+		}
+		return ephemeral(msg + "\n" + tip + "."), nil
 	}
 	out.results = len(page.Passages)
 	content, embeds, comps := renderSearch(st, page, h.now().Sub(start))

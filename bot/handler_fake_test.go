@@ -24,6 +24,9 @@ type fakeEngine struct {
 	lastQ    string
 	lastF    corpus.SearchFilters
 	asks     int
+	// respelled is returned as every search's SearchPage.Respelled, as
+	// the index reports keywords it searched by their nearest spelling.
+	respelled []string
 }
 
 var errEngine = errors.New("fake engine failure")
@@ -175,7 +178,7 @@ func (f *fakeEngine) Search(ctx context.Context, q string, flt corpus.SearchFilt
 			}
 		}
 	}
-	res := corpus.SearchPage{Query: q, Total: len(all), Page: page, PageSize: size}
+	res := corpus.SearchPage{Query: q, Total: len(all), Page: page, PageSize: size, Respelled: f.respelled}
 	from := (page - 1) * size
 	if from < len(all) {
 		res.Passages = all[from:min(from+size, len(all))]

@@ -543,3 +543,24 @@ func FuzzHandleOptions(f *testing.F) {
 		}
 	})
 }
+
+// TestSearchSaysWhatWasRespelled: keywords the index searched by their
+// nearest spelling are named, quoted and escaped, with results and without.
+func TestSearchSaysWhatWasRespelled(t *testing.T) {
+	eng := &fakeEngine{articles: testArticles(), respelled: []string{"Krusk", "*@everyone*"}}
+	h, _, _ := newTestHandler(t, eng, nil)
+	// Markdown escaped, and "@everyone" broken by a zero-width space.
+	want := "No paragraph has “Krusk” or “\\*@\u200beveryone\\*”: searched for their nearest spellings."
+	for _, q := range []string{"Kursk", "zzzz"} {
+		resp := h.Handle(context.Background(), guildCommand("1", memberPerms, cmdSearch, strOpt("keywords", q)))
+		checkResponse(t, resp)
+		if !strings.Contains(resp.Data.Content, want) {
+			t.Errorf("/search %s: content %q does not say what was respelled", q, resp.Data.Content)
+		}
+	}
+	eng.respelled = nil
+	resp := h.Handle(context.Background(), guildCommand("1", memberPerms, cmdSearch, strOpt("keywords", "Kursk")))
+	if strings.Contains(resp.Data.Content, "nearest spelling") {
+		t.Errorf("nothing respelled, but the reply says so: %q", resp.Data.Content)
+	}
+}

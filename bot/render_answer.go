@@ -150,7 +150,27 @@ func renderSearch(st pageState, page corpus.SearchPage, elapsed time.Duration) (
 	if ctxRow := contextButtons(page.Passages, from-1); len(ctxRow) > 0 {
 		comps = append(comps, discordgo.ActionsRow{Components: ctxRow})
 	}
-	return queryHeader(searchLabel, st), embeds, comps
+	content := queryHeader(searchLabel, st)
+	if note := respelledNote(page.Respelled); note != "" {
+		content += "\n-# " + note
+	}
+	return content, embeds, comps
+}
+
+// respelledNote tells the user which of their keywords no paragraph holds
+// and were searched by their nearest spelling instead; "" for none.
+func respelledNote(words []string) string {
+	if len(words) == 0 {
+		return ""
+	}
+	qs := make([]string, len(words))
+	for i, w := range words {
+		qs[i] = quoteInput(w)
+	}
+	if len(qs) == 1 {
+		return "No paragraph has " + qs[0] + ": searched for its nearest spelling."
+	}
+	return "No paragraph has " + strings.Join(qs, " or ") + ": searched for their nearest spellings."
 }
 
 // pagingButtons are ◀ and ▶ for st, or none when there is only one page or

@@ -94,6 +94,9 @@ type SearchPage struct {
 	PageSize int
 	Passages []Passage
 	Reason   string // why nothing was found, fit to show a user; "" when Total > 0
+	// Respelled are the keywords, as typed, that no paragraph holds and
+	// that were searched by their nearest spelling in the index instead.
+	Respelled []string
 }
 
 // SummaryRequest says what to summarise. Exactly one of Day, (Since, Until)

@@ -88,6 +88,11 @@ func (ix *Index) Search(ctx context.Context, keywords string, f corpus.SearchFil
 	sp := corpus.SearchPage{Query: keywords, Page: page, PageSize: pageSize}
 	man := ix.snapshot()
 
+	r, err := ix.reader()
+	if err != nil {
+		return sp, err
+	}
+	defer r.Close()
 	var must, not []query.Query
 	excluded := false
 	for _, tok := range parseKeywords(keywords) {
@@ -102,7 +107,18 @@ func (ix *Index) Search(ctx context.Context, keywords string, f corpus.SearchFil
 		if tok.phrase || len(ts) > 1 {
 			q = phraseQuery(ts, fText, 0) // "e-mail" is a phrase too
 		} else {
-			q = termQuery(ts[0].term, fText, 0)
+			term := ts[0].term
+			if !tok.exclude {
+				// A word no paragraph holds would empty the whole search:
+				// look for its nearest spelling instead, and say so.
+				if near, err := respell(ctx, r, term); err != nil {
+					return sp, err
+				} else if near != term {
+					term = near
+					sp.Respelled = append(sp.Respelled, tok.text)
+				}
+			}
+			q = termQuery(term, fText, 0)
 		}
 		if tok.exclude {
 			not = append(not, q)

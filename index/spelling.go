@@ -64,6 +64,20 @@ func correctTerms(ctx context.Context, r bleveindex.IndexReader, sts []stageTerm
 	return nil
 }
 
+// respell is term when some paragraph holds it, else its nearest spelling
+// in the index (nearestTerm), else term.
+func respell(ctx context.Context, r bleveindex.IndexReader, term string) (string, error) {
+	df, err := docFreq(ctx, r, term)
+	if err != nil || df > 0 {
+		return term, err
+	}
+	near, err := nearestTerm(ctx, r, term)
+	if err != nil || near == "" {
+		return term, err
+	}
+	return near, nil
+}
+
 // nearestTerm is the text field's term nearest to term in spelling, or ""
 // when none is near enough: at most one edit (two for terms of
 // spellTwoEdits letters or more), where a swap of adjacent letters counts

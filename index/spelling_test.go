@@ -1,6 +1,8 @@
 package index
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/briefbot/briefbot/corpus"
@@ -63,5 +65,31 @@ func TestAskCorrectsMisspelledWords(t *testing.T) {
 		if ans := ask(t, ix, q, asOf); len(ans.Passages) != 0 {
 			t.Errorf("%q matched %v through a guessed spelling", q, ids(ans.Passages))
 		}
+	}
+}
+
+func TestSearchRespellsAbsentKeywords(t *testing.T) {
+	ix := newTestIndex(t)
+	upsert(t, ix, testArticles()...)
+	none := corpus.SearchFilters{}
+	// "Crtics" is in no paragraph; "Critics" is, in budget#2 only.
+	sp := srch(t, ix, "Crtics", none, 1, 5)
+	if sp.Total != 1 || sp.Passages[0].ID != "budget#2" || !slices.Equal(sp.Respelled, []string{"Crtics"}) {
+		t.Fatalf("Search(Crtics) = %d %v, respelled %q", sp.Total, ids(sp.Passages), sp.Respelled)
+	}
+	if h := sp.Passages[0].Highlights; len(h) == 0 || !strings.Contains(h[0], corpus.HighlightStart+"Critics"+corpus.HighlightEnd) {
+		t.Errorf("the respelled word is not highlighted: %q", h)
+	}
+	// Words the corpus holds are searched as typed, exclusions and phrases
+	// as typed too: an exclusion that matches nothing excludes nothing,
+	// and a phrase is the user's exact wording.
+	for _, q := range []string{"president", "president -Whiet", `"Whiet House"`} {
+		if sp := srch(t, ix, q, none, 1, 5); len(sp.Respelled) != 0 {
+			t.Errorf("Search(%q) respelled %q", q, sp.Respelled)
+		}
+	}
+	// With no near spelling, nothing is respelled and nothing matches.
+	if sp := srch(t, ix, "Zyzzyva", none, 1, 5); sp.Total != 0 || len(sp.Respelled) != 0 || sp.Reason == "" {
+		t.Errorf("Search(Zyzzyva) = %+v", sp)
 	}
 }

@@ -39,11 +39,14 @@ type passageJSON struct {
 }
 
 type resultsJSON struct {
-	Query   string        `json:"query"`
-	Total   int           `json:"total"`
-	Page    int           `json:"page,omitempty"`
-	Reason  string        `json:"reason,omitempty"`
-	Results []passageJSON `json:"results"`
+	Query  string `json:"query"`
+	Total  int    `json:"total"`
+	Page   int    `json:"page,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	// Respelled: keywords no paragraph holds, searched by their nearest
+	// spelling instead.
+	Respelled []string      `json:"respelled,omitempty"`
+	Results   []passageJSON `json:"results"`
 }
 
 type pointJSON struct {

@@ -88,7 +88,10 @@ func cmdSearch(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(a.stdout, resultsJSON{Query: keywords, Total: res.Total, Page: res.Page, Reason: res.Reason, Results: toPassagesJSON(res.Passages)})
+		return writeJSON(a.stdout, resultsJSON{Query: keywords, Total: res.Total, Page: res.Page, Reason: res.Reason, Respelled: res.Respelled, Results: toPassagesJSON(res.Passages)})
+	}
+	for _, w := range res.Respelled {
+		fmt.Fprintf(a.stdout, "No paragraph has %q: searched for its nearest spelling.\n", w)
 	}
 	if res.Total == 0 {
 		fmt.Fprintln(a.stdout, res.Reason)
