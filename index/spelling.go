@@ -8,12 +8,12 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 )
 
-// Misspelled and differently spelled question words. A question term that
-// no paragraph holds ("Geegen" for "Gegeen", "parliment", "Maiziere" for
+// Misspelled and differently spelled words. A question term that no
+// paragraph holds ("Geegen" for "Gegeen", "parliment", "Maiziere" for
 // "Maizière", "kilometers" where the corpus writes "kilometres") would only
-// count against every paragraph's coverage; the index's nearest term stands
-// in for it instead. Only absent terms are corrected, so a word the corpus
-// uses is never second-guessed.
+// count against every paragraph's coverage in Ask, and would empty a
+// Search; the index's nearest term stands in for it instead. Only absent
+// terms are corrected, so a word the corpus uses is never second-guessed.
 const (
 	// spellMinLetters: shorter terms are left alone, since one edit turns
 	// most of them into another word ("kind", "king").
