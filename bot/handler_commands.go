@@ -150,7 +150,7 @@ func (h *Handler) runAsk(ctx context.Context, st pageState, start time.Time, out
 	shown := ans.Passages[from:min(from+askPageSize, len(ans.Passages))]
 	out.results = len(shown)
 	hasNext := len(ans.Passages) >= k && st.Page < askMaxPages
-	content, embeds, comps := renderAsk(st, shown, from, ans.Articles, hasNext, h.now().Sub(start))
+	content, embeds, comps := renderAsk(st, shown, from, ans.Articles, ans.Respelled, hasNext, h.now().Sub(start))
 	if isUpdate {
 		return update(content, embeds, comps), nil
 	}
@@ -164,6 +164,9 @@ func noPassage(ans corpus.Answer, st pageState) string {
 		reason = fmt.Sprintf("no passage in %s answers that", plural(ans.Articles, "article", "articles"))
 	}
 	reason = upperFirst(strings.TrimSuffix(reason, ".")) + "."
+	if note := respelledNote(ans.Respelled); note != "" {
+		reason += "\n" + note
+	}
 	tips := []string{"try other words or a shorter question", "try `/search` with a few keywords"}
 	if st.Source != "" || st.Since != "" {
 		tips = append([]string{"drop the source or since filter"}, tips...)

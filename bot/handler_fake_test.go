@@ -24,8 +24,9 @@ type fakeEngine struct {
 	lastQ    string
 	lastF    corpus.SearchFilters
 	asks     int
-	// respelled is returned as every search's SearchPage.Respelled, as
-	// the index reports keywords it searched by their nearest spelling.
+	// respelled is returned as every answer's and search page's Respelled,
+	// as the index reports the words it looked for by their nearest
+	// spelling.
 	respelled []string
 }
 
@@ -115,7 +116,7 @@ func (f *fakeEngine) Ask(ctx context.Context, q string, opts corpus.AskOptions) 
 		}
 		return hits[i].order < hits[j].order
 	})
-	ans := corpus.Answer{Query: q, Articles: len(f.articles)}
+	ans := corpus.Answer{Query: q, Articles: len(f.articles), Respelled: f.respelled}
 	for _, h := range hits {
 		if len(ans.Passages) == k {
 			break

@@ -544,23 +544,32 @@ func FuzzHandleOptions(f *testing.F) {
 	})
 }
 
-// TestSearchSaysWhatWasRespelled: keywords the index searched by their
-// nearest spelling are named, quoted and escaped, with results and without.
-func TestSearchSaysWhatWasRespelled(t *testing.T) {
+// TestRepliesSayWhatWasRespelled: words the index looked for by their
+// nearest spelling are named, quoted and escaped, in /ask and /search
+// replies with results and without.
+func TestRepliesSayWhatWasRespelled(t *testing.T) {
 	eng := &fakeEngine{articles: testArticles(), respelled: []string{"Krusk", "*@everyone*"}}
 	h, _, _ := newTestHandler(t, eng, nil)
 	// Markdown escaped, and "@everyone" broken by a zero-width space.
-	want := "No paragraph has “Krusk” or “\\*@\u200beveryone\\*”: searched for their nearest spellings."
-	for _, q := range []string{"Kursk", "zzzz"} {
-		resp := h.Handle(context.Background(), guildCommand("1", memberPerms, cmdSearch, strOpt("keywords", q)))
+	want := "No paragraph has “Krusk” or “\\*@\u200beveryone\\*”: looked for their nearest spellings."
+	user := 0
+	run := func(cmd, opt, q string) *discordgo.InteractionResponse {
+		user++ // one question each, so that no reply is a rate-limit refusal
+		resp := h.Handle(context.Background(), guildCommand(fmt.Sprint(user), memberPerms, cmd, strOpt(opt, q)))
 		checkResponse(t, resp)
-		if !strings.Contains(resp.Data.Content, want) {
-			t.Errorf("/search %s: content %q does not say what was respelled", q, resp.Data.Content)
+		return resp
+	}
+	for _, q := range []string{"Kursk", "zzzz"} {
+		for cmd, opt := range map[string]string{cmdAsk: "question", cmdSearch: "keywords"} {
+			if resp := run(cmd, opt, q); !strings.Contains(resp.Data.Content, want) {
+				t.Errorf("/%s %s: content %q does not say what was respelled", cmd, q, resp.Data.Content)
+			}
 		}
 	}
 	eng.respelled = nil
-	resp := h.Handle(context.Background(), guildCommand("1", memberPerms, cmdSearch, strOpt("keywords", "Kursk")))
-	if strings.Contains(resp.Data.Content, "nearest spelling") {
-		t.Errorf("nothing respelled, but the reply says so: %q", resp.Data.Content)
+	for cmd, opt := range map[string]string{cmdAsk: "question", cmdSearch: "keywords"} {
+		if resp := run(cmd, opt, "Kursk"); len(resp.Data.Embeds) == 0 || strings.Contains(resp.Data.Content, "nearest spelling") {
+			t.Errorf("/%s: nothing respelled, but the reply says so: %q", cmd, resp.Data.Content)
+		}
 	}
 }

@@ -95,7 +95,7 @@ func passageEmbeds(ps []corpus.Passage, quote func(corpus.Passage) string, foote
 	return embeds
 }
 
-func renderAsk(st pageState, shown []corpus.Passage, from, articles int, hasNext bool, elapsed time.Duration) (string, []*discordgo.MessageEmbed, []discordgo.MessageComponent) {
+func renderAsk(st pageState, shown []corpus.Passage, from, articles int, respelled []string, hasNext bool, elapsed time.Duration) (string, []*discordgo.MessageEmbed, []discordgo.MessageComponent) {
 	footer := fmt.Sprintf("Passages %d–%d", from+1, from+len(shown))
 	if len(shown) == 1 {
 		footer = fmt.Sprintf("Passage %d", from+1)
@@ -119,7 +119,7 @@ func renderAsk(st pageState, shown []corpus.Passage, from, articles int, hasNext
 	if ctxRow := contextButtons(shown, from); len(ctxRow) > 0 {
 		comps = append(comps, discordgo.ActionsRow{Components: ctxRow})
 	}
-	return queryHeader(askLabel, st), embeds, comps
+	return withRespelledNote(queryHeader(askLabel, st), respelled), embeds, comps
 }
 
 func renderSearch(st pageState, page corpus.SearchPage, elapsed time.Duration) (string, []*discordgo.MessageEmbed, []discordgo.MessageComponent) {
@@ -150,15 +150,19 @@ func renderSearch(st pageState, page corpus.SearchPage, elapsed time.Duration) (
 	if ctxRow := contextButtons(page.Passages, from-1); len(ctxRow) > 0 {
 		comps = append(comps, discordgo.ActionsRow{Components: ctxRow})
 	}
-	content := queryHeader(searchLabel, st)
-	if note := respelledNote(page.Respelled); note != "" {
-		content += "\n-# " + note
-	}
-	return content, embeds, comps
+	return withRespelledNote(queryHeader(searchLabel, st), page.Respelled), embeds, comps
 }
 
-// respelledNote tells the user which of their keywords no paragraph holds
-// and were searched by their nearest spelling instead; "" for none.
+// withRespelledNote adds respelledNote to a reply's header as a subtext line.
+func withRespelledNote(header string, words []string) string {
+	if note := respelledNote(words); note != "" {
+		return header + "\n-# " + note
+	}
+	return header
+}
+
+// respelledNote tells the user which of their words no paragraph holds and
+// were looked for by their nearest spelling instead; "" for none.
 func respelledNote(words []string) string {
 	if len(words) == 0 {
 		return ""
@@ -168,9 +172,9 @@ func respelledNote(words []string) string {
 		qs[i] = quoteInput(w)
 	}
 	if len(qs) == 1 {
-		return "No paragraph has " + qs[0] + ": searched for its nearest spelling."
+		return "No paragraph has " + qs[0] + ": looked for its nearest spelling."
 	}
-	return "No paragraph has " + strings.Join(qs, " or ") + ": searched for their nearest spellings."
+	return "No paragraph has " + strings.Join(qs, " or ") + ": looked for their nearest spellings."
 }
 
 // pagingButtons are ◀ and ▶ for st, or none when there is only one page or

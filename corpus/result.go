@@ -76,6 +76,9 @@ type Answer struct {
 	Reason string
 	// Articles is the number of articles searched, for "no passage in N articles".
 	Articles int
+	// Respelled are the question's words, as typed, that no paragraph
+	// holds and that were looked for by their nearest spelling instead.
+	Respelled []string
 }
 
 // SearchFilters narrow Search.

@@ -69,13 +69,14 @@ func (ix *Index) ask(ctx context.Context, text string, opts corpus.AskOptions, w
 	noAnswer := fmt.Sprintf("No passage in %s articles answers that.", count(len(man.Articles)))
 
 	text = clip(text, maxQueryBytes)
-	terms, pairs, asked := ix.questionTerms(text)
+	terms, pairs, asked, from := ix.questionTerms(text)
 	if len(terms) == 0 {
 		// Only quiz words ("What is new this week?"): use them after all.
 		for _, t := range ix.analyze(text, askMaxTerms) {
 			if !slices.Contains(terms, t.term) {
 				terms = append(terms, t.term)
 				asked = append(asked, true)
+				from = append(from, t.term)
 			}
 		}
 	}
@@ -101,8 +102,12 @@ func (ix *Index) ask(ctx context.Context, text string, opts corpus.AskOptions, w
 		return ans, err
 	}
 	defer closeTerms(sts)
-	if err := correctTerms(ctx, r, sts); err != nil {
+	respelled, err := correctTerms(ctx, r, sts)
+	if err != nil {
 		return ans, err
+	}
+	for _, i := range respelled {
+		ans.Respelled = append(ans.Respelled, from[i])
 	}
 	q := &question{terms: sts, index: map[string]int{}, pairs: pairs, asked: asked, typ: answerType(text), words: map[string]bool{}}
 	found := false

@@ -190,9 +190,9 @@ func hasDigit(s string) bool {
 
 // questionTerms analyzes the question word by word, skipping quiz words, and
 // returns the distinct terms in order, the pairs of terms adjacent in the
-// question, and for each term whether it occurs in the question's last
-// sentence.
-func (ix *Index) questionTerms(q string) (terms []string, pairs [][2]int, asked []bool) {
+// question, for each term whether it occurs in the question's last
+// sentence, and the word it first came from, as typed.
+func (ix *Index) questionTerms(q string) (terms []string, pairs [][2]int, asked []bool, from []string) {
 	seen := map[string]int{}
 	prev, prevWord := -1, -10
 	lastStart := 0
@@ -214,6 +214,7 @@ func (ix *Index) questionTerms(q string) (terms []string, pairs [][2]int, asked 
 				seen[term] = j
 				terms = append(terms, term)
 				asked = append(asked, false)
+				from = append(from, w.text)
 			}
 			if w.start >= lastStart {
 				asked[j] = true
@@ -224,7 +225,7 @@ func (ix *Index) questionTerms(q string) (terms []string, pairs [][2]int, asked 
 			prev, prevWord = j, i
 		}
 	}
-	return terms, pairs, asked
+	return terms, pairs, asked, from
 }
 
 // features are what a candidate paragraph is scored on.

@@ -28,12 +28,13 @@ const (
 
 // correctTerms replaces each question term with no postings by the index
 // term nearest to it in spelling, when one is near enough (see
-// nearestTerm). A replaced term keeps its place among the question's terms,
-// so the question's word pairs and last sentence still line up.
-func correctTerms(ctx context.Context, r bleveindex.IndexReader, sts []stageTerm) error {
+// nearestTerm), and returns the indexes of the terms it replaced. A
+// replaced term keeps its place among the question's terms, so the
+// question's word pairs and last sentence still line up.
+func correctTerms(ctx context.Context, r bleveindex.IndexReader, sts []stageTerm) (replaced []int, err error) {
 	n, err := r.DocCount()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for i, st := range sts {
 		if st.df > 0 {
@@ -41,7 +42,7 @@ func correctTerms(ctx context.Context, r bleveindex.IndexReader, sts []stageTerm
 		}
 		best, err := nearestTerm(ctx, r, st.term)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if best == "" || slices.ContainsFunc(sts, func(o stageTerm) bool { return o.term == best }) {
 			// Nothing near, or a word the question already has: counting
@@ -50,7 +51,7 @@ func correctTerms(ctx context.Context, r bleveindex.IndexReader, sts []stageTerm
 		}
 		tfr, err := r.TermFieldReader(ctx, []byte(best), fText, true, true, false)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		df := tfr.Count()
 		if df == 0 {
@@ -60,8 +61,9 @@ func correctTerms(ctx context.Context, r bleveindex.IndexReader, sts []stageTerm
 		st.postings.Close()
 		idf := bm25IDF(n, df)
 		sts[i] = stageTerm{term: best, idf: idf, df: df, common: idf < askCommonIDF, postings: tfr}
+		replaced = append(replaced, i)
 	}
-	return nil
+	return replaced, nil
 }
 
 // respell is term when some paragraph holds it, else its nearest spelling

@@ -48,15 +48,21 @@ func TestAskCorrectsMisspelledWords(t *testing.T) {
 			"Wheat futures rose after the harvest report from Kansas."),
 	)
 	asOf := corpus.AskOptions{AsOf: day("2026-03-10")}
-	for q, want := range map[string]string{
-		"Which day did the parliment vote on the budget?": "holyrood#1", // a letter left out
-		"When was Geegen the emperor?":                    "mongol#1",   // two letters swapped
-		"Which harbor will be dredged?":                   "holyrood#2", // American spelling of a British text
+	for _, c := range []struct{ q, word, want string }{
+		{"Which day did the parliment vote on the budget?", "parliment", "holyrood#1"}, // a letter left out
+		{"When was Geegen the emperor?", "Geegen", "mongol#1"},                         // two letters swapped
+		{"Which harbor will be dredged?", "harbor", "holyrood#2"},                      // American spelling of a British text
 	} {
-		ans := ask(t, ix, q, asOf)
-		if len(ans.Passages) == 0 || ans.Passages[0].ID != want {
-			t.Errorf("%q: got %v, want %s first", q, ids(ans.Passages), want)
+		ans := ask(t, ix, c.q, asOf)
+		if len(ans.Passages) == 0 || ans.Passages[0].ID != c.want {
+			t.Errorf("%q: got %v, want %s first", c.q, ids(ans.Passages), c.want)
 		}
+		if !slices.Equal(ans.Respelled, []string{c.word}) {
+			t.Errorf("%q: respelled %q, want %q", c.q, ans.Respelled, c.word)
+		}
+	}
+	if ans := ask(t, ix, "When did Gegeen rule?", asOf); len(ans.Respelled) != 0 {
+		t.Errorf("nothing to correct, but respelled %q", ans.Respelled)
 	}
 	// Words too short or too far from every indexed word are not guessed:
 	// "whet" is one letter from "wheat", but short words have too many

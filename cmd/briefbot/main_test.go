@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -84,6 +85,25 @@ func TestNothingMatchesIsNotAnError(t *testing.T) {
 	code, out, _ := runCmd(t, nil, "ask", "zzyzx quaternion marmalade")
 	if code != exitOK || !strings.Contains(strings.ToLower(out), "no passage") {
 		t.Fatalf("exit %d, out %q: want 0 and a plain 'no passage' message", code, out)
+	}
+}
+
+// TestMisspelledWordsAreNamed: "Korean" misspelled still finds it, and both
+// output forms say it was respelled.
+func TestMisspelledWordsAreNamed(t *testing.T) {
+	for _, cmd := range []string{"ask", "search"} {
+		code, out, errOut := runCmd(t, nil, cmd, "--json", "Koraen")
+		var got resultsJSON
+		if err := json.Unmarshal([]byte(out), &got); code != exitOK || err != nil {
+			t.Fatalf("%s: exit %d, %v: %s", cmd, code, err, errOut)
+		}
+		if got.Total == 0 || !slices.Equal(got.Respelled, []string{"Koraen"}) || !strings.Contains(got.Results[0].Text, "Korean") {
+			t.Errorf("%s --json Koraen: %d results, respelled %q", cmd, got.Total, got.Respelled)
+		}
+		code, out, _ = runCmd(t, nil, cmd, "Koraen")
+		if code != exitOK || !strings.HasPrefix(out, `No paragraph has "Koraen": looked for its nearest spelling.`) {
+			t.Errorf("%s Koraen: exit %d, %q", cmd, code, out)
+		}
 	}
 }
 

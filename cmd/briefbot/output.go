@@ -43,8 +43,8 @@ type resultsJSON struct {
 	Total  int    `json:"total"`
 	Page   int    `json:"page,omitempty"`
 	Reason string `json:"reason,omitempty"`
-	// Respelled: keywords no paragraph holds, searched by their nearest
-	// spelling instead.
+	// Respelled: words of the question or keywords that no paragraph
+	// holds, looked for by their nearest spelling instead.
 	Respelled []string      `json:"respelled,omitempty"`
 	Results   []passageJSON `json:"results"`
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/briefbot/briefbot/corpus"
@@ -34,8 +35,9 @@ func cmdAsk(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(a.stdout, resultsJSON{Query: question, Total: len(ans.Passages), Reason: ans.Reason, Results: toPassagesJSON(ans.Passages)})
+		return writeJSON(a.stdout, resultsJSON{Query: question, Total: len(ans.Passages), Reason: ans.Reason, Respelled: ans.Respelled, Results: toPassagesJSON(ans.Passages)})
 	}
+	printRespelled(a.stdout, ans.Respelled)
 	if len(ans.Passages) == 0 {
 		fmt.Fprintln(a.stdout, ans.Reason)
 		return nil
@@ -90,9 +92,7 @@ func cmdSearch(ctx context.Context, a *app, args []string) error {
 	if *asJSON {
 		return writeJSON(a.stdout, resultsJSON{Query: keywords, Total: res.Total, Page: res.Page, Reason: res.Reason, Respelled: res.Respelled, Results: toPassagesJSON(res.Passages)})
 	}
-	for _, w := range res.Respelled {
-		fmt.Fprintf(a.stdout, "No paragraph has %q: searched for its nearest spelling.\n", w)
-	}
+	printRespelled(a.stdout, res.Respelled)
 	if res.Total == 0 {
 		fmt.Fprintln(a.stdout, res.Reason)
 		return nil
@@ -216,5 +216,13 @@ func printSummary(a *app, sum corpus.Summary) {
 			fmt.Fprintf(a.stdout, "%s%s%s\n", em.on, sum.Stories[story].Title, em.off)
 		}
 		fmt.Fprintf(a.stdout, "[%d] %s\n    %s\n", i+1, p.Text, citation(p.Article, p.Paragraph))
+	}
+}
+
+// printRespelled names the words no paragraph holds, which were looked for
+// by their nearest spelling instead.
+func printRespelled(w io.Writer, words []string) {
+	for _, word := range words {
+		fmt.Fprintf(w, "No paragraph has %q: looked for its nearest spelling.\n", word)
 	}
 }
