@@ -3,9 +3,13 @@ package index
 import (
 	"context"
 	"slices"
+	"unicode"
 	"unicode/utf8"
 
 	bleveindex "github.com/blevesearch/bleve_index_api"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Misspelled and differently spelled words. A question term that no
@@ -15,9 +19,12 @@ import (
 // Search; the index's nearest term stands in for it instead. Only absent
 // terms are corrected, so a word the corpus uses is never second-guessed.
 const (
-	// spellMinLetters: shorter terms are left alone, since one edit turns
-	// most of them into another word ("kind", "king").
+	// spellMinLetters: shorter terms are only matched to the same letters
+	// with other accents ("jose" to "josé"), since one edit turns most of
+	// them into another word ("kind", "king").
 	spellMinLetters = 5
+	// spellMinAccented: terms shorter still are left alone.
+	spellMinAccented = 3
 	// spellTwoEdits: terms this long may be two edits from their
 	// correction ("percentag", the stem of "percentage", is "percent"
 	// plus two letters); shorter ones one edit.
@@ -89,16 +96,23 @@ func respell(ctx context.Context, r bleveindex.IndexReader, term string) (string
 func nearestTerm(ctx context.Context, r bleveindex.IndexReader, term string) (string, error) {
 	letters := utf8.RuneCountInString(term)
 	fr, ok := r.(bleveindex.IndexReaderFuzzy)
-	if letters < spellMinLetters || !ok {
+	if letters < spellMinAccented || !ok {
 		return "", nil
 	}
+	accentsOnly := letters < spellMinLetters
 	maxDist := 1
 	if letters >= spellTwoEdits {
 		maxDist = 2
 	}
+	folded := foldAccents(term)
 	best, bestDist, bestDF := "", maxDist+1, uint64(0)
 	consider := func(cand string) error {
 		dist := editDistance(term, cand)
+		if foldAccents(cand) == folded {
+			dist = 0 // the same word, typed with other accents
+		} else if accentsOnly {
+			return nil
+		}
 		if cand == term || dist > maxDist || dist > bestDist {
 			return nil
 		}
@@ -136,7 +150,7 @@ func nearestTerm(ctx context.Context, r bleveindex.IndexReader, term string) (st
 		if err := d.Close(); err != nil {
 			return "", err
 		}
-		if dist == 1 {
+		if dist == 1 && !accentsOnly {
 			if err := considerSwaps(term, consider); err != nil {
 				return "", err
 			}
@@ -161,6 +175,24 @@ func considerSwaps(term string, consider func(string) error) error {
 		}
 	}
 	return nil
+}
+
+// foldAccents takes the accents off letters: "josé" becomes "jose".
+func foldAccents(s string) string {
+	ascii := true
+	for i := 0; i < len(s) && ascii; i++ {
+		ascii = s[i] < utf8.RuneSelf
+	}
+	if ascii {
+		return s
+	}
+	// A chain keeps state: one per call, so that concurrent asks share none.
+	fold := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	out, _, err := transform.String(fold, s)
+	if err != nil {
+		return s
+	}
+	return out
 }
 
 func docFreq(ctx context.Context, r bleveindex.IndexReader, term string) (uint64, error) {

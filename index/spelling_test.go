@@ -8,6 +8,14 @@ import (
 	"github.com/briefbot/briefbot/corpus"
 )
 
+func TestFoldAccents(t *testing.T) {
+	for in, want := range map[string]string{"josé": "jose", "maizièr": "maizier", "zürich": "zurich", "kyiv": "kyiv", "": ""} {
+		if got := foldAccents(in); got != want {
+			t.Errorf("foldAccents(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestEditDistance(t *testing.T) {
 	for _, c := range []struct {
 		a, b string
@@ -44,6 +52,15 @@ func TestAskCorrectsMisspelledWords(t *testing.T) {
 		art("mongol", "bbc.co.uk", "", "2026-03-02", "Yuan",
 			"Emperor Gegeen Khan ruled for two years.",
 			"Emperor Ayurbarwada ruled for nine years, an emperor of the Yuan court."),
+		art("mexico", "bbc.co.uk", "", "2026-03-02", "Mexico",
+			"Mayor José Ortiz said the market would reopen.",
+			"Deputy Ana Pérez agreed."),
+		// "Peres" is one edit from "Perez" and in more paragraphs than
+		// "Pérez": the accent must count for less than an edit.
+		art("israel", "bbc.co.uk", "", "2026-03-02", "Israel",
+			"Shimon Peres agreed to speak.", "Peres spoke.", "Peres left."),
+		art("ortiz", "bbc.co.uk", "", "2026-03-02", "Ortiz",
+			"Ortiz said the Ortiz family would say more."),
 		art("wheat", "bbc.co.uk", "", "2026-03-03", "Wheat prices",
 			"Wheat futures rose after the harvest report from Kansas."),
 	)
@@ -52,6 +69,8 @@ func TestAskCorrectsMisspelledWords(t *testing.T) {
 		{"Which day did the parliment vote on the budget?", "parliment", "holyrood#1"}, // a letter left out
 		{"When was Geegen the emperor?", "Geegen", "mongol#1"},                         // two letters swapped
 		{"Which harbor will be dredged?", "harbor", "holyrood#2"},                      // American spelling of a British text
+		{"What did Jose Ortiz say?", "Jose", "mexico#1"},                               // a short name typed without its accent
+		{"Did Perez agree?", "Perez", "mexico#2"},
 	} {
 		ans := ask(t, ix, c.q, asOf)
 		if len(ans.Passages) == 0 || ans.Passages[0].ID != c.want {
