@@ -2,7 +2,6 @@ package index
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -16,14 +15,7 @@ import (
 //
 //	go test -run '^$' -bench BenchmarkEvalBadQueries -benchtime 1x ./index/
 func BenchmarkEvalBadQueries(b *testing.B) {
-	evalArticles(b)
-	dir := filepath.Join(b.TempDir(), "ix")
-	buildEvalIndex(b, dir)
-	ix, err := Open(dir, Options{ReadOnly: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer ix.Close()
+	ix := openEvalIndex(b)
 	ctx := context.Background()
 	b.ResetTimer()
 	var slowest time.Duration

@@ -166,6 +166,20 @@ func buildEvalIndex(tb testing.TB, dir string) IngestReport {
 	return rep
 }
 
+// openEvalIndex ingests the news set into a new index and opens it again
+// read-only, as a server answering from it would; it is closed when the
+// test ends.
+func openEvalIndex(tb testing.TB) *Index {
+	dir := filepath.Join(tb.TempDir(), "ix")
+	buildEvalIndex(tb, dir)
+	ix, err := Open(dir, Options{ReadOnly: true})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { ix.Close() })
+	return ix
+}
+
 var benchBatch = flag.Int("batchdocs", 0, "documents per batch in BenchmarkEvalIngest (0 = default)")
 
 func BenchmarkEvalIngest(b *testing.B) {
@@ -327,13 +341,7 @@ func TestEvalIngestNews(t *testing.T) {
 //
 //	go test -run '^$' -bench BenchmarkEvalNearestTerm ./index/
 func BenchmarkEvalNearestTerm(b *testing.B) {
-	dir := filepath.Join(b.TempDir(), "ix")
-	buildEvalIndex(b, dir)
-	ix, err := Open(dir, Options{ReadOnly: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer ix.Close()
+	ix := openEvalIndex(b)
 	r, err := ix.reader()
 	if err != nil {
 		b.Fatal(err)
