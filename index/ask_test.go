@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -150,6 +151,16 @@ var badQueries = []string{
 	`/[a-z]{1,300}/`, "a* b* c* d*", "\x00\u202e\u200bbudget\xff", "🗳️ budget", "-budget",
 	strings.Repeat("budget senate vote ", 270)[:5000],
 	strings.Repeat(`+-:^~*?\/"() `, 400),
+	gibberish(40), // long words in no paragraph, each a spelling search
+}
+
+// gibberish is n distinct 10-letter words that no text holds.
+func gibberish(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "s%cq%czvkwjx ", 'a'+i%26, 'a'+i/26)
+	}
+	return b.String()
 }
 
 func TestAskBadQueries(t *testing.T) {

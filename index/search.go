@@ -93,6 +93,7 @@ func (ix *Index) Search(ctx context.Context, keywords string, f corpus.SearchFil
 		return sp, err
 	}
 	defer r.Close()
+	spell := newSpeller(r)
 	var must, not []query.Query
 	excluded := false
 	for _, tok := range parseKeywords(keywords) {
@@ -111,7 +112,7 @@ func (ix *Index) Search(ctx context.Context, keywords string, f corpus.SearchFil
 			if !tok.exclude {
 				// A word no paragraph holds would empty the whole search:
 				// look for its nearest spelling instead, and say so.
-				if near, err := respell(ctx, r, term); err != nil {
+				if near, err := spell.respell(ctx, term); err != nil {
 					return sp, err
 				} else if near != term {
 					term = near

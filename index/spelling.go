@@ -31,7 +31,31 @@ const (
 	spellTwoEdits = 8
 	// spellMaxCandidates bounds the dictionary terms weighed for one word.
 	spellMaxCandidates = 64
+	// spellMaxWords bounds the words corrected in one question or search
+	// (each costs up to a millisecond): more unknown words than this are
+	// not typos but a text the corpus does not know.
+	spellMaxWords = 4
 )
+
+// speller corrects the words of one question or search, at most
+// spellMaxWords of them.
+type speller struct {
+	r    bleveindex.IndexReader
+	left int
+}
+
+func newSpeller(r bleveindex.IndexReader) *speller {
+	return &speller{r: r, left: spellMaxWords}
+}
+
+// nearest is nearestTerm while the speller's budget lasts, then "".
+func (sp *speller) nearest(ctx context.Context, term string) (string, error) {
+	if sp.left == 0 {
+		return "", nil
+	}
+	sp.left--
+	return nearestTerm(ctx, sp.r, term)
+}
 
 // correctTerms replaces each question term with no postings by the index
 // term nearest to it in spelling, when one is near enough (see
@@ -43,11 +67,12 @@ func correctTerms(ctx context.Context, r bleveindex.IndexReader, sts []stageTerm
 	if err != nil {
 		return nil, err
 	}
+	sp := newSpeller(r)
 	for i, st := range sts {
 		if st.df > 0 {
 			continue
 		}
-		best, err := nearestTerm(ctx, r, st.term)
+		best, err := sp.nearest(ctx, st.term)
 		if err != nil {
 			return nil, err
 		}
@@ -75,12 +100,12 @@ func correctTerms(ctx context.Context, r bleveindex.IndexReader, sts []stageTerm
 
 // respell is term when some paragraph holds it, else its nearest spelling
 // in the index (nearestTerm), else term.
-func respell(ctx context.Context, r bleveindex.IndexReader, term string) (string, error) {
-	df, err := docFreq(ctx, r, term)
+func (sp *speller) respell(ctx context.Context, term string) (string, error) {
+	df, err := docFreq(ctx, sp.r, term)
 	if err != nil || df > 0 {
 		return term, err
 	}
-	near, err := nearestTerm(ctx, r, term)
+	near, err := sp.nearest(ctx, term)
 	if err != nil || near == "" {
 		return term, err
 	}

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -116,5 +117,32 @@ func TestSearchRespellsAbsentKeywords(t *testing.T) {
 	// With no near spelling, nothing is respelled and nothing matches.
 	if sp := srch(t, ix, "Zyzzyva", none, 1, 5); sp.Total != 0 || len(sp.Respelled) != 0 || sp.Reason == "" {
 		t.Errorf("Search(Zyzzyva) = %+v", sp)
+	}
+}
+
+// TestSpellerBudget: one question or search corrects at most spellMaxWords
+// words, so that a pasted text of unknown words stays fast.
+func TestSpellerBudget(t *testing.T) {
+	ix := newTestIndex(t)
+	upsert(t, ix, testArticles()...)
+	r, err := ix.reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	sp := newSpeller(r)
+	for i := range spellMaxWords + 2 {
+		got, err := sp.respell(context.Background(), "crtic")
+		want := "critic"
+		if i >= spellMaxWords {
+			want = "crtic"
+		}
+		if err != nil || got != want {
+			t.Errorf("correction %d: %q, %v; want %q", i+1, got, err, want)
+		}
+		// A word the index holds is no correction and costs nothing.
+		if got, _ := sp.respell(context.Background(), "critic"); got != "critic" {
+			t.Errorf("respell(critic) = %q", got)
+		}
 	}
 }
