@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -116,7 +117,9 @@ func (ix *Index) Search(ctx context.Context, keywords string, f corpus.SearchFil
 					return sp, err
 				} else if near != term {
 					term = near
-					sp.Respelled = append(sp.Respelled, tok.text)
+					if !slices.Contains(sp.Respelled, tok.text) {
+						sp.Respelled = append(sp.Respelled, tok.text)
+					}
 				}
 			}
 			q = termQuery(term, fText, 0)

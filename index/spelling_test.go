@@ -106,6 +106,9 @@ func TestSearchRespellsAbsentKeywords(t *testing.T) {
 	if h := sp.Passages[0].Highlights; len(h) == 0 || !strings.Contains(h[0], corpus.HighlightStart+"Critics"+corpus.HighlightEnd) {
 		t.Errorf("the respelled word is not highlighted: %q", h)
 	}
+	if sp := srch(t, ix, "Crtics crtics Crtics", none, 1, 5); sp.Total != 1 || !slices.Equal(sp.Respelled, []string{"Crtics", "crtics"}) {
+		t.Errorf("a word typed again is named once: %d %q", sp.Total, sp.Respelled)
+	}
 	// Words the corpus holds are searched as typed, exclusions and phrases
 	// as typed too: an exclusion that matches nothing excludes nothing,
 	// and a phrase is the user's exact wording.
