@@ -149,3 +149,22 @@ func TestSpellerBudget(t *testing.T) {
 		}
 	}
 }
+
+// FuzzEditDistance checks the distance's invariants on any pair of strings:
+// zero exactly for equal strings, symmetric, no more than the longer
+// length, and no less than the difference of the lengths.
+func FuzzEditDistance(f *testing.F) {
+	f.Add("geegen", "gegeen")
+	f.Add("maizière", "maiziere")
+	f.Add("", "abc")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if len(a) > 64 || len(b) > 64 {
+			return
+		}
+		d := editDistance(a, b)
+		la, lb := len([]rune(a)), len([]rune(b))
+		if (d == 0) != (string([]rune(a)) == string([]rune(b))) || d != editDistance(b, a) || d > max(la, lb) || d < max(la-lb, lb-la) {
+			t.Errorf("editDistance(%q, %q) = %d (reverse %d)", a, b, d, editDistance(b, a))
+		}
+	})
+}
