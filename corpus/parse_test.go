@@ -231,6 +231,9 @@ func TestParseLargeInputs(t *testing.T) {
 		"one.jsonl":    `{"id":"x","text":"` + strings.Repeat("word ", 512*kb/5) + `"}`,
 		"paras.jsonl":  `{"id":"x","paragraphs":["` + strings.Repeat("A sentence. ", 512*kb/12) + `"]}`,
 		"sentence.txt": strings.Repeat("Dr. U.S. Jan. 5 No. 6 e.g. ", 512*kb/27),
+		// One block of short lines ending in a long one: each line is a
+		// paragraph, numbered by its line.
+		"shortlines.txt": "Title\n\n" + strings.Repeat("A short line.\n", 512*kb/14) + strings.Repeat("long ", 100),
 	}
 	for name, data := range cases {
 		start := time.Now()

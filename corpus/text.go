@@ -92,17 +92,22 @@ func parseText(name, text string) ([]Article, []Warning) {
 // positions numbers the units of a plain text source: its blocks, or the
 // lines of a block that holds a long line (see blockParagraphs).
 type positions struct {
-	lines [][]string // each block's lines as read, before the header takes any
-	first []int      // the position of each block's first unit
+	lines   [][]string // each block's lines as read, before the header takes any
+	first   []int      // the position of each block's first unit
+	perLine []bool     // each line of the block is a unit of its own
 }
 
 func newPositions(blocks [][]string) positions {
-	p := positions{lines: make([][]string, len(blocks)), first: make([]int, len(blocks))}
+	p := positions{lines: make([][]string, len(blocks)), first: make([]int, len(blocks)), perLine: make([]bool, len(blocks))}
 	n := 1
 	for i, b := range blocks {
 		p.lines[i] = b
 		p.first[i] = n
-		if len(b) > 1 && hasLongLine(b) {
+		// Decided once per block: of is asked for every paragraph, and
+		// scanning the block's lines each time made a block of many short
+		// lines quadratic.
+		p.perLine[i] = len(b) > 1 && hasLongLine(b)
+		if p.perLine[i] {
 			n += len(b)
 		} else {
 			n++
@@ -113,7 +118,7 @@ func newPositions(blocks [][]string) positions {
 
 // of is the position of line k of block i.
 func (p positions) of(i, k int) int {
-	if len(p.lines[i]) > 1 && hasLongLine(p.lines[i]) {
+	if p.perLine[i] {
 		return p.first[i] + k
 	}
 	return p.first[i]
