@@ -294,6 +294,12 @@ code is not a paragraph
 	if b.ID != "notes/day" || b.Title != "Day one" || len(b.Paragraphs) != 1 {
 		t.Errorf("no front matter: %+v", b)
 	}
+	// A list item above a "---" line stays a paragraph: the rule is not a
+	// heading underline for a list item.
+	d := one(t, "d.md", "# Notes\n\n- First item of the list, kept.\n---\nMore text after the rule.\n")
+	if got := paraTexts(d); d.Title != "Notes" || len(got) != 2 || got[0] != "First item of the list, kept." {
+		t.Errorf("list item before a rule: title %q, paragraphs %q", d.Title, got)
+	}
 	// An author list gives its first name.
 	c := one(t, "c.md", "---\nauthors:\n  - Ann Lee\n  - Bo Chan\npublished: '2022-06-12T10:00:00Z'\n---\nText of the article is here.\n")
 	if c.Author != "Ann Lee" || c.Published.Format(time.DateOnly) != "2022-06-12" {

@@ -171,7 +171,9 @@ var (
 func markdownParagraphs(body string) (paras []string, firstHeading string) {
 	body = mdCommentRe.ReplaceAllString(body, "")
 	var cur []string
+	curIsItem := false // cur began as a list item (its marker already cut off)
 	flush := func() {
+		curIsItem = false
 		if len(cur) > 0 {
 			// A paragraph that was only an image or a tag is not one.
 			if p := stripInlineMarkdown(strings.Join(cur, " ")); p != "" {
@@ -210,7 +212,7 @@ func markdownParagraphs(body string) (paras []string, firstHeading string) {
 		case line[0] == '#' && mdHeadingRe.MatchString(line):
 			flush()
 			heading(strings.TrimLeft(line, "#"))
-		case len(cur) == 1 && (line[0] == '=' || line[0] == '-') && mdSetextRe.MatchString(line) && !isListItem(cur[0]):
+		case len(cur) == 1 && (line[0] == '=' || line[0] == '-') && mdSetextRe.MatchString(line) && !curIsItem:
 			// "Title\n=====": the pending line was a heading.
 			heading(cur[0])
 			cur = cur[:0]
@@ -226,11 +228,12 @@ func markdownParagraphs(body string) (paras []string, firstHeading string) {
 				flush()
 				continue
 			}
-			if !isListItem(line) {
-				// not a list item
-			} else if loc := mdListRe.FindStringIndex(line); loc != nil {
-				flush() // each list item is a paragraph
-				line = line[loc[1]:]
+			if isListItem(line) {
+				if loc := mdListRe.FindStringIndex(line); loc != nil {
+					flush() // each list item is a paragraph
+					line = line[loc[1]:]
+					curIsItem = true
+				}
 			}
 			line = strings.TrimSuffix(strings.TrimRight(line, " "), "\\") // hard break
 			cur = append(cur, line)
