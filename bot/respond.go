@@ -320,10 +320,28 @@ func (r *responder) process(i *discordgo.Interaction, received time.Time, ack ac
 	}
 }
 
-// ephemeralFollowup answers privately after a public deferral: an
-// ephemeral follow-up message, then the deferred public message deleted.
-// The follow-up POST is retried only after a 429 (a 5xx may have posted it).
+// answeredPrivately replaces the public "thinking" message when the answer
+// goes out as an ephemeral follow-up; the message is deleted right after,
+// so it shows only if that fails.
+const answeredPrivately = "Answered privately."
+
+// ephemeralFollowup answers privately after a public deferral: the public
+// "thinking" message is settled first (Discord turns the first follow-up
+// after a deferral into that message, public whatever its flags say), then
+// the ephemeral follow-up is sent and the public message deleted. The
+// follow-up POST is retried only after a 429 (a 5xx may have posted it).
 func (r *responder) ephemeralFollowup(log *slog.Logger, ctx context.Context, i *discordgo.Interaction, d *discordgo.InteractionResponseData) {
+	settle := webhookEdit(&discordgo.InteractionResponseData{Content: answeredPrivately})
+	err := retryREST(ctx, r.backoff, 4, true, func(ctx context.Context) error {
+		_, err := r.s.InteractionResponseEdit(i, settle, restOptions(ctx)...)
+		return err
+	})
+	if err != nil {
+		// A follow-up now would be the public message: say nothing rather
+		// than say it to everyone.
+		r.logRESTError(log, "settle deferred message", err)
+		return
+	}
 	params := &discordgo.WebhookParams{
 		Content:         d.Content,
 		Embeds:          d.Embeds,
@@ -331,7 +349,7 @@ func (r *responder) ephemeralFollowup(log *slog.Logger, ctx context.Context, i *
 		Flags:           discordgo.MessageFlagsEphemeral,
 		AllowedMentions: noMentions(),
 	}
-	err := retryREST(ctx, r.backoff, 3, false, func(ctx context.Context) error {
+	err = retryREST(ctx, r.backoff, 3, false, func(ctx context.Context) error {
 		_, err := r.s.FollowupMessageCreate(i, true, params, restOptions(ctx)...)
 		return err
 	})

@@ -597,7 +597,9 @@ func TestBusyForAutocomplete(t *testing.T) {
 // A private answer (here: the engine failed, so the handler apologises
 // ephemerally) after a public deferral goes out as an ephemeral follow-up,
 // and the public "thinking" message is deleted, instead of editing the
-// apology into a message the whole channel sees.
+// apology into a message the whole channel sees. The "thinking" message is
+// settled first: Discord would make the first follow-up that message, public
+// (the fake fails such a follow-up).
 func TestEphemeralAnswerAfterPublicDeferral(t *testing.T) {
 	fake := discordtest.New(t)
 	cfg := baseConfig(t, fake)
@@ -617,9 +619,11 @@ func TestEphemeralAnswerAfterPublicDeferral(t *testing.T) {
 		t.Fatalf("follow-ups %v, want one ephemeral", fu)
 	}
 	requireNoMentions(t, fu[0].Body)
-	if n := len(fake.Find("PATCH", originalRE)); n != 0 {
-		t.Errorf("the private answer was edited into the public message")
+	patches := fake.Find("PATCH", originalRE)
+	if len(patches) != 1 || !strings.Contains(string(patches[0].Body), answeredPrivately) || patches[0].Time.After(fu[0].Time) {
+		t.Fatalf("edits of the public message %v, want one saying %q before the follow-up", patches, answeredPrivately)
 	}
+	requireNoMentions(t, patches[0].Body)
 	if d := fake.Find("DELETE", originalRE); d[0].Time.Before(fu[0].Time) {
 		t.Errorf("deleted before the follow-up was sent")
 	}

@@ -135,6 +135,10 @@ type Server struct {
 	notify     chan struct{} // closed and replaced on every recorded event
 	scripts    []*script
 	acked      map[string]bool                 // interaction id -> acknowledged
+	// thinking holds the interactions deferred publicly (type 5) whose
+	// "thinking" message nothing has replaced yet: Discord turns the first
+	// follow-up into that message, public whatever its flags say.
+	thinking map[string]bool
 	messages   map[string][]*discordgo.Message // channel id -> messages, oldest first
 	nonces     map[string]*discordgo.Message   // channel id + "/" + nonce -> message
 	commands   map[string][]*discordgo.ApplicationCommand
@@ -183,6 +187,7 @@ func New(t testing.TB) *Server {
 		t:                 t,
 		notify:            make(chan struct{}),
 		acked:             map[string]bool{},
+		thinking:          map[string]bool{},
 		messages:          map[string][]*discordgo.Message{},
 		nonces:            map[string]*discordgo.Message{},
 		commands:          map[string][]*discordgo.ApplicationCommand{},
@@ -507,6 +512,9 @@ func (s *Server) handle(r *http.Request, req Request) (int, map[string]string, s
 		m := reCallback.FindStringSubmatch(path)
 		var body struct {
 			Type int `json:"type"`
+			Data struct {
+				Flags int `json:"flags"`
+			} `json:"data"`
 		}
 		if err := json.Unmarshal(req.Body, &body); err != nil || body.Type == 0 {
 			return 400, nil, `{"message":"Invalid Form Body","code":50035}`
@@ -517,6 +525,9 @@ func (s *Server) handle(r *http.Request, req Request) (int, map[string]string, s
 			return 400, nil, `{"message":"Interaction has already been acknowledged.","code":40060}`
 		}
 		s.acked[m[1]] = true
+		if body.Type == int(discordgo.InteractionResponseDeferredChannelMessageWithSource) && body.Data.Flags&int(discordgo.MessageFlagsEphemeral) == 0 {
+			s.thinking[m[1]] = true
+		}
 		return 204, nil, ""
 
 	case r.Method == http.MethodPatch && reOriginal.MatchString(path):
@@ -529,6 +540,9 @@ func (s *Server) handle(r *http.Request, req Request) (int, map[string]string, s
 			// Discord has no original response to edit before the callback.
 			return 404, nil, `{"message":"Unknown Message","code":10008}`
 		}
+		s.mu.Lock()
+		delete(s.thinking, id)
+		s.mu.Unlock()
 		msg := map[string]any{}
 		_ = json.Unmarshal(req.Body, &msg)
 		msg["id"] = s.NewID()
@@ -548,6 +562,14 @@ func (s *Server) handle(r *http.Request, req Request) (int, map[string]string, s
 	case r.Method == http.MethodPost && reFollowup.MatchString(path):
 		msg := map[string]any{}
 		_ = json.Unmarshal(req.Body, &msg)
+		id := strings.TrimPrefix(reFollowup.FindStringSubmatch(path)[2], "tok-")
+		s.mu.Lock()
+		replaces := s.thinking[id]
+		delete(s.thinking, id)
+		s.mu.Unlock()
+		if flags, _ := msg["flags"].(float64); replaces && int(flags)&int(discordgo.MessageFlagsEphemeral) != 0 {
+			s.t.Errorf("discordtest: an ephemeral first follow-up after a public deferral: Discord makes it the public \"thinking\" message")
+		}
 		msg["id"] = s.NewID()
 		b, _ := json.Marshal(msg)
 		return 200, nil, string(b)
