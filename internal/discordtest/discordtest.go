@@ -130,15 +130,15 @@ type Server struct {
 	t   testing.TB
 	srv *httptest.Server
 
-	mu         sync.Mutex
-	requests   []Request
-	notify     chan struct{} // closed and replaced on every recorded event
-	scripts    []*script
-	acked      map[string]bool                 // interaction id -> acknowledged
+	mu       sync.Mutex
+	requests []Request
+	notify   chan struct{} // closed and replaced on every recorded event
+	scripts  []*script
+	acked    map[string]bool // interaction id -> acknowledged
 	// thinking holds the interactions deferred publicly (type 5) whose
 	// "thinking" message nothing has replaced yet: Discord turns the first
 	// follow-up into that message, public whatever its flags say.
-	thinking map[string]bool
+	thinking   map[string]bool
 	messages   map[string][]*discordgo.Message // channel id -> messages, oldest first
 	nonces     map[string]*discordgo.Message   // channel id + "/" + nonce -> message
 	commands   map[string][]*discordgo.ApplicationCommand
