@@ -182,7 +182,8 @@ func (h *Handler) finish(i *discordgo.Interaction, resp *discordgo.InteractionRe
 // result. For an application command it is type 5 (the user sees "thinking"),
 // ephemeral when the reply will be (private:true, or an admin command),
 // because ephemerality is fixed at defer time. For a paging button it is
-// type 6 (the edit then replaces the message with the new page). For the other
+// type 6 (the edit then replaces the message with the new page; a refusal or
+// an error goes out as a new ephemeral message instead). For the other
 // buttons (Context, 👍/👎), whose reply is a new ephemeral message, it is type
 // 5 with flags 64: a type 6 would make that edit overwrite the answer. Nil for
 // PING and autocomplete, which must be answered directly.

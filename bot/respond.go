@@ -303,11 +303,18 @@ func (r *responder) process(i *discordgo.Interaction, received time.Time, ack ac
 	defer cancelE()
 	publicDeferral := deferral.Type == discordgo.InteractionResponseDeferredChannelMessageWithSource &&
 		(deferral.Data == nil || deferral.Data.Flags&discordgo.MessageFlagsEphemeral == 0)
-	if publicDeferral && resp.Data.Flags&discordgo.MessageFlagsEphemeral != 0 {
+	switch {
+	case publicDeferral && resp.Data.Flags&discordgo.MessageFlagsEphemeral != 0:
 		// Ephemerality is fixed at defer time: editing @original would show
 		// a private answer (an error, say) to the whole channel. Send it as
 		// an ephemeral follow-up and remove the public "thinking" message.
 		r.ephemeralFollowup(log, ectx, i, resp.Data)
+		return
+	case deferral.Type == discordgo.InteractionResponseDeferredMessageUpdate && resp.Type != discordgo.InteractionResponseUpdateMessage:
+		// A paging button's own reply (a refusal, an error) is a new
+		// message: editing @original would put it in place of the answer
+		// the button sits on, for the whole channel.
+		r.followup(log, ectx, i, resp.Data)
 		return
 	}
 	edit := webhookEdit(resp.Data)
@@ -328,8 +335,7 @@ const answeredPrivately = "Answered privately."
 // ephemeralFollowup answers privately after a public deferral: the public
 // "thinking" message is settled first (Discord turns the first follow-up
 // after a deferral into that message, public whatever its flags say), then
-// the ephemeral follow-up is sent and the public message deleted. The
-// follow-up POST is retried only after a 429 (a 5xx may have posted it).
+// the ephemeral follow-up is sent and the public message deleted.
 func (r *responder) ephemeralFollowup(log *slog.Logger, ctx context.Context, i *discordgo.Interaction, d *discordgo.InteractionResponseData) {
 	settle := webhookEdit(&discordgo.InteractionResponseData{Content: answeredPrivately})
 	err := retryREST(ctx, r.backoff, 4, true, func(ctx context.Context) error {
@@ -342,19 +348,7 @@ func (r *responder) ephemeralFollowup(log *slog.Logger, ctx context.Context, i *
 		r.logRESTError(log, "settle deferred message", err)
 		return
 	}
-	params := &discordgo.WebhookParams{
-		Content:         d.Content,
-		Embeds:          d.Embeds,
-		Components:      d.Components,
-		Flags:           discordgo.MessageFlagsEphemeral,
-		AllowedMentions: noMentions(),
-	}
-	err = retryREST(ctx, r.backoff, 3, false, func(ctx context.Context) error {
-		_, err := r.s.FollowupMessageCreate(i, true, params, restOptions(ctx)...)
-		return err
-	})
-	if err != nil {
-		r.logRESTError(log, "ephemeral follow-up", err)
+	if !r.followup(log, ctx, i, d) {
 		return
 	}
 	err = retryREST(ctx, r.backoff, 3, true, func(ctx context.Context) error {
@@ -363,6 +357,28 @@ func (r *responder) ephemeralFollowup(log *slog.Logger, ctx context.Context, i *
 	if err != nil {
 		r.logRESTError(log, "delete deferred message", err)
 	}
+}
+
+// followup sends d as an ephemeral follow-up message and reports whether
+// it went out. The POST is retried only after a 429 (a 5xx may have posted
+// it).
+func (r *responder) followup(log *slog.Logger, ctx context.Context, i *discordgo.Interaction, d *discordgo.InteractionResponseData) bool {
+	params := &discordgo.WebhookParams{
+		Content:         d.Content,
+		Embeds:          d.Embeds,
+		Components:      d.Components,
+		Flags:           discordgo.MessageFlagsEphemeral,
+		AllowedMentions: noMentions(),
+	}
+	err := retryREST(ctx, r.backoff, 3, false, func(ctx context.Context) error {
+		_, err := r.s.FollowupMessageCreate(i, true, params, restOptions(ctx)...)
+		return err
+	})
+	if err != nil {
+		r.logRESTError(log, "ephemeral follow-up", err)
+		return false
+	}
+	return true
 }
 
 func (r *responder) ackFinal(log *slog.Logger, ctx context.Context, ack ackFunc, resp *discordgo.InteractionResponse) {

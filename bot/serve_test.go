@@ -628,3 +628,41 @@ func TestEphemeralAnswerAfterPublicDeferral(t *testing.T) {
 		t.Errorf("deleted before the follow-up was sent")
 	}
 }
+
+// A paging button's own private reply (here: the engine failed on page 2)
+// after its type-6 deferral goes out as an ephemeral follow-up: editing
+// @original would put the apology in place of the answer the button sits
+// on, for the whole channel.
+func TestPageButtonErrorKeepsTheAnswer(t *testing.T) {
+	fake := discordtest.New(t)
+	cfg := baseConfig(t, fake)
+	eng := &stubEngine{gate: make(chan struct{}), askErr: errors.New("index broken")}
+	run := startServe(t, cfg, NewHandler(eng, HandlerOptions{}))
+	fake.WaitReady(5*time.Second, 1)
+	next, ok := pageState{Cmd: "a", Page: 2, Query: "reactor?"}.encode()
+	if !ok {
+		t.Fatal("page state does not encode")
+	}
+	i := fake.NewCommand("ask")
+	i.Type = discordgo.InteractionMessageComponent
+	i.Data = discordgo.MessageComponentInteractionData{CustomID: next, ComponentType: discordgo.ButtonComponent}
+	i.Message = &discordgo.Message{ID: fake.NewID(), ChannelID: i.ChannelID, Content: "**Ask:** reactor?"}
+	fake.DispatchInteraction(i)
+	cb := fake.WaitRequests(5*time.Second, 1, "POST", callbackRE)
+	if !strings.Contains(string(cb[0].Body), `"type":6`) {
+		t.Fatalf("deferral %s, want type 6", cb[0].Body)
+	}
+	close(eng.gate)
+	fake.WaitRequests(5*time.Second, 1, "POST", `/api/v9/webhooks/[0-9]+/[^/]+$`)
+	if err := run.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	fu := fake.Find("POST", `/api/v9/webhooks/[0-9]+/[^/]+$`)
+	if len(fu) != 1 || !strings.Contains(string(fu[0].Body), `"flags":64`) {
+		t.Fatalf("follow-ups %v, want one ephemeral", fu)
+	}
+	requireNoMentions(t, fu[0].Body)
+	if n := len(fake.Find("PATCH", originalRE)) + len(fake.Find("DELETE", originalRE)); n != 0 {
+		t.Errorf("the answer the button sits on was edited or deleted (%d requests)", n)
+	}
+}
