@@ -106,11 +106,20 @@ func (ix *Index) Paragraphs(ctx context.Context, articleID string) (corpus.Artic
 // text under a different id are left out: the one with the smallest id
 // stands for both. Articles without a date are never included.
 func (ix *Index) ArticlesBetween(ctx context.Context, since, until time.Time) ([]corpus.Article, error) {
+	return ix.articlesWhere(ctx, func(published time.Time) bool {
+		return !published.Before(since) && published.Before(until)
+	})
+}
+
+// articlesWhere returns, as ArticlesBetween does, the dated articles whose
+// publication time in is true for. Copies are collapsed among those only,
+// so a copy outside the range cannot stand in for one inside it.
+func (ix *Index) articlesWhere(ctx context.Context, in func(published time.Time) bool) ([]corpus.Article, error) {
 	man := ix.snapshot()
 	var want []string
 	first := map[string]string{} // content hash -> smallest id
 	for id, a := range man.Articles {
-		if a.Published.IsZero() || a.Published.Before(since) || !a.Published.Before(until) {
+		if a.Published.IsZero() || !in(a.Published) {
 			continue
 		}
 		want = append(want, id)

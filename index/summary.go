@@ -41,20 +41,15 @@ func (ix *Index) Summary(ctx context.Context, req corpus.SummaryRequest) (corpus
 		return corpus.Summary{}, errors.New("summary: give a day, a range of days or an article")
 	}
 	firstDay, lastDay := dayStart(first.In(loc)), dayStart(last.In(loc))
-	since, until := firstDay, time.Date(lastDay.Year(), lastDay.Month(), lastDay.Day()+1, 0, 0, 0, 0, loc)
 
-	// Zones are at most 14 hours from UTC: widen the search by that much so
-	// date-only articles are found, then keep those whose local day is in
-	// range (localDay, the rule Days follows too).
-	arts, err := ix.ArticlesBetween(ctx, since.Add(-14*time.Hour), until.Add(14*time.Hour))
+	// An article is in range when its local day is (localDay, the rule
+	// Days follows too).
+	inRange, err := ix.articlesWhere(ctx, func(published time.Time) bool {
+		d := localDay(published, loc)
+		return !d.Before(firstDay) && !d.After(lastDay)
+	})
 	if err != nil {
 		return corpus.Summary{}, err
-	}
-	var inRange []corpus.Article
-	for _, a := range arts {
-		if d := localDay(a.Published, loc); !d.Before(firstDay) && !d.After(lastDay) {
-			inRange = append(inRange, a)
-		}
 	}
 	if len(inRange) == 0 {
 		what := "on " + firstDay.Format(time.DateOnly)

@@ -157,3 +157,23 @@ func TestDaysAndSummaryAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestSummaryKeepsACopyFromTheDay: of two copies of one story, the one
+// with the smaller id published the evening before does not stand in for
+// the one published on the day asked for (and so leave the day without it).
+func TestSummaryKeepsACopyFromTheDay(t *testing.T) {
+	ix := newTestIndex(t)
+	story := []string{"The harbour wall at Leith was finished on Tuesday after two years of work."}
+	early := art("a-wire", "wire.com", "", "", "Harbour wall finished", story...)
+	early.Published = time.Date(2026, 3, 3, 22, 0, 0, 0, time.UTC)
+	onDay := art("b-local", "local.com", "", "", "Harbour wall finished", story...)
+	onDay.Published = time.Date(2026, 3, 4, 9, 0, 0, 0, time.UTC)
+	upsert(t, ix, early, onDay)
+	sum, err := ix.Summary(context.Background(), corpus.SummaryRequest{Day: day("2026-03-04")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Points) == 0 || sum.Points[0].Article.ID != "b-local" {
+		t.Errorf("summary of 2026-03-04: %+v, want the story from b-local", sum)
+	}
+}
