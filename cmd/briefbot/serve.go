@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/briefbot/briefbot/bot"
@@ -142,8 +143,19 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 			return err
 		}
 		log.Info("corpus ingested", "result", msg)
+		// The watcher may be re-ingesting when serving ends (ctx done, or
+		// a fatal error): stop it and wait for it before the index is
+		// closed (deferred above, so run after this).
+		wctx, stopWatching := context.WithCancel(ctx)
+		var watching sync.WaitGroup
+		defer func() {
+			stopWatching()
+			watching.Wait()
+		}()
+		watching.Add(1)
 		go func() {
-			if err := watchCorpus(ctx, cfg.corpus, 2*time.Second, log, func(ctx context.Context) {
+			defer watching.Done()
+			if err := watchCorpus(wctx, cfg.corpus, 2*time.Second, log, func(ctx context.Context) {
 				if msg, err := admin.Reindex(ctx); err != nil {
 					log.Error("re-ingesting the corpus", "err", err)
 				} else {
