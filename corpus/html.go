@@ -17,26 +17,17 @@ import (
 // articles, for fetch-by-URL. It works like Parse on a ".html" file, except
 // that the article id is IDFromURL of the URL ("cnn.com/2022/06/12/media/x"),
 // warnings name pageURL, and Article.Path is empty.
-func ParseHTML(data []byte, pageURL string) ([]Article, []Warning) {
+func ParseHTML(data []byte, pageURL string) (arts []Article, warns []Warning) {
 	label := pageURL
 	if label == "" {
 		label = "page.html"
 	}
-	if isBinary(data) {
-		return nil, []Warning{{Path: label, Reason: "binary file skipped"}}
-	}
-	text, transcoded := decodeText(data)
-	if !hasContent(text) {
-		return nil, []Warning{{Path: label, Reason: "empty"}}
-	}
-	var warns []Warning
-	if transcoded {
-		warns = append(warns, Warning{Path: label, Reason: "not valid UTF-8: read as Windows-1252"})
+	defer recoverAsWarning(label, &arts, &warns)
+	text, warns, ok := readText(label, data)
+	if !ok {
+		return nil, warns
 	}
 	arts, w := parseHTMLText("", text, pageURL)
-	for i := range arts {
-		arts[i].Path = ""
-	}
 	for i := range w {
 		if w[i].Path == "" {
 			w[i].Path = label

@@ -84,23 +84,10 @@ func Supported(name string) bool {
 // useful) with an "only boilerplate" warning.
 func Parse(name string, data []byte) (arts []Article, warns []Warning) {
 	name = strings.TrimPrefix(path.Clean(strings.ReplaceAll(name, "\\", "/")), "./")
-	defer func() {
-		// A reader bug must not take the whole ingest down: report it as a
-		// warning on this file instead.
-		if r := recover(); r != nil {
-			arts = nil
-			warns = append(warns, Warning{Path: name, Reason: "internal error while reading: " + toString(r)})
-		}
-	}()
-	if isBinary(data) {
-		return nil, []Warning{{Path: name, Reason: "binary file skipped"}}
-	}
-	text, transcoded := decodeText(data)
-	if !hasContent(text) {
-		return nil, []Warning{{Path: name, Reason: "empty"}}
-	}
-	if transcoded {
-		warns = append(warns, Warning{Path: name, Reason: "not valid UTF-8: read as Windows-1252"})
+	defer recoverAsWarning(name, &arts, &warns)
+	text, warns, ok := readText(name, data)
+	if !ok {
+		return nil, warns
 	}
 	var got []Article
 	var w []Warning
@@ -115,6 +102,32 @@ func Parse(name string, data []byte) (arts []Article, warns []Warning) {
 		got, w = parseText(name, text)
 	}
 	return got, append(warns, w...)
+}
+
+// recoverAsWarning, deferred by a reader's entry point, turns a panic into
+// a warning on label: a reader bug must not take the whole ingest (or the
+// bot) down.
+func recoverAsWarning(label string, arts *[]Article, warns *[]Warning) {
+	if r := recover(); r != nil {
+		*arts = nil
+		*warns = append(*warns, Warning{Path: label, Reason: "internal error while reading: " + toString(r)})
+	}
+}
+
+// readText decodes a file's bytes to text; ok is false (with the warning
+// saying why) for a binary or empty file.
+func readText(label string, data []byte) (text string, warns []Warning, ok bool) {
+	if isBinary(data) {
+		return "", []Warning{{Path: label, Reason: "binary file skipped"}}, false
+	}
+	text, transcoded := decodeText(data)
+	if !hasContent(text) {
+		return "", []Warning{{Path: label, Reason: "empty"}}, false
+	}
+	if transcoded {
+		warns = append(warns, Warning{Path: label, Reason: "not valid UTF-8: read as Windows-1252"})
+	}
+	return text, warns, true
 }
 
 func toString(v any) string {
