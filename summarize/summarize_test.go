@@ -304,3 +304,21 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestLabelJoin: a scraped link caption glued to its text by a colon, with
+// a plain or a curly opening quote after it, is furniture; a colon
+// followed by a space, or between digits, is not.
+func TestLabelJoin(t *testing.T) {
+	for s, want := range map[string]bool{
+		"More:Pythons invade the Everglades.":   true,
+		"wildfires?:Sprinklers on every roof.":  true,
+		`More:"Pythons invade" the Everglades.`: true,
+		"More:“Pythons invade” the Everglades.": true,
+		"He said: the plan is ready.":           false,
+		"The train left at 10:30 on Monday.":    false,
+	} {
+		if got := labelJoin(s); got != want {
+			t.Errorf("labelJoin(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -183,7 +183,7 @@ func labelJoin(s string) bool {
 			continue
 		}
 		b, a := s[i-1], s[i+1]
-		if (isASCIILetter(b) || b == '?') && (isASCIILetter(a) || a == '"') {
+		if (isASCIILetter(b) || b == '?') && (isASCIILetter(a) || a == '"' || strings.HasPrefix(s[i+1:], "“")) {
 			return true
 		}
 	}
