@@ -171,23 +171,44 @@ func (f filter) restricts(man *manifest) bool {
 	return !f.from.IsZero() || !f.to.IsZero() || strings.TrimSpace(f.source) != "" || strings.TrimSpace(f.author) != ""
 }
 
-// admits is true when f lets article a through, deciding as query's Bleve
-// query does for a's paragraph documents.
-func (f filter) admits(a *articleEntry) bool {
-	pub := a.Published
+// admitter is a filter prepared to test many articles (the first stage
+// asks it for every paragraph a question term finds): dates clamped as the
+// Bleve query clamps them, source and author trimmed and lowercased once.
+type admitter struct {
+	from, to       time.Time // zero: no limit
+	source, author string    // "": any
+}
+
+func (f filter) admitter() admitter {
+	var a admitter
+	if !f.from.IsZero() {
+		a.from = clampDate(f.from)
+	}
+	if !f.to.IsZero() {
+		a.to = clampDate(f.to)
+	}
+	a.source = strings.ToLower(strings.TrimSpace(f.source))
+	a.author = strings.ToLower(strings.TrimSpace(f.author))
+	return a
+}
+
+// admits is true when the filter lets article e through, deciding as
+// query's Bleve query does for e's paragraph documents.
+func (a admitter) admits(e *articleEntry) bool {
+	pub := e.Published
 	if pub.IsZero() {
 		pub = unknownDate
 	}
-	if !f.from.IsZero() && pub.Before(clampDate(f.from)) {
+	if !a.from.IsZero() && pub.Before(a.from) {
 		return false
 	}
-	if !f.to.IsZero() && !pub.Before(clampDate(f.to)) {
+	if !a.to.IsZero() && !pub.Before(a.to) {
 		return false
 	}
-	if s := strings.TrimSpace(f.source); s != "" && strings.ToLower(s) != strings.ToLower(a.Source) {
+	if a.source != "" && a.source != strings.ToLower(e.Source) {
 		return false
 	}
-	if s := strings.TrimSpace(f.author); s != "" && strings.ToLower(s) != strings.ToLower(a.Author) {
+	if a.author != "" && a.author != strings.ToLower(e.Author) {
 		return false
 	}
 	return true

@@ -323,9 +323,10 @@ func (ix *Index) admitted(ctx context.Context, r bleveindex.IndexReader, man *ma
 	if err != nil {
 		return nil, err
 	}
+	adm := f.admitter()
 	return func(doc uint64) bool {
 		a := man.Articles[arts.article(doc)]
-		return a != nil && f.admits(a)
+		return a != nil && adm.admits(a)
 	}, nil
 }
 

@@ -186,7 +186,7 @@ func (ix *Index) Search(ctx context.Context, keywords string, f corpus.SearchFil
 	}
 	if sp.Total == 0 {
 		sp.Reason = "No paragraph matches all of those words"
-		if flt.query(man) != nil {
+		if flt.restricts(man) {
 			sp.Reason += " with those filters"
 		}
 		sp.Reason += "."
