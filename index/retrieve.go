@@ -42,16 +42,26 @@ func openTerms(ctx context.Context, r bleveindex.IndexReader, terms []string) ([
 	}
 	out := make([]stageTerm, 0, len(terms))
 	for _, t := range terms {
-		tfr, err := r.TermFieldReader(ctx, []byte(t), fText, true, true, false)
+		st, err := openTerm(ctx, r, n, t)
 		if err != nil {
 			closeTerms(out)
 			return nil, err
 		}
-		df := tfr.Count()
-		idf := bm25IDF(n, max(df, 1))
-		out = append(out, stageTerm{term: t, idf: idf, df: df, common: idf < askCommonIDF, postings: tfr})
+		out = append(out, st)
 	}
 	return out, nil
+}
+
+// openTerm opens one term's postings in the text field of r, whose
+// documents number n.
+func openTerm(ctx context.Context, r bleveindex.IndexReader, n uint64, term string) (stageTerm, error) {
+	tfr, err := r.TermFieldReader(ctx, []byte(term), fText, true, true, false)
+	if err != nil {
+		return stageTerm{}, err
+	}
+	df := tfr.Count()
+	idf := bm25IDF(n, max(df, 1))
+	return stageTerm{term: term, idf: idf, df: df, common: idf < askCommonIDF, postings: tfr}, nil
 }
 
 func closeTerms(ts []stageTerm) {

@@ -81,18 +81,13 @@ func correctTerms(ctx context.Context, r bleveindex.IndexReader, sts []stageTerm
 			// its postings twice would double its weight.
 			continue
 		}
-		tfr, err := r.TermFieldReader(ctx, []byte(best), fText, true, true, false)
+		// nearestTerm only names terms some paragraph of r holds.
+		near, err := openTerm(ctx, r, n, best)
 		if err != nil {
 			return nil, err
 		}
-		df := tfr.Count()
-		if df == 0 {
-			tfr.Close()
-			continue
-		}
 		st.postings.Close()
-		idf := bm25IDF(n, df)
-		sts[i] = stageTerm{term: best, idf: idf, df: df, common: idf < askCommonIDF, postings: tfr}
+		sts[i] = near
 		replaced = append(replaced, i)
 	}
 	return replaced, nil
