@@ -56,7 +56,6 @@ type candidate struct {
 	aid             string
 	n, part         int
 	art             *articleEntry
-	neighbour       bool // fetched as a neighbour, not matched by BM25
 	rawScore        float64
 	f               features
 	answer          string
@@ -302,7 +301,6 @@ func neighbours(r bleveindex.IndexReader, man *manifest, cands []*candidate, hav
 				return nil, err
 			}
 			if nb != nil {
-				nb.neighbour = true
 				out = append(out, nb)
 			}
 		}
@@ -328,8 +326,7 @@ func isLead(a *articleEntry, n int) float64 {
 	if len(a.Paras) < 4 {
 		return 0
 	}
-	second := a.Paras[min(1, len(a.Paras)-1)][0]
-	if n <= second {
+	if n <= a.Paras[1][0] { // the second paragraph's number
 		return 1
 	}
 	return 0
