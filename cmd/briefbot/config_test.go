@@ -24,7 +24,7 @@ func TestLoadServeConfig(t *testing.T) {
 		m[k] = v
 		return m
 	}
-	c, err := loadServeConfig(mapEnv(good), "/tmp/ix", ":8080", true)
+	c, err := loadServeConfig(mapEnv(good), "/tmp/ix", ":8080")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestLoadServeConfig(t *testing.T) {
 		if tc.http {
 			addr = ":8080"
 		}
-		_, err := loadServeConfig(mapEnv(with(tc.key, tc.value)), "/tmp/ix", addr, tc.http)
+		_, err := loadServeConfig(mapEnv(with(tc.key, tc.value)), "/tmp/ix", addr)
 		if err == nil {
 			t.Errorf("%s=%q accepted", tc.key, tc.value)
 			continue

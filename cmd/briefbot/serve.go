@@ -27,14 +27,14 @@ type serveConfig struct {
 	indexDir string
 	corpus   []string // BRIEFBOT_CORPUS roots, ingested at start and watched
 	feedback string   // the 👍/👎 log
-	tzName   string
 }
 
 var snowflake = regexp.MustCompile(`^[0-9]{15,21}$`)
 
 // loadServeConfig reads the Discord and bot settings. httpAddr is the
-// --http flag (HTTP interactions endpoint mode when set).
-func loadServeConfig(getenv env, indexDir, httpAddr string, needPublicKey bool) (serveConfig, error) {
+// --http flag (HTTP interactions endpoint mode when set, which needs the
+// public key).
+func loadServeConfig(getenv env, indexDir, httpAddr string) (serveConfig, error) {
 	var c serveConfig
 	token := strings.TrimSpace(getenv("DISCORD_TOKEN"))
 	if token == "" {
@@ -49,7 +49,7 @@ func loadServeConfig(getenv env, indexDir, httpAddr string, needPublicKey bool) 
 		return c, usagef("DISCORD_GUILD_ID %q is not a server id", guild)
 	}
 	key := strings.TrimSpace(getenv("DISCORD_PUBLIC_KEY"))
-	if needPublicKey || key != "" {
+	if httpAddr != "" || key != "" {
 		if b, err := hex.DecodeString(key); err != nil || len(b) != 32 {
 			return c, usagef("DISCORD_PUBLIC_KEY must be the application's 64-hex-digit public key (General Information); `serve --http` needs it")
 		}
@@ -98,7 +98,6 @@ func loadServeConfig(getenv env, indexDir, httpAddr string, needPublicKey bool) 
 		indexDir: indexDir,
 		corpus:   roots,
 		feedback: filepath.Join(stateDir, "feedback.jsonl"),
-		tzName:   tz,
 	}
 	return c, nil
 }
@@ -115,7 +114,7 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	indexDir, _ := a.indexLocation(*dir)
-	cfg, err := loadServeConfig(a.getenv, indexDir, *httpAddr, *httpAddr != "")
+	cfg, err := loadServeConfig(a.getenv, indexDir, *httpAddr)
 	if err != nil {
 		return err
 	}
@@ -190,7 +189,7 @@ func cmdRegister(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	indexDir, _ := a.indexLocation(*dir)
-	cfg, err := loadServeConfig(a.getenv, indexDir, "", false)
+	cfg, err := loadServeConfig(a.getenv, indexDir, "")
 	if err != nil {
 		return err
 	}
@@ -207,7 +206,7 @@ func cmdRegister(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := bot.Register(ctx, s, cfg.bot.AppID, cfg.bot.GuildID, filepath.Join(cfg.bot.StateDir, "commands.json"), true); err != nil {
+	if _, err := bot.Register(ctx, s, cfg.bot.AppID, cfg.bot.GuildID, bot.RegisterStatePath(cfg.bot.StateDir), true); err != nil {
 		return err
 	}
 	scope := "globally (may take up to an hour to appear)"
