@@ -486,17 +486,21 @@ func (s *state) newStory(arts []int) *story {
 // scoreStory scores the story's sentences: centrality to the story's
 // centroid × position prior × concreteness.
 func (s *state) scoreStory(st *story, lead float64) {
-	cent := map[int]float64{}
-	for _, si := range st.sents {
-		x := &s.sents[si]
-		for j, id := range x.terms {
-			cent[id] += x.vec[j]
-		}
-	}
-	norm := centNorm(cent)
-	var lex map[int]float64
+	// Centrality is LexRank's; a story too big for it (more than
+	// maxLexRank sentences) uses similarity to its centroid instead.
+	var lex, cent map[int]float64
+	var norm float64
 	if len(st.sents) <= maxLexRank {
 		lex = s.lexRank(st.sents)
+	} else {
+		cent = map[int]float64{}
+		for _, si := range st.sents {
+			x := &s.sents[si]
+			for j, id := range x.terms {
+				cent[id] += x.vec[j]
+			}
+		}
+		norm = centNorm(cent)
 	}
 	// The headline of the story's most central article says what the story
 	// is about; sentences that share its rare words get a boost.
@@ -509,13 +513,12 @@ func (s *state) scoreStory(st *story, lead float64) {
 	tnorm := centNorm(title)
 	for _, si := range st.sents {
 		x := &s.sents[si]
-		c := 0.0
-		for j, id := range x.terms {
-			c += x.vec[j] * cent[id]
-		}
-		c /= norm
-		if lex != nil {
-			c = lex[si]
+		c := lex[si]
+		if lex == nil {
+			for j, id := range x.terms {
+				c += x.vec[j] * cent[id]
+			}
+			c /= norm
 		}
 		if len(title) > 0 {
 			t := 0.0
