@@ -120,7 +120,7 @@ func normalizeText(s string) string {
 			// cannot happen after decodeText; dropped
 		case r == '\u00a0' || unicode.Is(unicode.Zs, r):
 			pendingSpace = !lineStart
-		case r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\u2060' || r == '\ufeff' || r == '\u00ad':
+		case isInvisible(r):
 			// zero-width characters and soft hyphens: dropped
 		case unicode.IsControl(r):
 			// C1 control characters: dropped
@@ -184,12 +184,22 @@ func isCleanLine(s string) bool {
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Zs, r) ||
-			r == '\u2028' || r == '\u2029' || r == '\u200b' || r == '\ufeff' || r == '\u00ad' ||
-			r == '\u200c' || r == '\u200d' || r == '\u2060' {
+			r == '\u2028' || r == '\u2029' || isInvisible(r) {
 			return false
 		}
 		prevSpace = false
 		i += size
 	}
 	return true
+}
+
+// isInvisible reports the characters that take no space and show nothing:
+// zero-width spaces and joiners, the word joiner, the byte-order mark and
+// the soft hyphen.
+func isInvisible(r rune) bool {
+	switch r {
+	case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad':
+		return true
+	}
+	return false
 }

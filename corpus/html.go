@@ -46,12 +46,7 @@ func ParseHTML(data []byte, pageURL string) (arts []Article, warns []Warning) {
 func FromFragment(a Article, fragment, warnPath string) (Article, []Warning) {
 	a.Title = strings.Join(fragmentBlocks(a.Title), " ")
 	a.Author = strings.Join(fragmentBlocks(a.Author), " ")
-	blocks := fragmentBlocks(fragment)
-	paras := make([]rawPara, len(blocks))
-	for i, b := range blocks {
-		paras[i] = rawPara{N: i + 1, Text: b}
-	}
-	return a, finish(&a, paras, warnPath, 0)
+	return a, finish(&a, numbered(fragmentBlocks(fragment)), warnPath, 0)
 }
 
 // fragmentBlocks is the paragraph text of an HTML fragment, or of plain
@@ -158,10 +153,7 @@ func parseHTMLText(name, text, pageURL string) ([]Article, []Warning) {
 	if a.ID == "" {
 		a.ID = "page"
 	}
-	paras := make([]rawPara, len(blocks))
-	for i, b := range blocks {
-		paras[i] = rawPara{N: i + 1, Text: b}
-	}
+	paras := numbered(blocks)
 	if a.Title == "" && name != "" {
 		a.Title = titleFromName(name)
 	}

@@ -69,19 +69,11 @@ func parseJSONL(name, text string) ([]Article, []Warning) {
 				warns = append(warns, Warning{Path: name, Line: lineNo, Reason: fmt.Sprintf("unreadable published date %q ignored", truncate(pub, 40))})
 			}
 		}
-		var paras []rawPara
-		if ja.Paragraphs != nil {
-			paras = make([]rawPara, len(ja.Paragraphs))
-			for i, p := range ja.Paragraphs {
-				paras[i] = rawPara{N: i + 1, Text: p}
-			}
-		} else {
-			blocks, _ := splitBlocks(normalizeText(ja.Text))
-			paras = make([]rawPara, len(blocks))
-			for i, b := range blocks {
-				paras[i] = rawPara{N: i + 1, Text: b}
-			}
+		texts := ja.Paragraphs
+		if texts == nil {
+			texts, _ = splitBlocks(normalizeText(ja.Text))
 		}
+		paras := numbered(texts)
 		warns = append(warns, finish(&a, paras, name, lineNo)...)
 		arts = append(arts, a)
 	}

@@ -35,11 +35,7 @@ func parseMarkdown(name, text string) ([]Article, []Warning) {
 	if a.Title == "" {
 		a.Title = titleFromName(name)
 	}
-	raw := make([]rawPara, len(paras))
-	for i, p := range paras {
-		raw[i] = rawPara{N: i + 1, Text: p}
-	}
-	warns = append(warns, finish(&a, raw, name, 0)...)
+	warns = append(warns, finish(&a, numbered(paras), name, 0)...)
 	return []Article{a}, warns
 }
 

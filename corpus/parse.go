@@ -147,7 +147,7 @@ func hasContent(text string) bool {
 	for _, r := range text {
 		switch {
 		case unicode.IsSpace(r) || unicode.IsControl(r):
-		case r == '\ufeff' || r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\u2060' || r == '\u00ad':
+		case isInvisible(r):
 		case r == utf8.RuneError:
 		default:
 			return true
@@ -168,11 +168,16 @@ type rawPara struct {
 	Text string
 }
 
-// finish runs the shared pipeline over a reader's paragraphs and fills
-// a.Paragraphs and a.Dropped. It also fills a missing publication date from
-// the URL, a date in the title, or a dateline in the first three paragraphs
-// (in that order), and cleans the metadata. It returns a warning when nothing
-// survived.
+// numbered numbers texts from 1, in order: the paragraphs of a reader that
+// keeps every block it finds.
+func numbered(texts []string) []rawPara {
+	paras := make([]rawPara, len(texts))
+	for i, t := range texts {
+		paras[i] = rawPara{N: i + 1, Text: t}
+	}
+	return paras
+}
+
 // isBylineOf reports whether a paragraph only names the article's known
 // author ("By Lena Marsh", "Lena Marsh"): a byline left in the body by the
 // page layout. Without a known author a lone name cannot be told from a list
@@ -185,6 +190,11 @@ func isBylineOf(text, author string) bool {
 	return t == name || t == "by"+name
 }
 
+// finish runs the shared pipeline over a reader's paragraphs and fills
+// a.Paragraphs and a.Dropped. It also fills a missing publication date from
+// the URL, a date in the title, or a dateline in the first three paragraphs
+// (in that order), and cleans the metadata. It returns a warning when nothing
+// survived.
 func finish(a *Article, paras []rawPara, warnPath string, warnLine int) []Warning {
 	a.Title = cleanParagraph(a.Title)
 	a.Author = cleanAuthor(a.Author)
