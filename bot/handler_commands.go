@@ -163,15 +163,21 @@ func noPassage(ans corpus.Answer, st pageState) string {
 	if reason == "" {
 		reason = fmt.Sprintf("no passage in %s answers that", plural(ans.Articles, "article", "articles"))
 	}
-	reason = upperFirst(strings.TrimSuffix(reason, ".")) + "."
-	if note := respelledNote(ans.Respelled); note != "" {
-		reason += "\n" + note
-	}
 	tips := []string{"try other words or a shorter question", "try `/search` with a few keywords"}
 	if st.Source != "" || st.Since != "" {
 		tips = append([]string{"drop the source or since filter"}, tips...)
 	}
-	return reason + "\nYou could " + strings.Join(tips, ", or ") + "."
+	return noMatchText(reason, ans.Respelled, "You could "+strings.Join(tips, ", or "))
+}
+
+// noMatchText is a no-match reply: the reason as a sentence, the words
+// looked for by their nearest spelling, then what to try.
+func noMatchText(reason string, respelled []string, tip string) string {
+	msg := upperFirst(strings.TrimSuffix(reason, ".")) + "."
+	if note := respelledNote(respelled); note != "" {
+		msg += "\n" + note
+	}
+	return msg + "\n" + tip + "."
 }
 
 func (h *Handler) search(ctx context.Context, i *discordgo.Interaction, opts []*discordgo.ApplicationCommandInteractionDataOption, start time.Time, out *outcome) (*discordgo.InteractionResponse, error) {
@@ -224,11 +230,7 @@ func (h *Handler) runSearch(ctx context.Context, st pageState, start time.Time, 
 		if f != (corpus.SearchFilters{}) {
 			tip += ", or drop a filter"
 		}
-		msg := upperFirst(strings.TrimSuffix(reason, ".")) + "."
-		if note := respelledNote(page.Respelled); note != "" {
-			msg += "\n" + note
-		}
-		return ephemeral(msg + "\n" + tip + "."), nil
+		return ephemeral(noMatchText(reason, page.Respelled, tip)), nil
 	}
 	out.results = len(page.Passages)
 	content, embeds, comps := renderSearch(st, page, h.now().Sub(start))
