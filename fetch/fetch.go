@@ -126,7 +126,8 @@ var (
 	cgnat     = netip.MustParsePrefix("100.64.0.0/10") // carrier-grade NAT, often internal
 	thisNet   = netip.MustParsePrefix("0.0.0.0/8")
 	benchmark = netip.MustParsePrefix("198.18.0.0/15")
-	nat64     = netip.MustParsePrefix("64:ff9b::/96") // may embed an internal IPv4
+	nat64     = netip.MustParsePrefix("64:ff9b::/96")  // may embed an internal IPv4
+	metadata  = netip.MustParseAddr("169.254.169.254") // cloud instance metadata
 )
 
 func forbidden(ip netip.Addr, allowLoopback bool) string {
@@ -136,7 +137,7 @@ func forbidden(ip netip.Addr, allowLoopback bool) string {
 			return ""
 		}
 		return "a loopback address"
-	case ip == netip.MustParseAddr("169.254.169.254"):
+	case ip == metadata:
 		return "the cloud metadata address"
 	case ip.IsLinkLocalUnicast(), ip.IsLinkLocalMulticast():
 		return "a link-local address"
