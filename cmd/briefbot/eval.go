@@ -61,11 +61,7 @@ func cmdEval(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 		defer os.RemoveAll(tmp)
-		if ix, err = index.Open(filepath.Join(tmp, "index"), index.Options{}); err != nil {
-			return err
-		}
-		if _, err := ix.Ingest(ctx, []string{*corpusPath}, index.IngestOptions{}); err != nil {
-			ix.Close()
+		if ix, err = ingestTemp(ctx, tmp, *corpusPath); err != nil {
 			return err
 		}
 	} else {

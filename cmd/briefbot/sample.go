@@ -41,13 +41,8 @@ func (a *app) openIndex(ctx context.Context, flagDir string) (ix *index.Index, s
 		cleanup()
 		return nil, false, nil, err
 	}
-	ix, err = index.Open(filepath.Join(tmp, "index"), index.Options{})
+	ix, err = ingestTemp(ctx, tmp, filepath.Join(tmp, "corpus"))
 	if err != nil {
-		cleanup()
-		return nil, false, nil, err
-	}
-	if _, err := ix.Ingest(ctx, []string{filepath.Join(tmp, "corpus")}, index.IngestOptions{}); err != nil {
-		ix.Close()
 		cleanup()
 		return nil, false, nil, fmt.Errorf("indexing the bundled sample: %w", err)
 	}
@@ -62,4 +57,20 @@ func writeSample(dir string) error {
 		return err
 	}
 	return os.CopyFS(dir, sub)
+}
+
+// ingestTemp ingests path into a new index in dir/index, for a command
+// that answers from a corpus without an index of its own (the bundled
+// sample, eval --corpus). dir is a fresh temporary folder the caller
+// removes after closing the index.
+func ingestTemp(ctx context.Context, dir, path string) (*index.Index, error) {
+	ix, err := index.Open(filepath.Join(dir, "index"), index.Options{})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := ix.Ingest(ctx, []string{path}, index.IngestOptions{}); err != nil {
+		ix.Close()
+		return nil, err
+	}
+	return ix, nil
 }
