@@ -135,18 +135,27 @@ func countBoldMarkers(s string) int {
 	return n
 }
 
-// embedLen is what an embed counts toward the 6,000 total.
-func embedLen(e *discordgo.MessageEmbed) int {
-	n := textLen(strings.TrimSpace(e.Title)) + textLen(strings.TrimSpace(e.Description))
+// embedTexts calls visit with each text of e that counts toward the 6,000
+// total: title, description, field names and values, footer, author name.
+func embedTexts(e *discordgo.MessageEmbed, visit func(*string)) {
+	visit(&e.Title)
+	visit(&e.Description)
 	for _, f := range e.Fields {
-		n += textLen(strings.TrimSpace(f.Name)) + textLen(strings.TrimSpace(f.Value))
+		visit(&f.Name)
+		visit(&f.Value)
 	}
 	if e.Footer != nil {
-		n += textLen(strings.TrimSpace(e.Footer.Text))
+		visit(&e.Footer.Text)
 	}
 	if e.Author != nil {
-		n += textLen(strings.TrimSpace(e.Author.Name))
+		visit(&e.Author.Name)
 	}
+}
+
+// embedLen is what an embed counts toward the 6,000 total.
+func embedLen(e *discordgo.MessageEmbed) int {
+	n := 0
+	embedTexts(e, func(p *string) { n += textLen(strings.TrimSpace(*p)) })
 	return n
 }
 
@@ -161,7 +170,7 @@ func embedsLen(es []*discordgo.MessageEmbed) int {
 // fitMessage is the last line of defence of every message the bot sends: the
 // renderers budget their text, and fitMessage guarantees Discord's limits
 // whatever they did. It truncates each part to its limit, keeps the embeds'
-// total under 6,000 by shortening the longest descriptions (then dropping
+// total under 6,000 by shortening the longest texts (then dropping
 // trailing embeds), drops components that break a rule, makes sure the message
 // is not empty, and sets allowed_mentions to none.
 func fitMessage(content string, embeds []*discordgo.MessageEmbed, comps []discordgo.MessageComponent) (string, []*discordgo.MessageEmbed, []discordgo.MessageComponent) {
@@ -216,18 +225,7 @@ func shrinkToTotal(embeds []*discordgo.MessageEmbed) {
 		total += n
 	}
 	for _, e := range embeds {
-		add(&e.Title)
-		add(&e.Description)
-		for _, f := range e.Fields {
-			add(&f.Name)
-			add(&f.Value)
-		}
-		if e.Footer != nil {
-			add(&e.Footer.Text)
-		}
-		if e.Author != nil {
-			add(&e.Author.Name)
-		}
+		embedTexts(e, add)
 	}
 	for total > maxEmbedsTotal {
 		best := -1
