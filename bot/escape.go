@@ -68,6 +68,40 @@ func escapeMarkdown(s string) string {
 	return b.String()
 }
 
+// escapeQuote is escapeMarkdown for quoted corpus text shown as a block of
+// its own: a line that starts like a numbered-list item ("1. ") also has
+// its period escaped, as renderMarked does for passages, so it shows as
+// the text it is. (escapeMarkdown itself leaves periods alone: the query
+// header it escapes must read back through unescapeMarkdown.)
+func escapeQuote(s string) string {
+	e := escapeMarkdown(s)
+	var b strings.Builder
+	b.Grow(len(e) + 2)
+	lineStart := 0
+	for i := 0; i <= len(e); i++ {
+		if i < len(e) && e[i] != '\n' {
+			continue
+		}
+		line := e[lineStart:i]
+		j := 0
+		for j < len(line) && line[j] >= '0' && line[j] <= '9' {
+			j++
+		}
+		if j > 0 && strings.HasPrefix(line[j:], ". ") {
+			b.WriteString(line[:j])
+			b.WriteString("\\")
+			b.WriteString(line[j:])
+		} else {
+			b.WriteString(line)
+		}
+		if i < len(e) {
+			b.WriteByte('\n')
+		}
+		lineStart = i + 1
+	}
+	return b.String()
+}
+
 // unescapeMarkdown inverts escapeMarkdown for text that went through
 // cleanText first (so it held no zwsp of its own). The handler uses it to
 // read a long query back from the message that carries a paging button.

@@ -85,3 +85,18 @@ func FuzzEscapeRoundTrip(f *testing.F) {
 		}
 	})
 }
+
+func TestEscapeQuote(t *testing.T) {
+	for in, want := range map[string]string{
+		"1. Ministers agreed the plan.":          `1\. Ministers agreed the plan.`,
+		"12. The last item.":                     `12\. The last item.`,
+		"It rose 1.5 percent. 3. Not a start.":   "It rose 1.5 percent. 3. Not a start.",
+		"Residents said:\n2. The council agreed": "Residents said:\n2\\. The council agreed",
+		"*Bold* @everyone":                       `\*Bold\* @` + zwsp + "everyone",
+		"":                                       "",
+	} {
+		if got := escapeQuote(in); got != want {
+			t.Errorf("escapeQuote(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

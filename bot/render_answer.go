@@ -304,7 +304,7 @@ func pointsText(points []corpus.Point, heading string, budget int) string {
 		room := budget - textLen(b.String()) - textLen(cite) - textLen("> \n\n") - textLen(moreLine)
 		if room < 40 {
 			if k == 0 {
-				return truncate("> "+escapeMarkdown(oneLine(cleanText(p.Text, false))), budget)
+				return truncate("> "+escapeQuote(oneLine(cleanText(p.Text, false))), budget)
 			}
 			fmt.Fprintf(&b, "…and %d more", len(points)-k)
 			break
@@ -312,7 +312,7 @@ func pointsText(points []corpus.Point, heading string, budget int) string {
 		if k > 0 {
 			b.WriteString("\n\n")
 		}
-		b.WriteString("> " + truncate(escapeMarkdown(oneLine(cleanText(p.Text, false))), room) + "\n" + cite)
+		b.WriteString("> " + truncate(escapeQuote(oneLine(cleanText(p.Text, false))), room) + "\n" + cite)
 	}
 	return b.String()
 }
@@ -445,7 +445,7 @@ func renderContext(art corpus.Article, n int) *discordgo.MessageEmbed {
 			b.WriteString("\n\n")
 		}
 		pn := order[k]
-		body := truncate(escapeMarkdown(strings.Join(texts[pn], " ")), budget)
+		body := truncate(escapeQuote(strings.Join(texts[pn], " ")), budget)
 		if cited {
 			b.WriteString("**¶" + strconv.Itoa(pn) + "** " + body)
 		} else {
