@@ -24,12 +24,30 @@ const maxOptionRunes = 100
 // adminPermissions is the default_member_permissions of admin commands:
 // Manage Server. Server admins can change who sees the command, so the
 // handler checks the member's permissions again (see isAdmin).
-const adminPermissions int64 = discordgo.PermissionManageGuild
+const adminPermissions int64 = discordgo.PermissionManageServer
 
 // isAdminCommand reports whether a command changes or reveals bot internals
 // and is limited to server managers.
 func isAdminCommand(name string) bool {
 	return name == cmdIngest || name == cmdReindex || name == cmdStats
+}
+
+// Interaction contexts and installation types, as Discord's API numbers them
+// (application commands: "Interaction Context Types" and "Application
+// Integration Types").
+const (
+	contextGuild     = 0 // in a server
+	contextBotDM     = 1 // in a DM with the bot
+	integrationGuild = 0 // installed to a server
+)
+
+// Command is an application command as the bulk-overwrite route takes it.
+// discordgo v0.28.1's ApplicationCommand predates contexts and integration
+// types, so they are carried here as the plain JSON fields Discord documents.
+type Command struct {
+	discordgo.ApplicationCommand
+	Contexts         []int `json:"contexts,omitempty"`
+	IntegrationTypes []int `json:"integration_types,omitempty"`
 }
 
 // Commands returns the command definitions for a bulk overwrite.
@@ -42,13 +60,7 @@ func isAdminCommand(name string) bool {
 // they act on the shared index, and a DM has no member permissions to check.
 // Discord applies contexts and integration types to global commands only;
 // guild-registered copies (for testing) are usable in that guild alone.
-func Commands() []*discordgo.ApplicationCommand {
-	everywhere := []discordgo.InteractionContextType{
-		discordgo.InteractionContextGuild,
-		discordgo.InteractionContextBotDM,
-	}
-	guildOnly := []discordgo.InteractionContextType{discordgo.InteractionContextGuild}
-	guildInstall := []discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall}
+func Commands() []*Command {
 	perm := adminPermissions
 	minOne := 1
 
@@ -73,22 +85,18 @@ func Commands() []*discordgo.ApplicationCommand {
 			Description: "Only you see the reply",
 		}
 	}
-	public := func(c *discordgo.ApplicationCommand) *discordgo.ApplicationCommand {
+	public := func(c discordgo.ApplicationCommand) *Command {
 		c.Type = discordgo.ChatApplicationCommand
-		c.Contexts = &everywhere
-		c.IntegrationTypes = &guildInstall
-		return c
+		return &Command{c, []int{contextGuild, contextBotDM}, []int{integrationGuild}}
 	}
-	admin := func(c *discordgo.ApplicationCommand) *discordgo.ApplicationCommand {
+	admin := func(c discordgo.ApplicationCommand) *Command {
 		c.Type = discordgo.ChatApplicationCommand
-		c.Contexts = &guildOnly
-		c.IntegrationTypes = &guildInstall
 		c.DefaultMemberPermissions = &perm
-		return c
+		return &Command{c, []int{contextGuild}, []int{integrationGuild}}
 	}
 
-	return []*discordgo.ApplicationCommand{
-		public(&discordgo.ApplicationCommand{
+	return []*Command{
+		public(discordgo.ApplicationCommand{
 			Name:        cmdAsk,
 			Description: "Ask a question; get quoted passages from the briefings, with citations",
 			Options: []*discordgo.ApplicationCommandOption{
@@ -98,7 +106,7 @@ func Commands() []*discordgo.ApplicationCommand {
 				private(),
 			},
 		}),
-		public(&discordgo.ApplicationCommand{
+		public(discordgo.ApplicationCommand{
 			Name:        cmdSearch,
 			Description: "Keyword search over the briefings, with highlights",
 			Options: []*discordgo.ApplicationCommandOption{
@@ -110,7 +118,7 @@ func Commands() []*discordgo.ApplicationCommand {
 				private(),
 			},
 		}),
-		public(&discordgo.ApplicationCommand{
+		public(discordgo.ApplicationCommand{
 			Name:        cmdSummary,
 			Description: "The day's briefing: key sentences of that day's articles, quoted and cited",
 			Options: []*discordgo.ApplicationCommandOption{
@@ -118,24 +126,24 @@ func Commands() []*discordgo.ApplicationCommand {
 				private(),
 			},
 		}),
-		public(&discordgo.ApplicationCommand{
+		public(discordgo.ApplicationCommand{
 			Name:        cmdSources,
 			Description: "Indexed sources with article counts and latest dates",
 			Options:     []*discordgo.ApplicationCommandOption{},
 		}),
-		admin(&discordgo.ApplicationCommand{
+		admin(discordgo.ApplicationCommand{
 			Name:        cmdIngest,
 			Description: "Add an article page or RSS/Atom feed to the index (admins)",
 			Options: []*discordgo.ApplicationCommandOption{
 				str("url", "The http(s) address of the article or feed", true, false, 2000),
 			},
 		}),
-		admin(&discordgo.ApplicationCommand{
+		admin(discordgo.ApplicationCommand{
 			Name:        cmdReindex,
 			Description: "Re-read the corpus into the index (admins)",
 			Options:     []*discordgo.ApplicationCommandOption{},
 		}),
-		admin(&discordgo.ApplicationCommand{
+		admin(discordgo.ApplicationCommand{
 			Name:        cmdStats,
 			Description: "Index size, uptime, answer times and feedback (admins)",
 			Options:     []*discordgo.ApplicationCommandOption{},

@@ -82,7 +82,7 @@ func adminRefusal(i *discordgo.Interaction) string {
 	if i.Member == nil {
 		return "That command works only inside a server, for members who can manage it."
 	}
-	const allowed = discordgo.PermissionAdministrator | discordgo.PermissionManageGuild
+	const allowed = discordgo.PermissionAdministrator | discordgo.PermissionManageServer
 	if i.Member.Permissions&allowed == 0 {
 		return "Sorry, that command is for members with the Manage Server permission."
 	}

@@ -80,7 +80,7 @@ func TestAdminCommands(t *testing.T) {
 	}{
 		{"member without permission", guildCommand("1", memberPerms, cmdIngest, url), false},
 		{"DM (no member)", dmCommand("1", cmdIngest, url), false},
-		{"member with Manage Server", guildCommand("1", memberPerms|discordgo.PermissionManageGuild, cmdIngest, url), true},
+		{"member with Manage Server", guildCommand("1", memberPerms|discordgo.PermissionManageServer, cmdIngest, url), true},
 		{"administrator", guildCommand("1", discordgo.PermissionAdministrator, cmdIngest, url), true},
 		{"reindex without permission", guildCommand("1", memberPerms, cmdReindex), false},
 		{"reindex as admin", guildCommand("1", discordgo.PermissionAdministrator, cmdReindex), true},
@@ -112,7 +112,7 @@ func TestIngestInput(t *testing.T) {
 	ctx := context.Background()
 	fetcher := &fakeFetcher{err: fmt.Errorf("refusing to fetch a private address 127.0.0.1")}
 	h, _, _ := newTestHandler(t, &fakeEngine{}, func(o *HandlerOptions) { o.Fetcher = fetcher })
-	adminPerm := int64(discordgo.PermissionManageGuild)
+	adminPerm := int64(discordgo.PermissionManageServer)
 	for _, tc := range []struct{ url, want string }{
 		{"javascript:alert(1)", "not an http(s) address"},
 		{"", "Please give the address"},
@@ -452,7 +452,7 @@ func TestLogLine(t *testing.T) {
 
 func TestCommandDefinitions(t *testing.T) {
 	cmds := Commands()
-	names := map[string]*discordgo.ApplicationCommand{}
+	names := map[string]*Command{}
 	for _, c := range cmds {
 		names[c.Name] = c
 		if n := len(c.Description); n < 1 || n > 100 {

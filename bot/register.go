@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -24,10 +25,10 @@ type registerState struct {
 // CommandsHash identifies the command definitions and where they go: it
 // changes when a command, option or description changes, or when the target
 // (application, guild or global) changes.
-func CommandsHash(appID, guildID string, cmds []*discordgo.ApplicationCommand) (string, error) {
+func CommandsHash(appID, guildID string, cmds []*Command) (string, error) {
 	b, err := json.Marshal(struct {
 		AppID, GuildID string
-		Commands       []*discordgo.ApplicationCommand
+		Commands       []*Command
 	}{appID, guildID, cmds})
 	if err != nil {
 		return "", err
@@ -57,8 +58,7 @@ func Register(ctx context.Context, s *discordgo.Session, appID, guildID, statePa
 	}
 	// PUT replaces the whole list, so repeating it after a 5xx is harmless.
 	err = retryREST(ctx, defaultBackoff, 4, true, func(ctx context.Context) error {
-		_, err := s.ApplicationCommandBulkOverwrite(appID, guildID, cmds, restOptions(ctx)...)
-		return err
+		return bulkOverwrite(s, appID, guildID, cmds, restOptions(ctx)...)
 	})
 	if err != nil {
 		return false, fmt.Errorf("register commands: %w", err)
@@ -70,6 +70,17 @@ func Register(ctx context.Context, s *discordgo.Session, appID, guildID, statePa
 		}
 	}
 	return true, nil
+}
+
+// bulkOverwrite is discordgo's ApplicationCommandBulkOverwrite for our
+// Command type, which carries the fields discordgo v0.28.1 lacks.
+func bulkOverwrite(s *discordgo.Session, appID, guildID string, cmds []*Command, opts ...discordgo.RequestOption) error {
+	endpoint := discordgo.EndpointApplicationGlobalCommands(appID)
+	if guildID != "" {
+		endpoint = discordgo.EndpointApplicationGuildCommands(appID, guildID)
+	}
+	_, err := s.RequestWithBucketID(http.MethodPut, endpoint, cmds, endpoint, opts...)
+	return err
 }
 
 func readJSONFile(path string, v any) error {

@@ -38,7 +38,6 @@ func dmCommand(user, name string, opts ...*discordgo.ApplicationCommandInteracti
 	i := guildCommand(user, 0, name, opts...)
 	i.GuildID, i.Member = "", nil
 	i.User = &discordgo.User{ID: user}
-	i.Context = discordgo.InteractionContextBotDM
 	return i
 }
 

@@ -361,7 +361,7 @@ func (p *channelPoster) postedSince(ctx context.Context, t time.Time, msg *disco
 		return false, err
 	}
 	for _, m := range msgs {
-		if m.Author != nil && m.Author.ID == p.botID && m.Interaction == nil && m.InteractionMetadata == nil &&
+		if m.Author != nil && m.Author.ID == p.botID && m.Type == discordgo.MessageTypeDefault && m.Interaction == nil &&
 			m.Timestamp.After(t.Add(-time.Minute)) && m.Content == msg.Content && len(m.Embeds) == len(msg.Embeds) {
 			return true, nil
 		}
