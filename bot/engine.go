@@ -9,24 +9,23 @@ package bot
 
 import (
 	"context"
+	"github.com/briefbot/briefbot"
 	"time"
-
-	"github.com/briefbot/briefbot/corpus"
 )
 
 // Engine is what the bot needs of the index. *index.Index implements it; the
 // semantics of each method are those of the index API in the team contract.
 type Engine interface {
-	Ask(ctx context.Context, question string, opts corpus.AskOptions) (corpus.Answer, error)
-	Search(ctx context.Context, keywords string, f corpus.SearchFilters, page, pageSize int) (corpus.SearchPage, error)
-	Summary(ctx context.Context, req corpus.SummaryRequest) (corpus.Summary, error)
-	Sources(ctx context.Context) ([]corpus.SourceInfo, error)
+	Ask(ctx context.Context, question string, opts briefbot.AskOptions) (briefbot.Answer, error)
+	Search(ctx context.Context, keywords string, f briefbot.SearchFilters, page, pageSize int) (briefbot.SearchPage, error)
+	Summary(ctx context.Context, req briefbot.SummaryRequest) (briefbot.Summary, error)
+	Sources(ctx context.Context) ([]briefbot.SourceInfo, error)
 	// Days lists recent local days that have articles, newest first.
 	Days(ctx context.Context, loc *time.Location, limit int) ([]time.Time, error)
 	// Paragraphs returns a whole article, for the Context button; an
-	// unknown id gives an error wrapping corpus.ErrNotFound.
-	Paragraphs(ctx context.Context, articleID string) (corpus.Article, error)
-	Stats(ctx context.Context) (corpus.Stats, error)
+	// unknown id gives an error wrapping briefbot.ErrNotFound.
+	Paragraphs(ctx context.Context, articleID string) (briefbot.Article, error)
+	Stats(ctx context.Context) (briefbot.Stats, error)
 }
 
 // Admin performs the write operations behind /ingest and /reindex.
@@ -39,7 +38,7 @@ type Engine interface {
 type Admin interface {
 	// AddArticles upserts articles fetched by /ingest and says what changed,
 	// e.g. "added 1 article (14 paragraphs)".
-	AddArticles(ctx context.Context, arts []corpus.Article) (string, error)
+	AddArticles(ctx context.Context, arts []briefbot.Article) (string, error)
 	// Reindex re-reads the configured corpus into the index and says what
 	// changed.
 	Reindex(ctx context.Context) (string, error)
@@ -48,5 +47,5 @@ type Admin interface {
 // Fetcher fetches an article page or an RSS/Atom feed for /ingest
 // (implemented by package fetch). It must refuse private addresses itself.
 type Fetcher interface {
-	Fetch(ctx context.Context, url string) ([]corpus.Article, error)
+	Fetch(ctx context.Context, url string) ([]briefbot.Article, error)
 }

@@ -129,7 +129,7 @@ func unescapeMarkdown(s string) string {
 // invalid UTF-8, control characters other than newline (tabs become spaces),
 // bidirectional overrides that could reorder the bot's own text, zero-width
 // characters (zwsp is the bot's marker, see above) and the byte-order mark.
-// keepMarkers keeps corpus.HighlightStart/End for the renderer.
+// keepMarkers keeps briefbot.HighlightStart/End for the renderer.
 func cleanText(s string, keepMarkers bool) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")

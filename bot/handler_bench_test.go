@@ -2,11 +2,10 @@ package bot
 
 import (
 	"context"
+	"github.com/briefbot/briefbot"
 	"io"
 	"log/slog"
 	"testing"
-
-	"github.com/briefbot/briefbot/corpus"
 )
 
 // cannedEngine answers Ask instantly with fixed passages, so that the
@@ -14,10 +13,10 @@ import (
 // rendering, limit enforcement and logging.
 type cannedEngine struct {
 	fakeEngine
-	ans corpus.Answer
+	ans briefbot.Answer
 }
 
-func (c *cannedEngine) Ask(ctx context.Context, q string, opts corpus.AskOptions) (corpus.Answer, error) {
+func (c *cannedEngine) Ask(ctx context.Context, q string, opts briefbot.AskOptions) (briefbot.Answer, error) {
 	return c.ans, nil
 }
 
@@ -25,15 +24,15 @@ func (c *cannedEngine) Ask(ctx context.Context, q string, opts corpus.AskOptions
 // passages (1,500-rune paragraphs with markdown and mentions to escape).
 func BenchmarkHandleAsk(b *testing.B) {
 	arts := testArticles()
-	var ps []corpus.Passage
+	var ps []briefbot.Passage
 	for k := range 3 {
 		text := hugeText(1500)
-		ps = append(ps, corpus.Passage{
-			Article: arts[k].Ref(), Paragraph: k + 1, ID: corpus.ParagraphID(arts[k].ID, k+1),
+		ps = append(ps, briefbot.Passage{
+			Article: arts[k].Ref(), Paragraph: k + 1, ID: briefbot.ParagraphID(arts[k].ID, k+1),
 			Text: text, Answer: text[200:400],
 		})
 	}
-	eng := &cannedEngine{ans: corpus.Answer{Passages: ps, Articles: 2092}}
+	eng := &cannedEngine{ans: briefbot.Answer{Passages: ps, Articles: 2092}}
 	h := NewHandler(eng, HandlerOptions{
 		Location:  testZone,
 		Logger:    slog.New(slog.NewJSONHandler(io.Discard, nil)),

@@ -3,14 +3,13 @@ package bot
 import (
 	"context"
 	"fmt"
+	"github.com/briefbot/briefbot"
 	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
-
-	"github.com/briefbot/briefbot/corpus"
 )
 
 // Page sizes. An /ask page shows 3 passages (the index's default K) and at
@@ -135,7 +134,7 @@ func (h *Handler) runAsk(ctx context.Context, st pageState, start time.Time, out
 	// anywhere: the index drops weak passages, so a full page does not
 	// promise another.
 	k := st.Page*askPageSize + 1
-	ans, err := h.eng.Ask(ctx, st.Query, corpus.AskOptions{K: k, Since: h.dayFromString(st.Since), Source: st.Source})
+	ans, err := h.eng.Ask(ctx, st.Query, briefbot.AskOptions{K: k, Since: h.dayFromString(st.Since), Source: st.Source})
 	if err != nil {
 		return nil, fmt.Errorf("ask: %w", err)
 	}
@@ -158,7 +157,7 @@ func (h *Handler) runAsk(ctx context.Context, st pageState, start time.Time, out
 }
 
 // noPassage is the friendly no-match reply of /ask, with what to try instead.
-func noPassage(ans corpus.Answer, st pageState) string {
+func noPassage(ans briefbot.Answer, st pageState) string {
 	reason := strings.TrimSpace(ans.Reason)
 	if reason == "" {
 		reason = fmt.Sprintf("no passage in %s answers that", plural(ans.Articles, "article", "articles"))
@@ -212,7 +211,7 @@ func (h *Handler) search(ctx context.Context, i *discordgo.Interaction, opts []*
 }
 
 func (h *Handler) runSearch(ctx context.Context, st pageState, start time.Time, out *outcome, private, isUpdate bool) (*discordgo.InteractionResponse, error) {
-	f := corpus.SearchFilters{Source: st.Source, Author: st.Author, Since: h.dayFromString(st.Since), Until: h.dayFromString(st.Until)}
+	f := briefbot.SearchFilters{Source: st.Source, Author: st.Author, Since: h.dayFromString(st.Since), Until: h.dayFromString(st.Until)}
 	page, err := h.eng.Search(ctx, st.Query, f, st.Page, searchPageSize)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
@@ -227,7 +226,7 @@ func (h *Handler) runSearch(ctx context.Context, st pageState, start time.Time, 
 			reason = "nothing matches " + quoteInput(st.Query)
 		}
 		tip := "Try fewer or different keywords"
-		if f != (corpus.SearchFilters{}) {
+		if f != (briefbot.SearchFilters{}) {
 			tip += ", or drop a filter"
 		}
 		return ephemeral(noMatchText(reason, page.Respelled, tip)), nil
@@ -251,7 +250,7 @@ func (h *Handler) summary(ctx context.Context, i *discordgo.Interaction, opts []
 	if refusal := h.allowQuestion(i, out); refusal != nil {
 		return refusal, nil
 	}
-	sum, err := h.eng.Summary(ctx, corpus.SummaryRequest{Day: day, Location: h.loc})
+	sum, err := h.eng.Summary(ctx, briefbot.SummaryRequest{Day: day, Location: h.loc})
 	if err != nil {
 		return nil, fmt.Errorf("summary: %w", err)
 	}

@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/briefbot/briefbot"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
-
-	"github.com/briefbot/briefbot/corpus"
 )
 
 func (h *Handler) component(ctx context.Context, i *discordgo.Interaction, start time.Time, out *outcome) *discordgo.InteractionResponse {
@@ -74,12 +73,12 @@ func (h *Handler) page(ctx context.Context, i *discordgo.Interaction, customID s
 // context answers the Context button with the paragraphs around a passage,
 // privately.
 func (h *Handler) context(ctx context.Context, passageID string, out *outcome) (*discordgo.InteractionResponse, error) {
-	articleID, n, _, ok := corpus.SplitKey(passageID)
+	articleID, n, _, ok := briefbot.SplitKey(passageID)
 	if !ok || articleID == "" {
 		return nil, invalidf("That button no longer works. Please ask again.")
 	}
 	art, err := h.eng.Paragraphs(ctx, articleID)
-	if err != nil && !errors.Is(err, corpus.ErrNotFound) {
+	if err != nil && !errors.Is(err, briefbot.ErrNotFound) {
 		out.kind, out.err = "error", fmt.Errorf("paragraphs of %q: %w", articleID, err)
 		return ephemeral("I couldn't load that article just now. Please try again in a moment."), nil
 	}

@@ -3,11 +3,10 @@ package bot
 import (
 	"context"
 	"fmt"
+	"github.com/briefbot/briefbot"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
-
-	"github.com/briefbot/briefbot/corpus"
 )
 
 // DailyMessage renders the scheduled briefing for the local day of day (in
@@ -19,7 +18,7 @@ import (
 // "no news" message every quiet day.
 func (h *Handler) DailyMessage(ctx context.Context, day time.Time) (msg *discordgo.MessageSend, ok bool, err error) {
 	d := midnight(day.In(h.loc))
-	sum, err := h.eng.Summary(ctx, corpus.SummaryRequest{Day: d, Location: h.loc})
+	sum, err := h.eng.Summary(ctx, briefbot.SummaryRequest{Day: d, Location: h.loc})
 	if err != nil {
 		return nil, false, fmt.Errorf("daily summary for %s: %w", dayString(d), err)
 	}

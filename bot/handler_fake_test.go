@@ -4,12 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/briefbot/briefbot"
 	"sort"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/briefbot/briefbot/corpus"
 )
 
 // fakeEngine is an in-memory Engine over a handful of articles. Its
@@ -17,12 +16,12 @@ import (
 // the handler passes, so tests see the handler's use of the API.
 type fakeEngine struct {
 	mu       sync.Mutex
-	articles []corpus.Article
+	articles []briefbot.Article
 	err      error // returned by every method when set
 	panicMsg string
-	lastAsk  corpus.AskOptions
+	lastAsk  briefbot.AskOptions
 	lastQ    string
-	lastF    corpus.SearchFilters
+	lastF    briefbot.SearchFilters
 	asks     int
 	// respelled is returned as every answer's and search page's Respelled,
 	// as the index reports the words it looked for by their nearest
@@ -47,13 +46,13 @@ func (f *fakeEngine) check() error {
 	return f.err
 }
 
-func (f *fakeEngine) Ask(ctx context.Context, q string, opts corpus.AskOptions) (corpus.Answer, error) {
+func (f *fakeEngine) Ask(ctx context.Context, q string, opts briefbot.AskOptions) (briefbot.Answer, error) {
 	f.mu.Lock()
 	f.lastAsk, f.lastQ = opts, q
 	f.asks++
 	f.mu.Unlock()
 	if err := f.check(); err != nil {
-		return corpus.Answer{}, err
+		return briefbot.Answer{}, err
 	}
 	k := opts.K
 	if k == 0 {
@@ -66,7 +65,7 @@ func (f *fakeEngine) Ask(ctx context.Context, q string, opts corpus.AskOptions) 
 		}
 	}
 	type hit struct {
-		p     corpus.Passage
+		p     briefbot.Passage
 		score int
 		order int
 	}
@@ -105,7 +104,7 @@ func (f *fakeEngine) Ask(ctx context.Context, q string, opts corpus.AskOptions) 
 					break
 				}
 			}
-			hits = append(hits, hit{corpus.Passage{
+			hits = append(hits, hit{briefbot.Passage{
 				Article: a.Ref(), Paragraph: p.N, ID: p.Key(a.ID), Text: p.Text, Answer: answer, Score: float64(score),
 			}, score, ai*1000 + pi})
 		}
@@ -116,7 +115,7 @@ func (f *fakeEngine) Ask(ctx context.Context, q string, opts corpus.AskOptions) 
 		}
 		return hits[i].order < hits[j].order
 	})
-	ans := corpus.Answer{Query: q, Articles: len(f.articles), Respelled: f.respelled}
+	ans := briefbot.Answer{Query: q, Articles: len(f.articles), Respelled: f.respelled}
 	for _, h := range hits {
 		if len(ans.Passages) == k {
 			break
@@ -141,18 +140,18 @@ func corpusSentences(text string) []string {
 	return out
 }
 
-func (f *fakeEngine) Search(ctx context.Context, q string, flt corpus.SearchFilters, page, size int) (corpus.SearchPage, error) {
+func (f *fakeEngine) Search(ctx context.Context, q string, flt briefbot.SearchFilters, page, size int) (briefbot.SearchPage, error) {
 	f.mu.Lock()
 	f.lastQ, f.lastF = q, flt
 	f.mu.Unlock()
 	if err := f.check(); err != nil {
-		return corpus.SearchPage{}, err
+		return briefbot.SearchPage{}, err
 	}
 	qw := map[string]bool{}
 	for _, w := range words(q) {
 		qw[w] = true
 	}
-	var all []corpus.Passage
+	var all []briefbot.Passage
 	for _, a := range f.articles {
 		if flt.Source != "" && a.Source != flt.Source || flt.Author != "" && a.Author != flt.Author {
 			continue
@@ -169,17 +168,17 @@ func (f *fakeEngine) Search(ctx context.Context, q string, flt corpus.SearchFilt
 				}
 				if ws := words(tok); len(ws) == 1 && qw[ws[0]] {
 					found = true
-					b.WriteString(corpus.HighlightStart + tok + corpus.HighlightEnd)
+					b.WriteString(briefbot.HighlightStart + tok + briefbot.HighlightEnd)
 				} else {
 					b.WriteString(tok)
 				}
 			}
 			if found {
-				all = append(all, corpus.Passage{Article: a.Ref(), Paragraph: p.N, ID: p.Key(a.ID), Text: p.Text, Highlights: []string{b.String()}})
+				all = append(all, briefbot.Passage{Article: a.Ref(), Paragraph: p.N, ID: p.Key(a.ID), Text: p.Text, Highlights: []string{b.String()}})
 			}
 		}
 	}
-	res := corpus.SearchPage{Query: q, Total: len(all), Page: page, PageSize: size, Respelled: f.respelled}
+	res := briefbot.SearchPage{Query: q, Total: len(all), Page: page, PageSize: size, Respelled: f.respelled}
 	from := (page - 1) * size
 	if from < len(all) {
 		res.Passages = all[from:min(from+size, len(all))]
@@ -190,16 +189,16 @@ func (f *fakeEngine) Search(ctx context.Context, q string, flt corpus.SearchFilt
 	return res, nil
 }
 
-func (f *fakeEngine) Summary(ctx context.Context, req corpus.SummaryRequest) (corpus.Summary, error) {
+func (f *fakeEngine) Summary(ctx context.Context, req briefbot.SummaryRequest) (briefbot.Summary, error) {
 	if err := f.check(); err != nil {
-		return corpus.Summary{}, err
+		return briefbot.Summary{}, err
 	}
 	loc := req.Location
 	if loc == nil {
 		loc = time.UTC
 	}
 	y, m, d := req.Day.In(loc).Date()
-	var sum corpus.Summary
+	var sum briefbot.Summary
 	for _, a := range f.articles {
 		if a.Published.IsZero() {
 			continue
@@ -209,10 +208,10 @@ func (f *fakeEngine) Summary(ctx context.Context, req corpus.SummaryRequest) (co
 			continue
 		}
 		sum.Articles++
-		sum.Stories = append(sum.Stories, corpus.Story{Title: a.Title, Articles: []string{a.ID}})
+		sum.Stories = append(sum.Stories, briefbot.Story{Title: a.Title, Articles: []string{a.ID}})
 		for _, p := range a.Paragraphs[:min(2, len(a.Paragraphs))] {
 			s := corpusSentences(p.Text)[0]
-			sum.Points = append(sum.Points, corpus.Point{Article: a.Ref(), Paragraph: p.N, ID: p.ID(a.ID), Text: s, Story: len(sum.Stories) - 1})
+			sum.Points = append(sum.Points, briefbot.Point{Article: a.Ref(), Paragraph: p.N, ID: p.ID(a.ID), Text: s, Story: len(sum.Stories) - 1})
 		}
 	}
 	if len(sum.Points) == 0 {
@@ -221,16 +220,16 @@ func (f *fakeEngine) Summary(ctx context.Context, req corpus.SummaryRequest) (co
 	return sum, nil
 }
 
-func (f *fakeEngine) Sources(ctx context.Context) ([]corpus.SourceInfo, error) {
+func (f *fakeEngine) Sources(ctx context.Context) ([]briefbot.SourceInfo, error) {
 	if err := f.check(); err != nil {
 		return nil, err
 	}
-	by := map[string]*corpus.SourceInfo{}
+	by := map[string]*briefbot.SourceInfo{}
 	var order []string
 	for _, a := range f.articles {
 		s := by[a.Source]
 		if s == nil {
-			s = &corpus.SourceInfo{Source: a.Source}
+			s = &briefbot.SourceInfo{Source: a.Source}
 			by[a.Source] = s
 			order = append(order, a.Source)
 		}
@@ -239,7 +238,7 @@ func (f *fakeEngine) Sources(ctx context.Context) ([]corpus.SourceInfo, error) {
 			s.Latest = a.Published
 		}
 	}
-	out := make([]corpus.SourceInfo, 0, len(order))
+	out := make([]briefbot.SourceInfo, 0, len(order))
 	for _, k := range order {
 		out = append(out, *by[k])
 	}
@@ -270,23 +269,23 @@ func (f *fakeEngine) Days(ctx context.Context, loc *time.Location, limit int) ([
 	return days, nil
 }
 
-func (f *fakeEngine) Paragraphs(ctx context.Context, id string) (corpus.Article, error) {
+func (f *fakeEngine) Paragraphs(ctx context.Context, id string) (briefbot.Article, error) {
 	if err := f.check(); err != nil {
-		return corpus.Article{}, err
+		return briefbot.Article{}, err
 	}
 	for _, a := range f.articles {
 		if a.ID == id {
 			return a, nil
 		}
 	}
-	return corpus.Article{}, fmt.Errorf("%w: %q", corpus.ErrNotFound, id) // as the index answers
+	return briefbot.Article{}, fmt.Errorf("%w: %q", briefbot.ErrNotFound, id) // as the index answers
 }
 
-func (f *fakeEngine) Stats(ctx context.Context) (corpus.Stats, error) {
+func (f *fakeEngine) Stats(ctx context.Context) (briefbot.Stats, error) {
 	if err := f.check(); err != nil {
-		return corpus.Stats{}, err
+		return briefbot.Stats{}, err
 	}
-	st := corpus.Stats{Articles: len(f.articles), Bytes: 3 << 20}
+	st := briefbot.Stats{Articles: len(f.articles), Bytes: 3 << 20}
 	for _, a := range f.articles {
 		st.Paragraphs += len(a.Paragraphs)
 	}
@@ -320,7 +319,7 @@ var testNow = time.Date(2025, 3, 10, 12, 0, 0, 0, testZone)
 
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 9, 0, 0, 0, testZone) }
 
-func para(n int, text string) corpus.Paragraph { return corpus.Paragraph{N: n, Text: text} }
+func para(n int, text string) briefbot.Paragraph { return briefbot.Paragraph{N: n, Text: text} }
 
 // mentionText is quoted corpus text that tries to ping and to format.
 const mentionText = "Residents shouted @everyone <@&123> **bold** ||spoiler|| at the council meeting. " +
@@ -328,12 +327,12 @@ const mentionText = "Residents shouted @everyone <@&123> **bold** ||spoiler|| at
 	"and posted [click here](https://evil.example/x) with `code`, ~~strike~~, __under__ and _it_."
 
 // testArticles is the fake engine's corpus.
-func testArticles() []corpus.Article {
-	return []corpus.Article{
+func testArticles() []briefbot.Article {
+	return []briefbot.Article{
 		{
 			ID: "world/kursk", Title: "Ukraine's Kursk incursion enters its second week", Author: "Jane Doe",
 			Source: "example-news.com", URL: "https://example-news.com/world/kursk", Published: day(2025, 3, 10),
-			Paragraphs: []corpus.Paragraph{
+			Paragraphs: []briefbot.Paragraph{
 				para(1, "Ukrainian forces pushed deeper into the Kursk region on Sunday. Officials in Moscow said the situation was under control."),
 				para(2, "The incursion, the largest into Russian territory since the war began, has displaced more than 100,000 people. Kursk residents described long queues for buses."),
 				para(4, "Analysts said the Kursk operation was meant to force Russia to move troops from the east. The Kremlin has not commented."),
@@ -342,7 +341,7 @@ func testArticles() []corpus.Article {
 		{
 			ID: "tech/chips", Title: "New export rules for chips", Author: "Sam Lee",
 			Source: "techwire.example", URL: "https://techwire.example/chips?id=7", Published: day(2025, 3, 9),
-			Paragraphs: []corpus.Paragraph{
+			Paragraphs: []briefbot.Paragraph{
 				para(1, "The government announced new export rules for advanced chips on Saturday. The rules take effect in April."),
 				para(2, "Chip makers warned the rules could cost them billions in sales to Kursk-adjacent regions and elsewhere."),
 			},
@@ -350,7 +349,7 @@ func testArticles() []corpus.Article {
 		{
 			ID: "local/council", Title: "Council meeting **notes** @here", Author: "<@999>",
 			Source: "example-news.com", URL: "https://example-news.com/local/council", Published: day(2025, 3, 10),
-			Paragraphs: []corpus.Paragraph{
+			Paragraphs: []briefbot.Paragraph{
 				para(1, "The council met on Monday to discuss the new bus lanes."),
 				para(2, mentionText),
 			},
@@ -358,35 +357,35 @@ func testArticles() []corpus.Article {
 		{
 			ID: "asia/typhoon", Title: "台風10号が九州に上陸 🌀", Author: "山田太郎",
 			Source: "asahi.example", URL: "https://asahi.example/typhoon", Published: day(2025, 3, 3),
-			Paragraphs: []corpus.Paragraph{
+			Paragraphs: []briefbot.Paragraph{
 				para(1, "台風10号は日曜日に九州に上陸した。🌀🌀 気象庁は大雨特別警報を発表した。 Typhoon Shanshan made landfall in Kyushu."),
 			},
 		},
 		{
 			ID: "undated/no-title", Source: "", URL: "javascript:alert(1)",
-			Paragraphs: []corpus.Paragraph{para(1, "A typhoon warning without a date or title, about Kyushu.")},
+			Paragraphs: []briefbot.Paragraph{para(1, "A typhoon warning without a date or title, about Kyushu.")},
 		},
 	}
 }
 
 // fakeFetcher and fakeAdmin serve /ingest and /reindex in tests.
 type fakeFetcher struct {
-	arts []corpus.Article
+	arts []briefbot.Article
 	err  error
 	got  string
 }
 
-func (f *fakeFetcher) Fetch(ctx context.Context, url string) ([]corpus.Article, error) {
+func (f *fakeFetcher) Fetch(ctx context.Context, url string) ([]briefbot.Article, error) {
 	f.got = url
 	return f.arts, f.err
 }
 
 type fakeAdmin struct {
-	added   []corpus.Article
+	added   []briefbot.Article
 	reindex int
 }
 
-func (a *fakeAdmin) AddArticles(ctx context.Context, arts []corpus.Article) (string, error) {
+func (a *fakeAdmin) AddArticles(ctx context.Context, arts []briefbot.Article) (string, error) {
 	a.added = append(a.added, arts...)
 	return "added 1 article (2 paragraphs)", nil
 }

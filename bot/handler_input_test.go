@@ -4,14 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/briefbot/briefbot"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
-
-	"github.com/briefbot/briefbot/corpus"
 )
 
 func TestRateLimit(t *testing.T) {
@@ -250,7 +249,7 @@ func TestHandleNeverPanics(t *testing.T) {
 }
 
 func TestAutocompleteLimits(t *testing.T) {
-	var arts []corpus.Article
+	var arts []briefbot.Article
 	for k := range 60 {
 		name := fmt.Sprintf("source-%02d.example", k)
 		if k%3 == 0 {
@@ -258,7 +257,7 @@ func TestAutocompleteLimits(t *testing.T) {
 		} else if k%3 == 1 {
 			name += strings.Repeat("🌀", 20) // long display name with the count
 		}
-		arts = append(arts, corpus.Article{ID: fmt.Sprint(k), Source: name, Published: day(2025, 1, 1).AddDate(0, 0, k)})
+		arts = append(arts, briefbot.Article{ID: fmt.Sprint(k), Source: name, Published: day(2025, 1, 1).AddDate(0, 0, k)})
 	}
 	h, _, _ := newTestHandler(t, &fakeEngine{articles: arts}, nil)
 	ctx := context.Background()

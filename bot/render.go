@@ -2,14 +2,13 @@ package bot
 
 import (
 	"fmt"
+	"github.com/briefbot/briefbot"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/briefbot/briefbot/corpus"
 )
 
 // embedColor is the accent of the bot's embeds.
@@ -29,7 +28,7 @@ var boldToken = token{n: 2, bold: true}
 
 func (t token) isSpace() bool { return !t.bold && t.r == ' ' }
 
-// markedTokens escapes text that may hold corpus.HighlightStart/End markers
+// markedTokens escapes text that may hold briefbot.HighlightStart/End markers
 // and turns the marked spans into bold. Whitespace just inside a marker moves
 // outside it, because Discord does not render "** word**" as bold; empty or
 // unbalanced spans are dropped.
@@ -63,11 +62,11 @@ func markedTokens(text string) []token {
 	}
 	for _, r := range text {
 		switch {
-		case r == 0x02: // corpus.HighlightStart
+		case r == 0x02: // briefbot.HighlightStart
 			if !inside {
 				inside = true
 			}
-		case r == 0x03: // corpus.HighlightEnd
+		case r == 0x03: // briefbot.HighlightEnd
 			if inside {
 				flushSpan()
 				inside = false
@@ -211,13 +210,13 @@ func markAnswer(text, answer string) string {
 	if i < 0 {
 		return text
 	}
-	return text[:i] + corpus.HighlightStart + answer + corpus.HighlightEnd + text[i+len(answer):]
+	return text[:i] + briefbot.HighlightStart + answer + briefbot.HighlightEnd + text[i+len(answer):]
 }
 
 // citation is the plain (unescaped) citation of a paragraph:
 // "Title — Author · 2025-01-02 · ¶3". Missing parts are left out; an article
 // without a title is named by its source or id.
-func citation(ref corpus.ArticleRef, para int) string {
+func citation(ref briefbot.ArticleRef, para int) string {
 	title := oneLine(cleanText(ref.Title, false))
 	if title == "" {
 		title = oneLine(cleanText(ref.Source, false))
@@ -246,18 +245,18 @@ func citation(ref corpus.ArticleRef, para int) string {
 
 // citationTitle is a citation escaped for an embed title, with the title part
 // shortened first so that author, date and ¶n stay visible.
-func citationTitle(ref corpus.ArticleRef, para int) string {
+func citationTitle(ref briefbot.ArticleRef, para int) string {
 	full := escapeMarkdown(citation(ref, para))
 	if textLen(full) <= maxEmbedTitle {
 		return full
 	}
-	tail := escapeMarkdown(citation(corpus.ArticleRef{Author: ref.Author, Published: ref.Published}, para))
+	tail := escapeMarkdown(citation(briefbot.ArticleRef{Author: ref.Author, Published: ref.Published}, para))
 	room := maxEmbedTitle - textLen(tail) - textLen(" — ")
 	if tail == "" || room < 20 {
 		return truncate(full, maxEmbedTitle)
 	}
 	t := ref
-	head := escapeMarkdown(citation(corpus.ArticleRef{Title: t.Title, Source: t.Source, ID: t.ID}, 0))
+	head := escapeMarkdown(citation(briefbot.ArticleRef{Title: t.Title, Source: t.Source, ID: t.ID}, 0))
 	return truncate(head, room) + " — " + tail
 }
 

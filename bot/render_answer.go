@@ -2,14 +2,13 @@ package bot
 
 import (
 	"fmt"
+	"github.com/briefbot/briefbot"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
-
-	"github.com/briefbot/briefbot/corpus"
 )
 
 // Labels that start the first line of an /ask or /search message. The
@@ -72,7 +71,7 @@ func queryFromMessage(content string) (string, bool) {
 // linking to the article (with a distinct "#¶n" URL per embed, since Discord
 // merges embeds that share one), and the quote with its marked part in bold.
 // footer goes on the last embed.
-func passageEmbeds(ps []corpus.Passage, quote func(corpus.Passage) string, footer string) []*discordgo.MessageEmbed {
+func passageEmbeds(ps []briefbot.Passage, quote func(briefbot.Passage) string, footer string) []*discordgo.MessageEmbed {
 	urls := urlSet{}
 	embeds := make([]*discordgo.MessageEmbed, 0, len(ps))
 	fixed := textLen(footer)
@@ -95,7 +94,7 @@ func passageEmbeds(ps []corpus.Passage, quote func(corpus.Passage) string, foote
 	return embeds
 }
 
-func renderAsk(st pageState, shown []corpus.Passage, from, articles int, respelled []string, hasNext bool, elapsed time.Duration) (string, []*discordgo.MessageEmbed, []discordgo.MessageComponent) {
+func renderAsk(st pageState, shown []briefbot.Passage, from, articles int, respelled []string, hasNext bool, elapsed time.Duration) (string, []*discordgo.MessageEmbed, []discordgo.MessageComponent) {
 	footer := fmt.Sprintf("Passages %d–%d", from+1, from+len(shown))
 	if len(shown) == 1 {
 		footer = fmt.Sprintf("Passage %d", from+1)
@@ -107,7 +106,7 @@ func renderAsk(st pageState, shown []corpus.Passage, from, articles int, respell
 		footer += " from " + plural(articles, "article", "articles") + " searched"
 	}
 	footer += " · " + formatElapsed(elapsed)
-	embeds := passageEmbeds(shown, func(p corpus.Passage) string { return markAnswer(p.Text, p.Answer) }, footer)
+	embeds := passageEmbeds(shown, func(p briefbot.Passage) string { return markAnswer(p.Text, p.Answer) }, footer)
 
 	var row []discordgo.MessageComponent
 	row = append(row, pagingButtons(st, hasNext)...)
@@ -122,7 +121,7 @@ func renderAsk(st pageState, shown []corpus.Passage, from, articles int, respell
 	return withRespelledNote(queryHeader(askLabel, st), respelled), embeds, comps
 }
 
-func renderSearch(st pageState, page corpus.SearchPage, elapsed time.Duration) (string, []*discordgo.MessageEmbed, []discordgo.MessageComponent) {
+func renderSearch(st pageState, page briefbot.SearchPage, elapsed time.Duration) (string, []*discordgo.MessageEmbed, []discordgo.MessageComponent) {
 	size := page.PageSize
 	if size <= 0 {
 		size = searchPageSize
@@ -132,7 +131,7 @@ func renderSearch(st pageState, page corpus.SearchPage, elapsed time.Duration) (
 	pages := (page.Total + size - 1) / size
 	total := max(page.Total, to)
 	footer := fmt.Sprintf("Results %d–%d of %s · page %d of %d · %s", from, to, thousands(total), st.Page, max(pages, st.Page), formatElapsed(elapsed))
-	embeds := passageEmbeds(page.Passages, func(p corpus.Passage) string {
+	embeds := passageEmbeds(page.Passages, func(p briefbot.Passage) string {
 		if len(p.Highlights) == 0 {
 			return oneLine(p.Text)
 		}
@@ -199,13 +198,13 @@ func pagingButtons(st pageState, hasNext bool) []discordgo.MessageComponent {
 // contextButtons offer the paragraphs around each passage (one button per
 // passage, at most five, in the order of the embeds, numbered from offset+1
 // like the footer counts them).
-func contextButtons(ps []corpus.Passage, offset int) []discordgo.MessageComponent {
+func contextButtons(ps []briefbot.Passage, offset int) []discordgo.MessageComponent {
 	var row []discordgo.MessageComponent
 	seen := map[string]bool{}
 	for k, p := range ps {
 		id := p.ID
 		if id == "" {
-			id = corpus.ParagraphID(p.Article.ID, p.Paragraph)
+			id = briefbot.ParagraphID(p.Article.ID, p.Paragraph)
 		}
 		cid := contextID(id)
 		if cid == "" || seen[cid] || len(row) == maxRowComponents {
@@ -223,10 +222,10 @@ func contextButtons(ps []corpus.Passage, offset int) []discordgo.MessageComponen
 // whose story is unknown are gathered under "More". At most ten stories get
 // an embed; the rest are counted in the footer. A negative elapsed leaves the
 // time out of the footer (the daily post).
-func renderSummary(heading string, sum corpus.Summary, elapsed time.Duration) (string, []*discordgo.MessageEmbed) {
+func renderSummary(heading string, sum briefbot.Summary, elapsed time.Duration) (string, []*discordgo.MessageEmbed) {
 	type group struct {
 		title  string
-		points []corpus.Point
+		points []briefbot.Point
 	}
 	var groups []*group
 	byStory := map[int]*group{}
@@ -284,7 +283,7 @@ func renderSummary(heading string, sum corpus.Summary, elapsed time.Duration) (s
 // pointsText lists points as quotes with their linked citation, within budget
 // units; points that do not fit are counted in a last line. The citation
 // leaves out the article title when it is the story's heading already.
-func pointsText(points []corpus.Point, heading string, budget int) string {
+func pointsText(points []briefbot.Point, heading string, budget int) string {
 	var b strings.Builder
 	for k, p := range points {
 		ref := p.Article
@@ -317,8 +316,8 @@ func pointsText(points []corpus.Point, heading string, budget int) string {
 	return b.String()
 }
 
-func renderSources(srcs []corpus.SourceInfo) *discordgo.MessageEmbed {
-	srcs = append([]corpus.SourceInfo(nil), srcs...)
+func renderSources(srcs []briefbot.SourceInfo) *discordgo.MessageEmbed {
+	srcs = append([]briefbot.SourceInfo(nil), srcs...)
 	sort.SliceStable(srcs, func(a, b int) bool {
 		if srcs[a].Articles != srcs[b].Articles {
 			return srcs[a].Articles > srcs[b].Articles
@@ -357,7 +356,7 @@ func renderSources(srcs []corpus.SourceInfo) *discordgo.MessageEmbed {
 	}
 }
 
-func renderStats(st corpus.Stats, uptime time.Duration, answered int64, p50, p99 time.Duration, up, down int, feedbackErr bool) *discordgo.MessageEmbed {
+func renderStats(st briefbot.Stats, uptime time.Duration, answered int64, p50, p99 time.Duration, up, down int, feedbackErr bool) *discordgo.MessageEmbed {
 	field := func(name, value string) *discordgo.MessageEmbedField {
 		return &discordgo.MessageEmbedField{Name: name, Value: value, Inline: true}
 	}
@@ -421,7 +420,7 @@ func humanDuration(d time.Duration) string {
 // renderContext shows the paragraph before and after paragraph n of art (the
 // neighbours that survived boilerplate removal, so ¶3 may be followed by ¶5),
 // the cited one in bold, for the Context button.
-func renderContext(art corpus.Article, n int) *discordgo.MessageEmbed {
+func renderContext(art briefbot.Article, n int) *discordgo.MessageEmbed {
 	texts := map[int][]string{}
 	var order []int
 	for _, p := range art.Paragraphs {

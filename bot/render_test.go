@@ -3,14 +3,13 @@ package bot
 import (
 	"context"
 	"fmt"
+	"github.com/briefbot/briefbot"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
-
-	"github.com/briefbot/briefbot/corpus"
 )
 
 // Interactions built in code, for tests that vary one thing at a time (the
@@ -130,16 +129,16 @@ func TestRenderMarkedKeepsAnswerInView(t *testing.T) {
 
 // bigEngine serves n huge articles, all from one URL, to push every limit.
 func bigEngine(n int) *fakeEngine {
-	var arts []corpus.Article
+	var arts []briefbot.Article
 	for k := range n {
-		arts = append(arts, corpus.Article{
+		arts = append(arts, briefbot.Article{
 			ID:        fmt.Sprintf("big/%d", k),
 			Title:     "Kursk " + hugeText(400),
 			Author:    hugeText(80),
 			Source:    "big.example",
 			URL:       "https://big.example/same-page",
 			Published: day(2025, 3, 10),
-			Paragraphs: []corpus.Paragraph{
+			Paragraphs: []briefbot.Paragraph{
 				para(1, "Kursk "+hugeText(9000)+". Kursk is the answer here. "+hugeText(9000)),
 				para(2, "Kursk again "+hugeText(3000)),
 			},
@@ -228,17 +227,17 @@ func TestFitMessageEnforcesEveryLimit(t *testing.T) {
 }
 
 func TestSummaryAndSourcesAtTheLimits(t *testing.T) {
-	var sum corpus.Summary
+	var sum briefbot.Summary
 	for k := range 15 {
-		sum.Stories = append(sum.Stories, corpus.Story{Title: hugeText(300)})
+		sum.Stories = append(sum.Stories, briefbot.Story{Title: hugeText(300)})
 		for p := range 8 {
-			sum.Points = append(sum.Points, corpus.Point{
-				Article:   corpus.ArticleRef{ID: "a", Title: hugeText(200), Author: "x", URL: "https://x.example/(a)b c", Published: day(2025, 3, 10)},
+			sum.Points = append(sum.Points, briefbot.Point{
+				Article:   briefbot.ArticleRef{ID: "a", Title: hugeText(200), Author: "x", URL: "https://x.example/(a)b c", Published: day(2025, 3, 10)},
 				Paragraph: p + 1, Text: hugeText(900), Story: k,
 			})
 		}
 	}
-	sum.Points = append(sum.Points, corpus.Point{Text: "orphan", Story: 99})
+	sum.Points = append(sum.Points, briefbot.Point{Text: "orphan", Story: 99})
 	content, embeds := renderSummary("Briefing", sum, time.Second)
 	content, embeds, comps := fitMessage(content, embeds, nil)
 	checkMessage(t, content, embeds, comps, noMentions())
@@ -252,9 +251,9 @@ func TestSummaryAndSourcesAtTheLimits(t *testing.T) {
 		t.Error("a URL with parentheses or spaces must be encoded inside a masked link")
 	}
 
-	var srcs []corpus.SourceInfo
+	var srcs []briefbot.SourceInfo
 	for k := range 500 {
-		srcs = append(srcs, corpus.SourceInfo{Source: fmt.Sprintf("source-%03d-", k) + hugeText(120), Articles: k, Latest: day(2025, 3, 1)})
+		srcs = append(srcs, briefbot.SourceInfo{Source: fmt.Sprintf("source-%03d-", k) + hugeText(120), Articles: k, Latest: day(2025, 3, 1)})
 	}
 	e := renderSources(srcs)
 	checkMessage(t, "", []*discordgo.MessageEmbed{e}, nil, noMentions())
@@ -289,14 +288,14 @@ func TestPassageURLsAreDistinct(t *testing.T) {
 }
 
 func TestCitation(t *testing.T) {
-	ref := corpus.ArticleRef{ID: "id", Title: "T", Author: "A", Published: day(2025, 1, 2)}
+	ref := briefbot.ArticleRef{ID: "id", Title: "T", Author: "A", Published: day(2025, 1, 2)}
 	if got := citation(ref, 3); got != "T — A · 2025-01-02 · ¶3" {
 		t.Errorf("citation = %q", got)
 	}
-	if got := citation(corpus.ArticleRef{ID: "only/id"}, 1); got != "only/id — ¶1" {
+	if got := citation(briefbot.ArticleRef{ID: "only/id"}, 1); got != "only/id — ¶1" {
 		t.Errorf("citation without title = %q", got)
 	}
-	long := corpus.ArticleRef{Title: strings.Repeat("🌀", 300), Author: "A", Published: day(2025, 1, 2)}
+	long := briefbot.ArticleRef{Title: strings.Repeat("🌀", 300), Author: "A", Published: day(2025, 1, 2)}
 	if got := citationTitle(long, 7); textLen(got) > maxEmbedTitle || !strings.HasSuffix(got, "A · 2025\\-01\\-02 · ¶7") {
 		t.Errorf("citationTitle of a long title = %q (%d)", got, textLen(got))
 	}

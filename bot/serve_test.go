@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/briefbot/briefbot"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -11,52 +12,50 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bwmarrin/discordgo"
-
-	"github.com/briefbot/briefbot/corpus"
 	"github.com/briefbot/briefbot/internal/discordtest"
+	"github.com/bwmarrin/discordgo"
 )
 
 // stubEngine answers every question with one passage. When gate is set, Ask
 // blocks until gate is closed (or ctx ends): the slow-engine case.
 type stubEngine struct {
 	gate    chan struct{}
-	summary corpus.Summary
+	summary briefbot.Summary
 	askErr  error
 }
 
-func (e *stubEngine) Ask(ctx context.Context, q string, _ corpus.AskOptions) (corpus.Answer, error) {
+func (e *stubEngine) Ask(ctx context.Context, q string, _ briefbot.AskOptions) (briefbot.Answer, error) {
 	if e.gate != nil {
 		select {
 		case <-e.gate:
 		case <-ctx.Done():
-			return corpus.Answer{}, ctx.Err()
+			return briefbot.Answer{}, ctx.Err()
 		}
 	}
 	if e.askErr != nil {
-		return corpus.Answer{}, e.askErr
+		return briefbot.Answer{}, e.askErr
 	}
-	return corpus.Answer{Query: q, Articles: 1, Passages: []corpus.Passage{{
-		Article:   corpus.ArticleRef{ID: "kursk", Title: "Kursk reactor", Source: "example.com", URL: "https://example.com/kursk", Published: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)},
+	return briefbot.Answer{Query: q, Articles: 1, Passages: []briefbot.Passage{{
+		Article:   briefbot.ArticleRef{ID: "kursk", Title: "Kursk reactor", Source: "example.com", URL: "https://example.com/kursk", Published: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)},
 		Paragraph: 2, ID: "kursk#2",
 		Text:   "The reactor was shut down on Monday, @everyone was told.",
 		Answer: "The reactor was shut down on Monday, @everyone was told.",
 	}}}, nil
 }
-func (e *stubEngine) Search(context.Context, string, corpus.SearchFilters, int, int) (corpus.SearchPage, error) {
-	return corpus.SearchPage{}, nil
+func (e *stubEngine) Search(context.Context, string, briefbot.SearchFilters, int, int) (briefbot.SearchPage, error) {
+	return briefbot.SearchPage{}, nil
 }
-func (e *stubEngine) Summary(context.Context, corpus.SummaryRequest) (corpus.Summary, error) {
+func (e *stubEngine) Summary(context.Context, briefbot.SummaryRequest) (briefbot.Summary, error) {
 	return e.summary, nil
 }
-func (e *stubEngine) Sources(context.Context) ([]corpus.SourceInfo, error) { return nil, nil }
+func (e *stubEngine) Sources(context.Context) ([]briefbot.SourceInfo, error) { return nil, nil }
 func (e *stubEngine) Days(context.Context, *time.Location, int) ([]time.Time, error) {
 	return nil, nil
 }
-func (e *stubEngine) Paragraphs(context.Context, string) (corpus.Article, error) {
-	return corpus.Article{}, nil
+func (e *stubEngine) Paragraphs(context.Context, string) (briefbot.Article, error) {
+	return briefbot.Article{}, nil
 }
-func (e *stubEngine) Stats(context.Context) (corpus.Stats, error) { return corpus.Stats{}, nil }
+func (e *stubEngine) Stats(context.Context) (briefbot.Stats, error) { return briefbot.Stats{}, nil }
 
 // testLogger writes to the test log, so failures show what the bot said.
 func testLogger(t *testing.T) *slog.Logger {
@@ -504,10 +503,10 @@ func TestServeDailyBriefingOnceAcrossRestart(t *testing.T) {
 	loc := berlin(t)
 	fake := discordtest.New(t)
 	const ch = "500000000000000009"
-	ref := corpus.ArticleRef{ID: "kursk", Title: "Kursk reactor", Source: "example.com", URL: "https://example.com/kursk"}
-	eng := &stubEngine{summary: corpus.Summary{Articles: 1,
-		Points:  []corpus.Point{{Article: ref, Paragraph: 1, ID: "kursk#1", Text: "The reactor was shut down on Monday, @everyone was told."}},
-		Stories: []corpus.Story{{Title: "Kursk reactor", Articles: []string{"kursk"}}},
+	ref := briefbot.ArticleRef{ID: "kursk", Title: "Kursk reactor", Source: "example.com", URL: "https://example.com/kursk"}
+	eng := &stubEngine{summary: briefbot.Summary{Articles: 1,
+		Points:  []briefbot.Point{{Article: ref, Paragraph: 1, ID: "kursk#1", Text: "The reactor was shut down on Monday, @everyone was told."}},
+		Stories: []briefbot.Story{{Title: "Kursk reactor", Articles: []string{"kursk"}}},
 	}}
 	h := NewHandler(eng, HandlerOptions{Location: loc})
 	cfg := baseConfig(t, fake)

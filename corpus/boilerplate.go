@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"github.com/briefbot/briefbot/internal/textrules"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -36,7 +37,7 @@ func boilerplateRule(p string) string {
 	if p == "" {
 		return "empty"
 	}
-	if !hasAlnum(p) { // "—", "***", "______", "♦"
+	if !textrules.HasAlnum(p) { // "—", "***", "______", "♦"
 		return "no words"
 	}
 	if r := junkRule(p); r != "" {
@@ -238,7 +239,7 @@ func startsCallToAction(p, low string) bool {
 		return false
 	}
 	found, other := false, 0
-	for _, s := range SplitSentences(p) {
+	for _, s := range textrules.SplitSentences(p) {
 		if isCTASentence(s.Text) {
 			found = true
 		} else {
@@ -440,7 +441,7 @@ func isCredit(p, low string) bool {
 			return true
 		}
 	}
-	if utf8.RuneCountInString(p) > 80 || endsSentence(p) && WordCount(p) > 6 {
+	if utf8.RuneCountInString(p) > 80 || textrules.EndsSentence(p) && textrules.WordCount(p) > 6 {
 		return false
 	}
 	if strings.HasSuffix(t, " wire reports") || strings.HasSuffix(t, "and wire reports") {
@@ -460,12 +461,12 @@ func isCredit(p, low string) bool {
 		tail := strings.TrimSpace(t[i+1:])
 		for _, a := range agencies {
 			if tail == a || strings.HasPrefix(tail, a+" ") {
-				return WordCount(t) <= 8
+				return textrules.WordCount(t) <= 8
 			}
 		}
 	}
 	// A short line with a web domain after a separator: "The Republic | azcentral.com".
-	if WordCount(t) <= 6 && !endsSentence(p) && strings.ContainsAny(t, "|/") && hasDomain(t) {
+	if textrules.WordCount(t) <= 6 && !textrules.EndsSentence(p) && strings.ContainsAny(t, "|/") && hasDomain(t) {
 		return true
 	}
 	return false
@@ -500,7 +501,7 @@ func isTimestamp(low string) bool {
 	}
 	// "CNNMoney (New York) First published February 1, 2016: 1:28 AM ET"
 	for _, w := range []string{"first published ", "last updated "} {
-		if i := strings.Index(low, w); i > 0 && WordCount(low[:i]) <= 4 {
+		if i := strings.Index(low, w); i > 0 && textrules.WordCount(low[:i]) <= 4 {
 			rest := low[i+len(w):]
 			return hasDigit(rest) && onlyTimeWords(rest)
 		}
@@ -571,7 +572,7 @@ func isDatelineOnly(p string) bool {
 		return false
 	}
 	body := strings.TrimRight(t, " —–-")
-	if body == "" || WordCount(body) > 6 || endsSentence(body) {
+	if body == "" || textrules.WordCount(body) > 6 || textrules.EndsSentence(body) {
 		return false
 	}
 	// A dateline names a wire or network ("(AP)", "CNN Business") or is a
@@ -607,7 +608,7 @@ func isSignOff(p string) bool {
 	if strings.Contains(name, ",") || strings.Contains(name, " and ") {
 		limit = 10 // several names: "– Jane Doe, John Roe and Ann Lee"
 	}
-	if name == "" || WordCount(name) > limit || endsSentence(name) && !strings.HasSuffix(name, ".") {
+	if name == "" || textrules.WordCount(name) > limit || textrules.EndsSentence(name) && !strings.HasSuffix(name, ".") {
 		return false
 	}
 	for _, w := range strings.Fields(name) {
@@ -619,15 +620,6 @@ func isSignOff(p string) bool {
 	return true
 }
 
-func hasAlnum(s string) bool {
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			return true
-		}
-	}
-	return false
-}
-
 func hasDigit(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= '0' && s[i] <= '9' {
@@ -635,30 +627,4 @@ func hasDigit(s string) bool {
 		}
 	}
 	return false
-}
-
-// WordCount is the number of whitespace-separated words: what a reader
-// would count, the unit of summary budgets.
-func WordCount(s string) int {
-	n, in := 0, false
-	for _, r := range s {
-		if unicode.IsSpace(r) {
-			in = false
-		} else if !in {
-			in = true
-			n++
-		}
-	}
-	return n
-}
-
-// endsSentence reports whether s ends with terminal punctuation, perhaps
-// followed by closing quotes or brackets.
-func endsSentence(s string) bool {
-	s = strings.TrimRight(s, " \"')]”’»")
-	if s == "" {
-		return false
-	}
-	r, _ := utf8.DecodeLastRuneInString(s)
-	return r == '.' || r == '?' || r == '!' || r == '…'
 }

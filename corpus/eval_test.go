@@ -3,6 +3,8 @@ package corpus
 import (
 	"bufio"
 	"encoding/json"
+	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/internal/textrules"
 	"math/rand/v2"
 	"os"
 	"sort"
@@ -47,7 +49,7 @@ func TestEvalBoilerplate(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i, p := range ra.Paragraphs {
-			raw[ParagraphID(ra.ID, i+1)] = p
+			raw[briefbot.ParagraphID(ra.ID, i+1)] = p
 			k := strings.TrimSpace(p)
 			if articlesWith[k] == nil {
 				articlesWith[k] = map[string]bool{}
@@ -119,7 +121,7 @@ func TestEvalBoilerplate(t *testing.T) {
 			dropped++
 			rules[boilerplateRule(cleanParagraph(p))]++
 		}
-		if len(articlesWith[strings.TrimSpace(p)]) >= 3 && WordCount(p) >= 5 {
+		if len(articlesWith[strings.TrimSpace(p)]) >= 3 && textrules.WordCount(p) >= 5 {
 			repeated5++
 			if d {
 				repeated5Dropped++
@@ -147,7 +149,7 @@ func TestEvalBoilerplate(t *testing.T) {
 		sort.Slice(keptRepeats, func(i, j int) bool { return len(articlesWith[keptRepeats[i]]) > len(articlesWith[keptRepeats[j]]) })
 		shown := 0
 		for _, p := range keptRepeats {
-			if WordCount(p) < 5 {
+			if textrules.WordCount(p) < 5 {
 				continue
 			}
 			shown++
@@ -194,7 +196,7 @@ func TestEvalNumbering(t *testing.T) {
 		t.Fatal(err)
 	}
 	arts, _ := Parse("news/articles.jsonl", data)
-	byID := map[string]Article{}
+	byID := map[string]briefbot.Article{}
 	for _, a := range arts {
 		byID[a.ID] = a
 	}

@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"fmt"
+	"github.com/briefbot/briefbot"
 	"os"
 	"slices"
 	"strings"
@@ -9,7 +10,7 @@ import (
 	"time"
 )
 
-func paraTexts(a Article) []string {
+func paraTexts(a briefbot.Article) []string {
 	var out []string
 	for _, p := range a.Paragraphs {
 		out = append(out, p.Text)
@@ -17,7 +18,7 @@ func paraTexts(a Article) []string {
 	return out
 }
 
-func paraNs(a Article) []int {
+func paraNs(a briefbot.Article) []int {
 	var out []int
 	for _, p := range a.Paragraphs {
 		out = append(out, p.N)
@@ -25,7 +26,7 @@ func paraNs(a Article) []int {
 	return out
 }
 
-func one(t *testing.T, name, data string) Article {
+func one(t *testing.T, name, data string) briefbot.Article {
 	t.Helper()
 	arts, warns := Parse(name, []byte(data))
 	if len(arts) != 1 {
@@ -194,7 +195,7 @@ func TestParseTextLayouts(t *testing.T) {
 			if a.Author != tt.author {
 				t.Errorf("Author = %q, want %q", a.Author, tt.author)
 			}
-			if got := (ArticleRef{Published: a.Published}).PublishedString(); got != tt.pubDate {
+			if got := (briefbot.ArticleRef{Published: a.Published}).PublishedString(); got != tt.pubDate {
 				t.Errorf("Published = %q, want %q", got, tt.pubDate)
 			}
 			if got := paraTexts(a); strings.Join(got, "\n") != strings.Join(tt.paras, "\n") {
@@ -417,7 +418,7 @@ func TestParseDate(t *testing.T) {
 		"2022-13-45":                      "",
 	} {
 		got := parseDate(in)
-		if s := (ArticleRef{Published: got}).PublishedString(); s != want {
+		if s := (briefbot.ArticleRef{Published: got}).PublishedString(); s != want {
 			t.Errorf("parseDate(%q) = %q, want %q", in, s, want)
 		}
 	}
@@ -440,7 +441,7 @@ func TestCleaning(t *testing.T) {
 	if len(a.Paragraphs) != 1 || a.Paragraphs[0].Text != want {
 		t.Errorf("got %q", paraTexts(a))
 	}
-	if strings.ContainsAny(a.Paragraphs[0].Text, HighlightStart+HighlightEnd) {
+	if strings.ContainsAny(a.Paragraphs[0].Text, briefbot.HighlightStart+briefbot.HighlightEnd) {
 		t.Error("highlight markers survived")
 	}
 	// JSONL paragraphs are cleaned too.
@@ -693,7 +694,7 @@ func TestFromFragment(t *testing.T) {
 	long := strings.TrimSpace(strings.Repeat(proseA+" ", 15))
 	frag := "<p>" + proseA + "</p><p>Subscribe to our newsletter</p><div>" + proseB + "<br><br>" + proseC +
 		"</div><script>alert(1)</script><p>" + long + "</p>"
-	a, warns := FromFragment(Article{ID: "feed/item", Title: "Budget <b>passes</b>", URL: "https://news.example/budget"}, frag, "feed/item")
+	a, warns := FromFragment(briefbot.Article{ID: "feed/item", Title: "Budget <b>passes</b>", URL: "https://news.example/budget"}, frag, "feed/item")
 	if len(warns) != 0 {
 		t.Errorf("warnings %v", warns)
 	}
@@ -716,11 +717,11 @@ func TestFromFragment(t *testing.T) {
 		}
 	}
 
-	plain, _ := FromFragment(Article{ID: "x"}, proseA+"\n\n"+proseB, "x")
+	plain, _ := FromFragment(briefbot.Article{ID: "x"}, proseA+"\n\n"+proseB, "x")
 	if got := paraTexts(plain); len(got) != 2 || got[1] != proseB {
 		t.Errorf("plain text: %q", got)
 	}
-	if _, warns := FromFragment(Article{ID: "y"}, "<p> </p>", "feed/y"); !hasWarning(warns, "no paragraphs") || warns[0].Path != "feed/y" {
+	if _, warns := FromFragment(briefbot.Article{ID: "y"}, "<p> </p>", "feed/y"); !hasWarning(warns, "no paragraphs") || warns[0].Path != "feed/y" {
 		t.Errorf("empty fragment: %v", warns)
 	}
 }

@@ -2,6 +2,8 @@ package corpus
 
 import (
 	"encoding/json"
+	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/internal/textrules"
 	"net/url"
 	"path"
 	"strings"
@@ -17,7 +19,7 @@ import (
 // articles, for fetch-by-URL. It works like Parse on a ".html" file, except
 // that the article id is IDFromURL of the URL ("cnn.com/2022/06/12/media/x"),
 // warnings name pageURL, and Article.Path is empty.
-func ParseHTML(data []byte, pageURL string) (arts []Article, warns []Warning) {
+func ParseHTML(data []byte, pageURL string) (arts []briefbot.Article, warns []Warning) {
 	label := pageURL
 	if label == "" {
 		label = "page.html"
@@ -43,7 +45,7 @@ func ParseHTML(data []byte, pageURL string) (arts []Article, warns []Warning) {
 // cleaned, numbered and filtered as Parse does. HTML in the title is
 // reduced to its text. A warning (naming warnPath) says when no paragraph is
 // left.
-func FromFragment(a Article, fragment, warnPath string) (Article, []Warning) {
+func FromFragment(a briefbot.Article, fragment, warnPath string) (briefbot.Article, []Warning) {
 	a.Title = strings.Join(fragmentBlocks(a.Title), " ")
 	a.Author = strings.Join(fragmentBlocks(a.Author), " ")
 	return a, finish(&a, numbered(fragmentBlocks(fragment)), warnPath, 0)
@@ -80,7 +82,7 @@ func fragmentBlocks(s string) []string {
 // content go-readability extracts. Headings are not paragraphs and take no
 // number, as in Markdown. name is the file path ("" for a fetched page);
 // pageURL the address it came from ("" for a file).
-func parseHTMLText(name, text, pageURL string) ([]Article, []Warning) {
+func parseHTMLText(name, text, pageURL string) ([]briefbot.Article, []Warning) {
 	warnPath := name
 	if warnPath == "" {
 		warnPath = pageURL
@@ -91,7 +93,7 @@ func parseHTMLText(name, text, pageURL string) ([]Article, []Warning) {
 	}
 	meta := readHTMLMeta(doc)
 
-	a := Article{Path: name}
+	a := briefbot.Article{Path: name}
 	a.URL = firstNonEmpty(pageURL, meta.canonical, meta.get("og:url"), meta.ld.URL)
 	a.Title = firstNonEmpty(meta.ld.Headline, meta.get("og:title"), meta.get("twitter:title"), meta.title)
 	a.Author = firstNonEmpty(meta.ld.Author, nonURL(meta.get("article:author")), meta.get("author"),
@@ -158,7 +160,7 @@ func parseHTMLText(name, text, pageURL string) ([]Article, []Warning) {
 		a.Title = titleFromName(name)
 	}
 	w := finish(&a, paras, warnPath, 0)
-	return []Article{a}, w
+	return []briefbot.Article{a}, w
 }
 
 // htmlMeta is what a page says about itself.
@@ -526,7 +528,7 @@ func trimSiteSuffix(title, source string) string {
 		}
 		head, suffix := strings.TrimSpace(title[:i]), strings.TrimSpace(title[i+len(sep):])
 		siteLike := hasDomain(strings.ToLower(suffix)) ||
-			WordCount(suffix) <= 3 && !strings.ContainsAny(suffix, ",?!:") && allCapitalised(suffix)
+			textrules.WordCount(suffix) <= 3 && !strings.ContainsAny(suffix, ",?!:") && allCapitalised(suffix)
 		if siteLike && len(head) > len(suffix) {
 			return head
 		}

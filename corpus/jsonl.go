@@ -3,6 +3,7 @@ package corpus
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/briefbot/briefbot"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -26,8 +27,8 @@ type jsonlArticle struct {
 // an entry is blank or boilerplate. With "text", paragraphs are its
 // blank-line-separated blocks. A malformed line is skipped with a warning
 // naming its line; the others are read.
-func parseJSONL(name, text string) ([]Article, []Warning) {
-	var arts []Article
+func parseJSONL(name, text string) ([]briefbot.Article, []Warning) {
+	var arts []briefbot.Article
 	var warns []Warning
 	base := idFromName(name)
 	lineNo := 0
@@ -48,7 +49,7 @@ func parseJSONL(name, text string) ([]Article, []Warning) {
 			warns = append(warns, Warning{Path: name, Line: lineNo, Reason: "malformed JSON line skipped: " + shortErr(err)})
 			continue
 		}
-		a := Article{
+		a := briefbot.Article{
 			ID:     jsonID(ja.ID),
 			Title:  ja.Title,
 			Author: jsonAuthor(ja.Author),

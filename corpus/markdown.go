@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"github.com/briefbot/briefbot"
 	"regexp"
 	"strings"
 )
@@ -20,9 +21,9 @@ import (
 // added or removed. The first heading becomes the title when the front matter
 // has none. Inline syntax is stripped: links keep their text, images go,
 // emphasis and code markers go.
-func parseMarkdown(name, text string) ([]Article, []Warning) {
+func parseMarkdown(name, text string) ([]briefbot.Article, []Warning) {
 	text = normalizeText(text)
-	a := Article{ID: idFromName(name), Path: name}
+	a := briefbot.Article{ID: idFromName(name), Path: name}
 	var warns []Warning
 	fm, body, ok := splitFrontMatter(text)
 	if ok {
@@ -36,11 +37,11 @@ func parseMarkdown(name, text string) ([]Article, []Warning) {
 		a.Title = titleFromName(name)
 	}
 	warns = append(warns, finish(&a, numbered(paras), name, 0)...)
-	return []Article{a}, warns
+	return []briefbot.Article{a}, warns
 }
 
 // applyFrontMatter sets the article's metadata from front matter keys.
-func applyFrontMatter(a *Article, fm map[string]string, name string) []Warning {
+func applyFrontMatter(a *briefbot.Article, fm map[string]string, name string) []Warning {
 	if v := fm["id"]; v != "" {
 		a.ID = v
 	}

@@ -1,6 +1,8 @@
 package corpus
 
 import (
+	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/internal/textrules"
 	"path"
 	"strconv"
 	"strings"
@@ -82,14 +84,14 @@ func Supported(name string) bool {
 //
 // An article left with no paragraphs is still returned (its metadata may be
 // useful) with an "only boilerplate" warning.
-func Parse(name string, data []byte) (arts []Article, warns []Warning) {
+func Parse(name string, data []byte) (arts []briefbot.Article, warns []Warning) {
 	name = strings.TrimPrefix(path.Clean(strings.ReplaceAll(name, "\\", "/")), "./")
 	defer recoverAsWarning(name, &arts, &warns)
 	text, warns, ok := readText(name, data)
 	if !ok {
 		return nil, warns
 	}
-	var got []Article
+	var got []briefbot.Article
 	var w []Warning
 	switch strings.ToLower(path.Ext(name)) {
 	case ".jsonl":
@@ -107,7 +109,7 @@ func Parse(name string, data []byte) (arts []Article, warns []Warning) {
 // recoverAsWarning, deferred by a reader's entry point, turns a panic into
 // a warning on label: a reader bug must not take the whole ingest (or the
 // bot) down.
-func recoverAsWarning(label string, arts *[]Article, warns *[]Warning) {
+func recoverAsWarning(label string, arts *[]briefbot.Article, warns *[]Warning) {
 	if r := recover(); r != nil {
 		*arts = nil
 		*warns = append(*warns, Warning{Path: label, Reason: "internal error while reading: " + toString(r)})
@@ -195,7 +197,7 @@ func isBylineOf(text, author string) bool {
 // the URL, a date in the title, or a dateline in the first three paragraphs
 // (in that order), and cleans the metadata. It returns a warning when nothing
 // survived.
-func finish(a *Article, paras []rawPara, warnPath string, warnLine int) []Warning {
+func finish(a *briefbot.Article, paras []rawPara, warnPath string, warnLine int) []Warning {
 	a.Title = cleanParagraph(a.Title)
 	a.Author = cleanAuthor(a.Author)
 	a.Source = cleanParagraph(a.Source)
@@ -294,18 +296,18 @@ func compactLetters(s string) string {
 // MaxParagraphRunes runes at sentence boundaries; a sentence longer than the
 // limit is cut at the last space before it (or mid-word when there is none).
 // It is linear in len(text), so a 10 MB one-line file is fine.
-func splitLong(n int, text string) []Paragraph {
+func splitLong(n int, text string) []briefbot.Paragraph {
 	if len(text) <= MaxParagraphRunes || utf8.RuneCountInString(text) <= MaxParagraphRunes {
-		return []Paragraph{{N: n, Text: text}}
+		return []briefbot.Paragraph{{N: n, Text: text}}
 	}
-	var parts []Paragraph
+	var parts []briefbot.Paragraph
 	emit := func(s string) {
 		s = strings.TrimSpace(s)
 		if s != "" {
-			parts = append(parts, Paragraph{N: n, Part: len(parts) + 1, Text: s})
+			parts = append(parts, briefbot.Paragraph{N: n, Part: len(parts) + 1, Text: s})
 		}
 	}
-	sents := SplitSentences(text)
+	sents := textrules.SplitSentences(text)
 	start, runes := 0, 0 // current part: text[start:end of last added sentence]
 	end := 0
 	for _, s := range sents {

@@ -1,6 +1,8 @@
 package corpus
 
 import (
+	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/internal/textrules"
 	"path"
 	"strings"
 	"time"
@@ -40,8 +42,8 @@ import (
 // scraped page whose first two blocks are chrome and the headline, the
 // first body paragraph is ¶3, and it stays ¶3 however the reader's
 // heuristics classify what comes before it.
-func parseText(name, text string) ([]Article, []Warning) {
-	a := Article{ID: idFromName(name), Path: name}
+func parseText(name, text string) ([]briefbot.Article, []Warning) {
+	a := briefbot.Article{ID: idFromName(name), Path: name}
 	text = normalizeText(text)
 	// Front matter, as in Markdown, overrides what the header heuristics find.
 	fm, body, hasFM := splitFrontMatter(text)
@@ -86,7 +88,7 @@ func parseText(name, text string) ([]Article, []Warning) {
 		}
 	}
 	warns = append(warns, finish(&a, paras, name, 0)...)
-	return []Article{a}, warns
+	return []briefbot.Article{a}, warns
 }
 
 // positions numbers the units of a plain text source: its blocks, or the
@@ -185,7 +187,7 @@ func isProseBlock(lines []string) bool {
 		return false
 	}
 	joined := strings.Join(lines, " ")
-	return (total >= proseRunes && endsSentence(joined) && WordCount(joined) >= 12) || total >= longProseRunes
+	return (total >= proseRunes && textrules.EndsSentence(joined) && textrules.WordCount(joined) >= 12) || total >= longProseRunes
 }
 
 func parseHeader(blocks [][]string) header {
@@ -224,7 +226,7 @@ func parseHeader(blocks [][]string) header {
 		b := blocks[0]
 		k := 0
 		if hasLongLine(b) {
-			for k < len(b)-1 && utf8.RuneCountInString(b[k]) < 100 && !endsSentence(b[k]) {
+			for k < len(b)-1 && utf8.RuneCountInString(b[k]) < 100 && !textrules.EndsSentence(b[k]) {
 				k++
 			}
 		}
@@ -370,7 +372,7 @@ func isLinkBox(lines []string) bool {
 		return false
 	}
 	for _, l := range lines[1:] {
-		if utf8.RuneCountInString(l) >= 100 || endsSentence(l) && WordCount(l) > 12 {
+		if utf8.RuneCountInString(l) >= 100 || textrules.EndsSentence(l) && textrules.WordCount(l) > 12 {
 			return false
 		}
 	}
@@ -435,7 +437,7 @@ func cutTail(blocks [][]string) [][]string {
 // by separators ("Home > World > Asia", "News | Sport | Weather").
 func isNavLine(l string) bool {
 	for _, sep := range []string{" > ", " | ", " › ", " » ", " / ", " • ", " · "} {
-		if strings.Count(l, sep) >= 2 && !endsSentence(l) {
+		if strings.Count(l, sep) >= 2 && !textrules.EndsSentence(l) {
 			return true
 		}
 	}
@@ -544,7 +546,7 @@ func isDateLine(l string) bool {
 		return false
 	}
 	// Mostly date: few words that aren't date-ish.
-	return WordCount(l) <= 8 && !endsSentence(strings.TrimRight(l, "0123456789 "))
+	return textrules.WordCount(l) <= 8 && !textrules.EndsSentence(strings.TrimRight(l, "0123456789 "))
 }
 
 var nameParticles = map[string]bool{
@@ -566,7 +568,7 @@ var publicationWords = map[string]bool{
 // isNameLike reports whether a short line looks like a person's name: two to
 // five words, capitalised (particles aside), letters only, no final period.
 func isNameLike(l string) bool {
-	if utf8.RuneCountInString(l) > 40 || endsSentence(l) && !strings.HasSuffix(l, ".") {
+	if utf8.RuneCountInString(l) > 40 || textrules.EndsSentence(l) && !strings.HasSuffix(l, ".") {
 		return false
 	}
 	words := strings.Fields(l)

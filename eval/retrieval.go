@@ -10,12 +10,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/briefbot/briefbot"
 	"io"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/briefbot/briefbot/corpus"
 )
 
 // Question is one line of a questions file:
@@ -75,7 +74,7 @@ func eachLine(r io.Reader, max int, fn func(line int, text string) error) error 
 }
 
 // Asker answers a question; *index.Index's Ask method fits.
-type Asker func(ctx context.Context, question string, opts corpus.AskOptions) (corpus.Answer, error)
+type Asker func(ctx context.Context, question string, opts briefbot.AskOptions) (briefbot.Answer, error)
 
 // QuestionResult is what one question got: paragraph ids in rank order and
 // the time Ask took.
@@ -108,7 +107,7 @@ func Retrieval(ctx context.Context, ask Asker, qs []Question, k int) ([]Question
 	run := func() ([]QuestionResult, error) {
 		out := make([]QuestionResult, 0, len(qs))
 		for _, q := range qs {
-			opts := corpus.AskOptions{K: k}
+			opts := briefbot.AskOptions{K: k}
 			if q.AsOf != "" {
 				day, _ := time.Parse(time.DateOnly, q.AsOf) // validated by ReadQuestions
 				opts.AsOf = day
@@ -135,7 +134,7 @@ func Retrieval(ctx context.Context, ask Asker, qs []Question, k int) ([]Question
 
 // hitIDs lists the paragraph ids of passages in rank order, once each: the
 // parts of a split paragraph share their paragraph's id.
-func hitIDs(ps []corpus.Passage) []string {
+func hitIDs(ps []briefbot.Passage) []string {
 	ids := make([]string, 0, len(ps))
 	for _, p := range ps {
 		if !slices.Contains(ids, p.ID) {

@@ -3,11 +3,10 @@ package eval
 import (
 	"context"
 	"errors"
+	"github.com/briefbot/briefbot"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/briefbot/briefbot/corpus"
 )
 
 func TestReadQuestions(t *testing.T) {
@@ -58,7 +57,7 @@ func TestScore(t *testing.T) {
 func TestRetrievalPassesAsOfAndDedupesParts(t *testing.T) {
 	qs := []Question{{QID: "q", Question: "what?", AsOf: "2022-06-17", Relevant: []string{"b#2"}}}
 	calls := 0
-	ask := func(_ context.Context, q string, opts corpus.AskOptions) (corpus.Answer, error) {
+	ask := func(_ context.Context, q string, opts briefbot.AskOptions) (briefbot.Answer, error) {
 		calls++
 		if want := time.Date(2022, 6, 17, 0, 0, 0, 0, time.UTC); !opts.AsOf.Equal(want) {
 			t.Errorf("AsOf = %v, want %v", opts.AsOf, want)
@@ -67,7 +66,7 @@ func TestRetrievalPassesAsOfAndDedupesParts(t *testing.T) {
 			t.Errorf("K = %d, want at least 10", opts.K)
 		}
 		// Two parts of one split paragraph come back as two passages with one id.
-		return corpus.Answer{Passages: []corpus.Passage{{ID: "a#1"}, {ID: "a#1"}, {ID: "b#2"}}}, nil
+		return briefbot.Answer{Passages: []briefbot.Passage{{ID: "a#1"}, {ID: "a#1"}, {ID: "b#2"}}}, nil
 	}
 	res, m, err := Retrieval(context.Background(), ask, qs, 5)
 	if err != nil {
@@ -84,8 +83,8 @@ func TestRetrievalPassesAsOfAndDedupesParts(t *testing.T) {
 	}
 
 	boom := errors.New("boom")
-	_, _, err = Retrieval(context.Background(), func(context.Context, string, corpus.AskOptions) (corpus.Answer, error) {
-		return corpus.Answer{}, boom
+	_, _, err = Retrieval(context.Background(), func(context.Context, string, briefbot.AskOptions) (briefbot.Answer, error) {
+		return briefbot.Answer{}, boom
 	}, qs, 10)
 	if !errors.Is(err, boom) {
 		t.Errorf("err = %v, want wrapped boom", err)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/briefbot/briefbot"
 	"io"
 	"os"
 	"path/filepath"
@@ -19,7 +20,7 @@ import (
 )
 
 // Summarizer is the function under test; summarize.Articles by default.
-type Summarizer func(arts []corpus.Article, opts summarize.Options) corpus.Summary
+type Summarizer func(arts []briefbot.Article, opts summarize.Options) briefbot.Summary
 
 // SummariesOptions tune Summaries.
 type SummariesOptions struct {
@@ -100,12 +101,12 @@ func SummariesFrom(r io.Reader, opts SummariesOptions) (SummariesReport, error) 
 			return fmt.Errorf("line %d: %w", line, err)
 		}
 		var set, ref, base string
-		var art corpus.Article
+		var art briefbot.Article
 		var o summarize.Options
 		switch {
 		case l.Text != "" && len(l.References) > 0:
 			set, ref, base = "cnndm", l.References[0], l.Lead3
-			art = corpus.Article{ID: l.ID, Paragraphs: []corpus.Paragraph{{N: 1, Text: Detokenize(l.Text)}}}
+			art = briefbot.Article{ID: l.ID, Paragraphs: []briefbot.Paragraph{{N: 1, Text: Detokenize(l.Text)}}}
 			o.Sentences = 3
 		case len(l.Paragraphs) > 0 && l.Reference != "":
 			set, ref = "bbc", l.Reference
@@ -114,9 +115,9 @@ func SummariesFrom(r io.Reader, opts SummariesOptions) (SummariesReport, error) 
 				return nil
 			}
 			seen[key] = true
-			art = corpus.Article{ID: l.ID, Title: l.Title}
+			art = briefbot.Article{ID: l.ID, Title: l.Title}
 			for i, p := range l.Paragraphs {
-				art.Paragraphs = append(art.Paragraphs, corpus.Paragraph{N: i + 1, Text: p})
+				art.Paragraphs = append(art.Paragraphs, briefbot.Paragraph{N: i + 1, Text: p})
 			}
 			o.Words = len(strings.Fields(ref))
 			base = LeadingSentences(art, o.Words)
@@ -128,7 +129,7 @@ func SummariesFrom(r io.Reader, opts SummariesOptions) (SummariesReport, error) 
 		} else if rep.Set != set {
 			return fmt.Errorf("line %d: a %s line in a %s file", line, set, rep.Set)
 		}
-		sum := sumf([]corpus.Article{art}, o)
+		sum := sumf([]briefbot.Article{art}, o)
 		out := SummaryText(sum)
 		refT := Tokens(ref)
 		rep.Briefbot = rep.Briefbot.Add(RougeTokens(Tokens(out), refT))
@@ -156,7 +157,7 @@ func SummariesFrom(r io.Reader, opts SummariesOptions) (SummariesReport, error) 
 }
 
 // SummaryText joins a summary's points, one per line.
-func SummaryText(s corpus.Summary) string {
+func SummaryText(s briefbot.Summary) string {
 	var b strings.Builder
 	for i, p := range s.Points {
 		if i > 0 {
@@ -178,7 +179,7 @@ func Detokenize(s string) string {
 
 // LeadingSentences is the leading-sentences baseline: the article's first
 // sentences, in order, until they have at least words words.
-func LeadingSentences(a corpus.Article, words int) string {
+func LeadingSentences(a briefbot.Article, words int) string {
 	var parts []string
 	n := 0
 	for _, p := range a.Paragraphs {
@@ -226,7 +227,7 @@ type WeekResult struct {
 	Found     int // answers found in briefbot's digest
 	Baseline  int // answers found in the baseline digest
 	Reachable int // answers found anywhere in the week's articles
-	Summary   corpus.Summary
+	Summary   briefbot.Summary
 	Elapsed   time.Duration // time to summarise the week
 }
 
@@ -299,10 +300,10 @@ func ReadWeeks(path string) ([]Week, error) {
 
 // WeekArticles returns the articles published in the days days ending on
 // day (inclusive), newest first.
-func WeekArticles(arts []corpus.Article, day time.Time, days int) []corpus.Article {
+func WeekArticles(arts []briefbot.Article, day time.Time, days int) []briefbot.Article {
 	until := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, day.Location()).AddDate(0, 0, 1)
 	since := until.AddDate(0, 0, -days)
-	var out []corpus.Article
+	var out []briefbot.Article
 	for _, a := range arts {
 		if !a.Published.IsZero() && !a.Published.Before(since) && a.Published.Before(until) {
 			out = append(out, a)
@@ -313,7 +314,7 @@ func WeekArticles(arts []corpus.Article, day time.Time, days int) []corpus.Artic
 }
 
 // DigestsOf is Digests over weeks and articles already read.
-func DigestsOf(weeks []Week, arts []corpus.Article, opts DigestOptions) (DigestReport, error) {
+func DigestsOf(weeks []Week, arts []briefbot.Article, opts DigestOptions) (DigestReport, error) {
 	sumf := opts.Summarize
 	if sumf == nil {
 		sumf = summarize.Articles
@@ -378,7 +379,7 @@ func DigestsOf(weeks []Week, arts []corpus.Article, opts DigestOptions) (DigestR
 
 // FirstSentences is the weekly baseline: the first sentence of each of the
 // n most recent articles (arts newest first, as WeekArticles returns them).
-func FirstSentences(arts []corpus.Article, n int) string {
+func FirstSentences(arts []briefbot.Article, n int) string {
 	var parts []string
 	for _, a := range arts {
 		if len(parts) == n {
@@ -427,7 +428,7 @@ func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) 
 // malformed line is an error: a silently shrunken set would mislead; an
 // article left with no paragraphs has nothing to summarise and is skipped,
 // as ingest skips it.
-func ReadArticles(path string) ([]corpus.Article, error) {
+func ReadArticles(path string) ([]briefbot.Article, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err

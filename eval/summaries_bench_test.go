@@ -1,16 +1,15 @@
 package eval
 
 import (
+	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/internal/sharedtest"
+	"github.com/briefbot/briefbot/summarize"
 	"runtime"
 	"sort"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/briefbot/briefbot/corpus"
-	"github.com/briefbot/briefbot/internal/sharedtest"
-	"github.com/briefbot/briefbot/summarize"
 )
 
 // The briefing's speed targets: a day of 200 articles in ≤ 200 ms, a week
@@ -21,11 +20,11 @@ import (
 
 var (
 	newsOnce sync.Once
-	newsArts []corpus.Article
+	newsArts []briefbot.Article
 	newsErr  error
 )
 
-func newsArticles(b *testing.B) []corpus.Article {
+func newsArticles(b *testing.B) []briefbot.Article {
 	path := sharedtest.Path(b, "eval/news/articles.jsonl")
 	newsOnce.Do(func() {
 		newsArts, newsErr = ReadArticles(path)

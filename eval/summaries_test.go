@@ -1,13 +1,12 @@
 package eval
 
 import (
+	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/summarize"
 	"math"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/briefbot/briefbot/corpus"
-	"github.com/briefbot/briefbot/summarize"
 )
 
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
@@ -82,8 +81,8 @@ func TestSummariesCNNDMFormat(t *testing.T) {
 	in := `{"id":"c1","text":"( CNN ) A storm hit the coast of Texas on Monday , officials said . Thousands lost power in Houston . Schools were closed for two days . The mayor thanked volunteers .","references":["A storm hit Texas . Thousands lost power .","other"],"lead3":"( cnn ) a storm hit the coast of texas on monday , officials said . thousands lost power in houston . schools were closed for two days ."}
 `
 	var gotOpts summarize.Options
-	var gotArt corpus.Article
-	rep, err := SummariesFrom(strings.NewReader(in), SummariesOptions{Summarize: func(arts []corpus.Article, o summarize.Options) corpus.Summary {
+	var gotArt briefbot.Article
+	rep, err := SummariesFrom(strings.NewReader(in), SummariesOptions{Summarize: func(arts []briefbot.Article, o summarize.Options) briefbot.Summary {
 		gotOpts, gotArt = o, arts[0]
 		return summarize.Articles(arts, o)
 	}})
@@ -109,7 +108,7 @@ func TestSummariesBBCFormatBudgetAndRepeats(t *testing.T) {
 	in := strings.ReplaceAll(line, "%s", "b1") + "\n" + strings.ReplaceAll(line, "%s", "b2-repeat") + "\n"
 	in = strings.ReplaceAll(in, "%%", "%")
 	var calls []summarize.Options
-	rep, err := SummariesFrom(strings.NewReader(in), SummariesOptions{Summarize: func(arts []corpus.Article, o summarize.Options) corpus.Summary {
+	rep, err := SummariesFrom(strings.NewReader(in), SummariesOptions{Summarize: func(arts []briefbot.Article, o summarize.Options) briefbot.Summary {
 		calls = append(calls, o)
 		return summarize.Articles(arts, o)
 	}})
@@ -122,7 +121,7 @@ func TestSummariesBBCFormatBudgetAndRepeats(t *testing.T) {
 	if calls[0] != (summarize.Options{Words: 13}) {
 		t.Errorf("budget %+v, want Words = reference length 13", calls[0])
 	}
-	if got := LeadingSentences(corpus.Article{Paragraphs: []corpus.Paragraph{
+	if got := LeadingSentences(briefbot.Article{Paragraphs: []briefbot.Paragraph{
 		{N: 1, Text: "The bank raised rates to 5% on Thursday."},
 		{N: 2, Text: "Inflation is at 7% and rising fast. Mortgage costs will go up for millions."}}}, 12); got != "The bank raised rates to 5% on Thursday. Inflation is at 7% and rising fast." {
 		t.Errorf("LeadingSentences = %q", got)
@@ -144,15 +143,15 @@ func TestSummariesRejectsMixedAndUnknownLines(t *testing.T) {
 }
 
 func TestDigestsOf(t *testing.T) {
-	mk := func(id, pub, title string, paras ...string) corpus.Article {
-		a := corpus.Article{ID: id, Title: title, Source: id + ".example"}
+	mk := func(id, pub, title string, paras ...string) briefbot.Article {
+		a := briefbot.Article{ID: id, Title: title, Source: id + ".example"}
 		a.Published, _ = time.Parse(time.DateOnly, pub)
 		for i, p := range paras {
-			a.Paragraphs = append(a.Paragraphs, corpus.Paragraph{N: i + 1, Text: p})
+			a.Paragraphs = append(a.Paragraphs, briefbot.Paragraph{N: i + 1, Text: p})
 		}
 		return a
 	}
-	arts := []corpus.Article{
+	arts := []briefbot.Article{
 		mk("old", "2022-06-10", "Too early", "Squid Game was renewed for a second season by Netflix on Friday."),
 		mk("a", "2022-06-11", "Europe agrees common charger", "Europe will require a common charging port for all phones sold from 2024, officials said."),
 		mk("b", "2022-06-17", "Gun deal in the Senate", "A bipartisan group of senators agreed a gun safety deal on Sunday in Washington."),
@@ -181,7 +180,7 @@ func TestDigestsOf(t *testing.T) {
 	}
 }
 
-func ids(arts []corpus.Article) []string {
+func ids(arts []briefbot.Article) []string {
 	var out []string
 	for _, a := range arts {
 		out = append(out, a.ID)

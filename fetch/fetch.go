@@ -18,6 +18,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/briefbot/briefbot"
 	"io"
 	"net"
 	"net/http"
@@ -155,7 +156,7 @@ func forbidden(ip netip.Addr, allowLoopback bool) string {
 
 // Fetch downloads rawURL and returns its articles: one per feed item for an
 // RSS/Atom/JSON feed, or the page's article for an HTML page.
-func (f *Fetcher) Fetch(ctx context.Context, rawURL string) ([]corpus.Article, error) {
+func (f *Fetcher) Fetch(ctx context.Context, rawURL string) ([]briefbot.Article, error) {
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
 		return nil, fmt.Errorf("fetch %q: only http and https URLs can be fetched", rawURL)
@@ -217,7 +218,7 @@ func looksHTML(contentType string, data []byte) bool {
 	return strings.HasPrefix(sniff, "text/html")
 }
 
-func (f *Fetcher) feedArticles(data []byte, feedURL *url.URL) ([]corpus.Article, error) {
+func (f *Fetcher) feedArticles(data []byte, feedURL *url.URL) ([]briefbot.Article, error) {
 	feed, err := gofeed.NewParser().Parse(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("unreadable feed: %w", err)
@@ -228,12 +229,12 @@ func (f *Fetcher) feedArticles(data []byte, feedURL *url.URL) ([]corpus.Article,
 			source = corpus.SiteName(lu.String())
 		}
 	}
-	var arts []corpus.Article
+	var arts []briefbot.Article
 	for k, it := range feed.Items {
 		if len(arts) >= f.opts.MaxItems {
 			break
 		}
-		a := corpus.Article{Title: it.Title, Source: source}
+		a := briefbot.Article{Title: it.Title, Source: source}
 		if it.Link != "" {
 			if lu, err := feedURL.Parse(it.Link); err == nil && (lu.Scheme == "http" || lu.Scheme == "https") {
 				a.URL = lu.String()
@@ -263,7 +264,7 @@ func (f *Fetcher) feedArticles(data []byte, feedURL *url.URL) ([]corpus.Article,
 		}
 		// The full content when the feed has it, else the summary; the
 		// same reading, cleaning and numbering as a file's paragraphs.
-		var full corpus.Article
+		var full briefbot.Article
 		for _, body := range []string{it.Content, it.Description} {
 			if full, _ = corpus.FromFragment(a, body, a.ID); len(full.Paragraphs) > 0 {
 				break

@@ -4,12 +4,12 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"github.com/briefbot/briefbot"
 	"math"
 	"slices"
 	"strings"
 
 	bleveindex "github.com/blevesearch/bleve_index_api"
-	"github.com/briefbot/briefbot/corpus"
 )
 
 // Ask's knobs, together so that tuning them is one diff. The ranking
@@ -44,7 +44,7 @@ const (
 // each with its best answering sentence. An empty Passages comes with a
 // Reason fit to show a user. AsOf defaults to the day of Options.Now, so
 // nothing dated in the future is quoted, and recent articles are preferred.
-func (ix *Index) Ask(ctx context.Context, question string, opts corpus.AskOptions) (corpus.Answer, error) {
+func (ix *Index) Ask(ctx context.Context, question string, opts briefbot.AskOptions) (briefbot.Answer, error) {
 	return ix.ask(ctx, question, opts, defaultRank)
 }
 
@@ -62,9 +62,9 @@ type candidate struct {
 	score           float64
 }
 
-func (ix *Index) ask(ctx context.Context, text string, opts corpus.AskOptions, w rankWeights) (corpus.Answer, error) {
+func (ix *Index) ask(ctx context.Context, text string, opts briefbot.AskOptions, w rankWeights) (briefbot.Answer, error) {
 	man := ix.snapshot()
-	ans := corpus.Answer{Query: text, Articles: len(man.Articles)}
+	ans := briefbot.Answer{Query: text, Articles: len(man.Articles)}
 	noAnswer := fmt.Sprintf("No passage in %s articles answers that.", count(len(man.Articles)))
 
 	text = clip(text, maxQueryBytes)
@@ -237,8 +237,8 @@ func (ix *Index) ask(ctx context.Context, text string, opts corpus.AskOptions, w
 			continue
 		}
 		seen[c.hash], seen[near] = true, true
-		ans.Passages = append(ans.Passages, corpus.Passage{
-			Article: c.art.ref(c.aid), Paragraph: c.n, ID: corpus.ParagraphID(c.aid, c.n),
+		ans.Passages = append(ans.Passages, briefbot.Passage{
+			Article: c.art.ref(c.aid), Paragraph: c.n, ID: briefbot.ParagraphID(c.aid, c.n),
 			Text: c.text, Answer: c.answer, Score: c.score,
 		})
 	}
@@ -251,7 +251,7 @@ func (ix *Index) ask(ctx context.Context, text string, opts corpus.AskOptions, w
 // readCandidate reads the stored text of the paragraph document numbered doc
 // with id key; nil when its article is not (yet) in the committed manifest.
 func readCandidate(r bleveindex.IndexReader, man *manifest, doc uint64, key string) (*candidate, error) {
-	aid, n, part, ok := corpus.SplitKey(key)
+	aid, n, part, ok := briefbot.SplitKey(key)
 	if !ok {
 		return nil, nil
 	}
@@ -316,7 +316,7 @@ func sibling(a *articleEntry, aid string, n, part, d int) string {
 		return ""
 	}
 	p := a.Paras[i+d]
-	return corpus.Paragraph{N: p[0], Part: p[1]}.Key(aid)
+	return briefbot.Paragraph{N: p[0], Part: p[1]}.Key(aid)
 }
 
 // isLead is 1 for the first two stored paragraphs of an article of four or

@@ -3,15 +3,14 @@ package index
 import (
 	"context"
 	"fmt"
+	"github.com/briefbot/briefbot"
 	"math"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/briefbot/briefbot/corpus"
 )
 
-func ask(t *testing.T, ix *Index, q string, opts corpus.AskOptions) corpus.Answer {
+func ask(t *testing.T, ix *Index, q string, opts briefbot.AskOptions) briefbot.Answer {
 	t.Helper()
 	ans, err := ix.Ask(context.Background(), q, opts)
 	if err != nil {
@@ -21,7 +20,7 @@ func ask(t *testing.T, ix *Index, q string, opts corpus.AskOptions) corpus.Answe
 		if p.Answer != "" && !strings.Contains(p.Text, p.Answer) {
 			t.Errorf("Ask(%q): answer %q is not part of %q", q, p.Answer, p.Text)
 		}
-		if p.ID != corpus.ParagraphID(p.Article.ID, p.Paragraph) {
+		if p.ID != briefbot.ParagraphID(p.Article.ID, p.Paragraph) {
 			t.Errorf("passage id %q vs article %q ¶%d", p.ID, p.Article.ID, p.Paragraph)
 		}
 	}
@@ -34,7 +33,7 @@ func ask(t *testing.T, ix *Index, q string, opts corpus.AskOptions) corpus.Answe
 func TestAskAnswersWithCitationAndSentence(t *testing.T) {
 	ix := newTestIndex(t)
 	upsert(t, ix, testArticles()...)
-	ans := ask(t, ix, "When will the President sign the budget bill?", corpus.AskOptions{})
+	ans := ask(t, ix, "When will the President sign the budget bill?", briefbot.AskOptions{})
 	if len(ans.Passages) == 0 {
 		t.Fatalf("no passages: %+v", ans)
 	}
@@ -56,7 +55,7 @@ func TestAskStems(t *testing.T) {
 	ix := newTestIndex(t)
 	upsert(t, ix, testArticles()...)
 	// "postponing elections" vs "elections ... postponed".
-	ans := ask(t, ix, "Why are they postponing the election?", corpus.AskOptions{})
+	ans := ask(t, ix, "Why are they postponing the election?", briefbot.AskOptions{})
 	if len(ans.Passages) == 0 || ans.Passages[0].ID != "kursk#2" {
 		t.Fatalf("got %v", ids(ans.Passages))
 	}
@@ -65,7 +64,7 @@ func TestAskStems(t *testing.T) {
 func TestAskCollapsesSyndicatedCopies(t *testing.T) {
 	ix := newTestIndex(t)
 	upsert(t, ix, testArticles()...)
-	ans := ask(t, ix, "What was the Senate vote on the federal budget?", corpus.AskOptions{K: 5})
+	ans := ask(t, ix, "What was the Senate vote on the federal budget?", briefbot.AskOptions{K: 5})
 	n := 0
 	for _, p := range ans.Passages {
 		if strings.HasPrefix(p.Text, "The Senate passed the federal budget") {
@@ -82,23 +81,23 @@ func TestAskFilters(t *testing.T) {
 	upsert(t, ix, testArticles()...)
 	q := "moon base astronauts"
 	// Default as-of is Options.Now (2026-03-10): the April article is future.
-	if ans := ask(t, ix, q, corpus.AskOptions{}); len(ans.Passages) != 0 {
+	if ans := ask(t, ix, q, briefbot.AskOptions{}); len(ans.Passages) != 0 {
 		t.Errorf("future article quoted: %v", ids(ans.Passages))
 	}
-	if ans := ask(t, ix, q, corpus.AskOptions{AsOf: day("2026-04-01")}); len(ans.Passages) != 1 {
+	if ans := ask(t, ix, q, briefbot.AskOptions{AsOf: day("2026-04-01")}); len(ans.Passages) != 1 {
 		t.Errorf("as of its day: %v", ids(ans.Passages))
 	}
 	// AsOf counts the whole day, in its own zone.
 	late := time.Date(2026, 4, 1, 0, 30, 0, 0, time.FixedZone("X", 3600))
-	if ans := ask(t, ix, q, corpus.AskOptions{AsOf: late}); len(ans.Passages) != 1 {
+	if ans := ask(t, ix, q, briefbot.AskOptions{AsOf: late}); len(ans.Passages) != 1 {
 		t.Errorf("as of its day (zoned): %v", ids(ans.Passages))
 	}
-	if ans := ask(t, ix, q, corpus.AskOptions{AsOf: day("2026-03-31")}); len(ans.Passages) != 0 {
+	if ans := ask(t, ix, q, briefbot.AskOptions{AsOf: day("2026-03-31")}); len(ans.Passages) != 0 {
 		t.Errorf("as of the day before: %v", ids(ans.Passages))
 	}
 
 	budget := "Senate federal budget vote"
-	ans := ask(t, ix, budget, corpus.AskOptions{Source: "WIRE.com"})
+	ans := ask(t, ix, budget, briefbot.AskOptions{Source: "WIRE.com"})
 	if len(ans.Passages) == 0 {
 		t.Errorf("source filter: nothing")
 	}
@@ -107,18 +106,18 @@ func TestAskFilters(t *testing.T) {
 			t.Errorf("source filter: %v", ids(ans.Passages))
 		}
 	}
-	if ans := ask(t, ix, budget, corpus.AskOptions{Since: day("2026-03-06")}); len(ans.Passages) != 0 {
+	if ans := ask(t, ix, budget, briefbot.AskOptions{Since: day("2026-03-06")}); len(ans.Passages) != 0 {
 		t.Errorf("since filter: %v", ids(ans.Passages))
 	}
 	// Undated articles: kept under an as-of limit, dropped by since.
 	ash := "volcanic ash flights"
-	if ans := ask(t, ix, ash, corpus.AskOptions{}); len(ans.Passages) != 1 {
+	if ans := ask(t, ix, ash, briefbot.AskOptions{}); len(ans.Passages) != 1 {
 		t.Errorf("undated article under as-of: %v", ids(ans.Passages))
 	}
-	if ans := ask(t, ix, ash, corpus.AskOptions{Since: day("2000-01-01")}); len(ans.Passages) != 0 {
+	if ans := ask(t, ix, ash, briefbot.AskOptions{Since: day("2000-01-01")}); len(ans.Passages) != 0 {
 		t.Errorf("undated article under since: %v", ids(ans.Passages))
 	}
-	if ans := ask(t, ix, budget, corpus.AskOptions{K: 1}); len(ans.Passages) != 1 {
+	if ans := ask(t, ix, budget, briefbot.AskOptions{K: 1}); len(ans.Passages) != 1 {
 		t.Errorf("K=1: %v", ids(ans.Passages))
 	}
 }
@@ -130,7 +129,7 @@ func TestAskSaysWhenNothingAnswers(t *testing.T) {
 		"quantum chromodynamics gluon confinement",
 		"What did the zebra eat for breakfast in Uzbekistan yesterday?",
 	} {
-		ans := ask(t, ix, q, corpus.AskOptions{})
+		ans := ask(t, ix, q, briefbot.AskOptions{})
 		if len(ans.Passages) != 0 {
 			t.Errorf("Ask(%q) = %v, want nothing", q, ids(ans.Passages))
 		}
@@ -138,7 +137,7 @@ func TestAskSaysWhenNothingAnswers(t *testing.T) {
 			t.Errorf("reason %q, want %q", ans.Reason, want)
 		}
 	}
-	ans := ask(t, ix, "what is the of and?", corpus.AskOptions{})
+	ans := ask(t, ix, "what is the of and?", briefbot.AskOptions{})
 	if len(ans.Passages) != 0 || !strings.Contains(ans.Reason, "at least one word") {
 		t.Errorf("stop words only: %+v", ans)
 	}
@@ -168,7 +167,7 @@ func TestAskBadQueries(t *testing.T) {
 	upsert(t, ix, testArticles()...)
 	for _, q := range badQueries {
 		start := time.Now()
-		ans := ask(t, ix, q, corpus.AskOptions{})
+		ans := ask(t, ix, q, briefbot.AskOptions{})
 		if d := time.Since(start); d > time.Second {
 			t.Errorf("Ask(%.40q) took %v", q, d)
 		}
@@ -195,9 +194,9 @@ func TestAskScoresDoNotDependOnSegments(t *testing.T) {
 		upsert(t, ix, a) // one Bleve batch, so one segment, each
 	}
 	q := "When will the President sign the federal budget bill?"
-	before := ask(t, ix, q, corpus.AskOptions{K: 5})
+	before := ask(t, ix, q, briefbot.AskOptions{K: 5})
 	ix.compact()
-	after := ask(t, ix, q, corpus.AskOptions{K: 5})
+	after := ask(t, ix, q, briefbot.AskOptions{K: 5})
 	if len(before.Passages) == 0 || len(before.Passages) != len(after.Passages) {
 		t.Fatalf("before %v after %v", ids(before.Passages), ids(after.Passages))
 	}

@@ -2,10 +2,9 @@ package index
 
 import (
 	"context"
+	"github.com/briefbot/briefbot"
 	"testing"
 	"time"
-
-	"github.com/briefbot/briefbot/corpus"
 )
 
 // BenchmarkEvalBadQueries asks and searches every bad input of badQueries
@@ -22,10 +21,10 @@ func BenchmarkEvalBadQueries(b *testing.B) {
 	for n := 0; n < b.N; n++ {
 		for _, q := range badQueries {
 			start := time.Now()
-			if _, err := ix.Ask(ctx, q, corpus.AskOptions{}); err != nil {
+			if _, err := ix.Ask(ctx, q, briefbot.AskOptions{}); err != nil {
 				b.Fatalf("Ask(%.40q): %v", q, err)
 			}
-			if _, err := ix.Search(ctx, q, corpus.SearchFilters{}, 1, 5); err != nil {
+			if _, err := ix.Search(ctx, q, briefbot.SearchFilters{}, 1, 5); err != nil {
 				b.Fatalf("Search(%.40q): %v", q, err)
 			}
 			slowest = max(slowest, time.Since(start))

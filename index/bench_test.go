@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/internal/sharedtest"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -14,9 +16,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/briefbot/briefbot/corpus"
-	"github.com/briefbot/briefbot/internal/sharedtest"
 )
 
 // Benchmarks over the news evaluation set (2,092 articles, ~100k
@@ -110,7 +109,7 @@ func runEvalAsOf(tb testing.TB, ix *Index, qs []evalQuestion, k int, useAsOf boo
 		m = evalMetrics{}
 		times = times[:0]
 		for _, q := range qs {
-			opts := corpus.AskOptions{K: k}
+			opts := briefbot.AskOptions{K: k}
 			if q.AsOf != "" && useAsOf {
 				opts.AsOf, _ = time.Parse(time.DateOnly, q.AsOf)
 			}
@@ -252,7 +251,7 @@ func BenchmarkEvalAsk(b *testing.B) {
 		}
 		q := qs[0]
 		asOf, _ := time.Parse(time.DateOnly, q.AsOf)
-		if _, err := ix.Ask(context.Background(), q.Question, corpus.AskOptions{AsOf: asOf}); err != nil {
+		if _, err := ix.Ask(context.Background(), q.Question, briefbot.AskOptions{AsOf: asOf}); err != nil {
 			b.Fatal(err)
 		}
 		b.ReportMetric(float64(time.Since(start).Microseconds())/1000, "reopen+first_ms")
@@ -296,7 +295,7 @@ func TestEvalIngestNews(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	ans, err := ix.Ask(context.Background(), "Which show was green lit for a new season?", corpus.AskOptions{AsOf: day("2022-06-17")})
+	ans, err := ix.Ask(context.Background(), "Which show was green lit for a new season?", briefbot.AskOptions{AsOf: day("2022-06-17")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,29 +3,29 @@ package index
 import (
 	"context"
 	"fmt"
+	"github.com/briefbot/briefbot"
 	"io/fs"
 	"path/filepath"
 	"sort"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/briefbot/briefbot/corpus"
 )
 
 // ErrNotFound is returned (wrapped) by Paragraphs for an unknown article
-// id. It is corpus.ErrNotFound, so that callers that do not import index
+// id. It is briefbot.ErrNotFound, so that callers that do not import index
 // (the bot) can tell it from a failure.
-var ErrNotFound = corpus.ErrNotFound
+var ErrNotFound = briefbot.ErrNotFound
 
 // Sources lists the indexed sources with their article counts and latest
 // publication date, most articles first.
-func (ix *Index) Sources(ctx context.Context) ([]corpus.SourceInfo, error) {
+func (ix *Index) Sources(ctx context.Context) ([]briefbot.SourceInfo, error) {
 	man := ix.snapshot()
-	by := map[string]*corpus.SourceInfo{}
+	by := map[string]*briefbot.SourceInfo{}
 	for _, a := range man.Articles {
 		s := by[a.Source]
 		if s == nil {
-			s = &corpus.SourceInfo{Source: a.Source}
+			s = &briefbot.SourceInfo{Source: a.Source}
 			by[a.Source] = s
 		}
 		s.Articles++
@@ -33,7 +33,7 @@ func (ix *Index) Sources(ctx context.Context) ([]corpus.SourceInfo, error) {
 			s.Latest = a.Published
 		}
 	}
-	out := make([]corpus.SourceInfo, 0, len(by))
+	out := make([]briefbot.SourceInfo, 0, len(by))
 	for _, s := range by {
 		out = append(out, *s)
 	}
@@ -72,9 +72,9 @@ func (ix *Index) Days(ctx context.Context, loc *time.Location, limit int) ([]tim
 }
 
 // Stats counts articles and paragraph documents and the index's bytes on disk.
-func (ix *Index) Stats(ctx context.Context) (corpus.Stats, error) {
+func (ix *Index) Stats(ctx context.Context) (briefbot.Stats, error) {
 	man := ix.snapshot()
-	st := corpus.Stats{Articles: len(man.Articles), Paragraphs: man.paragraphs}
+	st := briefbot.Stats{Articles: len(man.Articles), Paragraphs: man.paragraphs}
 	err := filepath.WalkDir(ix.dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return nil // files come and go while Bleve merges
@@ -89,14 +89,14 @@ func (ix *Index) Stats(ctx context.Context) (corpus.Stats, error) {
 
 // Paragraphs returns the whole article with all its stored paragraphs in
 // order (for a Context button). Unknown ids give ErrNotFound.
-func (ix *Index) Paragraphs(ctx context.Context, articleID string) (corpus.Article, error) {
+func (ix *Index) Paragraphs(ctx context.Context, articleID string) (briefbot.Article, error) {
 	man := ix.snapshot()
 	if man.Articles[articleID] == nil {
-		return corpus.Article{}, fmt.Errorf("%w: %q", ErrNotFound, articleID)
+		return briefbot.Article{}, fmt.Errorf("%w: %q", ErrNotFound, articleID)
 	}
 	arts, err := ix.load(ctx, man, []string{articleID})
 	if err != nil {
-		return corpus.Article{}, err
+		return briefbot.Article{}, err
 	}
 	return arts[0], nil
 }
@@ -105,7 +105,7 @@ func (ix *Index) Paragraphs(ctx context.Context, articleID string) (corpus.Artic
 // their paragraphs, oldest first (then by id). Articles repeating another's
 // text under a different id are left out: the one with the smallest id
 // stands for both. Articles without a date are never included.
-func (ix *Index) ArticlesBetween(ctx context.Context, since, until time.Time) ([]corpus.Article, error) {
+func (ix *Index) ArticlesBetween(ctx context.Context, since, until time.Time) ([]briefbot.Article, error) {
 	return ix.articlesWhere(ctx, func(published time.Time) bool {
 		return !published.Before(since) && published.Before(until)
 	})
@@ -114,7 +114,7 @@ func (ix *Index) ArticlesBetween(ctx context.Context, since, until time.Time) ([
 // articlesWhere returns, as ArticlesBetween does, the dated articles whose
 // publication time in is true for. Copies are collapsed among those only,
 // so a copy outside the range cannot stand in for one inside it.
-func (ix *Index) articlesWhere(ctx context.Context, in func(published time.Time) bool) ([]corpus.Article, error) {
+func (ix *Index) articlesWhere(ctx context.Context, in func(published time.Time) bool) ([]briefbot.Article, error) {
 	man := ix.snapshot()
 	var want []string
 	first := map[string]string{} // content hash -> smallest id
@@ -145,7 +145,7 @@ func (ix *Index) articlesWhere(ctx context.Context, in func(published time.Time)
 
 // load fetches the stored paragraphs of articles in one search by document
 // id and assembles them in manifest order (N, then Part).
-func (ix *Index) load(ctx context.Context, man *manifest, articleIDs []string) ([]corpus.Article, error) {
+func (ix *Index) load(ctx context.Context, man *manifest, articleIDs []string) ([]briefbot.Article, error) {
 	var keys []string
 	for _, id := range articleIDs {
 		keys = append(keys, man.Articles[id].keys(id)...)
@@ -163,13 +163,13 @@ func (ix *Index) load(ctx context.Context, man *manifest, articleIDs []string) (
 			texts[h.ID] = hitField(h.Fields, fText)
 		}
 	}
-	out := make([]corpus.Article, 0, len(articleIDs))
+	out := make([]briefbot.Article, 0, len(articleIDs))
 	for _, id := range articleIDs {
 		e := man.Articles[id]
-		a := corpus.Article{ID: id, Title: e.Title, Author: e.Author, Source: e.Source, URL: e.URL,
+		a := briefbot.Article{ID: id, Title: e.Title, Author: e.Author, Source: e.Source, URL: e.URL,
 			Published: e.Published, Path: e.Path}
 		for _, p := range e.Paras {
-			par := corpus.Paragraph{N: p[0], Part: p[1]}
+			par := briefbot.Paragraph{N: p[0], Part: p[1]}
 			t, ok := texts[par.Key(id)]
 			if !ok {
 				continue // committed manifest ahead of a concurrent ingest's deletes: skip

@@ -3,12 +3,11 @@ package index
 import (
 	"context"
 	"fmt"
+	"github.com/briefbot/briefbot"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/briefbot/briefbot/corpus"
 )
 
 // testNow is the fixed "today" of test indexes.
@@ -35,21 +34,21 @@ func day(s string) time.Time {
 }
 
 // art builds an article in memory; paragraphs are numbered from 1.
-func art(id, source, author, published, title string, paras ...string) corpus.Article {
-	a := corpus.Article{ID: id, Title: title, Author: author, Source: source,
+func art(id, source, author, published, title string, paras ...string) briefbot.Article {
+	a := briefbot.Article{ID: id, Title: title, Author: author, Source: source,
 		URL: "https://" + source + "/" + id}
 	if published != "" {
 		a.Published = day(published)
 	}
 	for i, p := range paras {
-		a.Paragraphs = append(a.Paragraphs, corpus.Paragraph{N: i + 1, Text: p})
+		a.Paragraphs = append(a.Paragraphs, briefbot.Paragraph{N: i + 1, Text: p})
 	}
 	return a
 }
 
 // testArticles is a small news corpus with known answers.
-func testArticles() []corpus.Article {
-	return []corpus.Article{
+func testArticles() []briefbot.Article {
+	return []briefbot.Article{
 		art("kursk", "bbc.com", "Anna Smith", "2026-03-02", "Kursk offensive stalls",
 			"The Kursk offensive stalled on Monday after heavy rains turned roads to mud.",
 			"Officials said the elections in the region would be postponed until the autumn. Voters were told to wait.",
@@ -72,7 +71,7 @@ func testArticles() []corpus.Article {
 	}
 }
 
-func upsert(t testing.TB, ix *Index, arts ...corpus.Article) IngestReport {
+func upsert(t testing.TB, ix *Index, arts ...briefbot.Article) IngestReport {
 	t.Helper()
 	rep, err := ix.Upsert(context.Background(), arts)
 	if err != nil {
@@ -101,7 +100,7 @@ func docCount(t testing.TB, ix *Index) int {
 	return int(n)
 }
 
-func ids(ps []corpus.Passage) []string {
+func ids(ps []briefbot.Passage) []string {
 	out := make([]string, len(ps))
 	for i, p := range ps {
 		out[i] = p.ID

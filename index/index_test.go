@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/briefbot/briefbot"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,7 +17,6 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/mapping"
-	"github.com/briefbot/briefbot/corpus"
 )
 
 func TestMappingIsExplicitEnglishBM25(t *testing.T) {
@@ -90,7 +90,7 @@ func TestReopenKeepsArticles(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	ans, err := ix.Ask(context.Background(), "Which show was green lit for a new season?", corpus.AskOptions{})
+	ans, err := ix.Ask(context.Background(), "Which show was green lit for a new season?", briefbot.AskOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,7 +283,7 @@ func TestCloseDuringIngestAndQueries(t *testing.T) {
 	}()
 	go func() {
 		for i := 0; i < 50; i++ {
-			if _, err := ix.Ask(context.Background(), "who keeps the canal lock?", corpus.AskOptions{}); err != nil {
+			if _, err := ix.Ask(context.Background(), "who keeps the canal lock?", briefbot.AskOptions{}); err != nil {
 				break
 			}
 		}
@@ -291,7 +291,7 @@ func TestCloseDuringIngestAndQueries(t *testing.T) {
 	}()
 	go func() {
 		for i := 0; i < 50; i++ {
-			if _, err := ix.Search(context.Background(), "canal", corpus.SearchFilters{}, 1, 5); err != nil {
+			if _, err := ix.Search(context.Background(), "canal", briefbot.SearchFilters{}, 1, 5); err != nil {
 				break
 			}
 		}
@@ -312,7 +312,7 @@ func TestCloseDuringIngestAndQueries(t *testing.T) {
 			t.Fatal("a call hung after Close")
 		}
 	}
-	if _, err := ix.Ask(context.Background(), "canal", corpus.AskOptions{}); err == nil {
+	if _, err := ix.Ask(context.Background(), "canal", briefbot.AskOptions{}); err == nil {
 		t.Error("Ask after Close succeeded")
 	}
 	ix.Close()

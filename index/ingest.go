@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/briefbot/briefbot"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -154,7 +155,7 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 }
 
 // Upsert adds or replaces articles built in memory (e.g. fetched by URL).
-func (ix *Index) Upsert(ctx context.Context, arts []corpus.Article) (IngestReport, error) {
+func (ix *Index) Upsert(ctx context.Context, arts []briefbot.Article) (IngestReport, error) {
 	var rep IngestReport
 	if ix.readOnly {
 		return rep, ErrReadOnly
@@ -364,7 +365,7 @@ func errReason(err error) string {
 // article adds or replaces one article. file is its absolute path, or ""
 // for an article upserted from memory; seen collects the ids handled in this
 // file (or Upsert call).
-func (w *writer) article(art *corpus.Article, file string, seen map[string]bool) error {
+func (w *writer) article(art *briefbot.Article, file string, seen map[string]bool) error {
 	where := art.Path
 	if where == "" {
 		where = file

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/briefbot/briefbot"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,7 +35,7 @@ func hasWarning(ws []corpus.Warning, path, reason string) bool {
 
 func searchTotal(t *testing.T, ix *Index, kw string) int {
 	t.Helper()
-	pg, err := ix.Search(context.Background(), kw, corpus.SearchFilters{}, 1, 5)
+	pg, err := ix.Search(context.Background(), kw, briefbot.SearchFilters{}, 1, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +57,7 @@ func TestUpsertReplacesParagraphs(t *testing.T) {
 	}
 	// The Kursk story loses its last two paragraphs and has its first split into parts.
 	k := testArticles()[0]
-	k.Paragraphs = []corpus.Paragraph{
+	k.Paragraphs = []briefbot.Paragraph{
 		{N: 1, Part: 1, Text: "The Kursk offensive stalled on Monday."},
 		{N: 1, Part: 2, Text: "Heavy rains turned the roads to mud."},
 	}
@@ -76,7 +77,7 @@ func TestUpsertReplacesParagraphs(t *testing.T) {
 	if len(a.Paragraphs) != 2 || a.Paragraphs[1].Part != 2 || a.Paragraphs[1].Text != "Heavy rains turned the roads to mud." {
 		t.Errorf("paragraphs %+v", a.Paragraphs)
 	}
-	ans := ask(t, ix, "Why did the Kursk offensive stall?", corpus.AskOptions{})
+	ans := ask(t, ix, "Why did the Kursk offensive stall?", briefbot.AskOptions{})
 	for _, p := range ans.Passages {
 		if p.Article.ID == "kursk" && p.ID != "kursk#1" {
 			t.Errorf("part cited as %q", p.ID)
@@ -163,7 +164,7 @@ func TestIngestFolder(t *testing.T) {
 		t.Errorf("duplicate does not name both files: %s", d)
 	}
 	// The duplicate is shown once.
-	ans := ask(t, ix, "Which show got a second season?", corpus.AskOptions{K: 5})
+	ans := ask(t, ix, "Which show got a second season?", briefbot.AskOptions{K: 5})
 	n := 0
 	for _, p := range ans.Passages {
 		if strings.Contains(p.Text, "Squid Game") {
@@ -173,7 +174,7 @@ func TestIngestFolder(t *testing.T) {
 	if n != 1 {
 		t.Errorf("squid passage shown %d times: %v", n, ids(ans.Passages))
 	}
-	if pg, _ := ix.Search(context.Background(), "squid", corpus.SearchFilters{}, 1, 5); pg.Total != 1 {
+	if pg, _ := ix.Search(context.Background(), "squid", briefbot.SearchFilters{}, 1, 5); pg.Total != 1 {
 		t.Errorf("search shows the duplicate %d times", pg.Total)
 	}
 	if arts, _ := ix.ArticlesBetween(context.Background(), day("2026-03-01"), day("2026-03-31")); len(arts) != 2 {

@@ -3,10 +3,9 @@ package index
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"github.com/briefbot/briefbot"
 	"strconv"
 	"time"
-
-	"github.com/briefbot/briefbot/corpus"
 )
 
 // manifest records what the index holds, so that re-ingesting skips
@@ -35,7 +34,7 @@ type articleEntry struct {
 	Hash      string    `json:"hash"`           // of everything indexed: detects changes
 	Content   string    `json:"content"`        // of the normalized paragraph texts: detects the same article under two names
 	File      string    `json:"file,omitempty"` // absolute path of its file; "" when upserted from memory
-	Path      string    `json:"path,omitempty"` // corpus.Article.Path
+	Path      string    `json:"path,omitempty"` // briefbot.Article.Path
 	Title     string    `json:"title,omitempty"`
 	Author    string    `json:"author,omitempty"`
 	Source    string    `json:"source,omitempty"`
@@ -82,21 +81,21 @@ func (m *manifest) clone() *manifest {
 	return c
 }
 
-func (a *articleEntry) ref(id string) corpus.ArticleRef {
-	return corpus.ArticleRef{ID: id, Title: a.Title, Author: a.Author, Published: a.Published, Source: a.Source, URL: a.URL}
+func (a *articleEntry) ref(id string) briefbot.ArticleRef {
+	return briefbot.ArticleRef{ID: id, Title: a.Title, Author: a.Author, Published: a.Published, Source: a.Source, URL: a.URL}
 }
 
 // keys are the Bleve document ids of the article's paragraphs.
 func (a *articleEntry) keys(id string) []string {
 	ks := make([]string, len(a.Paras))
 	for i, p := range a.Paras {
-		ks[i] = corpus.Paragraph{N: p[0], Part: p[1]}.Key(id)
+		ks[i] = briefbot.Paragraph{N: p[0], Part: p[1]}.Key(id)
 	}
 	return ks
 }
 
 // newEntry describes art for the manifest.
-func newEntry(art *corpus.Article, file string) *articleEntry {
+func newEntry(art *briefbot.Article, file string) *articleEntry {
 	e := &articleEntry{
 		File: file, Path: art.Path, Title: art.Title, Author: art.Author, Source: art.Source, URL: art.URL,
 		Published: art.Published,

@@ -44,7 +44,7 @@ const (
 var unknownDate = time.Unix(0, 0).UTC()
 
 // paraDoc is one paragraph (or paragraph part) as handed to Bleve. The
-// document id is corpus.Paragraph.Key, from which the article id, paragraph
+// document id is briefbot.Paragraph.Key, from which the article id, paragraph
 // number and part are recovered, so they need not be stored.
 type paraDoc struct {
 	Text      string    `json:"text"`

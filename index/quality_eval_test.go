@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"github.com/briefbot/briefbot"
 	"os"
 	"path/filepath"
 	"testing"
@@ -82,7 +83,7 @@ func TestEvalAskNews(t *testing.T) {
 	// Nothing published after a question's day is ever quoted.
 	for _, q := range qs {
 		asOf, _ := time.Parse(time.DateOnly, q.AsOf)
-		ans, err := ix.Ask(context.Background(), q.Question, corpus.AskOptions{K: 10, AsOf: asOf})
+		ans, err := ix.Ask(context.Background(), q.Question, briefbot.AskOptions{K: 10, AsOf: asOf})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -157,17 +158,17 @@ func newPlainBleve(tb testing.TB, set string) *plainBleve {
 	return &plainBleve{bl: bl}
 }
 
-func (p *plainBleve) Ask(ctx context.Context, question string, opts corpus.AskOptions) (corpus.Answer, error) {
+func (p *plainBleve) Ask(ctx context.Context, question string, opts briefbot.AskOptions) (briefbot.Answer, error) {
 	q := bleve.NewMatchQuery(question)
 	q.SetField("text")
 	res, err := p.bl.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, opts.K, 0, false))
 	if err != nil {
-		return corpus.Answer{}, err
+		return briefbot.Answer{}, err
 	}
-	ans := corpus.Answer{Query: question}
+	ans := briefbot.Answer{Query: question}
 	for _, h := range res.Hits {
-		aid, n, _, _ := corpus.SplitKey(h.ID)
-		ans.Passages = append(ans.Passages, corpus.Passage{ID: corpus.ParagraphID(aid, n), Score: h.Score})
+		aid, n, _, _ := briefbot.SplitKey(h.ID)
+		ans.Passages = append(ans.Passages, briefbot.Passage{ID: briefbot.ParagraphID(aid, n), Score: h.Score})
 	}
 	return ans, nil
 }
@@ -247,7 +248,7 @@ func TestQualityAblation(t *testing.T) {
 		var ms []eval.Metrics
 		for _, s := range sets {
 			ix := ixs[s]
-			ask := func(ctx context.Context, q string, o corpus.AskOptions) (corpus.Answer, error) {
+			ask := func(ctx context.Context, q string, o briefbot.AskOptions) (briefbot.Answer, error) {
 				return ix.ask(ctx, q, o, v.w)
 			}
 			ms = append(ms, qualRun(t, ask, qss[s]))

@@ -2,13 +2,13 @@ package index
 
 import (
 	"context"
+	"github.com/briefbot/briefbot"
 	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
-	"github.com/briefbot/briefbot/corpus"
 )
 
 // Helpers shared by Ask and Search: analysis of user text into index terms,
@@ -222,17 +222,17 @@ func hitField(fields map[string]interface{}, name string) string {
 
 // passage builds the cited passage for a hit's document id and text; ok is
 // false when the article is not (yet) in the committed manifest.
-func passage(man *manifest, docID, text string, score float64) (corpus.Passage, bool) {
-	aid, n, _, ok := corpus.SplitKey(docID)
+func passage(man *manifest, docID, text string, score float64) (briefbot.Passage, bool) {
+	aid, n, _, ok := briefbot.SplitKey(docID)
 	if !ok {
-		return corpus.Passage{}, false
+		return briefbot.Passage{}, false
 	}
 	a := man.Articles[aid]
 	if a == nil {
-		return corpus.Passage{}, false
+		return briefbot.Passage{}, false
 	}
-	return corpus.Passage{
-		Article: a.ref(aid), Paragraph: n, ID: corpus.ParagraphID(aid, n),
+	return briefbot.Passage{
+		Article: a.ref(aid), Paragraph: n, ID: briefbot.ParagraphID(aid, n),
 		Text: text, Score: score,
 	}, true
 }

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"github.com/briefbot/briefbot/internal/textrules"
 	"iter"
 	"math"
 	"slices"
@@ -8,8 +9,6 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/briefbot/briefbot/corpus"
 )
 
 // Ranking for Ask. BM25 picks candidates (retrieve.go); they are then
@@ -196,7 +195,7 @@ func (ix *Index) questionTerms(q string) (terms []string, pairs [][2]int, asked 
 	seen := map[string]int{}
 	prev, prevWord := -1, -10
 	lastStart := 0
-	if ss := corpus.SplitSentences(q); len(ss) > 0 {
+	if ss := textrules.SplitSentences(q); len(ss) > 0 {
 		lastStart = ss[len(ss)-1].Start
 	}
 	for i, w := range words(q) {
@@ -292,9 +291,9 @@ type occurrence struct{ term, pos, start int }
 // text and where the question terms occur in it, and picks the answering
 // sentence: the one holding the most question weight.
 func paragraphEvidence(q *question, text string, occs []occurrence) (cov, asked, prox, typ, novel float64, answer string) {
-	sents := corpus.SplitSentences(text)
+	sents := textrules.SplitSentences(text)
 	if len(sents) == 0 {
-		sents = []corpus.Sentence{{Text: text, Start: 0, End: len(text)}}
+		sents = []textrules.Sentence{{Text: text, Start: 0, End: len(text)}}
 	}
 	inPara := make([]bool, len(q.terms))
 	sentWeight := make([]float64, len(sents))

@@ -3,15 +3,14 @@ package index
 import (
 	"context"
 	"errors"
+	"github.com/briefbot/briefbot"
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/briefbot/briefbot/corpus"
 )
 
 // statsOf opens dir, reads its statistics and closes it.
-func statsOf(t *testing.T, dir string) corpus.Stats {
+func statsOf(t *testing.T, dir string) briefbot.Stats {
 	t.Helper()
 	ix, err := Open(dir, Options{})
 	if err != nil {

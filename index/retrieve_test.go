@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"fmt"
+	"github.com/briefbot/briefbot"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -11,7 +12,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
-	"github.com/briefbot/briefbot/corpus"
 )
 
 // bleveFirstStage is the query Ask's first stage stands in for, run by
@@ -66,7 +66,7 @@ func TestFirstStageMatchesBleve(t *testing.T) {
 	}
 	word := func() string { return vocab[int(math.Pow(rng.Float64(), 3)*float64(len(vocab)))] }
 	sources := []string{"bbc.com", "cnn.com", "apnews.com"}
-	makeArticle := func(i, rev int) corpus.Article {
+	makeArticle := func(i, rev int) briefbot.Article {
 		var paras []string
 		for p := 0; p < 12; p++ {
 			ws := make([]string, 5+rng.IntN(30))
@@ -81,7 +81,7 @@ func TestFirstStageMatchesBleve(t *testing.T) {
 	// Three ingests make three segments at least; the second replaces some
 	// articles, leaving deleted documents behind in the snapshot.
 	for batch := 0; batch < 3; batch++ {
-		var arts []corpus.Article
+		var arts []briefbot.Article
 		for i := batch * 200; i < (batch+1)*200; i++ {
 			arts = append(arts, makeArticle(i, 0))
 		}
@@ -177,7 +177,7 @@ func TestAskWhileIngesting(t *testing.T) {
 					return
 				default:
 				}
-				opts := corpus.AskOptions{K: 3}
+				opts := briefbot.AskOptions{K: 3}
 				if i%2 == 0 {
 					opts.AsOf = day("2026-03-06")
 				}

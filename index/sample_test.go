@@ -2,10 +2,9 @@ package index
 
 import (
 	"context"
+	"github.com/briefbot/briefbot"
 	"strings"
 	"testing"
-
-	"github.com/briefbot/briefbot/corpus"
 )
 
 // TestBundledSampleAnswersTheDemoQuestion pins the README's first command:
@@ -21,7 +20,7 @@ func TestBundledSampleAnswersTheDemoQuestion(t *testing.T) {
 	if rep.Added == 0 {
 		t.Fatalf("sample not ingested: %+v", rep)
 	}
-	ans, err := ix.Ask(context.Background(), "How many North Korean soldiers are in Russia's Kursk region?", corpus.AskOptions{K: 3})
+	ans, err := ix.Ask(context.Background(), "How many North Korean soldiers are in Russia's Kursk region?", briefbot.AskOptions{K: 3})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"github.com/briefbot/briefbot"
 	"slices"
 	"sort"
 	"strings"
@@ -11,7 +12,6 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
-	"github.com/briefbot/briefbot/corpus"
 )
 
 const (
@@ -76,7 +76,7 @@ func parseKeywords(s string) []kwToken {
 // exclusions, newest-relevant first, with highlighted fragments. page is
 // 1-based; pageSize defaults to 5. A page past the end has no Passages but
 // still the Total. Exact duplicate paragraphs are shown once.
-func (ix *Index) Search(ctx context.Context, keywords string, f corpus.SearchFilters, page, pageSize int) (corpus.SearchPage, error) {
+func (ix *Index) Search(ctx context.Context, keywords string, f briefbot.SearchFilters, page, pageSize int) (briefbot.SearchPage, error) {
 	if page < 1 {
 		page = 1
 	}
@@ -86,7 +86,7 @@ func (ix *Index) Search(ctx context.Context, keywords string, f corpus.SearchFil
 	if pageSize > searchMaxPageSize {
 		pageSize = searchMaxPageSize
 	}
-	sp := corpus.SearchPage{Query: keywords, Page: page, PageSize: pageSize}
+	sp := briefbot.SearchPage{Query: keywords, Page: page, PageSize: pageSize}
 	man := ix.snapshot()
 
 	r, err := ix.reader()
@@ -171,7 +171,7 @@ func (ix *Index) Search(ctx context.Context, keywords string, f corpus.SearchFil
 	dropped := 0
 	for _, h := range res.Hits {
 		hash := hitField(h.Fields, fHash)
-		aid, _, _, _ := corpus.SplitKey(h.ID)
+		aid, _, _, _ := briefbot.SplitKey(h.ID)
 		if seen[hash] || man.Articles[aid] == nil {
 			dropped++
 			continue
@@ -228,7 +228,7 @@ func spans(tl search.TermLocationMap) []span {
 }
 
 // highlight cuts text into up to maxFragments fragments around the matched
-// spans, each wrapped in corpus.HighlightStart/End. Fragments begin and end
+// spans, each wrapped in briefbot.HighlightStart/End. Fragments begin and end
 // at word boundaries; without spans, the start of the text is the fragment.
 func highlight(text string, ss []span) []string {
 	valid := ss[:0]
@@ -262,9 +262,9 @@ func highlight(text string, ss []span) []string {
 				end = ss[i].end
 			}
 			b.WriteString(text[at:ss[i].start])
-			b.WriteString(corpus.HighlightStart)
+			b.WriteString(briefbot.HighlightStart)
 			b.WriteString(text[ss[i].start:ss[i].end])
-			b.WriteString(corpus.HighlightEnd)
+			b.WriteString(briefbot.HighlightEnd)
 			at = ss[i].end
 		}
 		b.WriteString(text[at:end])

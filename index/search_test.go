@@ -3,12 +3,11 @@ package index
 import (
 	"context"
 	"fmt"
+	"github.com/briefbot/briefbot"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/briefbot/briefbot/corpus"
 )
 
 func TestParseKeywords(t *testing.T) {
@@ -28,7 +27,7 @@ func TestParseKeywords(t *testing.T) {
 	}
 }
 
-func srch(t *testing.T, ix *Index, kw string, f corpus.SearchFilters, page, size int) corpus.SearchPage {
+func srch(t *testing.T, ix *Index, kw string, f briefbot.SearchFilters, page, size int) briefbot.SearchPage {
 	t.Helper()
 	sp, err := ix.Search(context.Background(), kw, f, page, size)
 	if err != nil {
@@ -39,7 +38,7 @@ func srch(t *testing.T, ix *Index, kw string, f corpus.SearchFilters, page, size
 	}
 	for _, p := range sp.Passages {
 		for _, h := range p.Highlights {
-			plain := strings.NewReplacer(corpus.HighlightStart, "", corpus.HighlightEnd, "").Replace(h)
+			plain := strings.NewReplacer(briefbot.HighlightStart, "", briefbot.HighlightEnd, "").Replace(h)
 			if !strings.Contains(p.Text, plain) {
 				t.Errorf("highlight %q is not a fragment of %q", h, p.Text)
 			}
@@ -51,12 +50,12 @@ func srch(t *testing.T, ix *Index, kw string, f corpus.SearchFilters, page, size
 func TestSearchPhrasesExclusionsHighlights(t *testing.T) {
 	ix := newTestIndex(t)
 	upsert(t, ix, testArticles()...)
-	sp := srch(t, ix, `"white house" president`, corpus.SearchFilters{}, 1, 5)
+	sp := srch(t, ix, `"white house" president`, briefbot.SearchFilters{}, 1, 5)
 	if sp.Total != 1 || len(sp.Passages) != 1 || sp.Passages[0].ID != "budget#2" {
 		t.Fatalf("phrase search: %+v", sp)
 	}
-	want := "The " + corpus.HighlightStart + "White House" + corpus.HighlightEnd + " said the " +
-		corpus.HighlightStart + "President" + corpus.HighlightEnd + " would sign the bill on Friday. Critics called it reckless."
+	want := "The " + briefbot.HighlightStart + "White House" + briefbot.HighlightEnd + " said the " +
+		briefbot.HighlightStart + "President" + briefbot.HighlightEnd + " would sign the bill on Friday. Critics called it reckless."
 	if h := sp.Passages[0].Highlights; len(h) != 1 || h[0] != want {
 		t.Errorf("highlights %q, want %q", h, want)
 	}
@@ -64,31 +63,31 @@ func TestSearchPhrasesExclusionsHighlights(t *testing.T) {
 		t.Errorf("citation %+v", p)
 	}
 	// Words stem; all must match.
-	if sp := srch(t, ix, "passes senates", corpus.SearchFilters{}, 1, 5); sp.Total != 1 {
+	if sp := srch(t, ix, "passes senates", briefbot.SearchFilters{}, 1, 5); sp.Total != 1 {
 		t.Errorf("stemmed AND: %d %v", sp.Total, ids(sp.Passages))
 	}
-	if sp := srch(t, ix, "senate moon", corpus.SearchFilters{}, 1, 5); sp.Total != 0 || sp.Reason == "" {
+	if sp := srch(t, ix, "senate moon", briefbot.SearchFilters{}, 1, 5); sp.Total != 0 || sp.Reason == "" {
 		t.Errorf("AND of unrelated words: %+v", sp)
 	}
 	// "white" alone is in budget#2 only; the phrase in the wrong order matches nothing.
-	if sp := srch(t, ix, `"house white"`, corpus.SearchFilters{}, 1, 5); sp.Total != 0 {
+	if sp := srch(t, ix, `"house white"`, briefbot.SearchFilters{}, 1, 5); sp.Total != 0 {
 		t.Errorf("reversed phrase: %v", ids(sp.Passages))
 	}
 	// Exclusions.
-	if sp := srch(t, ix, "budget -wire", corpus.SearchFilters{}, 1, 5); sp.Total != 1 {
+	if sp := srch(t, ix, "budget -wire", briefbot.SearchFilters{}, 1, 5); sp.Total != 1 {
 		t.Errorf("budget: %d", sp.Total)
 	}
-	sp = srch(t, ix, `senate -"federal budget"`, corpus.SearchFilters{}, 1, 5)
+	sp = srch(t, ix, `senate -"federal budget"`, briefbot.SearchFilters{}, 1, 5)
 	if sp.Total != 0 {
 		t.Errorf("excluded phrase: %v", ids(sp.Passages))
 	}
 	for _, q := range []string{"-budget", `-"white house"`, "- -", "the of", "!!!"} {
-		sp := srch(t, ix, q, corpus.SearchFilters{}, 1, 5)
+		sp := srch(t, ix, q, briefbot.SearchFilters{}, 1, 5)
 		if sp.Total != 0 || len(sp.Passages) != 0 || sp.Reason == "" {
 			t.Errorf("Search(%q) = %+v, want nothing and a reason", q, sp)
 		}
 	}
-	if sp := srch(t, ix, "-budget", corpus.SearchFilters{}, 1, 5); !strings.Contains(sp.Reason, "exclusions alone") {
+	if sp := srch(t, ix, "-budget", briefbot.SearchFilters{}, 1, 5); !strings.Contains(sp.Reason, "exclusions alone") {
 		t.Errorf("reason for exclusions only: %q", sp.Reason)
 	}
 }
@@ -98,20 +97,20 @@ func TestSearchFilters(t *testing.T) {
 	upsert(t, ix, testArticles()...)
 	kw := "senate budget"
 	for _, c := range []struct {
-		f    corpus.SearchFilters
+		f    briefbot.SearchFilters
 		want int
 	}{
-		{corpus.SearchFilters{}, 1}, // the wire copy collapses into cnn's
-		{corpus.SearchFilters{Source: "wire.com"}, 1},
-		{corpus.SearchFilters{Source: "CNN.COM"}, 1},
-		{corpus.SearchFilters{Source: "bbc.com"}, 0},
-		{corpus.SearchFilters{Author: "john doe"}, 1},
-		{corpus.SearchFilters{Author: "John"}, 0},                                     // exact, not partial
-		{corpus.SearchFilters{Since: day("2026-03-05"), Until: day("2026-03-05")}, 1}, // inclusive days
-		{corpus.SearchFilters{Since: day("2026-03-06")}, 0},
-		{corpus.SearchFilters{Until: day("2026-03-04")}, 0},
-		{corpus.SearchFilters{Until: time.Date(2026, 3, 5, 23, 59, 0, 0, time.UTC)}, 1},
-		{corpus.SearchFilters{Since: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Hour), Until: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)}, 1},
+		{briefbot.SearchFilters{}, 1}, // the wire copy collapses into cnn's
+		{briefbot.SearchFilters{Source: "wire.com"}, 1},
+		{briefbot.SearchFilters{Source: "CNN.COM"}, 1},
+		{briefbot.SearchFilters{Source: "bbc.com"}, 0},
+		{briefbot.SearchFilters{Author: "john doe"}, 1},
+		{briefbot.SearchFilters{Author: "John"}, 0},                                     // exact, not partial
+		{briefbot.SearchFilters{Since: day("2026-03-05"), Until: day("2026-03-05")}, 1}, // inclusive days
+		{briefbot.SearchFilters{Since: day("2026-03-06")}, 0},
+		{briefbot.SearchFilters{Until: day("2026-03-04")}, 0},
+		{briefbot.SearchFilters{Until: time.Date(2026, 3, 5, 23, 59, 0, 0, time.UTC)}, 1},
+		{briefbot.SearchFilters{Since: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Hour), Until: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)}, 1},
 	} {
 		sp := srch(t, ix, kw, c.f, 1, 5)
 		if sp.Total != c.want {
@@ -133,7 +132,7 @@ func TestSearchPaging(t *testing.T) {
 	upsert(t, ix, art("harbour", "port.example", "", "2026-03-01", "Harbour log", paras...))
 	seen := map[string]bool{}
 	for page := 1; page <= 3; page++ {
-		sp := srch(t, ix, "ferry", corpus.SearchFilters{}, page, 5)
+		sp := srch(t, ix, "ferry", briefbot.SearchFilters{}, page, 5)
 		if sp.Total != 12 || sp.Page != page || sp.PageSize != 5 {
 			t.Errorf("page %d: total %d page %d size %d", page, sp.Total, sp.Page, sp.PageSize)
 		}
@@ -148,11 +147,11 @@ func TestSearchPaging(t *testing.T) {
 			seen[p.ID] = true
 		}
 	}
-	sp := srch(t, ix, "ferry", corpus.SearchFilters{}, 9, 5)
+	sp := srch(t, ix, "ferry", briefbot.SearchFilters{}, 9, 5)
 	if sp.Total != 12 || len(sp.Passages) != 0 {
 		t.Errorf("page past the end: %+v", sp)
 	}
-	sp = srch(t, ix, "ferry", corpus.SearchFilters{}, 0, 0)
+	sp = srch(t, ix, "ferry", briefbot.SearchFilters{}, 0, 0)
 	if sp.Page != 1 || sp.PageSize != searchDefaultPageSize || len(sp.Passages) != 5 {
 		t.Errorf("defaults: page %d size %d, %d passages", sp.Page, sp.PageSize, len(sp.Passages))
 	}
@@ -163,7 +162,7 @@ func TestSearchBadQueries(t *testing.T) {
 	upsert(t, ix, testArticles()...)
 	for _, q := range badQueries {
 		start := time.Now()
-		sp := srch(t, ix, q, corpus.SearchFilters{}, 1, 5)
+		sp := srch(t, ix, q, briefbot.SearchFilters{}, 1, 5)
 		if d := time.Since(start); d > time.Second {
 			t.Errorf("Search(%.40q) took %v", q, d)
 		}
@@ -185,7 +184,7 @@ func TestHighlightLongText(t *testing.T) {
 		t.Fatalf("fragments %q", hs)
 	}
 	for _, h := range hs {
-		if !strings.Contains(h, corpus.HighlightStart+"ferry"+corpus.HighlightEnd) || len(h) > fragmentBytes+40 {
+		if !strings.Contains(h, briefbot.HighlightStart+"ferry"+briefbot.HighlightEnd) || len(h) > fragmentBytes+40 {
 			t.Errorf("fragment %q", h)
 		}
 	}
@@ -202,7 +201,7 @@ func TestHighlightLongText(t *testing.T) {
 // instants, for ranges that cut UTC days and months.
 func TestDateFilterEdges(t *testing.T) {
 	ix := newTestIndex(t)
-	var arts []corpus.Article
+	var arts []briefbot.Article
 	for _, p := range []string{"2026-01-31T23:30:00Z", "2026-02-01T00:00:00Z", "2026-02-01T12:00:00Z", "2026-02-15T08:00:00Z", "2026-02-28T23:59:00Z", "2026-03-01T00:00:00Z"} {
 		ts, _ := time.Parse(time.RFC3339, p)
 		a := art("a"+p, "s.example", "", "", "T", "Lighthouse report from "+p)
@@ -234,7 +233,7 @@ func TestDateFilterEdges(t *testing.T) {
 				want++
 			}
 		}
-		sp := srch(t, ix, "lighthouse", corpus.SearchFilters{Since: c.since, Until: c.until}, 1, 10)
+		sp := srch(t, ix, "lighthouse", briefbot.SearchFilters{Since: c.since, Until: c.until}, 1, 10)
 		if sp.Total != want {
 			t.Errorf("since %v until %v: %d hits %v, want %d", c.since, c.until, sp.Total, ids(sp.Passages), want)
 		}

@@ -2,11 +2,10 @@ package index
 
 import (
 	"context"
+	"github.com/briefbot/briefbot"
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/briefbot/briefbot/corpus"
 )
 
 func TestFoldAccents(t *testing.T) {
@@ -65,7 +64,7 @@ func TestAskCorrectsMisspelledWords(t *testing.T) {
 		art("wheat", "bbc.co.uk", "", "2026-03-03", "Wheat prices",
 			"Wheat futures rose after the harvest report from Kansas."),
 	)
-	asOf := corpus.AskOptions{AsOf: day("2026-03-10")}
+	asOf := briefbot.AskOptions{AsOf: day("2026-03-10")}
 	for _, c := range []struct{ q, word, want string }{
 		{"Which day did the parliment vote on the budget?", "parliment", "holyrood#1"}, // a letter left out
 		{"When was Geegen the emperor?", "Geegen", "mongol#1"},                         // two letters swapped
@@ -97,13 +96,13 @@ func TestAskCorrectsMisspelledWords(t *testing.T) {
 func TestSearchRespellsAbsentKeywords(t *testing.T) {
 	ix := newTestIndex(t)
 	upsert(t, ix, testArticles()...)
-	none := corpus.SearchFilters{}
+	none := briefbot.SearchFilters{}
 	// "Crtics" is in no paragraph; "Critics" is, in budget#2 only.
 	sp := srch(t, ix, "Crtics", none, 1, 5)
 	if sp.Total != 1 || sp.Passages[0].ID != "budget#2" || !slices.Equal(sp.Respelled, []string{"Crtics"}) {
 		t.Fatalf("Search(Crtics) = %d %v, respelled %q", sp.Total, ids(sp.Passages), sp.Respelled)
 	}
-	if h := sp.Passages[0].Highlights; len(h) == 0 || !strings.Contains(h[0], corpus.HighlightStart+"Critics"+corpus.HighlightEnd) {
+	if h := sp.Passages[0].Highlights; len(h) == 0 || !strings.Contains(h[0], briefbot.HighlightStart+"Critics"+briefbot.HighlightEnd) {
 		t.Errorf("the respelled word is not highlighted: %q", h)
 	}
 	if sp := srch(t, ix, "Crtics crtics Crtics", none, 1, 5); sp.Total != 1 || !slices.Equal(sp.Respelled, []string{"Crtics", "crtics"}) {

@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
-
-	"github.com/briefbot/briefbot/corpus"
+	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/summarize"
+	"time"
 )
 
 // Summary briefs a day, a range of days or one article: the summarizer's
@@ -16,17 +15,17 @@ import (
 // Days are calendar days in req.Location (23 or 25 hours long on
 // daylight-saving change days); an article belongs to the day localDay
 // gives it.
-func (ix *Index) Summary(ctx context.Context, req corpus.SummaryRequest) (corpus.Summary, error) {
+func (ix *Index) Summary(ctx context.Context, req briefbot.SummaryRequest) (briefbot.Summary, error) {
 	opts := summarize.Options{Sentences: req.Sentences, Words: req.Words}
 	if req.ArticleID != "" {
 		art, err := ix.Paragraphs(ctx, req.ArticleID)
 		if errors.Is(err, ErrNotFound) {
-			return corpus.Summary{Reason: fmt.Sprintf("There is no article %q in the index.", req.ArticleID)}, nil
+			return briefbot.Summary{Reason: fmt.Sprintf("There is no article %q in the index.", req.ArticleID)}, nil
 		}
 		if err != nil {
-			return corpus.Summary{}, err
+			return briefbot.Summary{}, err
 		}
-		return summarize.Articles([]corpus.Article{art}, opts), nil
+		return summarize.Articles([]briefbot.Article{art}, opts), nil
 	}
 
 	loc := req.Location
@@ -38,7 +37,7 @@ func (ix *Index) Summary(ctx context.Context, req corpus.SummaryRequest) (corpus
 		first, last = req.Since, req.Until
 	}
 	if first.IsZero() || last.IsZero() {
-		return corpus.Summary{}, errors.New("summary: give a day, a range of days or an article")
+		return briefbot.Summary{}, errors.New("summary: give a day, a range of days or an article")
 	}
 	firstDay, lastDay := dayStart(first.In(loc)), dayStart(last.In(loc))
 
@@ -49,14 +48,14 @@ func (ix *Index) Summary(ctx context.Context, req corpus.SummaryRequest) (corpus
 		return !d.Before(firstDay) && !d.After(lastDay)
 	})
 	if err != nil {
-		return corpus.Summary{}, err
+		return briefbot.Summary{}, err
 	}
 	if len(inRange) == 0 {
 		what := "on " + firstDay.Format(time.DateOnly)
 		if !lastDay.Equal(firstDay) {
 			what = fmt.Sprintf("from %s to %s", firstDay.Format(time.DateOnly), lastDay.Format(time.DateOnly))
 		}
-		return corpus.Summary{Reason: fmt.Sprintf("No articles were published %s.", what)}, nil
+		return briefbot.Summary{Reason: fmt.Sprintf("No articles were published %s.", what)}, nil
 	}
 	return summarize.Articles(inRange, opts), nil
 }

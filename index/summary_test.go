@@ -2,19 +2,18 @@ package index
 
 import (
 	"context"
+	"github.com/briefbot/briefbot"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/briefbot/briefbot/corpus"
 )
 
 // summaryArticles are five unrelated articles around the night of
 // 2026-03-29, when Berlin moves its clocks forward (the local day is 23
 // hours long).
-func summaryArticles(t *testing.T, berlin *time.Location) []corpus.Article {
-	at := func(a corpus.Article, local string) corpus.Article {
+func summaryArticles(t *testing.T, berlin *time.Location) []briefbot.Article {
+	at := func(a briefbot.Article, local string) briefbot.Article {
 		p, err := time.ParseInLocation("2006-01-02 15:04", local, berlin)
 		if err != nil {
 			t.Fatal(err)
@@ -22,7 +21,7 @@ func summaryArticles(t *testing.T, berlin *time.Location) []corpus.Article {
 		a.Published = p
 		return a
 	}
-	return []corpus.Article{
+	return []briefbot.Article{
 		at(art("early", "a.example", "", "", "Ferry strike ends in Hamburg",
 			"Ferry workers in Hamburg ended their three-day strike on Sunday after a pay deal."), "2026-03-29 00:30"),
 		at(art("late", "b.example", "", "", "Berlin marathon route changes",
@@ -37,7 +36,7 @@ func summaryArticles(t *testing.T, berlin *time.Location) []corpus.Article {
 	}
 }
 
-func citedArticles(s corpus.Summary) []string {
+func citedArticles(s briefbot.Summary) []string {
 	var ids []string
 	for _, st := range s.Stories {
 		ids = append(ids, st.Articles...)
@@ -56,7 +55,7 @@ func TestSummaryLocalDaysAcrossDST(t *testing.T) {
 	ctx := context.Background()
 
 	day := time.Date(2026, 3, 29, 12, 0, 0, 0, berlin)
-	s, err := ix.Summary(ctx, corpus.SummaryRequest{Day: day, Location: berlin, Sentences: 10})
+	s, err := ix.Summary(ctx, briefbot.SummaryRequest{Day: day, Location: berlin, Sentences: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +72,7 @@ func TestSummaryLocalDaysAcrossDST(t *testing.T) {
 	}
 
 	// A range is inclusive of both days.
-	s, err = ix.Summary(ctx, corpus.SummaryRequest{Since: time.Date(2026, 3, 28, 0, 0, 0, 0, berlin),
+	s, err = ix.Summary(ctx, briefbot.SummaryRequest{Since: time.Date(2026, 3, 28, 0, 0, 0, 0, berlin),
 		Until: time.Date(2026, 3, 29, 0, 0, 0, 0, berlin), Location: berlin, Sentences: 10})
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +82,7 @@ func TestSummaryLocalDaysAcrossDST(t *testing.T) {
 	}
 
 	// The same instants seen in UTC fall on other days.
-	s, err = ix.Summary(ctx, corpus.SummaryRequest{Day: time.Date(2026, 3, 29, 0, 0, 0, 0, time.UTC), Sentences: 10})
+	s, err = ix.Summary(ctx, briefbot.SummaryRequest{Day: time.Date(2026, 3, 29, 0, 0, 0, 0, time.UTC), Sentences: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +96,7 @@ func TestSummaryOfOneArticleAndEmptyDay(t *testing.T) {
 	upsert(t, ix, testArticles()...)
 	ctx := context.Background()
 
-	s, err := ix.Summary(ctx, corpus.SummaryRequest{ArticleID: "budget", Sentences: 2})
+	s, err := ix.Summary(ctx, briefbot.SummaryRequest{ArticleID: "budget", Sentences: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +109,7 @@ func TestSummaryOfOneArticleAndEmptyDay(t *testing.T) {
 		}
 	}
 
-	s, err = ix.Summary(ctx, corpus.SummaryRequest{Day: day("2026-03-20")})
+	s, err = ix.Summary(ctx, briefbot.SummaryRequest{Day: day("2026-03-20")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +117,7 @@ func TestSummaryOfOneArticleAndEmptyDay(t *testing.T) {
 		t.Errorf("empty day: %+v", s)
 	}
 
-	if _, err := ix.Summary(ctx, corpus.SummaryRequest{}); err == nil {
+	if _, err := ix.Summary(ctx, briefbot.SummaryRequest{}); err == nil {
 		t.Error("empty request accepted")
 	}
 }
@@ -131,7 +130,7 @@ func TestDaysAndSummaryAgree(t *testing.T) {
 	dateOnly := art("dated", "a.com", "", "2026-04-01", "Dated article", "The council approved the new budget on Wednesday after a long debate.")
 	timed := art("timed", "b.com", "", "", "Timed article", "Rail workers began a strike late in the evening across the whole country.")
 	timed.Published = time.Date(2026, 4, 2, 23, 30, 0, 0, time.UTC) // April 3 in Berlin, April 2 in New York
-	if _, err := ix.Upsert(context.Background(), []corpus.Article{dateOnly, timed}); err != nil {
+	if _, err := ix.Upsert(context.Background(), []briefbot.Article{dateOnly, timed}); err != nil {
 		t.Fatal(err)
 	}
 	for _, zone := range []string{"America/New_York", "Europe/Berlin", "Pacific/Kiritimati"} {
@@ -147,7 +146,7 @@ func TestDaysAndSummaryAgree(t *testing.T) {
 			t.Errorf("%s: days %v, want the date-only article on April 1", zone, days)
 		}
 		for _, d := range days {
-			sum, err := ix.Summary(context.Background(), corpus.SummaryRequest{Day: d, Location: loc})
+			sum, err := ix.Summary(context.Background(), briefbot.SummaryRequest{Day: d, Location: loc})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -169,7 +168,7 @@ func TestSummaryKeepsACopyFromTheDay(t *testing.T) {
 	onDay := art("b-local", "local.com", "", "", "Harbour wall finished", story...)
 	onDay.Published = time.Date(2026, 3, 4, 9, 0, 0, 0, time.UTC)
 	upsert(t, ix, early, onDay)
-	sum, err := ix.Summary(context.Background(), corpus.SummaryRequest{Day: day("2026-03-04")})
+	sum, err := ix.Summary(context.Background(), briefbot.SummaryRequest{Day: day("2026-03-04")})
 	if err != nil {
 		t.Fatal(err)
 	}

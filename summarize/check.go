@@ -2,9 +2,8 @@ package summarize
 
 import (
 	"fmt"
+	"github.com/briefbot/briefbot"
 	"strings"
-
-	"github.com/briefbot/briefbot/corpus"
 )
 
 // Sentences splits a paragraph into the sentences the summarizer quotes.
@@ -36,9 +35,9 @@ func contentWords(s string) map[string]bool {
 //   - a point that starts with a word needing the sentence before it (He,
 //     She, They, It, This, But, However, …) comes with that sentence;
 //   - every point names a story of the summary.
-func Check(sum corpus.Summary, arts []corpus.Article) []string {
+func Check(sum briefbot.Summary, arts []briefbot.Article) []string {
 	var bad []string
-	byID := map[string]corpus.Article{}
+	byID := map[string]briefbot.Article{}
 	for _, a := range arts {
 		byID[a.ID] = a
 	}
@@ -57,7 +56,7 @@ func Check(sum corpus.Summary, arts []corpus.Article) []string {
 			bad = append(bad, fmt.Sprintf("point %d cites unknown article %q", i+1, p.Article.ID))
 			continue
 		}
-		if p.ID != corpus.ParagraphID(a.ID, p.Paragraph) {
+		if p.ID != briefbot.ParagraphID(a.ID, p.Paragraph) {
 			bad = append(bad, fmt.Sprintf("point %d: id %q is not paragraph %d of %q", i+1, p.ID, p.Paragraph, a.ID))
 		}
 		var prev string // the sentence before the point, across paragraphs; "" for the first

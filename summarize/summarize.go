@@ -28,13 +28,13 @@
 package summarize
 
 import (
+	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/internal/textrules"
 	"math"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-
-	"github.com/briefbot/briefbot/corpus"
 )
 
 // Options size a summary.
@@ -132,8 +132,8 @@ type sentence struct {
 // Articles summarises arts. Points are verbatim sentences of the articles'
 // paragraphs, each with its citation; Stories groups the articles that
 // report the same story, and each point names its story.
-func Articles(arts []corpus.Article, opts Options) corpus.Summary {
-	sum := corpus.Summary{Articles: len(arts)}
+func Articles(arts []briefbot.Article, opts Options) briefbot.Summary {
+	sum := briefbot.Summary{Articles: len(arts)}
 	if len(arts) == 0 {
 		sum.Reason = "there are no articles to summarise"
 		return sum
@@ -186,14 +186,14 @@ func plural(n int, what string) string {
 
 // state is the working set of one summary.
 type state struct {
-	arts  []corpus.Article
+	arts  []briefbot.Article
 	sents []sentence
 	byArt [][]int // sentence indices of each article, in source order
 	idf   []float64
 	vocab map[string]int
 }
 
-func newState(arts []corpus.Article, maxRank int) *state {
+func newState(arts []briefbot.Article, maxRank int) *state {
 	s := &state{arts: arts, byArt: make([][]int, len(arts)), vocab: map[string]int{}}
 	var df []int
 	var toks []string
@@ -212,7 +212,7 @@ func newState(arts []corpus.Article, maxRank int) *state {
 				if text == "" {
 					continue
 				}
-				st := sentence{art: ai, par: pi, text: text, words: corpus.WordCount(text), prev: -1}
+				st := sentence{art: ai, par: pi, text: text, words: textrules.WordCount(text), prev: -1}
 				st.junk = isJunk(text, st.words)
 				if dependentStarts[firstWord(text)] {
 					// An article's first sentence has nothing before it
@@ -701,7 +701,7 @@ func (s *state) overlap(a, b int) (cos, shared float64) {
 // present orders the chosen points story by story (in story rank), and
 // within a story article by article, each article's points in source
 // order; it fills sum.Points and sum.Stories.
-func (s *state) present(sum *corpus.Summary, stories []*story, chosen []int) {
+func (s *state) present(sum *briefbot.Summary, stories []*story, chosen []int) {
 	storyOf := make(map[int]int, len(s.arts)) // article -> story rank
 	for si, st := range stories {
 		for _, ai := range st.arts {
@@ -739,14 +739,14 @@ func (s *state) present(sum *corpus.Summary, stories []*story, chosen []int) {
 			for i, ai := range st.arts {
 				ids[i] = s.arts[ai].ID
 			}
-			sum.Stories = append(sum.Stories, corpus.Story{Title: s.storyTitle(st), Articles: ids})
+			sum.Stories = append(sum.Stories, briefbot.Story{Title: s.storyTitle(st), Articles: ids})
 		}
 		a := s.arts[x.art]
 		n := a.Paragraphs[x.par].N
-		sum.Points = append(sum.Points, corpus.Point{
+		sum.Points = append(sum.Points, briefbot.Point{
 			Article:   a.Ref(),
 			Paragraph: n,
-			ID:        corpus.ParagraphID(a.ID, n),
+			ID:        briefbot.ParagraphID(a.ID, n),
 			Text:      x.text,
 			Story:     k,
 		})

@@ -1,31 +1,30 @@
 package summarize
 
 import (
+	"github.com/briefbot/briefbot"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/briefbot/briefbot/corpus"
 )
 
 // art builds an article whose paragraphs are the given texts, numbered 1, 2, …
-func art(id, title, source string, day int, paras ...string) corpus.Article {
-	a := corpus.Article{ID: id, Title: title, Source: source, Published: time.Date(2024, 3, day, 9, 0, 0, 0, time.UTC)}
+func art(id, title, source string, day int, paras ...string) briefbot.Article {
+	a := briefbot.Article{ID: id, Title: title, Source: source, Published: time.Date(2024, 3, day, 9, 0, 0, 0, time.UTC)}
 	for i, p := range paras {
-		a.Paragraphs = append(a.Paragraphs, corpus.Paragraph{N: i + 1, Text: p})
+		a.Paragraphs = append(a.Paragraphs, briefbot.Paragraph{N: i + 1, Text: p})
 	}
 	return a
 }
 
-func mustKeepRules(t *testing.T, sum corpus.Summary, arts []corpus.Article) {
+func mustKeepRules(t *testing.T, sum briefbot.Summary, arts []briefbot.Article) {
 	t.Helper()
 	for _, v := range Check(sum, arts) {
 		t.Error(v)
 	}
 }
 
-func texts(s corpus.Summary) []string {
+func texts(s briefbot.Summary) []string {
 	var out []string
 	for _, p := range s.Points {
 		out = append(out, p.Text)
@@ -38,7 +37,7 @@ func TestEmptyAndJunkOnly(t *testing.T) {
 		t.Fatalf("no articles: %+v", s)
 	}
 	junk := art("ads", "Ads", "x.com", 1, "Click here to subscribe to our newsletter for more great stories every day.", "Photo: Getty Images")
-	s := Articles([]corpus.Article{junk}, Options{})
+	s := Articles([]briefbot.Article{junk}, Options{})
 	if len(s.Points) != 0 || s.Articles != 1 || !strings.Contains(s.Reason, "fit to quote") {
 		t.Fatalf("junk only: %+v", s)
 	}
@@ -49,8 +48,8 @@ func TestPointsAreVerbatimAndCited(t *testing.T) {
 		"SANTIAGO (Reuters) - A magnitude 7.1 earthquake struck central Chile on Monday, officials said.",
 		"The quake damaged roads and bridges in three regions. Power was cut to 200,000 homes in Valparaiso.",
 	)
-	s := Articles([]corpus.Article{a}, Options{Sentences: 2})
-	mustKeepRules(t, s, []corpus.Article{a})
+	s := Articles([]briefbot.Article{a}, Options{Sentences: 2})
+	mustKeepRules(t, s, []briefbot.Article{a})
 	if len(s.Points) != 2 {
 		t.Fatalf("got %d points: %q", len(s.Points), texts(s))
 	}
@@ -75,7 +74,7 @@ func TestRedundancyRule(t *testing.T) {
 	b := art("b", "Budget passes parliament", "two.example", 5,
 		"Parliament passed the national budget on Tuesday after a long overnight debate.",
 		"Teachers unions announced a strike for next month over the education budget.")
-	arts := []corpus.Article{a, b}
+	arts := []briefbot.Article{a, b}
 	s := Articles(arts, Options{Sentences: 4})
 	mustKeepRules(t, s, arts)
 	n := 0
@@ -96,7 +95,7 @@ func TestPronounStartNeedsItsSentence(t *testing.T) {
 		"Mayor Ana Ortiz resigned on Friday after an audit of the Riverside housing contract.",
 		"He said the Riverside housing contract audit by the city council forced Mayor Ortiz to resign on Friday.",
 		"The council will choose an interim mayor at a special session in April.")
-	arts := []corpus.Article{a}
+	arts := []briefbot.Article{a}
 	for n := 1; n <= 3; n++ {
 		s := Articles(arts, Options{Sentences: n})
 		mustKeepRules(t, s, arts)
@@ -110,11 +109,11 @@ func TestPronounStartNeedsItsSentence(t *testing.T) {
 	b := art("q", "Guard slips at the palace", "x.example", 6,
 		"This is the moment a palace guard slipped on a manhole cover in front of tourists.",
 		"The guard quickly got back to his feet and marched on to his sentry box.")
-	s := Articles([]corpus.Article{b}, Options{Sentences: 1})
+	s := Articles([]briefbot.Article{b}, Options{Sentences: 1})
 	if len(s.Points) != 1 || !strings.HasPrefix(s.Points[0].Text, "This is the moment") {
 		t.Errorf("article's first sentence refused: %q", texts(s))
 	}
-	mustKeepRules(t, s, []corpus.Article{b})
+	mustKeepRules(t, s, []briefbot.Article{b})
 }
 
 func TestJunkIsNeverQuoted(t *testing.T) {
@@ -125,8 +124,8 @@ func TestJunkIsNeverQuoted(t *testing.T) {
 		"\"We have never seen anything like it, the water came so fast and nobody was ready.\"",
 		"What should you do if your home floods this winter?",
 		"The Environment Agency issued 40 flood warnings and said more rain was expected on Monday.")
-	s := Articles([]corpus.Article{a}, Options{Sentences: 5})
-	mustKeepRules(t, s, []corpus.Article{a})
+	s := Articles([]briefbot.Article{a}, Options{Sentences: 5})
+	mustKeepRules(t, s, []briefbot.Article{a})
 	for _, x := range texts(s) {
 		if strings.Contains(x, "Getty") || strings.Contains(x, "newsletter") || strings.HasPrefix(x, "\"We have") || strings.HasSuffix(x, "?") {
 			t.Errorf("junk quoted: %q", x)
@@ -139,8 +138,8 @@ func TestJunkIsNeverQuoted(t *testing.T) {
 
 // storyArticles are three articles about one story, two about another and
 // one alone.
-func storyArticles() []corpus.Article {
-	return []corpus.Article{
+func storyArticles() []briefbot.Article {
+	return []briefbot.Article{
 		art("volcano-1", "Iceland volcano erupts near Grindavik", "a.example", 10,
 			"A volcano erupted near the Icelandic town of Grindavik on Sunday, sending lava toward homes.",
 			"Authorities evacuated the town's 3,700 residents before the eruption began."),
@@ -211,8 +210,8 @@ func TestSingleArticleKeepsSourceOrder(t *testing.T) {
 		"Inflation reached 7.9% in February, the highest level since 1991, official figures showed.",
 		"Economists at Barclays expect one more rise before the summer.",
 		"Mortgage lenders including Nationwide said they would pass the rise on to borrowers next month.")
-	s := Articles([]corpus.Article{a}, Options{Sentences: 3})
-	mustKeepRules(t, s, []corpus.Article{a})
+	s := Articles([]briefbot.Article{a}, Options{Sentences: 3})
+	mustKeepRules(t, s, []briefbot.Article{a})
 	for i := 1; i < len(s.Points); i++ {
 		if s.Points[i].Paragraph < s.Points[i-1].Paragraph {
 			t.Errorf("points out of source order: %+v", s.Points)
@@ -226,7 +225,7 @@ func TestWordsBudget(t *testing.T) {
 		"He finished in 2 hours, 1 minute and 9 seconds, half a minute faster than before.",
 		"About 45,000 runners from 150 countries took part in the race through the German capital.",
 		"Ethiopian Tigist Assefa won the women's race in a course record of 2:15:37.")
-	words := func(s corpus.Summary) int {
+	words := func(s briefbot.Summary) int {
 		n := 0
 		for _, p := range s.Points {
 			n += len(strings.Fields(p.Text))
@@ -234,8 +233,8 @@ func TestWordsBudget(t *testing.T) {
 		return n
 	}
 	for _, budget := range []int{1, 13, 14, 30, 1000} {
-		s := Articles([]corpus.Article{a}, Options{Words: budget})
-		mustKeepRules(t, s, []corpus.Article{a})
+		s := Articles([]briefbot.Article{a}, Options{Words: budget})
+		mustKeepRules(t, s, []briefbot.Article{a})
 		n := words(s)
 		if len(s.Points) == 0 {
 			t.Fatalf("budget %d: no points", budget)
@@ -250,7 +249,7 @@ func TestWordsBudget(t *testing.T) {
 		}
 	}
 	// Sentences still caps a words budget.
-	if s := Articles([]corpus.Article{a}, Options{Words: 1000, Sentences: 2}); len(s.Points) != 2 {
+	if s := Articles([]briefbot.Article{a}, Options{Words: 1000, Sentences: 2}); len(s.Points) != 2 {
 		t.Errorf("Sentences cap ignored: %d points", len(s.Points))
 	}
 }
@@ -267,16 +266,16 @@ func TestCheckCatchesBrokenRules(t *testing.T) {
 		"Parliament passed the national budget on Tuesday after a debate.",
 		"But the opposition walked out before the vote.")
 	ref := a.Ref()
-	bad := corpus.Summary{
-		Stories: []corpus.Story{{Title: "T", Articles: []string{"c"}}},
-		Points: []corpus.Point{
+	bad := briefbot.Summary{
+		Stories: []briefbot.Story{{Title: "T", Articles: []string{"c"}}},
+		Points: []briefbot.Point{
 			{Article: ref, Paragraph: 2, ID: "c#2", Text: "But the opposition walked out before the vote."},
 			{Article: ref, Paragraph: 1, ID: "c#1", Text: "Parliament passed the budget on Tuesday."},
 			{Article: ref, Paragraph: 1, ID: "c#1", Text: "Parliament passed the budget on Tuesday night."},
 			{Article: ref, Paragraph: 1, ID: "c#1", Text: "Not in the article at all.", Story: 3},
 		},
 	}
-	got := strings.Join(Check(bad, []corpus.Article{a}), "\n")
+	got := strings.Join(Check(bad, []briefbot.Article{a}), "\n")
 	for _, want := range []string{"leans on the sentence before", "share", "is not a sentence of its paragraph", "names story 3"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("Check missed %q; said:\n%s", want, got)

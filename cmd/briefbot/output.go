@@ -3,11 +3,10 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/briefbot/briefbot"
 	"io"
 	"os"
 	"strings"
-
-	"github.com/briefbot/briefbot/corpus"
 )
 
 // articleJSON is the article part of every JSON result.
@@ -20,7 +19,7 @@ type articleJSON struct {
 	URL       string  `json:"url"`
 }
 
-func toArticleJSON(r corpus.ArticleRef) articleJSON {
+func toArticleJSON(r briefbot.ArticleRef) articleJSON {
 	a := articleJSON{ID: r.ID, Title: r.Title, Author: r.Author, Source: r.Source, URL: r.URL}
 	if p := r.PublishedString(); p != "" {
 		a.Published = &p
@@ -58,13 +57,13 @@ type pointJSON struct {
 }
 
 type summaryJSON struct {
-	Points   []pointJSON    `json:"points"`
-	Stories  []corpus.Story `json:"stories"`
-	Articles int            `json:"articles"`
-	Reason   string         `json:"reason,omitempty"`
+	Points   []pointJSON      `json:"points"`
+	Stories  []briefbot.Story `json:"stories"`
+	Articles int              `json:"articles"`
+	Reason   string           `json:"reason,omitempty"`
 }
 
-func toPassagesJSON(ps []corpus.Passage) []passageJSON {
+func toPassagesJSON(ps []briefbot.Passage) []passageJSON {
 	out := make([]passageJSON, 0, len(ps))
 	for _, p := range ps {
 		hl := make([]string, len(p.Highlights))
@@ -77,10 +76,10 @@ func toPassagesJSON(ps []corpus.Passage) []passageJSON {
 	return out
 }
 
-func toSummaryJSON(s corpus.Summary) summaryJSON {
+func toSummaryJSON(s briefbot.Summary) summaryJSON {
 	out := summaryJSON{Points: []pointJSON{}, Stories: s.Stories, Articles: s.Articles, Reason: s.Reason}
 	if out.Stories == nil {
-		out.Stories = []corpus.Story{}
+		out.Stories = []briefbot.Story{}
 	}
 	for _, p := range s.Points {
 		out.Points = append(out.Points, pointJSON{ID: p.ID, Text: p.Text, Article: toArticleJSON(p.Article), Paragraph: p.Paragraph, Story: p.Story})
@@ -116,11 +115,11 @@ func isTerminal(w io.Writer) bool {
 
 // markHighlights replaces the index's highlight markers with on/off.
 func markHighlights(s, on, off string) string {
-	return strings.NewReplacer(corpus.HighlightStart, on, corpus.HighlightEnd, off).Replace(s)
+	return strings.NewReplacer(briefbot.HighlightStart, on, briefbot.HighlightEnd, off).Replace(s)
 }
 
 // quote renders a passage's text with its answering sentence emphasised.
-func quote(p corpus.Passage, em emphasis) string {
+func quote(p briefbot.Passage, em emphasis) string {
 	if p.Answer != "" {
 		if i := strings.Index(p.Text, p.Answer); i >= 0 {
 			return p.Text[:i] + em.on + p.Answer + em.off + p.Text[i+len(p.Answer):]
@@ -130,7 +129,7 @@ func quote(p corpus.Passage, em emphasis) string {
 }
 
 // citation is the human citation line: "— Title · Author · date · ¶n · url".
-func citation(r corpus.ArticleRef, paragraph int) string {
+func citation(r briefbot.ArticleRef, paragraph int) string {
 	parts := []string{}
 	title := r.Title
 	if title == "" {
@@ -153,7 +152,7 @@ func citation(r corpus.ArticleRef, paragraph int) string {
 }
 
 // printPassages writes numbered quotes with their citations.
-func printPassages(w io.Writer, ps []corpus.Passage, first int, highlights bool) {
+func printPassages(w io.Writer, ps []briefbot.Passage, first int, highlights bool) {
 	em := emphasisFor(w)
 	for i, p := range ps {
 		text := quote(p, em)

@@ -3,10 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/briefbot/briefbot"
 	"io"
 	"time"
-
-	"github.com/briefbot/briefbot/corpus"
 )
 
 func cmdAsk(ctx context.Context, a *app, args []string) error {
@@ -30,7 +29,7 @@ func cmdAsk(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer closeIx()
-	ans, err := ix.Ask(ctx, question, corpus.AskOptions{K: *k})
+	ans, err := ix.Ask(ctx, question, briefbot.AskOptions{K: *k})
 	if err != nil {
 		return err
 	}
@@ -70,7 +69,7 @@ func cmdSearch(ctx context.Context, a *app, args []string) error {
 	if keywords == "" {
 		return usagef("missing KEYWORDS, e.g. briefbot search Kursk \"North Korean\" -Iran")
 	}
-	f := corpus.SearchFilters{Source: *source, Author: *author}
+	f := briefbot.SearchFilters{Source: *source, Author: *author}
 	if f.Since, err = optionalDay(*since); err != nil {
 		return err
 	}
@@ -137,7 +136,7 @@ func cmdSummary(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	req := corpus.SummaryRequest{Location: loc, ArticleID: *articleID, Sentences: *sentences, Words: *words}
+	req := briefbot.SummaryRequest{Location: loc, ArticleID: *articleID, Sentences: *sentences, Words: *words}
 	if *sentences < 0 || *sentences > 50 {
 		return usagef("--sentences must be between 1 and 50")
 	}
@@ -207,7 +206,7 @@ func cmdSummary(ctx context.Context, a *app, args []string) error {
 }
 
 // printSummary writes the briefing grouped by story, each point quoted and cited.
-func printSummary(a *app, sum corpus.Summary) {
+func printSummary(a *app, sum briefbot.Summary) {
 	em := emphasisFor(a.stdout)
 	story := -1
 	for i, p := range sum.Points {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"github.com/briefbot/briefbot"
 	"log/slog"
 	"net/url"
 	"os"
@@ -14,7 +15,6 @@ import (
 	"time"
 
 	"github.com/briefbot/briefbot/bot"
-	"github.com/briefbot/briefbot/corpus"
 	"github.com/briefbot/briefbot/fetch"
 	"github.com/briefbot/briefbot/index"
 )
@@ -225,7 +225,7 @@ type indexAdmin struct {
 	log   *slog.Logger
 }
 
-func (a *indexAdmin) AddArticles(ctx context.Context, arts []corpus.Article) (string, error) {
+func (a *indexAdmin) AddArticles(ctx context.Context, arts []briefbot.Article) (string, error) {
 	rep, err := a.ix.Upsert(ctx, arts)
 	if err != nil {
 		return "", err

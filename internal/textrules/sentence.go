@@ -1,4 +1,4 @@
-package corpus
+package textrules
 
 import (
 	"unicode"
@@ -85,7 +85,7 @@ func appendSentence(out []Sentence, text string, start, end int) []Sentence {
 	if end <= start {
 		return out
 	}
-	if len(out) > 0 && end-start <= 8 && !hasAlnum(text[start:end]) {
+	if len(out) > 0 && end-start <= 8 && !HasAlnum(text[start:end]) {
 		last := &out[len(out)-1]
 		last.End = end
 		last.Text = text[last.Start:end]
