@@ -195,65 +195,91 @@ type state struct {
 
 func newState(arts []briefbot.Article, maxRank int) *state {
 	s := &state{arts: arts, byArt: make([][]int, len(arts)), vocab: map[string]int{}}
-	var df []int
-	var toks []string
-	var counts []int // by term id; only the current sentence's terms are non-zero
+	tc := &termCounter{vocab: s.vocab}
 	for ai, a := range arts {
-		prev := -1
-		rank := 0
-	paragraphs:
-		for pi, p := range a.Paragraphs {
-			for _, sp := range splitSentences(p.Text) {
-				if rank == maxRank {
-					break paragraphs
-				}
-				raw := p.Text[sp.Start:sp.End]
-				text := strings.TrimSpace(raw[stripDateline(raw):])
-				if text == "" {
-					continue
-				}
-				st := sentence{art: ai, par: pi, text: text, words: textrules.WordCount(text), prev: -1}
-				st.junk = isJunk(text, st.words)
-				if dependentStarts[firstWord(text)] {
-					// An article's first sentence has nothing before it
-					// to lean on ("This is the moment…"): it stands alone.
-					st.prev = prev
-				}
-				if !st.junk {
-					st.rank = rank
-					rank++
-					st.info = informative(text)
-					toks = words(text, toks[:0])
-					for _, w := range toks {
-						if stopwords[w] || len(w) < 2 {
-							continue
-						}
-						id, ok := s.vocab[w]
-						if !ok {
-							id = len(s.vocab)
-							s.vocab[w] = id
-							df = append(df, 0)
-							counts = append(counts, 0)
-						}
-						if counts[id] == 0 {
-							st.terms = append(st.terms, id)
-						}
-						counts[id]++
-					}
-					slices.Sort(st.terms)
-					st.tf = make([]float64, len(st.terms))
-					for i, id := range st.terms {
-						st.tf[i] = float64(counts[id])
-						counts[id] = 0
-						df[id]++
-					}
-				}
-				prev = len(s.sents)
-				s.byArt[ai] = append(s.byArt[ai], prev)
-				s.sents = append(s.sents, st)
+		s.addSentences(ai, a, maxRank, tc)
+	}
+	s.weigh(tc.df)
+	return s
+}
+
+// addSentences appends article ai's sentences, up to maxRank quotable ones,
+// counting their content words in tc.
+func (s *state) addSentences(ai int, a briefbot.Article, maxRank int, tc *termCounter) {
+	prev := -1
+	rank := 0
+	for pi, p := range a.Paragraphs {
+		for _, sp := range splitSentences(p.Text) {
+			if rank == maxRank {
+				return
 			}
+			raw := p.Text[sp.Start:sp.End]
+			text := strings.TrimSpace(raw[stripDateline(raw):])
+			if text == "" {
+				continue
+			}
+			st := sentence{art: ai, par: pi, text: text, words: textrules.WordCount(text), prev: -1}
+			st.junk = isJunk(text, st.words)
+			if dependentStarts[firstWord(text)] {
+				// An article's first sentence has nothing before it
+				// to lean on ("This is the moment…"): it stands alone.
+				st.prev = prev
+			}
+			if !st.junk {
+				st.rank = rank
+				rank++
+				st.info = informative(text)
+				st.terms, st.tf = tc.count(text)
+			}
+			prev = len(s.sents)
+			s.byArt[ai] = append(s.byArt[ai], prev)
+			s.sents = append(s.sents, st)
 		}
 	}
+}
+
+// termCounter turns sentences into sparse term-frequency vectors over one
+// shared vocabulary, counting each term's document frequency as it goes.
+type termCounter struct {
+	vocab  map[string]int
+	df     []int // by term id: sentences that hold the term
+	counts []int // by term id; only the current sentence's terms are non-zero
+	toks   []string
+}
+
+// count returns the sentence's content-word ids (unique, sorted) and their
+// frequencies.
+func (tc *termCounter) count(text string) (terms []int, tf []float64) {
+	tc.toks = words(text, tc.toks[:0])
+	for _, w := range tc.toks {
+		if stopwords[w] || len(w) < 2 {
+			continue
+		}
+		id, ok := tc.vocab[w]
+		if !ok {
+			id = len(tc.vocab)
+			tc.vocab[w] = id
+			tc.df = append(tc.df, 0)
+			tc.counts = append(tc.counts, 0)
+		}
+		if tc.counts[id] == 0 {
+			terms = append(terms, id)
+		}
+		tc.counts[id]++
+	}
+	slices.Sort(terms)
+	tf = make([]float64, len(terms))
+	for i, id := range terms {
+		tf[i] = float64(tc.counts[id])
+		tc.counts[id] = 0
+		tc.df[id]++
+	}
+	return terms, tf
+}
+
+// weigh sets the inverse document frequencies and every sentence's unit
+// tf-idf vector.
+func (s *state) weigh(df []int) {
 	// Inverse document frequency over sentences: it serves a single article
 	// as well as a week of them.
 	n := 0
@@ -269,20 +295,25 @@ func newState(arts []briefbot.Article, maxRank int) *state {
 	for i := range s.sents {
 		st := &s.sents[i]
 		st.vec = make([]float64, len(st.terms))
-		norm := 0.0
 		for j, id := range st.terms {
-			w := (1 + math.Log(st.tf[j])) * s.idf[id]
-			st.vec[j] = w
-			norm += w * w
+			st.vec[j] = (1 + math.Log(st.tf[j])) * s.idf[id]
 		}
-		if norm > 0 {
-			norm = math.Sqrt(norm)
-			for j := range st.vec {
-				st.vec[j] /= norm
-			}
+		toUnit(st.vec)
+	}
+}
+
+// toUnit scales v to unit Euclidean length; a zero vector stays zero.
+func toUnit(v []float64) {
+	norm := 0.0
+	for _, w := range v {
+		norm += w * w
+	}
+	if norm > 0 {
+		norm = math.Sqrt(norm)
+		for j := range v {
+			v[j] /= norm
 		}
 	}
-	return s
 }
 
 // story is a group of articles reporting the same story.
@@ -299,11 +330,24 @@ func (s *state) group() []*story {
 	if len(s.arts) == 1 {
 		return []*story{s.newStory([]int{0})}
 	}
-	// Article vectors: the title and the first quotable sentences, weighted
-	// by article-level IDF, so that shared names and rare words join
-	// articles and common words do not. Vectors are sorted by term so that
-	// every sum runs in the same order: the same articles always make the
-	// same stories.
+	vecs := s.articleVectors()
+	c := newClusters(len(s.arts))
+	for ai := range s.arts {
+		c.join(ai, vecs[ai])
+	}
+	stories := make([]*story, len(c.groups))
+	for gi := range c.groups {
+		stories[gi] = s.newStory(c.byCentrality(gi, vecs))
+	}
+	return stories
+}
+
+// articleVectors are the articles' unit vectors over the title and the
+// first quotable sentences, weighted by article-level IDF, so that shared
+// names and rare words join articles and common words do not. Vectors are
+// sorted by term so that every sum runs in the same order: the same
+// articles always make the same stories.
+func (s *state) articleVectors() [][]termWeight {
 	vecs := make([][]termWeight, len(s.arts))
 	adf := map[int]int{}
 	stems := map[string]int{}
@@ -330,15 +374,8 @@ func (s *state) group() []*story {
 			}
 		}
 		add(a.Title, 2)
-		k := 0
-		for _, si := range s.byArt[ai] {
-			if s.sents[si].junk {
-				continue
-			}
+		for _, si := range s.leadSentences(ai) {
 			add(s.sents[si].text, 1)
-			if k++; k == leadSentences {
-				break
-			}
 		}
 		v := make([]termWeight, 0, len(tf))
 		for id, f := range tf {
@@ -363,77 +400,114 @@ func (s *state) group() []*story {
 			}
 		}
 	}
-	// Average-link agglomerative clustering would be quadratic in memory
-	// for a week; a single pass that joins each article to the most similar
-	// existing group (by its centroid) is close enough for news, where one
-	// story's articles share names.
-	var groups [][]int
-	var cents []map[int]float64
-	var norms []float64     // Euclidean length of each centroid, kept up to date
-	post := map[int][]int{} // term -> groups whose centroid has it
-	var acc []float64       // dot product with each group, for one article
-	var touched []int       // groups with acc != 0
-	for ai := range s.arts {
-		for _, tw := range vecs[ai] {
-			for _, gi := range post[tw.id] {
-				if acc[gi] == 0 {
-					touched = append(touched, gi)
-				}
-				acc[gi] += tw.w * cents[gi][tw.id]
-			}
-		}
-		best, bi := storyThreshold, -1
-		slices.Sort(touched)
-		for _, gi := range touched {
-			if sim := acc[gi] / norms[gi]; sim > best {
-				best, bi = sim, gi
-			}
-			acc[gi] = 0
-		}
-		touched = touched[:0]
-		if bi < 0 {
-			bi = len(groups)
-			groups = append(groups, []int{ai})
-			c := make(map[int]float64, len(vecs[ai]))
-			sq := 0.0
-			for _, tw := range vecs[ai] {
-				c[tw.id] = tw.w
-				sq += tw.w * tw.w
-				post[tw.id] = append(post[tw.id], bi)
-			}
-			cents = append(cents, c)
-			norms = append(norms, math.Sqrt(math.Max(sq, 1e-12)))
-			acc = append(acc, 0)
+	return vecs
+}
+
+// leadSentences are the indices of article ai's first leadSentences
+// quotable sentences.
+func (s *state) leadSentences(ai int) []int {
+	var lead []int
+	for _, si := range s.byArt[ai] {
+		if s.sents[si].junk {
 			continue
 		}
-		groups[bi] = append(groups[bi], ai)
-		sq := norms[bi] * norms[bi]
+		if lead = append(lead, si); len(lead) == leadSentences {
+			break
+		}
+	}
+	return lead
+}
+
+// clusters groups articles in a single pass. Average-link agglomerative
+// clustering would be quadratic in memory for a week; joining each article
+// to the most similar existing group (by its centroid) is close enough for
+// news, where one story's articles share names.
+type clusters struct {
+	groups  [][]int
+	cents   []map[int]float64
+	norms   []float64     // Euclidean length of each centroid, kept up to date
+	post    map[int][]int // term -> groups whose centroid has it
+	acc     []float64     // dot product with each group, for one article
+	touched []int         // groups with acc != 0
+}
+
+func newClusters(capacity int) *clusters {
+	return &clusters{post: map[int][]int{}, groups: make([][]int, 0, capacity)}
+}
+
+// join adds article ai, with unit vector v, to its most similar group when
+// that similarity passes storyThreshold, else to a new group of its own.
+func (c *clusters) join(ai int, v []termWeight) {
+	if bi := c.closest(v); bi >= 0 {
+		c.extend(bi, ai, v)
+		return
+	}
+	bi := len(c.groups)
+	c.groups = append(c.groups, []int{ai})
+	cent := make(map[int]float64, len(v))
+	sq := 0.0
+	for _, tw := range v {
+		cent[tw.id] = tw.w
+		sq += tw.w * tw.w
+		c.post[tw.id] = append(c.post[tw.id], bi)
+	}
+	c.cents = append(c.cents, cent)
+	c.norms = append(c.norms, math.Sqrt(math.Max(sq, 1e-12)))
+	c.acc = append(c.acc, 0)
+}
+
+// closest is the group whose centroid is most similar to v, above
+// storyThreshold, or -1.
+func (c *clusters) closest(v []termWeight) int {
+	for _, tw := range v {
+		for _, gi := range c.post[tw.id] {
+			if c.acc[gi] == 0 {
+				c.touched = append(c.touched, gi)
+			}
+			c.acc[gi] += tw.w * c.cents[gi][tw.id]
+		}
+	}
+	best, bi := storyThreshold, -1
+	slices.Sort(c.touched)
+	for _, gi := range c.touched {
+		if sim := c.acc[gi] / c.norms[gi]; sim > best {
+			best, bi = sim, gi
+		}
+		c.acc[gi] = 0
+	}
+	c.touched = c.touched[:0]
+	return bi
+}
+
+// extend adds article ai to group bi and moves the group's centroid.
+func (c *clusters) extend(bi, ai int, v []termWeight) {
+	c.groups[bi] = append(c.groups[bi], ai)
+	sq := c.norms[bi] * c.norms[bi]
+	for _, tw := range v {
+		old, ok := c.cents[bi][tw.id]
+		if !ok {
+			c.post[tw.id] = append(c.post[tw.id], bi)
+		}
+		c.cents[bi][tw.id] = old + tw.w
+		sq += 2*old*tw.w + tw.w*tw.w
+	}
+	c.norms[bi] = math.Sqrt(math.Max(sq, 1e-12))
+}
+
+// byCentrality orders group gi's articles most central first: the first
+// names the story.
+func (c *clusters) byCentrality(gi int, vecs [][]termWeight) []int {
+	g, cent := c.groups[gi], c.cents[gi]
+	sim := make(map[int]float64, len(g))
+	for _, ai := range g {
+		d := 0.0
 		for _, tw := range vecs[ai] {
-			old, ok := cents[bi][tw.id]
-			if !ok {
-				post[tw.id] = append(post[tw.id], bi)
-			}
-			cents[bi][tw.id] = old + tw.w
-			sq += 2*old*tw.w + tw.w*tw.w
+			d += tw.w * cent[tw.id]
 		}
-		norms[bi] = math.Sqrt(math.Max(sq, 1e-12))
+		sim[ai] = d
 	}
-	stories := make([]*story, len(groups))
-	for gi, g := range groups {
-		// most central article first: it names the story
-		c := cents[gi]
-		sim := make(map[int]float64, len(g))
-		for _, ai := range g {
-			d := 0.0
-			for _, tw := range vecs[ai] {
-				d += tw.w * c[tw.id]
-			}
-			sim[ai] = d
-		}
-		sort.SliceStable(g, func(i, j int) bool { return sim[g[i]] > sim[g[j]] })
-		stories[gi] = s.newStory(g)
-	}
-	return stories
+	sort.SliceStable(g, func(i, j int) bool { return sim[g[i]] > sim[g[j]] })
+	return g
 }
 
 // termWeight is one entry of a sparse vector.
