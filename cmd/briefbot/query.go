@@ -117,12 +117,13 @@ func optionalDay(s string) (time.Time, error) {
 func cmdSummary(ctx context.Context, a *app, args []string) error {
 	fs := newFlags(a, "summary", "[--index DIR] [--date YYYY-MM-DD | --since DATE --until DATE | --article ID] [--sentences N | --words N] [--tz ZONE] [--json]")
 	dir := indexFlag(fs)
-	date := fs.String("date", "", "the day to brief (default: today in --tz)")
-	since := fs.String("since", "", "first day of a range (YYYY-MM-DD)")
-	until := fs.String("until", "", "last day of a range (YYYY-MM-DD)")
-	articleID := fs.String("article", "", "summarise one article by id")
-	sentences := fs.Int("sentences", 0, "number of points (default 5)")
-	words := fs.Int("words", 0, "add points until the summary has at least this many words")
+	var f summaryFlags
+	fs.StringVar(&f.date, "date", "", "the day to brief (default: today in --tz)")
+	fs.StringVar(&f.since, "since", "", "first day of a range (YYYY-MM-DD)")
+	fs.StringVar(&f.until, "until", "", "last day of a range (YYYY-MM-DD)")
+	fs.StringVar(&f.articleID, "article", "", "summarise one article by id")
+	fs.IntVar(&f.sentences, "sentences", 0, "number of points (default 5)")
+	fs.IntVar(&f.words, "words", 0, "add points until the summary has at least this many words")
 	tz := fs.String("tz", "", "IANA time zone days are counted in (default $BRIEFBOT_TZ, else UTC)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	rest, err := parseFlags(fs, args)
@@ -136,48 +137,11 @@ func cmdSummary(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	req := briefbot.SummaryRequest{Location: loc, ArticleID: *articleID, Sentences: *sentences, Words: *words}
-	if *sentences < 0 || *sentences > 50 {
-		return usagef("--sentences must be between 1 and 50")
+	req, err := f.request(loc)
+	if err != nil {
+		return err
 	}
-	if *words < 0 {
-		return usagef("--words must be positive")
-	}
-	if *sentences > 0 && *words > 0 {
-		return usagef("give --sentences or --words, not both")
-	}
-	modes := 0
-	for _, set := range []bool{*date != "", *since != "" || *until != "", *articleID != ""} {
-		if set {
-			modes++
-		}
-	}
-	if modes > 1 {
-		return usagef("give one of --date, --since/--until or --article")
-	}
-	switch {
-	case *since != "" || *until != "":
-		if *since == "" || *until == "" {
-			return usagef("--since and --until go together")
-		}
-		if req.Since, err = parseDay(*since, loc); err != nil {
-			return err
-		}
-		if req.Until, err = parseDay(*until, loc); err != nil {
-			return err
-		}
-		if req.Until.Before(req.Since) {
-			return usagef("--until %s is before --since %s", *until, *since)
-		}
-	case *articleID != "":
-	case *date != "":
-		if req.Day, err = parseDay(*date, loc); err != nil {
-			return err
-		}
-	default:
-		now := time.Now().In(loc)
-		req.Day = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
-	}
+	modes := f.modes()
 	ix, sample, closeIx, err := a.openIndex(ctx, *dir)
 	if err != nil {
 		return err
@@ -203,6 +167,66 @@ func cmdSummary(ctx context.Context, a *app, args []string) error {
 	}
 	printSummary(a, sum)
 	return nil
+}
+
+// summaryFlags are the summary command's choices of what to brief.
+type summaryFlags struct {
+	date, since, until, articleID string
+	sentences, words              int
+}
+
+// modes counts the kinds of period given: a day, a range, an article.
+func (f summaryFlags) modes() int {
+	n := 0
+	for _, set := range []bool{f.date != "", f.since != "" || f.until != "", f.articleID != ""} {
+		if set {
+			n++
+		}
+	}
+	return n
+}
+
+// request checks the flags and turns them into a SummaryRequest for days
+// counted in loc; with no period given, it briefs today.
+func (f summaryFlags) request(loc *time.Location) (briefbot.SummaryRequest, error) {
+	req := briefbot.SummaryRequest{Location: loc, ArticleID: f.articleID, Sentences: f.sentences, Words: f.words}
+	if f.sentences < 0 || f.sentences > 50 {
+		return req, usagef("--sentences must be between 1 and 50")
+	}
+	if f.words < 0 {
+		return req, usagef("--words must be positive")
+	}
+	if f.sentences > 0 && f.words > 0 {
+		return req, usagef("give --sentences or --words, not both")
+	}
+	if f.modes() > 1 {
+		return req, usagef("give one of --date, --since/--until or --article")
+	}
+	var err error
+	switch {
+	case f.since != "" || f.until != "":
+		if f.since == "" || f.until == "" {
+			return req, usagef("--since and --until go together")
+		}
+		if req.Since, err = parseDay(f.since, loc); err != nil {
+			return req, err
+		}
+		if req.Until, err = parseDay(f.until, loc); err != nil {
+			return req, err
+		}
+		if req.Until.Before(req.Since) {
+			return req, usagef("--until %s is before --since %s", f.until, f.since)
+		}
+	case f.articleID != "":
+	case f.date != "":
+		if req.Day, err = parseDay(f.date, loc); err != nil {
+			return req, err
+		}
+	default:
+		now := time.Now().In(loc)
+		req.Day = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	}
+	return req, nil
 }
 
 // printSummary writes the briefing grouped by story, each point quoted and cited.
