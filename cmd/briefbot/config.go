@@ -112,14 +112,20 @@ var errHelp = errors.New("help shown")
 // `briefbot ask how many soldiers -k 3` works as well as `ask -k 3 how …`,
 // and returns the positional arguments in order. "--" ends flag parsing.
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	// The flag package prints the usage itself on -h and on every bad flag;
+	// print it here, once, and only when asked for: a mistyped flag gets one
+	// line that points to -h.
+	usage := fs.Usage
+	fs.Usage = func() {}
+	defer func() { fs.Usage = usage }()
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.Usage()
+				usage()
 				return nil, errHelp
 			}
-			return nil, usageError{err.Error()}
+			return nil, usagef("%v (see 'briefbot %s -h')", err, fs.Name())
 		}
 		args = fs.Args()
 		if len(args) == 0 {

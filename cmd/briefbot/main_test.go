@@ -179,6 +179,20 @@ func TestExitStatuses(t *testing.T) {
 	}
 }
 
+// TestFlagErrorsAndHelp: -h prints a command's usage once, on stdout; a
+// mistyped flag gets one line naming it and pointing to -h, not the usage.
+func TestFlagErrorsAndHelp(t *testing.T) {
+	code, out, errOut := runCmd(t, nil, "ask", "-h")
+	if code != exitOK || strings.Count(out, "Usage: briefbot ask") != 1 || errOut != "" {
+		t.Errorf("ask -h: exit %d, usage printed %d times, stderr %q", code, strings.Count(out, "Usage: briefbot ask"), errOut)
+	}
+	code, out, errOut = runCmd(t, nil, "ask", "--bogus", "x")
+	want := "briefbot ask: flag provided but not defined: -bogus (see 'briefbot ask -h')\n"
+	if code != exitUsage || errOut != want || out != "" {
+		t.Errorf("ask --bogus: exit %d, stdout %q, stderr %q; want stderr %q", code, out, errOut, want)
+	}
+}
+
 func TestIngestReportsAndIsIncremental(t *testing.T) {
 	root := t.TempDir()
 	corpusDir := filepath.Join(root, "corpus")
