@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/briefbot/briefbot/internal/textrules"
 	"io"
 	"os"
 	"strings"
@@ -66,8 +67,8 @@ func ingest(ctx context.Context, dir string, paths []string, opts index.IngestOp
 // printReport is the human ingest report: counts, then every skipped file
 // and duplicate with its reason, so nothing is lost silently.
 func printReport(w io.Writer, rep index.IngestReport, dir string, took time.Duration) {
-	fmt.Fprintf(w, "%d added, %d updated, %d removed, %d unchanged, %d skipped (%d paragraphs indexed in %s) into %s\n",
-		rep.Added, rep.Updated, rep.Removed, rep.Unchanged, len(rep.Skipped), rep.Paragraphs, took.Round(time.Millisecond), dir)
+	fmt.Fprintf(w, "%d added, %d updated, %d removed, %d unchanged, %d skipped (%s indexed in %s) into %s\n",
+		rep.Added, rep.Updated, rep.Removed, rep.Unchanged, len(rep.Skipped), textrules.Plural(rep.Paragraphs, "paragraph", "paragraphs"), took.Round(time.Millisecond), dir)
 	for _, s := range rep.Skipped {
 		fmt.Fprintf(w, "skipped: %s\n", s)
 	}

@@ -284,3 +284,25 @@ func TestProgressBar(t *testing.T) {
 		t.Errorf("at the end: %q", got)
 	}
 }
+
+// TestCountWordsAgree: a count of one is said in the singular, in the
+// ingest report and in search's result count.
+func TestCountWordsAgree(t *testing.T) {
+	root := t.TempDir()
+	corpusDir, indexDir := filepath.Join(root, "corpus"), filepath.Join(root, "index")
+	if err := os.MkdirAll(corpusDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	text := "Lone report\n\nThe quokka census on Rottnest counted more animals than last year.\n"
+	if err := os.WriteFile(filepath.Join(corpusDir, "one.txt"), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCmd(t, nil, "ingest", "--index", indexDir, corpusDir)
+	if code != exitOK || !strings.Contains(out, "(1 paragraph indexed") {
+		t.Fatalf("ingest: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	code, out, errOut = runCmd(t, nil, "search", "--index", indexDir, "quokka")
+	if code != exitOK || !strings.HasPrefix(out, "1 result, showing 1–1:") {
+		t.Errorf("search: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}

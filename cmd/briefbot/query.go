@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/internal/textrules"
 	"io"
 	"time"
 )
@@ -97,11 +98,11 @@ func cmdSearch(ctx context.Context, a *app, args []string) error {
 		return nil
 	}
 	if len(res.Passages) == 0 {
-		fmt.Fprintf(a.stdout, "%d results; page %d is past the last page.\n", res.Total, res.Page)
+		fmt.Fprintf(a.stdout, "%s; page %d is past the last page.\n", textrules.Plural(res.Total, "result", "results"), res.Page)
 		return nil
 	}
 	first := (res.Page-1)*res.PageSize + 1
-	fmt.Fprintf(a.stdout, "%d results, showing %d–%d:\n\n", res.Total, first, first+len(res.Passages)-1)
+	fmt.Fprintf(a.stdout, "%s, showing %d–%d:\n\n", textrules.Plural(res.Total, "result", "results"), first, first+len(res.Passages)-1)
 	printPassages(a.stdout, res.Passages, first, true)
 	return nil
 }

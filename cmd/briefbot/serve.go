@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/internal/textrules"
 	"log/slog"
 	"net/url"
 	"os"
@@ -249,13 +250,13 @@ func (a *indexAdmin) Reindex(ctx context.Context) (string, error) {
 
 // reportSentence says what an ingest changed, for admins.
 func reportSentence(rep index.IngestReport) string {
-	s := fmt.Sprintf("%d added, %d updated, %d removed, %d unchanged (%d paragraphs indexed)",
-		rep.Added, rep.Updated, rep.Removed, rep.Unchanged, rep.Paragraphs)
+	s := fmt.Sprintf("%d added, %d updated, %d removed, %d unchanged (%s indexed)",
+		rep.Added, rep.Updated, rep.Removed, rep.Unchanged, textrules.Plural(rep.Paragraphs, "paragraph", "paragraphs"))
 	if n := len(rep.Skipped); n > 0 {
 		s += fmt.Sprintf("; %d skipped", n)
 	}
 	if n := len(rep.Duplicates); n > 0 {
-		s += fmt.Sprintf("; %d duplicates", n)
+		s += "; " + textrules.Plural(n, "duplicate", "duplicates")
 	}
 	return s
 }
