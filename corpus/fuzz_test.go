@@ -8,7 +8,9 @@ import (
 )
 
 // FuzzParse checks that no input makes a reader panic or break the
-// paragraph invariants.
+// paragraph invariants. A panic fails it, although Parse's guard would turn
+// it into a warning in production: TestMain (parse_test.go) turns the guard
+// off for the package's tests.
 func FuzzParse(f *testing.F) {
 	f.Add("a.txt", "Title\n\nSome text here. More text.")
 	f.Add("b.md", "---\ntitle: x\n---\n# H\n\n*a* [b](c)\n")

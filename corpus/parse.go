@@ -106,10 +106,19 @@ func Parse(name string, data []byte) (arts []briefbot.Article, warns []Warning) 
 	return got, append(warns, w...)
 }
 
+// readerPanicsPropagate, set only by this package's tests (TestMain),
+// turns the guard in recoverAsWarning off: a reader's panic then fails the
+// test that caused it (TestParseNeverPanics, FuzzParse, any other) instead
+// of hiding in a warning nobody asserts on.
+var readerPanicsPropagate bool
+
 // recoverAsWarning, deferred by a reader's entry point, turns a panic into
 // a warning on label: a reader bug must not take the whole ingest (or the
 // bot) down.
 func recoverAsWarning(label string, arts *[]briefbot.Article, warns *[]Warning) {
+	if readerPanicsPropagate {
+		return // not recovering lets the panic go on, with its own stack
+	}
 	if r := recover(); r != nil {
 		*arts = nil
 		*warns = append(*warns, Warning{Path: label, Reason: "internal error while reading: " + toString(r)})

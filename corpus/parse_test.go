@@ -7,8 +7,46 @@ import (
 	"testing"
 	"time"
 
+	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/internal/sharedtest"
 )
+
+// TestMain lets readers' panics through for every test of the package:
+// Parse's guard would otherwise turn them into warnings, and the tests
+// written to catch them (TestParseNeverPanics, FuzzParse) would pass.
+func TestMain(m *testing.M) {
+	readerPanicsPropagate = true
+	os.Exit(m.Run())
+}
+
+// readPanicking is a reader entry point that panics after half reading.
+func readPanicking() (arts []briefbot.Article, warns []Warning) {
+	defer recoverAsWarning("x.txt", &arts, &warns)
+	arts = []briefbot.Article{{ID: "half-read"}}
+	panic("boom")
+}
+
+// TestReaderPanicGuard checks both sides of the guard: in production a
+// panic becomes a warning and no half-read article; under the tests it
+// propagates.
+func TestReaderPanicGuard(t *testing.T) {
+	t.Run("production", func(t *testing.T) {
+		readerPanicsPropagate = false
+		t.Cleanup(func() { readerPanicsPropagate = true })
+		arts, warns := readPanicking()
+		if arts != nil || len(warns) != 1 || warns[0].String() != "x.txt: internal error while reading: boom" {
+			t.Errorf("got articles %+v, warnings %v; want none and one internal-error warning", arts, warns)
+		}
+	})
+	t.Run("tests", func(t *testing.T) {
+		defer func() {
+			if r := recover(); r != "boom" {
+				t.Errorf("recovered %v, want the reader's panic boom to propagate", r)
+			}
+		}()
+		readPanicking()
+	})
+}
 
 func hasWarning(ws []Warning, substr string) bool {
 	for _, w := range ws {
