@@ -10,7 +10,11 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata")
 
+// seedPath is the seed article in ../shared/seeds. Without it the seed
+// tests skip, saying so, or fail when CI requires the shared material (see
+// sharedtest.Path).
 func seedPath(t *testing.T) string {
+	t.Helper()
 	return sharedtest.Path(t, "seeds/000_88499373301fd903.txt")
 }
 
