@@ -1,59 +1,27 @@
 package corpus
 
 import (
+	"errors"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/itlightning/dateparse"
 )
 
-// dateLayouts are the publication date forms accepted in metadata, tried in
-// order. Times with a zone keep it; dates without one are UTC midnight.
-var dateLayouts = []string{
-	time.DateOnly,
-	time.RFC3339Nano,
-	time.RFC3339,
-	"2006-01-02T15:04:05",
-	"2006-01-02T15:04",
-	"2006-01-02 15:04:05Z07:00",
-	"2006-01-02 15:04:05 -0700",
-	"2006-01-02 15:04:05 MST",
-	"2006-01-02 15:04:05",
-	"2006-01-02 15:04",
-	"2006-01-02T15:04:05-0700",
-	"2006-01-02T15:04:05.000-0700",
-	"2006/01/02",
-	"2006.01.02",
-	"20060102",
-	time.RFC1123Z,
-	time.RFC1123,
-	time.RFC822Z,
-	time.RFC822,
-	time.RFC850,
-	time.ANSIC,
-	"Mon, 2 Jan 2006 15:04:05 -0700",
-	"Mon, 2 Jan 2006 15:04:05 MST",
-	"Mon, 2 Jan 2006",
-	"January 2, 2006",
-	"January 2 2006",
-	"Jan 2, 2006",
-	"Jan. 2, 2006",
-	"Jan 2 2006",
-	"2 January 2006",
-	"2 Jan 2006",
-	"02 Jan 2006",
-	"Monday, January 2, 2006",
-	"Mon, January 2, 2006",
-	"Monday, 2 January 2006",
-	"January 2, 2006 3:04 PM",
-	"January 2, 2006 at 3:04 PM",
-	"Jan 2, 2006 3:04 PM",
-}
-
-// parseDate reads a publication date in any of dateLayouts (after trimming
-// and dropping a leading "Published"/"Updated" label). It returns the zero
-// time when it cannot: an unknown date is never replaced by today.
+// parseDate reads a publication date as metadata gives it ("2022-06-12",
+// RFC 3339, RFC 1123, "June 12th, 2022 3:04 PM", "12 Jun 2022", …), after
+// trimming and dropping a leading "Published"/"Updated" label. Times with a
+// zone keep it; dates without one are UTC midnight. It returns the zero time
+// when it cannot: an unknown date is never replaced by today.
+//
+// The reading itself is dateparse's, in strict mode: a numeric date that
+// could be day/month or month/day ("06/12/2022") is refused rather than
+// guessed, and so is an impossible date or time ("2022-02-30",
+// "2024-06-01T25:61:00Z"). Around it, small steps keep forms dateparse does
+// not take the way metadata means them; each says why.
 func parseDate(s string) time.Time {
 	s = strings.TrimSpace(s)
 	for _, p := range []string{"Published:", "Published", "Updated:", "Updated", "Posted:", "Posted on", "Posted", "Date:", "on "} {
@@ -61,17 +29,28 @@ func parseDate(s string) time.Time {
 			s = strings.TrimSpace(s[len(p):])
 		}
 	}
-	if s == "" || len(s) > 64 {
+	if s == "" || len(s) > 64 || isCountNotDate(s) {
 		return time.Time{}
 	}
-	if t := parseDateExact(s); !t.IsZero() {
-		return t
+	t, err := dateparse.ParseStrict(spellSept(s), dateparse.SimpleErrorMessages(true))
+	if err == nil {
+		return sane(t)
 	}
-	// A trailing time or zone we don't know: try the leading date alone.
+	var impossible *time.ParseError
+	if errors.As(err, &impossible) && impossible.Message != "" {
+		// dateparse recognised the form and a field is out of range
+		// (hour 25, February 30): the value is wrong, so no part of it
+		// is trusted.
+		return time.Time{}
+	}
+	// A date followed by words dateparse cannot read ("Mar 3, 2021 by Ann
+	// Lee", "June 12, 2022 3:04 PM ET"): the month-name date alone.
 	if t := datelineDate(s); !t.IsZero() {
 		return t
 	}
-	if len(s) >= 10 {
+	// An ISO date followed by an unknown zone or a word ("2022-06-12 10:00
+	// Eastern", "2022-06-12, updated"): the leading date alone.
+	if len(s) > 10 {
 		if t, err := time.Parse(time.DateOnly, s[:10]); err == nil {
 			return sane(t)
 		}
@@ -79,44 +58,39 @@ func parseDate(s string) time.Time {
 	return time.Time{}
 }
 
-// parseDateExact reads s when it is exactly a date in one of dateLayouts
-// (after normalising "Sept." and "12th"), else returns the zero time.
-func parseDateExact(s string) time.Time {
-	for _, l := range dateLayouts {
-		if t, err := time.Parse(l, s); err == nil {
-			return sane(t)
+// isCountNotDate reports a string of digits that is not an 8-digit
+// YYYYMMDD date: dateparse reads "2022" as January 1st and "1234567890" as a
+// Unix time, but in a header or a date field such a number is a year, a
+// count or an id, not a publication date.
+func isCountNotDate(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
 		}
 	}
-	// "Sept. 5, 2022" and "June 12th, 2022": normalise and retry the
-	// month-name forms.
-	if n := normalizeMonthDate(s); n != s {
-		for _, l := range dateLayouts {
-			if t, err := time.Parse(l, n); err == nil {
-				return sane(t)
-			}
-		}
-	}
-	return time.Time{}
+	return len(s) != 8
 }
 
-// sane rejects dates no news article has.
+// spellSept writes the month abbreviation "Sept" (common in US news style,
+// "Sept 5, 2022") as "Sep", the only form dateparse knows without a period.
+func spellSept(s string) string {
+	i := strings.Index(s, "Sept")
+	if i < 0 || i > 0 && s[i-1] != ' ' && s[i-1] != ',' {
+		return s
+	}
+	if rest := s[i+4:]; rest == "" || rest[0] == ' ' || rest[0] == '.' {
+		return s[:i] + "Sep" + rest // not "September"
+	}
+	return s
+}
+
+// sane rejects dates no news article has (dateparse gives year 0 for "May
+// 5").
 func sane(t time.Time) time.Time {
 	if t.Year() < 1800 || t.Year() > 2200 {
 		return time.Time{}
 	}
 	return t
-}
-
-var ordinalRe = regexp.MustCompile(`(\d)(st|nd|rd|th)\b`)
-
-func normalizeMonthDate(s string) string {
-	s = ordinalRe.ReplaceAllString(s, "$1")
-	s = strings.Replace(s, "Sept.", "Sep", 1)
-	s = strings.Replace(s, "Sept ", "Sep ", 1)
-	for _, m := range []string{"Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"} {
-		s = strings.Replace(s, m+".", m, 1)
-	}
-	return s
 }
 
 var urlDateRe = regexp.MustCompile(`/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})(?:/|$|-|\.)`)
