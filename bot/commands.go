@@ -55,98 +55,107 @@ type Command struct {
 // All commands are for server installs (integration type 0). User installs
 // (1) would need the application's user-install setting in the developer
 // portal, and would let the bot answer in servers whose admins never invited
-// it; add them here (with context 2, private channels) only deliberately. Public commands work in servers and
-// in DMs with the bot (contexts 0 and 1). Admin commands work in servers only:
-// they act on the shared index, and a DM has no member permissions to check.
+// it; add them here (with context 2, private channels) only deliberately.
+// Public commands work in servers and in DMs with the bot (contexts 0 and 1).
+// Admin commands work in servers only: they act on the shared index, and a DM
+// has no member permissions to check.
 // Discord applies contexts and integration types to global commands only;
 // guild-registered copies (for testing) are usable in that guild alone.
 func Commands() []*Command {
-	perm := adminPermissions
-	minOne := 1
-
-	str := func(name, desc string, required, autocomplete bool, maxLen int) *discordgo.ApplicationCommandOption {
-		o := &discordgo.ApplicationCommandOption{
-			Type:         discordgo.ApplicationCommandOptionString,
-			Name:         name,
-			Description:  desc,
-			Required:     required,
-			Autocomplete: autocomplete,
-			MaxLength:    maxLen,
-		}
-		if required {
-			o.MinLength = &minOne
-		}
-		return o
-	}
-	private := func() *discordgo.ApplicationCommandOption {
-		return &discordgo.ApplicationCommandOption{
-			Type:        discordgo.ApplicationCommandOptionBoolean,
-			Name:        "private",
-			Description: "Only you see the reply",
-		}
-	}
-	public := func(c discordgo.ApplicationCommand) *Command {
-		c.Type = discordgo.ChatApplicationCommand
-		return &Command{c, []int{contextGuild, contextBotDM}, []int{integrationGuild}}
-	}
-	admin := func(c discordgo.ApplicationCommand) *Command {
-		c.Type = discordgo.ChatApplicationCommand
-		c.DefaultMemberPermissions = &perm
-		return &Command{c, []int{contextGuild}, []int{integrationGuild}}
-	}
-
 	return []*Command{
-		public(discordgo.ApplicationCommand{
+		publicCommand(discordgo.ApplicationCommand{
 			Name:        cmdAsk,
 			Description: "Ask a question; get quoted passages from the briefings, with citations",
 			Options: []*discordgo.ApplicationCommandOption{
-				str("question", "What you want to know", true, false, maxQueryRunes),
-				str("source", "Only articles from this source", false, true, maxOptionRunes),
-				str("since", "Only articles since a date (YYYY-MM-DD) or a number of days (7d)", false, false, 20),
-				private(),
+				stringOption("question", "What you want to know", true, false, maxQueryRunes),
+				stringOption("source", "Only articles from this source", false, true, maxOptionRunes),
+				stringOption("since", "Only articles since a date (YYYY-MM-DD) or a number of days (7d)", false, false, 20),
+				privateOption(),
 			},
 		}),
-		public(discordgo.ApplicationCommand{
+		publicCommand(discordgo.ApplicationCommand{
 			Name:        cmdSearch,
 			Description: "Keyword search over the briefings, with highlights",
 			Options: []*discordgo.ApplicationCommandOption{
-				str("keywords", "Words to look for", true, false, maxQueryRunes),
-				str("source", "Only articles from this source", false, true, maxOptionRunes),
-				str("author", "Only articles by this author", false, false, maxOptionRunes),
-				str("since", "From this date (YYYY-MM-DD) or a number of days back (7d)", false, false, 20),
-				str("until", "Up to and including this date (YYYY-MM-DD)", false, false, 20),
-				private(),
+				stringOption("keywords", "Words to look for", true, false, maxQueryRunes),
+				stringOption("source", "Only articles from this source", false, true, maxOptionRunes),
+				stringOption("author", "Only articles by this author", false, false, maxOptionRunes),
+				stringOption("since", "From this date (YYYY-MM-DD) or a number of days back (7d)", false, false, 20),
+				stringOption("until", "Up to and including this date (YYYY-MM-DD)", false, false, 20),
+				privateOption(),
 			},
 		}),
-		public(discordgo.ApplicationCommand{
+		publicCommand(discordgo.ApplicationCommand{
 			Name:        cmdSummary,
 			Description: "The day's briefing: key sentences of that day's articles, quoted and cited",
 			Options: []*discordgo.ApplicationCommandOption{
-				str("date", "The day (YYYY-MM-DD, today, yesterday); default today", false, true, 20),
-				private(),
+				stringOption("date", "The day (YYYY-MM-DD, today, yesterday); default today", false, true, 20),
+				privateOption(),
 			},
 		}),
-		public(discordgo.ApplicationCommand{
+		publicCommand(discordgo.ApplicationCommand{
 			Name:        cmdSources,
 			Description: "Indexed sources with article counts and latest dates",
 			Options:     []*discordgo.ApplicationCommandOption{},
 		}),
-		admin(discordgo.ApplicationCommand{
+		adminCommand(discordgo.ApplicationCommand{
 			Name:        cmdIngest,
 			Description: "Add an article page or RSS/Atom feed to the index (admins)",
 			Options: []*discordgo.ApplicationCommandOption{
-				str("url", "The http(s) address of the article or feed", true, false, 2000),
+				stringOption("url", "The http(s) address of the article or feed", true, false, 2000),
 			},
 		}),
-		admin(discordgo.ApplicationCommand{
+		adminCommand(discordgo.ApplicationCommand{
 			Name:        cmdReindex,
 			Description: "Re-read the corpus into the index (admins)",
 			Options:     []*discordgo.ApplicationCommandOption{},
 		}),
-		admin(discordgo.ApplicationCommand{
+		adminCommand(discordgo.ApplicationCommand{
 			Name:        cmdStats,
 			Description: "Index size, uptime, answer times and feedback (admins)",
 			Options:     []*discordgo.ApplicationCommandOption{},
 		}),
+	}
+}
+
+// publicCommand is a slash command for everyone, in servers and in DMs with
+// the bot.
+func publicCommand(c discordgo.ApplicationCommand) *Command {
+	c.Type = discordgo.ChatApplicationCommand
+	return &Command{c, []int{contextGuild, contextBotDM}, []int{integrationGuild}}
+}
+
+// adminCommand is a slash command for server managers, in servers only.
+func adminCommand(c discordgo.ApplicationCommand) *Command {
+	c.Type = discordgo.ChatApplicationCommand
+	perm := adminPermissions
+	c.DefaultMemberPermissions = &perm
+	return &Command{c, []int{contextGuild}, []int{integrationGuild}}
+}
+
+// stringOption is a STRING option of at most maxLen characters; a required
+// one must also be non-empty.
+func stringOption(name, desc string, required, autocomplete bool, maxLen int) *discordgo.ApplicationCommandOption {
+	o := &discordgo.ApplicationCommandOption{
+		Type:         discordgo.ApplicationCommandOptionString,
+		Name:         name,
+		Description:  desc,
+		Required:     required,
+		Autocomplete: autocomplete,
+		MaxLength:    maxLen,
+	}
+	if required {
+		minOne := 1
+		o.MinLength = &minOne
+	}
+	return o
+}
+
+// privateOption is the "private" switch: the reply is ephemeral.
+func privateOption() *discordgo.ApplicationCommandOption {
+	return &discordgo.ApplicationCommandOption{
+		Type:        discordgo.ApplicationCommandOptionBoolean,
+		Name:        "private",
+		Description: "Only you see the reply",
 	}
 }
