@@ -184,147 +184,225 @@ func noMentions() *discordgo.MessageAllowedMentions {
 func (r *responder) process(i *discordgo.Interaction, received time.Time, ack ackFunc) {
 	defer r.wg.Done()
 	log := r.log.With("interaction", i.ID, "kind", interactionName(i))
-
-	if created, err := discordgo.SnowflakeTimestamp(i.ID); err == nil && created.Year() > 2015 {
-		if age := received.Sub(created); age > staleInteraction {
-			log.Info("interaction too old to answer; skipped", "age", age.Round(time.Millisecond))
-			return
-		}
+	if tooOld(log, i, received) {
+		return
 	}
+	p := r.newPending(i, received, ack, log)
+	defer p.stop()
+	if !p.takeSlot() {
+		return
+	}
+	defer p.releaseSlot()
+	resp, ok := p.awaitHandler(p.runHandler())
+	if !ok {
+		return
+	}
+	p.releaseSlot()
+	p.deliver(resp)
+}
 
-	ackCtx, cancelAck := context.WithDeadline(r.hard, received.Add(r.ackTimeout))
-	defer cancelAck()
-	editDeadline := received.Add(tokenLifetime - tokenMargin)
-	hctx, cancelH := context.WithDeadline(r.hard, editDeadline)
-	defer cancelH()
-	deferAt := time.NewTimer(max(r.deferAfter-time.Since(received), 0))
-	defer deferAt.Stop()
+// tooOld reports (and logs) an interaction whose token is surely dead by now.
+func tooOld(log *slog.Logger, i *discordgo.Interaction, received time.Time) bool {
+	created, err := discordgo.SnowflakeTimestamp(i.ID)
+	if err != nil || created.Year() <= 2015 {
+		return false // not a real snowflake: nothing to go by
+	}
+	age := received.Sub(created)
+	if age <= staleInteraction {
+		return false
+	}
+	log.Info("interaction too old to answer; skipped", "age", age.Round(time.Millisecond))
+	return true
+}
 
-	// deferNow sends the deferral; deferred stays false when this kind of
-	// interaction cannot be deferred. It reports false when processing
-	// must stop (the deferral could not be sent).
-	var deferral *discordgo.InteractionResponse
-	deferred := false
-	deferNow := func() bool {
-		deferral = r.h.Deferral(i)
-		if deferral == nil {
-			return true
-		}
-		if err := ack(ackCtx, deferral); err != nil {
-			r.logRESTError(log, "deferral", err)
-			return false
-		}
-		deferred = true
-		log.Debug("deferred", "type", int(deferral.Type))
+// pending is one interaction in process: its deadlines, whether it holds a
+// handler slot and whether (and how) it was deferred.
+type pending struct {
+	r   *responder
+	i   *discordgo.Interaction
+	log *slog.Logger
+	ack ackFunc
+
+	ackCtx       context.Context // ends at the acknowledgement deadline
+	hctx         context.Context // the handler's; ends at editDeadline
+	editDeadline time.Time       // the token's lifetime, less a margin
+	deferAt      *time.Timer     // fires when the interaction is due a deferral
+	cancelAck    context.CancelFunc
+	cancelH      context.CancelFunc
+
+	holdsSlot bool
+	// deferral is what deferNow sent (nil before, or when this kind of
+	// interaction cannot be deferred); deferred says it was sent.
+	deferral *discordgo.InteractionResponse
+	deferred bool
+}
+
+func (r *responder) newPending(i *discordgo.Interaction, received time.Time, ack ackFunc, log *slog.Logger) *pending {
+	p := &pending{r: r, i: i, log: log, ack: ack, editDeadline: received.Add(tokenLifetime - tokenMargin)}
+	p.ackCtx, p.cancelAck = context.WithDeadline(r.hard, received.Add(r.ackTimeout))
+	p.hctx, p.cancelH = context.WithDeadline(r.hard, p.editDeadline)
+	p.deferAt = time.NewTimer(max(r.deferAfter-time.Since(received), 0))
+	return p
+}
+
+// stop releases the timer and the contexts.
+func (p *pending) stop() {
+	p.deferAt.Stop()
+	p.cancelH()
+	p.cancelAck()
+}
+
+// deferNow sends the deferral; deferred stays false when this kind of
+// interaction cannot be deferred. It reports false when processing must
+// stop (the deferral could not be sent).
+func (p *pending) deferNow() bool {
+	p.deferral = p.r.h.Deferral(p.i)
+	if p.deferral == nil {
 		return true
 	}
+	if err := p.ack(p.ackCtx, p.deferral); err != nil {
+		p.r.logRESTError(p.log, "deferral", err)
+		return false
+	}
+	p.deferred = true
+	p.log.Debug("deferred", "type", int(p.deferral.Type))
+	return true
+}
 
-	// A handler slot. When none frees up before the defer point, defer
-	// and keep waiting (the token lasts 15 minutes); an interaction that
-	// cannot be deferred (autocomplete) is answered "busy" at once.
+// takeSlot waits for a handler slot and reports whether the handler may
+// run. When none frees up before the defer point, it defers and keeps
+// waiting (the token lasts 15 minutes); an interaction that cannot be
+// deferred (autocomplete) is answered "busy" at once.
+func (p *pending) takeSlot() bool {
 	select {
-	case r.sem <- struct{}{}:
-	case <-deferAt.C:
-		if !deferNow() {
-			return
-		}
-		if !deferred {
-			log.Warn("all handler slots busy; answered busy")
-			r.ackFinal(log, ackCtx, ack, busyFor(i))
-			return
-		}
-		select {
-		case r.sem <- struct{}{}:
-		case <-hctx.Done():
-			log.Warn("no handler slot freed up within the token lifetime; the deferred reply stays unanswered")
-			return
-		}
+	case p.r.sem <- struct{}{}:
+		p.holdsSlot = true
+		return true
+	case <-p.deferAt.C:
 	}
-	released := false
-	release := func() {
-		if !released {
-			released = true
-			<-r.sem
-		}
+	if !p.deferNow() {
+		return false
 	}
-	defer release()
+	if !p.deferred {
+		p.log.Warn("all handler slots busy; answered busy")
+		p.r.ackFinal(p.log, p.ackCtx, p.ack, busyFor(p.i))
+		return false
+	}
+	select {
+	case p.r.sem <- struct{}{}:
+		p.holdsSlot = true
+		return true
+	case <-p.hctx.Done():
+		p.log.Warn("no handler slot freed up within the token lifetime; the deferred reply stays unanswered")
+		return false
+	}
+}
 
+// releaseSlot frees the handler slot, once.
+func (p *pending) releaseSlot() {
+	if p.holdsSlot {
+		p.holdsSlot = false
+		<-p.r.sem
+	}
+}
+
+// runHandler starts the handler; its response (a generic error if it
+// panics) arrives on the returned channel.
+func (p *pending) runHandler() <-chan *discordgo.InteractionResponse {
 	done := make(chan *discordgo.InteractionResponse, 1)
 	go func() {
 		defer func() {
-			if p := recover(); p != nil {
-				log.Error("handler panicked", "panic", fmt.Sprint(p))
+			if v := recover(); v != nil {
+				p.log.Error("handler panicked", "panic", fmt.Sprint(v))
 				done <- errorResponse()
 			}
 		}()
-		done <- r.h.Handle(hctx, i)
+		done <- p.r.h.Handle(p.hctx, p.i)
 	}()
+	return done
+}
 
-	if !deferred {
+// awaitHandler waits for the handler's response. Before a deferral, a
+// response in time is sent as the acknowledgement itself; at the defer point
+// the interaction is deferred. It returns the response still to deliver
+// after a deferral, or false when nothing is left to do.
+func (p *pending) awaitHandler(done <-chan *discordgo.InteractionResponse) (*discordgo.InteractionResponse, bool) {
+	if !p.deferred {
 		select {
 		case resp := <-done:
-			r.ackFinal(log, ackCtx, ack, resp)
-			return
-		case <-deferAt.C:
+			p.r.ackFinal(p.log, p.ackCtx, p.ack, resp)
+			return nil, false
+		case <-p.deferAt.C:
 		}
-		if !deferNow() {
-			return
+		if !p.deferNow() {
+			return nil, false
 		}
-		if !deferred {
+		if !p.deferred {
 			// This kind must not be deferred (e.g. autocomplete): wait for
 			// the handler up to the deadline.
 			select {
 			case resp := <-done:
-				r.ackFinal(log, ackCtx, ack, resp)
-			case <-ackCtx.Done():
-				log.Warn("handler missed the acknowledgement deadline and this interaction cannot be deferred; dropped")
+				p.r.ackFinal(p.log, p.ackCtx, p.ack, resp)
+			case <-p.ackCtx.Done():
+				p.log.Warn("handler missed the acknowledgement deadline and this interaction cannot be deferred; dropped")
 			}
-			return
+			return nil, false
 		}
 	}
-
-	var resp *discordgo.InteractionResponse
 	select {
-	case resp = <-done:
-	case <-hctx.Done():
-		log.Warn("handler did not finish within the token lifetime; the deferred reply stays unanswered")
-		return
+	case resp := <-done:
+		return resp, true
+	case <-p.hctx.Done():
+		p.log.Warn("handler did not finish within the token lifetime; the deferred reply stays unanswered")
+		return nil, false
 	}
-	release()
-	if resp == nil || resp.Data == nil {
-		log.Error("handler returned no response after a deferral; editing in a generic error")
-		resp = errorResponse()
-	}
-	if resp.Type == discordgo.InteractionApplicationCommandAutocompleteResult || resp.Type == discordgo.InteractionResponseModal {
-		log.Error("handler returned a response that cannot follow a deferral", "type", int(resp.Type))
-		resp = errorResponse()
-	}
-	ectx, cancelE := context.WithDeadline(r.hard, editDeadline)
+}
+
+// deliver sends the handler's response after the deferral: normally by
+// editing @original, as a follow-up where an edit would show the wrong
+// people the wrong message.
+func (p *pending) deliver(resp *discordgo.InteractionResponse) {
+	resp = p.afterDeferral(resp)
+	ectx, cancelE := context.WithDeadline(p.r.hard, p.editDeadline)
 	defer cancelE()
-	publicDeferral := deferral.Type == discordgo.InteractionResponseDeferredChannelMessageWithSource &&
-		(deferral.Data == nil || deferral.Data.Flags&discordgo.MessageFlagsEphemeral == 0)
+	publicDeferral := p.deferral.Type == discordgo.InteractionResponseDeferredChannelMessageWithSource &&
+		(p.deferral.Data == nil || p.deferral.Data.Flags&discordgo.MessageFlagsEphemeral == 0)
 	switch {
 	case publicDeferral && resp.Data.Flags&discordgo.MessageFlagsEphemeral != 0:
 		// Ephemerality is fixed at defer time: editing @original would show
 		// a private answer (an error, say) to the whole channel. Send it as
 		// an ephemeral follow-up and remove the public "thinking" message.
-		r.ephemeralFollowup(log, ectx, i, resp.Data)
+		p.r.ephemeralFollowup(p.log, ectx, p.i, resp.Data)
 		return
-	case deferral.Type == discordgo.InteractionResponseDeferredMessageUpdate && resp.Type != discordgo.InteractionResponseUpdateMessage:
+	case p.deferral.Type == discordgo.InteractionResponseDeferredMessageUpdate && resp.Type != discordgo.InteractionResponseUpdateMessage:
 		// A paging button's own reply (a refusal, an error) is a new
 		// message: editing @original would put it in place of the answer
 		// the button sits on, for the whole channel.
-		r.followup(log, ectx, i, resp.Data)
+		p.r.followup(p.log, ectx, p.i, resp.Data)
 		return
 	}
 	edit := webhookEdit(resp.Data)
-	err := retryREST(ectx, r.backoff, 4, true, func(ctx context.Context) error {
-		_, err := r.s.InteractionResponseEdit(i, edit, restOptions(ctx)...)
+	err := retryREST(ectx, p.r.backoff, 4, true, func(ctx context.Context) error {
+		_, err := p.r.s.InteractionResponseEdit(p.i, edit, restOptions(ctx)...)
 		return err
 	})
 	if err != nil {
-		r.logRESTError(log, "edit @original", err)
+		p.r.logRESTError(p.log, "edit @original", err)
 	}
+}
+
+// afterDeferral replaces a response that cannot follow a deferral with a
+// generic error.
+func (p *pending) afterDeferral(resp *discordgo.InteractionResponse) *discordgo.InteractionResponse {
+	if resp == nil || resp.Data == nil {
+		p.log.Error("handler returned no response after a deferral; editing in a generic error")
+		return errorResponse()
+	}
+	if resp.Type == discordgo.InteractionApplicationCommandAutocompleteResult || resp.Type == discordgo.InteractionResponseModal {
+		p.log.Error("handler returned a response that cannot follow a deferral", "type", int(resp.Type))
+		return errorResponse()
+	}
+	return resp
 }
 
 // answeredPrivately replaces the public "thinking" message when the answer
