@@ -39,12 +39,34 @@ func newEndpoint(r *responder, pub ed25519.PublicKey, log *slog.Logger) *endpoin
 	return &endpoint{r: r, pub: pub, log: log, now: time.Now}
 }
 
+// ServeHTTP answers one interaction POST: 405 for other methods, 413 for a
+// body over maxInteractionBody, 401 unless Discord's signature checks out,
+// 400 for a body that is not an interaction we handle, 503 while shutting
+// down, and otherwise 200 with the initial response.
 func (e *endpoint) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	received := e.now()
+	body, ok := e.readSigned(w, req, received)
+	if !ok {
+		return
+	}
+	i, ok := decodeInteraction(w, body)
+	if !ok {
+		return
+	}
+	if !e.r.begin() {
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	e.answerInline(w, req, i, received)
+}
+
+// readSigned reads the body of a POST signed by Discord; otherwise it writes
+// the refusal and reports false.
+func (e *endpoint) readSigned(w http.ResponseWriter, req *http.Request, received time.Time) ([]byte, bool) {
 	if req.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		http.Error(w, "POST only", http.StatusMethodNotAllowed)
-		return
+		return nil, false
 	}
 	// Cap the body before verifying: the signature covers the whole body,
 	// so the bytes have to be read first.
@@ -53,49 +75,57 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
-			return
+			return nil, false
 		}
 		http.Error(w, "cannot read body", http.StatusBadRequest)
-		return
+		return nil, false
 	}
 	if !e.verify(req.Header, body, received) {
 		http.Error(w, "invalid request signature", http.StatusUnauthorized)
-		return
+		return nil, false
 	}
+	return body, true
+}
 
+// decodeInteraction parses a verified body. It answers a PING itself and
+// refuses what is not an interaction type we handle; it returns the
+// interaction only when there is one to process.
+func decodeInteraction(w http.ResponseWriter, body []byte) (*discordgo.Interaction, bool) {
 	var probe struct {
 		Type *discordgo.InteractionType `json:"type"`
 	}
 	if err := json.Unmarshal(body, &probe); err != nil || probe.Type == nil {
 		http.Error(w, "body is not an interaction", http.StatusBadRequest)
-		return
+		return nil, false
 	}
 	switch *probe.Type {
 	case discordgo.InteractionPing:
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"type":1}`)
-		return
+		return nil, false
 	case discordgo.InteractionApplicationCommand, discordgo.InteractionMessageComponent,
 		discordgo.InteractionApplicationCommandAutocomplete, discordgo.InteractionModalSubmit:
 	default:
 		http.Error(w, "unknown interaction type", http.StatusBadRequest)
-		return
+		return nil, false
 	}
 	var i discordgo.Interaction
 	if err := json.Unmarshal(body, &i); err != nil {
 		http.Error(w, "malformed interaction", http.StatusBadRequest)
-		return
+		return nil, false
 	}
-	if !e.r.begin() {
-		http.Error(w, "shutting down", http.StatusServiceUnavailable)
-		return
-	}
+	return &i, true
+}
 
+// answerInline processes i through the shared core and writes its initial
+// response (the answer, or a type-5 deferral) as the HTTP reply. The caller
+// must have called begin.
+func (e *endpoint) answerInline(w http.ResponseWriter, req *http.Request, i *discordgo.Interaction, received time.Time) {
 	acks := make(chan *discordgo.InteractionResponse, 1)
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		e.r.process(&i, received, func(ctx context.Context, resp *discordgo.InteractionResponse) error {
+		e.r.process(i, received, func(ctx context.Context, resp *discordgo.InteractionResponse) error {
 			select {
 			case acks <- resp:
 				return nil
