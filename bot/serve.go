@@ -238,99 +238,29 @@ func serve(ctx context.Context, cfg ServeConfig, ih interactionHandler, daily da
 	if err != nil {
 		return err
 	}
-	httpMode := cfg.HTTPAddr != "" || cfg.Listener != nil
-
-	if cfg.StateDir != "" {
-		changed, err := Register(ctx, s, cfg.AppID, cfg.GuildID, RegisterStatePath(cfg.StateDir), false)
-		switch {
-		case httpStatus(err) == http.StatusUnauthorized:
-			return errors.New("discord rejected the bot token (HTTP 401 while registering commands): check DISCORD_TOKEN")
-		case err != nil:
-			// The commands registered last time still work; not fatal.
-			log.Error("registering commands failed; continuing with the commands registered before", "err", err)
-		case changed:
-			log.Info("registered commands (definitions changed)", "guild", cfg.GuildID)
-		default:
-			log.Debug("commands unchanged since last registration; not registered again")
-		}
-	} else {
-		log.Warn("no state directory: commands are not registered by serve; run `briefbot register`")
+	if err := registerOnStart(ctx, s, &cfg); err != nil {
+		return err
 	}
 
 	r := newResponder(s, ih, &cfg)
 	fatal := make(chan error, 2)
-
 	var httpSrv *http.Server
-	if httpMode {
-		pub, _ := parsePublicKey(cfg.PublicKey)
-		ln := cfg.Listener
-		if ln == nil {
-			if ln, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
-				return fmt.Errorf("listening for HTTP interactions on %s: %w", cfg.HTTPAddr, err)
-			}
-		}
-		httpSrv = &http.Server{
-			Handler:           newEndpoint(r, pub, log),
-			ReadHeaderTimeout: 5 * time.Second,
-			ReadTimeout:       10 * time.Second,
-			WriteTimeout:      10 * time.Second,
-			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		}
-		go func() {
-			if err := httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				fatal <- fmt.Errorf("HTTP interactions endpoint: %w", err)
-			}
-		}()
-		log.Info("serving HTTP interactions endpoint", "addr", ln.Addr().String())
-	} else {
-		s.AddHandler(func(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
-			received := time.Now()
-			if !r.begin() {
-				log.Info("shutting down: interaction ignored", "interaction", ic.ID)
-				return
-			}
-			r.process(ic.Interaction, received, r.gatewayAck(ic.Interaction))
-		})
-		if err := openGateway(s); err != nil {
+	if cfg.HTTPAddr != "" || cfg.Listener != nil {
+		if httpSrv, err = startHTTP(&cfg, r, fatal); err != nil {
 			return err
 		}
-		log.Info("connected to the Discord gateway", "intents", "GUILDS")
-		go func() {
-			select {
-			case code := <-watch.fatal:
-				fatal <- gatewayCloseError(code)
-			case <-ctx.Done():
-			}
-		}()
+	} else if err := startGateway(ctx, s, watch, r, fatal); err != nil {
+		return err
 	}
 
-	schedDone := make(chan struct{})
 	schedCtx, stopSched := context.WithCancel(ctx)
 	defer stopSched()
-	if cfg.SummaryChannel != "" {
-		sch, err := newDailyScheduler(&cfg, &channelPoster{s: s, channel: cfg.SummaryChannel, log: log, backoff: r.backoff}, daily)
-		if err != nil {
-			return err
-		}
-		sch.onUnauthorized = r.signalUnauthorized
-		go func() {
-			defer close(schedDone)
-			sch.run(schedCtx)
-		}()
-	} else {
-		close(schedDone)
+	schedDone, err := startDaily(schedCtx, &cfg, s, r, daily)
+	if err != nil {
+		return err
 	}
 
-	var runErr error
-	select {
-	case <-ctx.Done():
-		log.Info("shutting down")
-	case runErr = <-fatal:
-		log.Error("stopping", "err", runErr)
-	case <-r.unauthorized:
-		runErr = errors.New("discord rejected the bot token (HTTP 401): check DISCORD_TOKEN; stopped to stay clear of Discord's invalid-request limit")
-		log.Error("stopping", "err", runErr)
-	}
+	runErr := waitForStop(ctx, log, fatal, r.unauthorized)
 	stopSched()
 	// Stop receiving first, then let in-flight interactions finish: their
 	// edits go over REST, which does not need the gateway.
@@ -344,4 +274,120 @@ func serve(ctx context.Context, cfg ServeConfig, ih interactionHandler, daily da
 	r.drain(cfg.DrainTimeout)
 	<-schedDone
 	return runErr
+}
+
+// registerOnStart registers the commands when their definitions changed
+// since the last registration. Only a rejected token is fatal: when
+// registering fails otherwise, the commands registered last time still work.
+func registerOnStart(ctx context.Context, s *discordgo.Session, cfg *ServeConfig) error {
+	log := cfg.Logger
+	if cfg.StateDir == "" {
+		log.Warn("no state directory: commands are not registered by serve; run `briefbot register`")
+		return nil
+	}
+	changed, err := Register(ctx, s, cfg.AppID, cfg.GuildID, RegisterStatePath(cfg.StateDir), false)
+	switch {
+	case httpStatus(err) == http.StatusUnauthorized:
+		return errors.New("discord rejected the bot token (HTTP 401 while registering commands): check DISCORD_TOKEN")
+	case err != nil:
+		log.Error("registering commands failed; continuing with the commands registered before", "err", err)
+	case changed:
+		log.Info("registered commands (definitions changed)", "guild", cfg.GuildID)
+	default:
+		log.Debug("commands unchanged since last registration; not registered again")
+	}
+	return nil
+}
+
+// startHTTP serves the HTTP interactions endpoint in the background; a
+// failure of the server after start-up is sent to fatal.
+func startHTTP(cfg *ServeConfig, r *responder, fatal chan<- error) (*http.Server, error) {
+	log := cfg.Logger
+	pub, _ := parsePublicKey(cfg.PublicKey) // checked by cfg.check
+	ln := cfg.Listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
+			return nil, fmt.Errorf("listening for HTTP interactions on %s: %w", cfg.HTTPAddr, err)
+		}
+	}
+	srv := &http.Server{
+		Handler:           newEndpoint(r, pub, log),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			fatal <- fmt.Errorf("HTTP interactions endpoint: %w", err)
+		}
+	}()
+	log.Info("serving HTTP interactions endpoint", "addr", ln.Addr().String())
+	return srv, nil
+}
+
+// startGateway connects to the gateway and hands every interaction to r; a
+// fatal close code seen later (while ctx lasts) is sent to fatal.
+func startGateway(ctx context.Context, s *discordgo.Session, watch *closeWatch, r *responder, fatal chan<- error) error {
+	log := r.log
+	s.AddHandler(func(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
+		received := time.Now()
+		if !r.begin() {
+			log.Info("shutting down: interaction ignored", "interaction", ic.ID)
+			return
+		}
+		r.process(ic.Interaction, received, r.gatewayAck(ic.Interaction))
+	})
+	if err := openGateway(s); err != nil {
+		return err
+	}
+	log.Info("connected to the Discord gateway", "intents", "GUILDS")
+	go func() {
+		select {
+		case code := <-watch.fatal:
+			fatal <- gatewayCloseError(code)
+		case <-ctx.Done():
+		}
+	}()
+	return nil
+}
+
+// startDaily runs the daily briefing scheduler until ctx ends, when a
+// summary channel is configured; the returned channel is closed once it has
+// stopped (at once when there is none).
+func startDaily(ctx context.Context, cfg *ServeConfig, s *discordgo.Session, r *responder, daily dailyMessenger) (<-chan struct{}, error) {
+	done := make(chan struct{})
+	if cfg.SummaryChannel == "" {
+		close(done)
+		return done, nil
+	}
+	poster := &channelPoster{s: s, channel: cfg.SummaryChannel, log: cfg.Logger, backoff: r.backoff}
+	sch, err := newDailyScheduler(cfg, poster, daily)
+	if err != nil {
+		return nil, err
+	}
+	sch.onUnauthorized = r.signalUnauthorized
+	go func() {
+		defer close(done)
+		sch.run(ctx)
+	}()
+	return done, nil
+}
+
+// waitForStop blocks until ctx is cancelled (nil), a fatal error arrives, or
+// Discord rejects the token; it returns why Serve stops.
+func waitForStop(ctx context.Context, log *slog.Logger, fatal <-chan error, unauthorized <-chan struct{}) error {
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+		return nil
+	case err := <-fatal:
+		log.Error("stopping", "err", err)
+		return err
+	case <-unauthorized:
+		err := errors.New("discord rejected the bot token (HTTP 401): check DISCORD_TOKEN; stopped to stay clear of Discord's invalid-request limit")
+		log.Error("stopping", "err", err)
+		return err
+	}
 }
