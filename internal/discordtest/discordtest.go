@@ -497,6 +497,7 @@ func unauthorized() (int, map[string]string, string) {
 	return 401, nil, `{"message":"401: Unauthorized","code":0}`
 }
 
+// handle answers a request nothing scripted, as Discord would.
 func (s *Server) handle(r *http.Request, req Request) (int, map[string]string, string) {
 	path := r.URL.Path
 	if interaction := strings.HasPrefix(path, "/api/v9/interactions/") || strings.HasPrefix(path, "/api/v9/webhooks/"); !interaction && r.Header.Get("Authorization") != s.Token {
@@ -507,159 +508,194 @@ func (s *Server) handle(r *http.Request, req Request) (int, map[string]string, s
 	if r.Method != http.MethodGet && len(req.Body) > 0 && !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 		s.t.Errorf("discordtest: %s %s without JSON Content-Type (%q)", r.Method, path, r.Header.Get("Content-Type"))
 	}
+	// Interaction tokens made by NewCommand are "tok-" + the interaction id.
 	switch {
 	case r.Method == http.MethodPost && reCallback.MatchString(path):
-		m := reCallback.FindStringSubmatch(path)
-		var body struct {
-			Type int `json:"type"`
-			Data struct {
-				Flags int `json:"flags"`
-			} `json:"data"`
-		}
-		if err := json.Unmarshal(req.Body, &body); err != nil || body.Type == 0 {
-			return 400, nil, `{"message":"Invalid Form Body","code":50035}`
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if s.acked[m[1]] {
-			return 400, nil, `{"message":"Interaction has already been acknowledged.","code":40060}`
-		}
-		s.acked[m[1]] = true
-		if body.Type == int(discordgo.InteractionResponseDeferredChannelMessageWithSource) && body.Data.Flags&int(discordgo.MessageFlagsEphemeral) == 0 {
-			s.thinking[m[1]] = true
-		}
-		return 204, nil, ""
-
+		return s.interactionCallback(reCallback.FindStringSubmatch(path)[1], req.Body)
 	case r.Method == http.MethodPatch && reOriginal.MatchString(path):
-		m := reOriginal.FindStringSubmatch(path)
-		id := strings.TrimPrefix(m[2], "tok-")
-		s.mu.Lock()
-		acked := s.acked[id]
-		s.mu.Unlock()
-		if !acked {
-			// Discord has no original response to edit before the callback.
-			return 404, nil, `{"message":"Unknown Message","code":10008}`
-		}
-		s.mu.Lock()
-		delete(s.thinking, id)
-		s.mu.Unlock()
-		msg := map[string]any{}
-		_ = json.Unmarshal(req.Body, &msg)
-		msg["id"] = s.NewID()
-		b, _ := json.Marshal(msg)
-		return 200, nil, string(b)
-
+		return s.editOriginal(strings.TrimPrefix(reOriginal.FindStringSubmatch(path)[2], "tok-"), req.Body)
 	case r.Method == http.MethodDelete && reOriginal.MatchString(path):
-		m := reOriginal.FindStringSubmatch(path)
-		s.mu.Lock()
-		acked := s.acked[strings.TrimPrefix(m[2], "tok-")]
-		s.mu.Unlock()
-		if !acked {
-			return 404, nil, `{"message":"Unknown Message","code":10008}`
-		}
-		return 204, nil, ""
-
+		return s.deleteOriginal(strings.TrimPrefix(reOriginal.FindStringSubmatch(path)[2], "tok-"))
 	case r.Method == http.MethodPost && reFollowup.MatchString(path):
-		msg := map[string]any{}
-		_ = json.Unmarshal(req.Body, &msg)
-		id := strings.TrimPrefix(reFollowup.FindStringSubmatch(path)[2], "tok-")
-		s.mu.Lock()
-		replaces := s.thinking[id]
-		delete(s.thinking, id)
-		s.mu.Unlock()
-		if flags, _ := msg["flags"].(float64); replaces && int(flags)&int(discordgo.MessageFlagsEphemeral) != 0 {
-			s.t.Errorf("discordtest: an ephemeral first follow-up after a public deferral: Discord makes it the public \"thinking\" message")
-		}
-		msg["id"] = s.NewID()
-		b, _ := json.Marshal(msg)
-		return 200, nil, string(b)
-
+		return s.followup(strings.TrimPrefix(reFollowup.FindStringSubmatch(path)[2], "tok-"), req.Body)
 	case r.Method == http.MethodPost && reMessages.MatchString(path):
-		ch := reMessages.FindStringSubmatch(path)[1]
-		var body struct {
-			discordgo.MessageSend
-			Nonce        string `json:"nonce"`
-			EnforceNonce bool   `json:"enforce_nonce"`
-		}
-		if err := json.Unmarshal(req.Body, &body); err != nil {
-			return 400, nil, `{"message":"Invalid Form Body","code":50035}`
-		}
-		if body.Content == "" && len(body.Embeds) == 0 {
-			return 400, nil, `{"message":"Cannot send an empty message","code":50006}`
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if body.EnforceNonce && body.Nonce != "" {
-			if old, ok := s.nonces[ch+"/"+body.Nonce]; ok {
-				b, _ := json.Marshal(old)
-				return 200, nil, string(b)
-			}
-		}
-		msg := &discordgo.Message{
-			ID:        s.NewID(),
-			ChannelID: ch,
-			Content:   body.Content,
-			Embeds:    body.Embeds,
-			Timestamp: time.Now().UTC(),
-			Author:    &discordgo.User{ID: s.BotUserID, Username: "briefbot", Bot: true},
-		}
-		s.messages[ch] = append(s.messages[ch], msg)
-		if body.Nonce != "" {
-			s.nonces[ch+"/"+body.Nonce] = msg
-		}
-		b, _ := json.Marshal(msg)
-		return 200, nil, string(b)
-
+		return s.createMessage(reMessages.FindStringSubmatch(path)[1], req.Body)
 	case r.Method == http.MethodGet && reMessages.MatchString(path):
-		ch := reMessages.FindStringSubmatch(path)[1]
-		limit := 50
-		if n, err := strconv.Atoi(r.URL.Query().Get("limit")); err == nil && n > 0 && n <= 100 {
-			limit = n
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		var out []*discordgo.Message
-		msgs := s.messages[ch]
-		for i := len(msgs) - 1; i >= 0 && len(out) < limit; i-- {
-			out = append(out, msgs[i]) // newest first, like Discord
-		}
-		if out == nil {
-			out = []*discordgo.Message{}
-		}
-		b, _ := json.Marshal(out)
-		return 200, nil, string(b)
-
+		return s.listMessages(reMessages.FindStringSubmatch(path)[1], r.URL.Query().Get("limit"))
 	case r.Method == http.MethodGet && path == "/api/v9/users/@me":
 		return 200, nil, fmt.Sprintf(`{"id":%q,"username":"briefbot","bot":true}`, s.BotUserID)
-
 	case r.Method == http.MethodPut && (reGlobalCmd.MatchString(path) || reGuildCmd.MatchString(path)):
 		guild := ""
 		if m := reGuildCmd.FindStringSubmatch(path); m != nil {
 			guild = m[2]
 		}
-		var cmds []*discordgo.ApplicationCommand
-		if err := json.Unmarshal(req.Body, &cmds); err != nil {
-			return 400, nil, `{"message":"Invalid Form Body","code":50035}`
-		}
-		for _, c := range cmds {
-			c.ID = s.NewID()
-			c.ApplicationID = s.AppID
-			c.GuildID = guild
-		}
-		s.mu.Lock()
-		s.commands[guild] = cmds
-		s.mu.Unlock()
-		b, _ := json.Marshal(cmds)
-		return 200, nil, string(b)
+		return s.overwriteCommands(guild, req.Body)
 	}
 	s.t.Errorf("discordtest: unexpected request %s %s %s", r.Method, path, req.Body)
 	return 404, nil, `{"message":"404: Not Found","code":0}`
+}
+
+func invalidFormBody() (int, map[string]string, string) {
+	return 400, nil, `{"message":"Invalid Form Body","code":50035}`
+}
+
+func unknownMessage() (int, map[string]string, string) {
+	return 404, nil, `{"message":"Unknown Message","code":10008}`
+}
+
+// interactionCallback is POST /interactions/{id}/{token}/callback: the
+// initial response, accepted once per interaction.
+func (s *Server) interactionCallback(id string, body []byte) (int, map[string]string, string) {
+	var cb struct {
+		Type int `json:"type"`
+		Data struct {
+			Flags int `json:"flags"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(body, &cb); err != nil || cb.Type == 0 {
+		return invalidFormBody()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.acked[id] {
+		return 400, nil, `{"message":"Interaction has already been acknowledged.","code":40060}`
+	}
+	s.acked[id] = true
+	if cb.Type == int(discordgo.InteractionResponseDeferredChannelMessageWithSource) && cb.Data.Flags&int(discordgo.MessageFlagsEphemeral) == 0 {
+		s.thinking[id] = true
+	}
+	return 204, nil, ""
+}
+
+// editOriginal is PATCH /webhooks/{app}/{token}/messages/@original.
+func (s *Server) editOriginal(id string, body []byte) (int, map[string]string, string) {
+	s.mu.Lock()
+	acked := s.acked[id]
+	s.mu.Unlock()
+	if !acked {
+		// Discord has no original response to edit before the callback.
+		return unknownMessage()
+	}
+	s.mu.Lock()
+	delete(s.thinking, id)
+	s.mu.Unlock()
+	msg := map[string]any{}
+	_ = json.Unmarshal(body, &msg)
+	msg["id"] = s.NewID()
+	b, _ := json.Marshal(msg)
+	return 200, nil, string(b)
+}
+
+// deleteOriginal is DELETE /webhooks/{app}/{token}/messages/@original.
+func (s *Server) deleteOriginal(id string) (int, map[string]string, string) {
+	s.mu.Lock()
+	acked := s.acked[id]
+	s.mu.Unlock()
+	if !acked {
+		return unknownMessage()
+	}
+	return 204, nil, ""
+}
+
+// followup is POST /webhooks/{app}/{token}: a follow-up message. It fails
+// the test when it is ephemeral but would become the public "thinking"
+// message of a public deferral.
+func (s *Server) followup(id string, body []byte) (int, map[string]string, string) {
+	msg := map[string]any{}
+	_ = json.Unmarshal(body, &msg)
+	s.mu.Lock()
+	replaces := s.thinking[id]
+	delete(s.thinking, id)
+	s.mu.Unlock()
+	if flags, _ := msg["flags"].(float64); replaces && int(flags)&int(discordgo.MessageFlagsEphemeral) != 0 {
+		s.t.Errorf("discordtest: an ephemeral first follow-up after a public deferral: Discord makes it the public \"thinking\" message")
+	}
+	msg["id"] = s.NewID()
+	b, _ := json.Marshal(msg)
+	return 200, nil, string(b)
+}
+
+// createMessage is POST /channels/{id}/messages, with Discord's nonce
+// deduplication when enforce_nonce is set.
+func (s *Server) createMessage(ch string, raw []byte) (int, map[string]string, string) {
+	var body struct {
+		discordgo.MessageSend
+		Nonce        string `json:"nonce"`
+		EnforceNonce bool   `json:"enforce_nonce"`
+	}
+	if err := json.Unmarshal(raw, &body); err != nil {
+		return invalidFormBody()
+	}
+	if body.Content == "" && len(body.Embeds) == 0 {
+		return 400, nil, `{"message":"Cannot send an empty message","code":50006}`
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if body.EnforceNonce && body.Nonce != "" {
+		if old, ok := s.nonces[ch+"/"+body.Nonce]; ok {
+			b, _ := json.Marshal(old)
+			return 200, nil, string(b)
+		}
+	}
+	msg := &discordgo.Message{
+		ID:        s.NewID(),
+		ChannelID: ch,
+		Content:   body.Content,
+		Embeds:    body.Embeds,
+		Timestamp: time.Now().UTC(),
+		Author:    &discordgo.User{ID: s.BotUserID, Username: "briefbot", Bot: true},
+	}
+	s.messages[ch] = append(s.messages[ch], msg)
+	if body.Nonce != "" {
+		s.nonces[ch+"/"+body.Nonce] = msg
+	}
+	b, _ := json.Marshal(msg)
+	return 200, nil, string(b)
+}
+
+// listMessages is GET /channels/{id}/messages: newest first, like Discord.
+func (s *Server) listMessages(ch, limitParam string) (int, map[string]string, string) {
+	limit := 50
+	if n, err := strconv.Atoi(limitParam); err == nil && n > 0 && n <= 100 {
+		limit = n
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []*discordgo.Message{}
+	msgs := s.messages[ch]
+	for i := len(msgs) - 1; i >= 0 && len(out) < limit; i-- {
+		out = append(out, msgs[i])
+	}
+	b, _ := json.Marshal(out)
+	return 200, nil, string(b)
+}
+
+// overwriteCommands is the bulk overwrite, PUT
+// /applications/{app}[/guilds/{guild}]/commands; guild "" is global.
+func (s *Server) overwriteCommands(guild string, body []byte) (int, map[string]string, string) {
+	var cmds []*discordgo.ApplicationCommand
+	if err := json.Unmarshal(body, &cmds); err != nil {
+		return invalidFormBody()
+	}
+	for _, c := range cmds {
+		c.ID = s.NewID()
+		c.ApplicationID = s.AppID
+		c.GuildID = guild
+	}
+	s.mu.Lock()
+	s.commands[guild] = cmds
+	s.mu.Unlock()
+	b, _ := json.Marshal(cmds)
+	return 200, nil, string(b)
 }
 
 // ---- gateway ----
 
 var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
 
+// serveGateway speaks the gateway protocol on one websocket connection:
+// Hello, then Identify (refused with the close code Discord would use, or a
+// scripted one), READY, and heartbeat acks until the client goes away.
 func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	c, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
@@ -674,40 +710,75 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	g := &gwConn{c: c}
 	defer g.closeWith(websocket.CloseNormalClosure, "")
 
-	if err := g.send(map[string]any{"op": 10, "d": map[string]any{"heartbeat_interval": s.HeartbeatInterval}}); err != nil {
+	id, ok := s.helloIdentify(g)
+	if !ok {
 		return
+	}
+	if code, text := s.refusal(id); code != 0 {
+		g.closeWith(code, text)
+		return
+	}
+	if err := s.sendReady(g); err != nil {
+		return
+	}
+	s.mu.Lock()
+	s.conns = append(s.conns, g)
+	s.readies++
+	s.changed()
+	s.mu.Unlock()
+	defer s.dropConn(g)
+	s.ackHeartbeats(g)
+}
+
+// helloIdentify sends Hello and reads the client's Identify, recording it; a
+// client that sends anything else first is closed with 4003.
+func (s *Server) helloIdentify(g *gwConn) (Identify, bool) {
+	if err := g.send(map[string]any{"op": 10, "d": map[string]any{"heartbeat_interval": s.HeartbeatInterval}}); err != nil {
+		return Identify{}, false
 	}
 	var first struct {
 		Op int             `json:"op"`
 		D  json.RawMessage `json:"d"`
 	}
-	if err := c.ReadJSON(&first); err != nil {
-		return
+	if err := g.c.ReadJSON(&first); err != nil {
+		return Identify{}, false
 	}
 	if first.Op != 2 {
 		g.closeWith(4003, "Not authenticated.")
-		return
+		return Identify{}, false
 	}
 	var id Identify
 	_ = json.Unmarshal(first.D, &id)
 	s.mu.Lock()
 	s.identifies = append(s.identifies, id)
-	code := s.closeCode
 	s.changed()
+	s.mu.Unlock()
+	return id, true
+}
+
+// refusal is the close code (and text) with which the gateway answers id,
+// or 0 when the client is let in.
+func (s *Server) refusal(id Identify) (int, string) {
+	s.mu.Lock()
+	code := s.closeCode
 	s.mu.Unlock()
 	switch {
 	case code != 0:
-		g.closeWith(code, "scripted close")
-		return
+		return code, "scripted close"
 	case id.Token != s.Token:
-		g.closeWith(4004, "Authentication failed.")
-		return
+		return 4004, "Authentication failed."
 	case !s.AllowPrivileged && discordgo.Intent(id.Intents)&privilegedIntents != 0:
-		g.closeWith(4014, "Disallowed intent(s).")
-		return
+		return 4014, "Disallowed intent(s)."
 	}
+	return 0, ""
+}
+
+// sendReady sends READY as the connection's first dispatch (sequence 1).
+func (s *Server) sendReady(g *gwConn) error {
+	g.mu.Lock()
 	g.seq = 1
-	ready := map[string]any{
+	g.mu.Unlock()
+	return g.send(map[string]any{
 		"op": 0, "s": 1, "t": "READY",
 		"d": map[string]any{
 			"v":                  10,
@@ -717,33 +788,33 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 			"application":        map[string]any{"id": s.AppID, "flags": 0},
 			"guilds":             []any{},
 		},
-	}
-	if err := g.send(ready); err != nil {
-		return
-	}
-	s.mu.Lock()
-	s.conns = append(s.conns, g)
-	s.readies++
-	s.changed()
-	s.mu.Unlock()
+	})
+}
 
+// ackHeartbeats answers every heartbeat (op 1) with an ack (op 11) until
+// the connection fails or closes.
+func (s *Server) ackHeartbeats(g *gwConn) {
 	for {
 		var msg struct {
 			Op int `json:"op"`
 		}
-		if err := c.ReadJSON(&msg); err != nil {
-			s.mu.Lock()
-			for i, x := range s.conns {
-				if x == g {
-					s.conns = append(s.conns[:i], s.conns[i+1:]...)
-					break
-				}
-			}
-			s.mu.Unlock()
+		if err := g.c.ReadJSON(&msg); err != nil {
 			return
 		}
 		if msg.Op == 1 {
 			_ = g.send(map[string]any{"op": 11})
+		}
+	}
+}
+
+// dropConn forgets a connection that went away.
+func (s *Server) dropConn(g *gwConn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, x := range s.conns {
+		if x == g {
+			s.conns = append(s.conns[:i], s.conns[i+1:]...)
+			return
 		}
 	}
 }
