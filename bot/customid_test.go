@@ -9,6 +9,7 @@ import (
 )
 
 func TestPageStateRoundTrip(t *testing.T) {
+	t.Parallel()
 	states := []pageState{
 		{Cmd: "a", Page: 2, Query: "What happened in Kursk?"},
 		{Cmd: "s", Page: 3, Since: "2025-01-01", Until: "2025-02-01", Source: "a|b%c", Author: "Jane | Doe", Query: "x|y %7C z"},
@@ -30,6 +31,7 @@ func TestPageStateRoundTrip(t *testing.T) {
 }
 
 func TestPageStateLongQuery(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("🌀 typhoon | 台風 ", 30) // 300+ units, with separators
 	st := pageState{Cmd: "s", Page: 2, Since: "2025-01-01", Source: "example-news.com", Query: long}
 	id, ok := st.encode()
@@ -50,6 +52,7 @@ func TestPageStateLongQuery(t *testing.T) {
 }
 
 func TestDecodePageRejectsForeignIDs(t *testing.T) {
+	t.Parallel()
 	for _, id := range []string{"", "p", "p|a", "p|x|1||||||q", "p|a|0||||||q", "p|a|-1||||||q", "p|a|abc||||||q", "p|a|99999||||||q", "c|x#1", "||||||||"} {
 		if st, ok := decodePage(id); ok {
 			t.Errorf("decodePage(%q) = %+v, want rejection", id, st)
@@ -60,6 +63,7 @@ func TestDecodePageRejectsForeignIDs(t *testing.T) {
 // TestPagingRecoversLongQuery pages a search whose query did not fit in the
 // custom_id: the handler reads it back from the message and checks the hash.
 func TestPagingRecoversLongQuery(t *testing.T) {
+	t.Parallel()
 	eng := &fakeEngine{articles: testArticles()}
 	h, _, _ := newTestHandler(t, eng, nil)
 	ctx := context.Background()
@@ -113,6 +117,7 @@ func findButton(comps []discordgo.MessageComponent, label string) *discordgo.But
 }
 
 func TestContextIDTooLong(t *testing.T) {
+	t.Parallel()
 	if id := contextID(strings.Repeat("x", 98) + "#1"); id != "" {
 		t.Errorf("contextID of a long passage id = %q, want none", id)
 	}

@@ -6,6 +6,7 @@ import (
 )
 
 func TestEscapeMarkdown(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"plain text", "plain text"},
 		{`a\b`, `a\\b`},
@@ -29,6 +30,7 @@ func TestEscapeMarkdown(t *testing.T) {
 }
 
 func TestCleanText(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"ok\nline", "ok\nline"},
 		{"tab\there", "tab here"},
@@ -50,6 +52,7 @@ func TestCleanText(t *testing.T) {
 }
 
 func TestNormalizeQuery(t *testing.T) {
+	t.Parallel()
 	if got := normalizeQuery("  what\n\thappened \u200b in   Kursk?\u202e "); got != "what happened in Kursk?" {
 		t.Errorf("normalizeQuery = %q", got)
 	}
@@ -87,6 +90,7 @@ func FuzzEscapeRoundTrip(f *testing.F) {
 }
 
 func TestEscapeQuote(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"1. Ministers agreed the plan.":          `1\. Ministers agreed the plan.`,
 		"12. The last item.":                     `12\. The last item.`,

@@ -40,6 +40,7 @@ func (c *bytesConn) Read(p []byte) (int, error) {
 }
 
 func TestSniffConnFindsCloseCode(t *testing.T) {
+	t.Parallel()
 	var stream []byte
 	stream = append(stream, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"...)
 	stream = append(stream, frame(1, []byte(`{"op":10}`))...)
@@ -63,6 +64,7 @@ func TestSniffConnFindsCloseCode(t *testing.T) {
 }
 
 func TestCloseWatchOnlyFatalCodes(t *testing.T) {
+	t.Parallel()
 	w := newCloseWatch()
 	w.saw(1000)
 	w.saw(4000)
@@ -82,6 +84,7 @@ func TestCloseWatchOnlyFatalCodes(t *testing.T) {
 // acknowledgement deadline is not waited out: one attempt, then give up
 // (a late callback would only earn 10062).
 func TestCallbackRateLimitBeyondDeadlineGivesUp(t *testing.T) {
+	t.Parallel()
 	fake := discordtest.New(t)
 	cfg := baseConfig(t, fake)
 	cfg.DeferAfter = 5 * time.Second
@@ -106,6 +109,7 @@ func TestCallbackRateLimitBeyondDeadlineGivesUp(t *testing.T) {
 // An interaction that reaches us long after Discord created it (resume
 // replay, backlog) is not answered: its token is already dead.
 func TestStaleInteractionSkipped(t *testing.T) {
+	t.Parallel()
 	fake := discordtest.New(t)
 	cfg := baseConfig(t, fake)
 	run := startServe(t, cfg, NewHandler(&stubEngine{}, HandlerOptions{}))

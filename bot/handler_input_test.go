@@ -14,6 +14,7 @@ import (
 )
 
 func TestRateLimit(t *testing.T) {
+	t.Parallel()
 	eng := &fakeEngine{articles: testArticles()}
 	h, clock, _ := newTestHandler(t, eng, nil)
 	ctx := context.Background()
@@ -55,6 +56,7 @@ func TestRateLimit(t *testing.T) {
 }
 
 func TestLimiterForgetsIdleUsers(t *testing.T) {
+	t.Parallel()
 	l := newLimiter(RateLimit{Max: 2, Window: time.Second})
 	now := testNow
 	for u := range 100 {
@@ -67,6 +69,7 @@ func TestLimiterForgetsIdleUsers(t *testing.T) {
 }
 
 func TestAdminCommands(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	admin := &fakeAdmin{}
 	fetcher := &fakeFetcher{arts: testArticles()[:2]}
@@ -108,6 +111,7 @@ func TestAdminCommands(t *testing.T) {
 }
 
 func TestIngestInput(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	fetcher := &fakeFetcher{err: fmt.Errorf("refusing to fetch a private address 127.0.0.1")}
 	h, _, _ := newTestHandler(t, &fakeEngine{}, func(o *HandlerOptions) { o.Fetcher = fetcher })
@@ -132,6 +136,7 @@ func TestIngestInput(t *testing.T) {
 }
 
 func TestBadOptions(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	eng := &fakeEngine{articles: testArticles()}
 	h, _, _ := newTestHandler(t, eng, func(o *HandlerOptions) { o.RateLimit = RateLimit{Max: -1} })
@@ -172,6 +177,7 @@ func TestBadOptions(t *testing.T) {
 }
 
 func TestParseDay(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in   string
 		rel  bool
@@ -198,6 +204,7 @@ func TestParseDay(t *testing.T) {
 
 // TestHandleNeverPanics feeds malformed interactions and a panicking engine.
 func TestHandleNeverPanics(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	eng := &fakeEngine{articles: testArticles()}
 	h, _, logs := newTestHandler(t, eng, nil)
@@ -249,6 +256,7 @@ func TestHandleNeverPanics(t *testing.T) {
 }
 
 func TestAutocompleteLimits(t *testing.T) {
+	t.Parallel()
 	var arts []briefbot.Article
 	for k := range 60 {
 		name := fmt.Sprintf("source-%02d.example", k)
@@ -289,6 +297,7 @@ func TestAutocompleteLimits(t *testing.T) {
 }
 
 func TestDeferral(t *testing.T) {
+	t.Parallel()
 	h, _, _ := newTestHandler(t, &fakeEngine{}, nil)
 	for _, tc := range []struct {
 		name  string
@@ -323,6 +332,7 @@ func TestDeferral(t *testing.T) {
 }
 
 func TestDailyMessage(t *testing.T) {
+	t.Parallel()
 	h, _, logs := newTestHandler(t, &fakeEngine{articles: testArticles()}, nil)
 	ctx := context.Background()
 	msg, ok, err := h.DailyMessage(ctx, testNow)
@@ -358,6 +368,7 @@ func TestDailyMessage(t *testing.T) {
 }
 
 func TestFeedbackAndStats(t *testing.T) {
+	t.Parallel()
 	eng := &fakeEngine{articles: testArticles()}
 	h, clock, _ := newTestHandler(t, eng, nil)
 	ctx := context.Background()
@@ -411,6 +422,7 @@ func TestFeedbackAndStats(t *testing.T) {
 }
 
 func TestAnswerStats(t *testing.T) {
+	t.Parallel()
 	var s answerStats
 	for k := 1; k <= 2000; k++ {
 		s.record(time.Duration(k) * time.Millisecond)
@@ -425,6 +437,7 @@ func TestAnswerStats(t *testing.T) {
 // TestLogLine checks the one log line per interaction: command, user hash,
 // outcome, results, latency; never the token or the raw user id.
 func TestLogLine(t *testing.T) {
+	t.Parallel()
 	h, _, logs := newTestHandler(t, &fakeEngine{articles: testArticles()}, nil)
 	i := guildCommand("123456789012345678", memberPerms, cmdAsk, strOpt("question", "What happened in Kursk?"))
 	h.Handle(context.Background(), i)
@@ -450,6 +463,7 @@ func TestLogLine(t *testing.T) {
 }
 
 func TestCommandDefinitions(t *testing.T) {
+	t.Parallel()
 	cmds := Commands()
 	names := map[string]*Command{}
 	for _, c := range cmds {
@@ -484,6 +498,7 @@ func TestCommandDefinitions(t *testing.T) {
 }
 
 func TestContextButton(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	eng := &fakeEngine{articles: testArticles()}
 	h, _, _ := newTestHandler(t, eng, nil)
@@ -547,6 +562,7 @@ func FuzzHandleOptions(f *testing.F) {
 // nearest spelling are named, quoted and escaped, in /ask and /search
 // replies with results and without.
 func TestRepliesSayWhatWasRespelled(t *testing.T) {
+	t.Parallel()
 	eng := &fakeEngine{articles: testArticles(), respelled: []string{"Krusk", "*@everyone*"}}
 	h, _, _ := newTestHandler(t, eng, nil)
 	// Markdown escaped, and "@everyone" broken by a zero-width space.

@@ -307,6 +307,7 @@ var goldenCases = []struct {
 // TestGolden feeds each recorded interaction to the handler and compares the
 // response JSON with its golden file.
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	for _, tc := range goldenCases {
 		t.Run(tc.name, func(t *testing.T) {
 			fetcher := &fakeFetcher{arts: testArticles()[:1]}

@@ -76,6 +76,7 @@ func interactionJSON(t *testing.T, i *discordgo.Interaction) string {
 }
 
 func TestEndpointPing(t *testing.T) {
+	t.Parallel()
 	g := newEndpointRig(t, &stubEngine{})
 	w := g.serve(g.request(`{"type":1,"id":"1","application_id":"2","token":"x"}`, g.now, g.priv))
 	if w.Code != 200 || strings.TrimSpace(w.Body.String()) != `{"type":1}` {
@@ -87,6 +88,7 @@ func TestEndpointPing(t *testing.T) {
 }
 
 func TestEndpointRefusals(t *testing.T) {
+	t.Parallel()
 	g := newEndpointRig(t, &stubEngine{})
 	ping := `{"type":1}`
 	_, otherKey, _ := ed25519.GenerateKey(nil)
@@ -145,6 +147,7 @@ func TestEndpointRefusals(t *testing.T) {
 }
 
 func TestEndpointAskInline(t *testing.T) {
+	t.Parallel()
 	g := newEndpointRig(t, &stubEngine{})
 	g.r.deferAfter = 5 * time.Second
 	i := g.fake.NewCommand("ask", discordtest.StringOption("question", "reactor?"))
@@ -168,6 +171,7 @@ func TestEndpointAskInline(t *testing.T) {
 }
 
 func TestEndpointSlowAskDefersInlineThenEdits(t *testing.T) {
+	t.Parallel()
 	eng := &stubEngine{gate: make(chan struct{})}
 	g := newEndpointRig(t, eng)
 	i := g.fake.NewCommand("ask", discordtest.StringOption("question", "reactor?"))
@@ -191,6 +195,7 @@ func TestEndpointSlowAskDefersInlineThenEdits(t *testing.T) {
 }
 
 func TestServeHTTPModeNoGateway(t *testing.T) {
+	t.Parallel()
 	fake := discordtest.New(t)
 	pub, priv, _ := ed25519.GenerateKey(nil)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -61,6 +61,7 @@ func hugeText(runes int) string {
 }
 
 func TestTruncate(t *testing.T) {
+	t.Parallel()
 	inputs := []string{
 		strings.Repeat("🌀", 3000),
 		strings.Repeat("台", 5000),
@@ -103,6 +104,7 @@ func TestTruncate(t *testing.T) {
 }
 
 func TestRenderMarkedKeepsAnswerInView(t *testing.T) {
+	t.Parallel()
 	text := hugeText(6000) + " The answer is forty-two. " + hugeText(3000)
 	out := renderMarked(markAnswer(text, "The answer is forty-two."), 1000)
 	if n := textLen(out); n > 1000 {
@@ -148,6 +150,7 @@ func bigEngine(n int) *fakeEngine {
 }
 
 func TestResponsesAtTheLimits(t *testing.T) {
+	t.Parallel()
 	eng := bigEngine(12)
 	h, _, _ := newTestHandler(t, eng, func(o *HandlerOptions) { o.RateLimit = RateLimit{Max: -1} })
 	ctx := context.Background()
@@ -186,6 +189,7 @@ func TestResponsesAtTheLimits(t *testing.T) {
 }
 
 func TestFitMessageEnforcesEveryLimit(t *testing.T) {
+	t.Parallel()
 	var embeds []*discordgo.MessageEmbed
 	for k := range 15 {
 		e := &discordgo.MessageEmbed{
@@ -227,6 +231,7 @@ func TestFitMessageEnforcesEveryLimit(t *testing.T) {
 }
 
 func TestSummaryAndSourcesAtTheLimits(t *testing.T) {
+	t.Parallel()
 	var sum briefbot.Summary
 	for k := range 15 {
 		sum.Stories = append(sum.Stories, briefbot.Story{Title: hugeText(300)})
@@ -263,6 +268,7 @@ func TestSummaryAndSourcesAtTheLimits(t *testing.T) {
 }
 
 func TestPassageURLsAreDistinct(t *testing.T) {
+	t.Parallel()
 	us := urlSet{}
 	got := []string{
 		us.passageURL("https://a.example/x#old", 2),
@@ -288,6 +294,7 @@ func TestPassageURLsAreDistinct(t *testing.T) {
 }
 
 func TestCitation(t *testing.T) {
+	t.Parallel()
 	ref := briefbot.ArticleRef{ID: "id", Title: "T", Author: "A", Published: day(2025, 1, 2)}
 	if got := citation(ref, 3); got != "T — A · 2025-01-02 · ¶3" {
 		t.Errorf("citation = %q", got)
@@ -304,6 +311,7 @@ func TestCitation(t *testing.T) {
 // TestNumberedLineIsNotAList: a quoted paragraph that starts like an
 // ordered-list item ("1. …") renders as the text it is.
 func TestNumberedLineIsNotAList(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"1. Ministers agreed the plan.":          `1\. Ministers agreed the plan.`,
 		"12. The last item.":                     `12\. The last item.`,

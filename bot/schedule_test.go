@@ -25,6 +25,7 @@ func berlin(t *testing.T) *time.Location {
 }
 
 func TestSlotOn(t *testing.T) {
+	t.Parallel()
 	loc := berlin(t)
 	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 12, 0, 0, 0, loc) }
 	utc := func(m time.Month, d, hh, mm int) time.Time { return time.Date(2026, m, d, hh, mm, 0, 0, time.UTC) }
@@ -56,6 +57,7 @@ func TestSlotOn(t *testing.T) {
 }
 
 func TestParseHHMM(t *testing.T) {
+	t.Parallel()
 	for _, ok := range []string{"08:00", "8:00", "23:59", "00:00", " 07:30 "} {
 		if _, _, err := parseHHMM(ok); err != nil {
 			t.Errorf("%q: %v", ok, err)
@@ -221,6 +223,7 @@ func utcTimes(ts []time.Time) []string {
 }
 
 func TestDailyExactlyOncePerDayAcrossDST(t *testing.T) {
+	t.Parallel()
 	loc := berlin(t)
 	for _, tc := range []struct {
 		name       string
@@ -254,6 +257,7 @@ func TestDailyExactlyOncePerDayAcrossDST(t *testing.T) {
 }
 
 func TestDailyRestartAfterPostDoesNotRepeat(t *testing.T) {
+	t.Parallel()
 	loc := berlin(t)
 	dir := t.TempDir()
 	// First run: posts at 08:00 on the spring-forward day.
@@ -285,6 +289,7 @@ func TestDailyRestartAfterPostDoesNotRepeat(t *testing.T) {
 }
 
 func TestDailyCatchUpSameDayOnly(t *testing.T) {
+	t.Parallel()
 	loc := berlin(t)
 	dir := t.TempDir()
 	if err := writeJSONFileAtomic(filepath.Join(dir, dailyStateFile), dailyState{LastDay: "2026-10-22"}); err != nil {
@@ -308,6 +313,7 @@ func TestDailyCatchUpSameDayOnly(t *testing.T) {
 }
 
 func TestDailyNothingToPost(t *testing.T) {
+	t.Parallel()
 	loc := berlin(t)
 	m := &dayMessenger{loc: loc, empty: map[string]bool{"2026-03-29": true}}
 	rig := startScheduler(t, loc, "08:00", t.TempDir(), time.Date(2026, 3, 29, 7, 0, 0, 0, loc), m)
@@ -322,6 +328,7 @@ func TestDailyNothingToPost(t *testing.T) {
 }
 
 func TestDailyRetriesAfterTransientFailure(t *testing.T) {
+	t.Parallel()
 	loc := berlin(t)
 	rig := startScheduler(t, loc, "08:00", t.TempDir(), time.Date(2026, 3, 29, 7, 0, 0, 0, loc), nil)
 	rig.poster.mu.Lock()
@@ -339,6 +346,7 @@ func TestDailyRetriesAfterTransientFailure(t *testing.T) {
 // channelPoster against the fake Discord: a 429 and a 500 after which the
 // message had in fact been stored are survived with exactly one message.
 func TestChannelPosterNoDuplicate(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name    string
 		replies []discordtest.Reply
@@ -375,6 +383,7 @@ func TestChannelPosterNoDuplicate(t *testing.T) {
 
 // A 403 is not retried and gives the day up.
 func TestChannelPosterForbidden(t *testing.T) {
+	t.Parallel()
 	fake := discordtest.New(t)
 	const ch = "500000000000000001"
 	fake.Script("POST", `/api/v9/channels/`+ch+`/messages`, discordtest.APIError(403, 50013, "Missing Permissions"))

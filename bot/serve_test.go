@@ -138,6 +138,7 @@ const (
 )
 
 func TestGatewayAskAnsweredDirectly(t *testing.T) {
+	t.Parallel()
 	fake := discordtest.New(t)
 	cfg := baseConfig(t, fake)
 	cfg.DeferAfter = 5 * time.Second // the stub answers at once
@@ -170,6 +171,7 @@ func TestGatewayAskAnsweredDirectly(t *testing.T) {
 }
 
 func TestGatewaySlowAskDefersThenEdits(t *testing.T) {
+	t.Parallel()
 	fake := discordtest.New(t)
 	cfg := baseConfig(t, fake)
 	eng := &stubEngine{gate: make(chan struct{})}
@@ -210,6 +212,7 @@ func TestGatewaySlowAskDefersThenEdits(t *testing.T) {
 }
 
 func TestGatewayCallbackSurvives429And500(t *testing.T) {
+	t.Parallel()
 	fake := discordtest.New(t)
 	cfg := baseConfig(t, fake)
 	cfg.DeferAfter = 5 * time.Second
@@ -234,6 +237,7 @@ func TestGatewayCallbackSurvives429And500(t *testing.T) {
 }
 
 func TestGatewayEditRetriedAfter500(t *testing.T) {
+	t.Parallel()
 	fake := discordtest.New(t)
 	cfg := baseConfig(t, fake)
 	fake.Script("PATCH", originalRE, discordtest.ServerError(), discordtest.RateLimited(0.02))
@@ -256,6 +260,7 @@ func TestGatewayEditRetriedAfter500(t *testing.T) {
 }
 
 func TestGatewayUnknownInteractionNotRetried(t *testing.T) {
+	t.Parallel()
 	fake := discordtest.New(t)
 	cfg := baseConfig(t, fake)
 	cfg.DeferAfter = 5 * time.Second
@@ -273,6 +278,7 @@ func TestGatewayUnknownInteractionNotRetried(t *testing.T) {
 }
 
 func TestGatewayBadTokenIsFatal(t *testing.T) {
+	t.Parallel()
 	fake := discordtest.New(t)
 	cfg := baseConfig(t, fake)
 	cfg.Token = "wrong-token"
@@ -291,6 +297,7 @@ func TestGatewayBadTokenIsFatal(t *testing.T) {
 }
 
 func TestGatewayDisallowedIntentIsFatal(t *testing.T) {
+	t.Parallel()
 	fake := discordtest.New(t)
 	fake.CloseAfterIdentify(4014)
 	cfg := baseConfig(t, fake)
@@ -302,6 +309,7 @@ func TestGatewayDisallowedIntentIsFatal(t *testing.T) {
 }
 
 func TestGatewayFatalCloseAfterReadyStopsServe(t *testing.T) {
+	t.Parallel()
 	fake := discordtest.New(t)
 	cfg := baseConfig(t, fake)
 	cfg.StateDir = ""
@@ -318,6 +326,7 @@ func TestGatewayFatalCloseAfterReadyStopsServe(t *testing.T) {
 }
 
 func TestServeRegistersOnlyWhenCommandsChange(t *testing.T) {
+	t.Parallel()
 	fake := discordtest.New(t)
 	cfg := baseConfig(t, fake)
 	h := NewHandler(&stubEngine{}, HandlerOptions{})
@@ -350,6 +359,7 @@ func TestServeRegistersOnlyWhenCommandsChange(t *testing.T) {
 }
 
 func TestRegisterForceAndHash(t *testing.T) {
+	t.Parallel()
 	fake := discordtest.New(t)
 	s, err := NewSession("test-token", fake.URL)
 	if err != nil {
@@ -374,6 +384,7 @@ func TestRegisterForceAndHash(t *testing.T) {
 }
 
 func TestAPIBaseTransport(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ base, want string }{
 		{"http://127.0.0.1:9/", "http://127.0.0.1:9/api/v9/gateway"},
 		{"https://proxy.example/discord", "https://proxy.example/discord/api/v9/gateway"},
@@ -402,6 +413,7 @@ func TestAPIBaseTransport(t *testing.T) {
 }
 
 func TestServeConfigErrors(t *testing.T) {
+	t.Parallel()
 	h := NewHandler(&stubEngine{}, HandlerOptions{})
 	for _, tc := range []struct {
 		name string
@@ -426,6 +438,7 @@ func TestServeConfigErrors(t *testing.T) {
 // A burst larger than the handler bound is still answered: every
 // interaction gets exactly one callback.
 func TestGatewayBurstBounded(t *testing.T) {
+	t.Parallel()
 	fake := discordtest.New(t)
 	cfg := baseConfig(t, fake)
 	cfg.MaxConcurrent = 2
@@ -460,6 +473,7 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 func TestGateway401StopsServe(t *testing.T) {
+	t.Parallel()
 	fake := discordtest.New(t)
 	cfg := baseConfig(t, fake)
 	cfg.DeferAfter = 5 * time.Second
@@ -479,6 +493,7 @@ func TestGateway401StopsServe(t *testing.T) {
 // Shutdown lets an in-flight (deferred) interaction finish and edit its
 // answer before Serve returns.
 func TestShutdownDrainsInFlight(t *testing.T) {
+	t.Parallel()
 	fake := discordtest.New(t)
 	cfg := baseConfig(t, fake)
 	eng := &stubEngine{gate: make(chan struct{})}
@@ -500,6 +515,7 @@ func TestShutdownDrainsInFlight(t *testing.T) {
 // 08:00 Berlin on the spring-forward day, mention-free, not again after a
 // restart the same day.
 func TestServeDailyBriefingOnceAcrossRestart(t *testing.T) {
+	t.Parallel()
 	loc := berlin(t)
 	fake := discordtest.New(t)
 	const ch = "500000000000000009"
@@ -539,6 +555,7 @@ func TestServeDailyBriefingOnceAcrossRestart(t *testing.T) {
 }
 
 func TestServeRegister401IsFatal(t *testing.T) {
+	t.Parallel()
 	fake := discordtest.New(t)
 	cfg := baseConfig(t, fake)
 	cfg.Token = "revoked"
@@ -554,6 +571,7 @@ func TestServeRegister401IsFatal(t *testing.T) {
 // When every handler slot is taken, a new interaction is deferred in time
 // and answered once a slot frees up.
 func TestDeferredWhileAllSlotsTaken(t *testing.T) {
+	t.Parallel()
 	fake := discordtest.New(t)
 	cfg := baseConfig(t, fake)
 	cfg.MaxConcurrent = 1
@@ -584,6 +602,7 @@ func TestDeferredWhileAllSlotsTaken(t *testing.T) {
 // An autocomplete request (which cannot be deferred) gets empty choices
 // rather than nothing when every slot is taken.
 func TestBusyForAutocomplete(t *testing.T) {
+	t.Parallel()
 	i := &discordgo.Interaction{Type: discordgo.InteractionApplicationCommandAutocomplete}
 	if r := busyFor(i); r.Type != discordgo.InteractionApplicationCommandAutocompleteResult || r.Data.Choices == nil {
 		t.Errorf("busyFor(autocomplete) = %+v", r)
@@ -600,6 +619,7 @@ func TestBusyForAutocomplete(t *testing.T) {
 // settled first: Discord would make the first follow-up that message, public
 // (the fake fails such a follow-up).
 func TestEphemeralAnswerAfterPublicDeferral(t *testing.T) {
+	t.Parallel()
 	fake := discordtest.New(t)
 	cfg := baseConfig(t, fake)
 	eng := &stubEngine{gate: make(chan struct{}), askErr: errors.New("index broken")}
@@ -633,6 +653,7 @@ func TestEphemeralAnswerAfterPublicDeferral(t *testing.T) {
 // @original would put the apology in place of the answer the button sits
 // on, for the whole channel.
 func TestPageButtonErrorKeepsTheAnswer(t *testing.T) {
+	t.Parallel()
 	fake := discordtest.New(t)
 	cfg := baseConfig(t, fake)
 	eng := &stubEngine{gate: make(chan struct{}), askErr: errors.New("index broken")}

@@ -30,6 +30,7 @@ func (r *recTB) Fatalf(format string, args ...any) { r.Errorf(format, args...) }
 func (r *recTB) Cleanup(f func())                  { r.cleanups = append(r.cleanups, f) }
 
 func TestUnexpectedRouteFailsTheTest(t *testing.T) {
+	t.Parallel()
 	rec := &recTB{}
 	s := New(rec)
 	defer s.Close()
@@ -46,6 +47,7 @@ func TestUnexpectedRouteFailsTheTest(t *testing.T) {
 }
 
 func TestScriptAndAuth(t *testing.T) {
+	t.Parallel()
 	s := New(t)
 	s.Script("POST", `/api/v9/channels/1/messages`, RateLimited(0.25), ServerError())
 	post := func(auth string) *http.Response {
@@ -83,6 +85,7 @@ func TestScriptAndAuth(t *testing.T) {
 // The gateway handshake as a raw websocket client: Hello, Identify, READY,
 // heartbeat ACK, dispatch, and a scripted close code.
 func TestGatewayHandshake(t *testing.T) {
+	t.Parallel()
 	s := New(t)
 	c, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(s.URL, "http")+"/gateway", nil)
 	if err != nil {
@@ -123,6 +126,7 @@ func TestGatewayHandshake(t *testing.T) {
 }
 
 func TestPrivilegedIntentRefused(t *testing.T) {
+	t.Parallel()
 	s := New(t)
 	c, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(s.URL, "http")+"/gateway", nil)
 	if err != nil {
