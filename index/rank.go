@@ -69,24 +69,6 @@ var defaultRank = rankWeights{
 	HorizonDays: 365,
 }
 
-// quizWords carry no content in a news-quiz or factoid question: question
-// words, time fillers ("this week", "recently"), hedges ("reportedly") and
-// auxiliaries. They are dropped before analysis, so they neither match
-// paragraphs nor count toward coverage. A question made only of them falls
-// back to its plain analyzed terms.
-var quizWords = map[string]bool{}
-
-func init() {
-	for _, w := range strings.Fields(`which what whats who whom whose when where why how
-	this that these those week weeks weekend recently recent reportedly reported report reports
-	according latest news headline headlines today yesterday earlier lately currently
-	did does do done is are was were be been being has have had will would could should can may might
-	name named called known identify per following said says say told tell announced announce
-	one ones also just still now new first last past kind type sort many much`) {
-		quizWords[w] = true
-	}
-}
-
 // answer types a question can ask for.
 const (
 	typeNone = iota
@@ -132,50 +114,23 @@ type question struct {
 	total      float64         // sum of the terms' IDF
 }
 
-// word is a word of raw text with its byte span.
+// word is a word of raw text with its byte span: a textrules.Word under
+// the field names the index code uses.
 type word struct {
 	text       string
 	start, end int
 }
 
-// words yields the words of text with their indexes: letters and digits,
-// with inner apostrophes, periods and commas ("U.S.", "1,000", "don't")
-// kept. An iterator, not a slice: Ask scans every candidate paragraph's
-// words, and the slices were most of what it allocated.
+// words yields the words of s with their indexes, split by the query-side
+// tokeniser, textrules.Words ("U.S.", "1,000" and "don't" stay whole).
 func words(s string) iter.Seq2[int, word] {
 	return func(yield func(int, word) bool) {
-		n, start := 0, -1
-		for i, r := range s {
-			inWord := unicode.IsLetter(r) || unicode.IsDigit(r) ||
-				(start >= 0 && (r == '\'' || r == '’' || r == '.' || r == ','))
-			if inWord {
-				if start < 0 {
-					start = i
-				}
-				continue
-			}
-			if start >= 0 {
-				if !yield(n, trimWord(s, start, i)) {
-					return
-				}
-				n, start = n+1, -1
+		for i, w := range textrules.Words(s) {
+			if !yield(i, word{w.Text, w.Start, w.End}) {
+				return
 			}
 		}
-		if start >= 0 {
-			yield(n, trimWord(s, start, len(s)))
-		}
 	}
-}
-
-func trimWord(s string, start, end int) word {
-	for end > start {
-		r, size := utf8.DecodeLastRuneInString(s[start:end])
-		if r != '.' && r != ',' && r != '\'' && r != '’' {
-			break
-		}
-		end -= size
-	}
-	return word{text: s[start:end], start: start, end: end}
 }
 
 func hasDigit(s string) bool {
@@ -202,7 +157,7 @@ func (ix *Index) questionTerms(q string) (terms []string, pairs [][2]int, asked 
 		if i >= 4*askMaxTerms || len(terms) == askMaxTerms {
 			break
 		}
-		if quizWords[strings.ToLower(w.text)] {
+		if textrules.IsQuizWord(strings.ToLower(w.text)) {
 			continue
 		}
 		for _, t := range ix.analyzer.Analyze([]byte(w.text)) {
@@ -360,7 +315,7 @@ func paragraphEvidence(q *question, text string, occs []occurrence) (cov, asked,
 	n := 0
 	for _, w := range words(text) {
 		lw := strings.ToLower(w.text)
-		if len(lw) >= 3 && !commonWords[lw] && !q.words[lw] {
+		if len(lw) >= 3 && !textrules.IsCommonWord(lw) && !q.words[lw] {
 			n++
 			if n == novelCap {
 				break
@@ -374,16 +329,6 @@ func paragraphEvidence(q *question, text string, occs []occurrence) (cov, asked,
 // novelCap is the number of new content words that counts as "adds
 // something": beyond it a longer paragraph earns no more.
 const novelCap = 20
-
-// commonWords do not count as new content.
-var commonWords = map[string]bool{}
-
-func init() {
-	for _, w := range strings.Fields(`the and for with that this from was were are has have had but not its their they them his her she him
-	you your our who what which when where how why will would could should about into over after before more than also been being said says`) {
-		commonWords[w] = true
-	}
-}
 
 var dateWords = map[string]bool{"january": true, "february": true, "march": true, "april": true, "may": true, "june": true,
 	"july": true, "august": true, "september": true, "october": true, "november": true, "december": true,

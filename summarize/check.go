@@ -3,6 +3,7 @@ package summarize
 import (
 	"fmt"
 	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/internal/textrules"
 	"strings"
 )
 
@@ -19,8 +20,8 @@ func Sentences(text string) []string {
 // contentWords is the set of content words of a sentence.
 func contentWords(s string) map[string]bool {
 	m := map[string]bool{}
-	for _, w := range words(s, nil) {
-		if !stopwords[w] && len(w) > 1 {
+	for _, w := range textrules.Tokens(s) {
+		if !textrules.IsStopWord(w) && len(w) > 1 {
 			m[w] = true
 		}
 	}

@@ -250,9 +250,9 @@ type termCounter struct {
 // count returns the sentence's content-word ids (unique, sorted) and their
 // frequencies.
 func (tc *termCounter) count(text string) (terms []int, tf []float64) {
-	tc.toks = words(text, tc.toks[:0])
+	tc.toks = textrules.AppendTokens(tc.toks[:0], text)
 	for _, w := range tc.toks {
-		if stopwords[w] || len(w) < 2 {
+		if textrules.IsStopWord(w) || len(w) < 2 {
 			continue
 		}
 		id, ok := tc.vocab[w]
@@ -356,9 +356,9 @@ func (s *state) articleVectors() [][]termWeight {
 	for ai, a := range s.arts {
 		clear(tf)
 		add := func(text string, w float64) {
-			toks = words(text, toks[:0])
+			toks = textrules.AppendTokens(toks[:0], text)
 			for _, t := range toks {
-				if stopwords[t] || len(t) < 2 {
+				if textrules.IsStopWord(t) || len(t) < 2 {
 					continue
 				}
 				// Articles on one story word it differently ("erupts",
@@ -579,8 +579,8 @@ func (s *state) scoreStory(st *story, lead float64) {
 	// The headline of the story's most central article says what the story
 	// is about; sentences that share its rare words get a boost.
 	title := map[int]float64{}
-	for _, w := range words(s.arts[st.arts[0]].Title, nil) {
-		if id, ok := s.vocab[w]; ok && !stopwords[w] {
+	for _, w := range textrules.Tokens(s.arts[st.arts[0]].Title) {
+		if id, ok := s.vocab[w]; ok && !textrules.IsStopWord(w) {
 			title[id] = s.idf[id]
 		}
 	}

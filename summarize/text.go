@@ -5,61 +5,9 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/briefbot/briefbot/internal/textrules"
 )
-
-// words splits text into lower-cased runs of letters and digits, the same
-// tokens the ROUGE scorer in package eval counts.
-func words(text string, out []string) []string {
-	start := -1
-	flush := func(end int) {
-		out = append(out, lower(text[start:end]))
-		start = -1
-	}
-	for i, r := range text {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			if start < 0 {
-				start = i
-			}
-			continue
-		}
-		if start >= 0 {
-			flush(i)
-		}
-	}
-	if start >= 0 {
-		flush(len(text))
-	}
-	return out
-}
-
-// lower lower-cases s, without allocating when it already is (most words).
-func lower(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= utf8.RuneSelf || ('A' <= c && c <= 'Z') {
-			return strings.ToLower(s)
-		}
-	}
-	return s
-}
-
-// stopwords are function words: they carry no content, so they neither make
-// two sentences similar nor make a sentence central.
-var stopwords = func() map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields(`a about above after again against all also am an and any are aren as at
-		be because been before being below between both but by can cannot could couldn did didn do does doesn
-		doing don down during each few for from further get got had hadn has hasn have haven having he her here
-		hers herself him himself his how i if in into is isn it its itself just let ll me more most mustn my
-		myself no nor not now of off on once only or other ought our ours ourselves out over own re s said same
-		say says shan she should shouldn so some such t than that the their theirs them themselves then there
-		these they this those through to too under until up us ve very was wasn we were weren what when where
-		which while who whom why will with won would wouldn you your yours yourself yourselves one two new
-		told like year years last first since many much may might must still even back well according
-		could could'nt per via mr mrs ms dr`) {
-		m[w] = true
-	}
-	return m
-}()
 
 // dependentStarts are first words that point back at the sentence before
 // ("He said…", "But…", "This means…"): such a sentence is only quoted right
@@ -208,7 +156,7 @@ func isJunk(s string, nWords int) bool {
 	if !unicode.IsUpper(firstRune(s)) && !isQuoteStart(s) && !unicode.IsDigit(firstRune(s)) {
 		return true // a fragment, a list item or a broken split
 	}
-	low := lower(s)
+	low := textrules.Lower(s)
 	if hasMarker(low) {
 		return true
 	}
