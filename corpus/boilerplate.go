@@ -1,10 +1,11 @@
 package corpus
 
 import (
-	"github.com/briefbot/briefbot/internal/textrules"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/briefbot/briefbot/internal/textrules"
 )
 
 // IsBoilerplate reports whether a cleaned paragraph is page furniture rather
@@ -44,7 +45,7 @@ func boilerplateRule(p string) string {
 		return r
 	}
 	if utf8.RuneCountInString(p) <= 60 {
-		if isDatelineOnly(p) {
+		if textrules.IsDatelineOnly(p) {
 			return "dateline"
 		}
 		if isSignOff(p) {
@@ -415,14 +416,6 @@ func isCopyright(low string) bool {
 		strings.HasPrefix(low, "copyright©") || strings.HasPrefix(low, "copyright:")
 }
 
-// agencies are photo and wire agencies whose name alone, or at the end of a
-// short credit line, marks a credit.
-var agencies = []string{
-	"getty images", "afp via getty images", "ap photo", "ap images", "reuters", "shutterstock", "associated press",
-	"the associated press", "afp", "ap", "epa", "bloomberg", "alamy", "pool", "file", "usa today network",
-	"imagn", "usa today sports", "ap file",
-}
-
 // isCredit matches photo, video and wire credits standing alone.
 func isCredit(p, low string) bool {
 	t := strings.Trim(low, " ()[].–—-")
@@ -451,18 +444,13 @@ func isCredit(p, low string) bool {
 	for _, pre := range []string{"the ", "by ", "via "} {
 		bare = strings.TrimPrefix(bare, pre)
 	}
-	for _, a := range agencies {
-		if bare == a {
-			return true
-		}
+	if textrules.IsCreditAgency(bare) {
+		return true
 	}
 	// "Jane Doe/Getty Images", "Jane Doe | AP".
 	if i := strings.LastIndexAny(t, "/|"); i > 0 {
-		tail := strings.TrimSpace(t[i+1:])
-		for _, a := range agencies {
-			if tail == a || strings.HasPrefix(tail, a+" ") {
-				return textrules.WordCount(t) <= 8
-			}
+		if textrules.StartsWithCreditAgency(strings.TrimSpace(t[i+1:])) {
+			return textrules.WordCount(t) <= 8
 		}
 	}
 	// A short line with a web domain after a separator: "The Republic | azcentral.com".
@@ -560,40 +548,6 @@ func isLabel(low string) bool {
 		"click to expand", "expand", "collapse", "open in app", "watch now", "listen now", "read now",
 		"all", "x", "close menu", "open menu", "photos", "gallery", "view gallery", "view comments":
 		return true
-	}
-	return false
-}
-
-// isDatelineOnly matches a dateline left alone in its own paragraph:
-// "CNN —", "New York CNN Business —", "WASHINGTON (AP) —".
-func isDatelineOnly(p string) bool {
-	t := strings.TrimRight(p, " ")
-	if !(strings.HasSuffix(t, "—") || strings.HasSuffix(t, "–") || strings.HasSuffix(t, " -") || strings.HasSuffix(t, "--")) {
-		return false
-	}
-	body := strings.TrimRight(t, " —–-")
-	if body == "" || textrules.WordCount(body) > 6 || textrules.EndsSentence(body) {
-		return false
-	}
-	// A dateline names a wire or network ("(AP)", "CNN Business") or is a
-	// place in capitals ("KYIV, Ukraine"); "Thank you, Vice President
-	// Pence –" in a transcript is neither.
-	for _, w := range strings.Fields(body) {
-		w = strings.Trim(w, "(),")
-		switch w {
-		case "AP", "CNN", "Reuters", "AFP", "UPI", "Bloomberg", "BBC", "NPR", "CNBC", "Business", "Politics":
-			return true
-		}
-	}
-	first := strings.Trim(strings.Fields(body)[0], ",")
-	return len(first) > 1 && first == strings.ToUpper(first) && hasLetterASCII(first)
-}
-
-func hasLetterASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if isLetterByte(s[i]) {
-			return true
-		}
 	}
 	return false
 }

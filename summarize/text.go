@@ -1,7 +1,6 @@
 package summarize
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -45,30 +44,15 @@ func firstWord(s string) string {
 	return ""
 }
 
-// dateline matches a leading dateline or wire tag that is not part of the
-// sentence's content: "(CNN) ", "( CNN ) -- ", "WASHINGTON (Reuters) - ",
-// "LONDON — ", "Rome (CNN)".
-var dateline = regexp.MustCompile(`^(?:[A-Z][A-Za-z.'-]*(?:[ ,]+[A-Z][A-Za-z.'-]*){0,3}\s*)?\(\s*(?:CNN|AP|Reuters|AFP|CNN Business|CNN Money|The Conversation|UPI|Bloomberg)\s*\)\s*(?:--|—|–|-|:)?\s*|^[A-Z][A-Z.'-]+(?:[ ,]+[A-Z][A-Z.'-]+){0,3}\s*(?:--|—|–)\s*`)
-
 // stripDateline returns the byte offset at which the sentence's own text
-// starts once a leading dateline is skipped.
+// starts once a leading dateline (textrules.DatelineLen) is skipped.
 func stripDateline(s string) int {
 	// A quotation mark followed by a space opens nothing: it closes the
 	// previous sentence's quote and was split off with this one.
 	if n := orphanQuote(s); n > 0 {
 		return n + stripDateline(s[n:])
 	}
-	// The regular expression is slow; almost no sentence opens with a
-	// bracket or a dash in its first words, so look for those first.
-	head := s[:min(len(s), 80)]
-	if strings.IndexByte(head, '(') < 0 && !strings.Contains(head, "--") && !strings.Contains(head, "—") && !strings.Contains(head, "–") {
-		return 0
-	}
-	loc := dateline.FindStringIndex(s)
-	if loc == nil || loc[1] >= len(s) {
-		return 0
-	}
-	return loc[1]
+	return textrules.DatelineLen(s)
 }
 
 // junkMarkers are fragments of page furniture that slip past paragraph-level
