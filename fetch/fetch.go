@@ -12,7 +12,6 @@
 package fetch
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -28,9 +27,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/mmcdole/gofeed"
-
 	"github.com/briefbot/briefbot/corpus"
+	"github.com/briefbot/briefbot/corpus/feed"
 )
 
 // Options configure a Fetcher; the zero value is the production setting.
@@ -189,7 +187,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) ([]briefbot.Article,
 	final := resp.Request.URL // after redirects
 	ct := strings.ToLower(resp.Header.Get("Content-Type"))
 
-	if gofeed.DetectFeedType(bytes.NewReader(data)) != gofeed.FeedTypeUnknown {
+	if feed.Detect(data) != feed.Unknown {
 		arts, err := f.feedArticles(data, final)
 		if err != nil {
 			return nil, fmt.Errorf("fetch %s: %w", u, err)
@@ -219,53 +217,44 @@ func looksHTML(contentType string, data []byte) bool {
 }
 
 func (f *Fetcher) feedArticles(data []byte, feedURL *url.URL) ([]briefbot.Article, error) {
-	feed, err := gofeed.NewParser().Parse(bytes.NewReader(data))
+	parsed, err := feed.Parse(data, feedURL)
 	if err != nil {
 		return nil, fmt.Errorf("unreadable feed: %w", err)
 	}
 	source := corpus.SiteName(feedURL.String())
-	if feed.Link != "" {
-		if lu, err := url.Parse(feed.Link); err == nil && lu.Hostname() != "" {
-			source = corpus.SiteName(lu.String())
-		}
+	if parsed.Link != "" { // absolute http(s) when set
+		source = corpus.SiteName(parsed.Link)
 	}
 	var arts []briefbot.Article
-	for k, it := range feed.Items {
+	for k, it := range parsed.Items {
 		if len(arts) >= f.opts.MaxItems {
 			break
 		}
-		a := briefbot.Article{Title: it.Title, Source: source}
-		if it.Link != "" {
-			if lu, err := feedURL.Parse(it.Link); err == nil && (lu.Scheme == "http" || lu.Scheme == "https") {
-				a.URL = lu.String()
-				a.ID = corpus.IDFromURL(a.URL)
-			}
+		// it.Link is absolute http(s) or empty: feed resolved it against
+		// the feed's URL.
+		a := briefbot.Article{Title: it.Title, Source: source, Author: it.Author, URL: it.Link}
+		if a.URL != "" {
+			a.ID = corpus.IDFromURL(a.URL)
 		}
 		if a.ID == "" {
-			// No link: the GUID (or the position) keeps the id stable. No
-			// '#' in ids: corpus uses it for paragraph numbers.
-			key := it.GUID
+			// No link: the item's id (or the position) keeps the id
+			// stable. No '#' in ids: corpus uses it for paragraph numbers.
+			key := it.ID
 			if key == "" {
 				key = fmt.Sprintf("item-%d", k+1)
 			}
 			sum := sha256.Sum256([]byte(key))
 			a.ID = corpus.IDFromURL(feedURL.String()) + "/item-" + hex.EncodeToString(sum[:6])
 		}
-		switch {
-		case len(it.Authors) > 0 && it.Authors[0] != nil:
-			a.Author = it.Authors[0].Name
-		case it.Author != nil:
-			a.Author = it.Author.Name
-		}
-		if it.PublishedParsed != nil {
-			a.Published = it.PublishedParsed.UTC()
-		} else if it.UpdatedParsed != nil {
-			a.Published = it.UpdatedParsed.UTC()
+		if !it.Published.IsZero() {
+			a.Published = it.Published.UTC()
+		} else if !it.Updated.IsZero() {
+			a.Published = it.Updated.UTC()
 		}
 		// The full content when the feed has it, else the summary; the
 		// same reading, cleaning and numbering as a file's paragraphs.
 		var full briefbot.Article
-		for _, body := range []string{it.Content, it.Description} {
+		for _, body := range []string{it.Content, it.Summary} {
 			if full, _ = corpus.FromFragment(a, body, a.ID); len(full.Paragraphs) > 0 {
 				break
 			}

@@ -125,6 +125,59 @@ func TestFetchAtom(t *testing.T) {
 	}
 }
 
+const rdfFeed = `<?xml version="1.0" encoding="utf-8"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+  xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns="http://purl.org/rss/1.0/">
+  <channel rdf:about="https://science.example.edu/news/rss">
+    <title>Science News</title>
+    <link>https://science.example.edu/news/</link>
+  </channel>
+  <item rdf:about="https://science.example.edu/news/2026/glacier-core">
+    <title>Glacier core reveals a warm century</title>
+    <link>https://science.example.edu/news/2026/glacier-core</link>
+    <description>A two-metre ice core drilled last summer records an unusually warm century.</description>
+    <dc:creator>Ines Varga</dc:creator>
+    <dc:date>2026-03-03T12:00:00+01:00</dc:date>
+  </item>
+</rdf:RDF>`
+
+const jsonFeed = `{
+  "version": "https://jsonfeed.org/version/1.1",
+  "title": "Field Notes",
+  "authors": [{"name": "Priya Hallstrom"}],
+  "items": [
+    {"id": "1", "url": "/2026/03/orchard-frost", "title": "Late frost hits the orchards",
+     "content_html": "<p>A late frost damaged blossom across the lower valley on Sunday night.</p>",
+     "date_published": "2026-03-01T21:30:00-08:00"}
+  ]
+}`
+
+// RSS 1.0 keeps its items beside the channel; a JSON Feed's relative item
+// URL is resolved against the feed's own URL.
+func TestFetchRDFAndJSONFeed(t *testing.T) {
+	srv := serveString(t, "application/rdf+xml", rdfFeed)
+	arts, err := testFetcher().Fetch(context.Background(), srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(arts) != 1 || arts[0].ID != "science.example.edu/news/2026/glacier-core" || arts[0].Author != "Ines Varga" ||
+		arts[0].Source != "science.example.edu" || !arts[0].Published.Equal(time.Date(2026, 3, 3, 11, 0, 0, 0, time.UTC)) ||
+		len(arts[0].Paragraphs) != 1 {
+		t.Errorf("rdf articles %+v", arts)
+	}
+
+	srv = serveString(t, "application/feed+json", jsonFeed)
+	arts, err = testFetcher().Fetch(context.Background(), srv.URL+"/feed.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(arts) != 1 || arts[0].URL != srv.URL+"/2026/03/orchard-frost" || arts[0].Author != "Priya Hallstrom" ||
+		arts[0].Title != "Late frost hits the orchards" || len(arts[0].Paragraphs) != 1 ||
+		arts[0].Paragraphs[0].Text != "A late frost damaged blossom across the lower valley on Sunday night." {
+		t.Errorf("json feed articles %+v", arts)
+	}
+}
+
 func TestFetchHTMLPage(t *testing.T) {
 	srv := serveString(t, "text/html; charset=utf-8", htmlPage)
 	arts, err := testFetcher().Fetch(context.Background(), srv.URL+"/world/talks.html")
