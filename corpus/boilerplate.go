@@ -76,19 +76,19 @@ func junkRule(p string) string {
 	switch {
 	case n <= 60 && isLabel(low):
 		return "label"
-	case n <= 400 && noticeSet.in(low):
+	case n <= 400 && textrules.HasSiteNotice(low):
 		return "notice"
 	case n <= 400 && isPrivacyNotice(low):
 		return "privacy"
-	case n <= 80 && hasAny(low, updateNotes):
+	case n <= 80 && textrules.HasUpdateNote(low):
 		return "update note"
 	case n > 300:
 		return ""
-	case ctaSet.in(low):
+	case textrules.HasCallToAction(low):
 		return "cta phrase"
 	case startsCallToAction(p, low):
 		return "call to action"
-	case isLinkLabel(low):
+	case textrules.IsLinkLabel(low):
 		return "link label"
 	case isContactLine(low):
 		return "contact"
@@ -113,115 +113,6 @@ func junkRule(p string) string {
 	}
 	return ""
 }
-
-// updateNotes are editorial notes; only a short paragraph that is nothing
-// more is dropped (a correction that states a fact is longer and kept).
-var updateNotes = []string{
-	"this story has been updated", "this article has been updated", "this story was updated",
-	"this article was updated", "this post has been updated", "this list will be updated",
-	"this story will be updated", "this is a developing story", "this story is developing",
-	"have been updated with", "has been updated with",
-}
-
-// noticePhrases occur only in site notices (cookies, affiliate links,
-// syndication and editorial update notes), never in reporting; a paragraph
-// of up to 400 runes containing one is furniture.
-var noticePhrases = []string{
-	"we use cookies", "uses cookies", "use of cookies", "cookie policy", "accept cookies",
-	"accept all cookies", "cookie settings", "by continuing to use this site", "by using this site",
-	"all rights reserved", "earn a commission", "earn us a commission", "earn an affiliate commission",
-	"may receive a commission", "affiliate links", "independently chosen by", "independently selected by",
-	"prices were accurate at the time", "content partner offering", "produced independently of",
-	"this article originally appeared", "this story originally appeared", "this article was originally published",
-	"this story was originally published", "originally published on", "a version of this article first appeared",
-	"a version of this story first appeared", "a version of this story appeared in",
-	"a version of this story appears in", "this content is imported",
-	"you may be able to find more information", "enable javascript", "javascript is disabled",
-	"please enable", "already a subscriber", "for unlimited access", "to continue reading",
-	"log in to continue", "create a free account",
-	"become a subscriber", "digital subscriber", "subscribe for free", "delivered to your inbox",
-	"delivered right to your inbox", "sent to your inbox", "straight to your inbox",
-	"hide caption", "story continues below", "article continues below", "advertisement continues below",
-	"sponsored content", "paid content", "paid post", "this transcript was automatically generated",
-	"contributed to this report", "contributed reporting", "contributed to this story", "contributed to this article",
-	"supported in part by a grant", "made possible in part by a grant", "is supported by a grant",
-	"(save $", "from amazon for $", "from walmart for $", "from target for $",
-}
-
-// ctaPhrases are link texts of calls to action.
-var ctaPhrases = []string{
-	"sign up here", "click here", "tap here", "subscribe here", "register here", "here>>>", "here >>>",
-	"sign up now", "subscribe now", "subscribe today", "download the app", "download our app",
-	"get the app", "follow us on", "like us on facebook", "share this article", "share this story",
-	"share on facebook", "share on twitter", "share via email", "share this:", "listen to this article",
-	"continue reading", "supporting our journalism", "support our journalism", "support local journalism",
-	"in your inbox each", "in your inbox every", "sign up for free", "consider a subscription",
-	"consider subscribing", "by subscribing today", ", sign up", ", subscribe to",
-}
-
-// ctaVerbs open a call to action; ctaTargets are what such a call points at.
-// A short paragraph with a sentence starting with a verb and a target
-// anywhere is a call to action: "Sign up for our newsletter", "Follow Jane
-// on Twitter: @jane", "Check out the podcast below".
-var (
-	ctaVerbs = []string{
-		"sign up", "subscribe ", "subscribe.", "subscribe to", "subscribe for", "click ", "tap ",
-		"follow ", "download the", "download our", "download it", "listen to", "listen on", "listen here",
-		"watch the", "watch:", "watch more", "watch live", "read more", "read next", "check out", "check your",
-		"join us", "join our", "like us", "register for", "register to", "register here", "log in", "sign in",
-		"don't miss", "don’t miss", "hit play", "get the", "get our", "get cnn", "get all", "want the",
-		"want more", "stay updated", "stay up to date", "stay informed", "never miss", "catch up on",
-		"be the first", "consider supporting", "support our", "support local", "support us", "support journalism",
-		"prefer to listen", "more on this", "find us", "email us", "send us", "tell us", "contact us",
-		"got a tip", "have a tip", "see more", "see all", "view more", "view all", "track ", "reach ",
-		"follow every", "follow all", "follow live",
-	}
-	ctaTargets = []string{
-		"newsletter", "inbox", "podcast", "our app", "the app", "twitter", "facebook",
-		"instagram", "tiktok", "youtube", "linkedin", "flipboard", "apple podcasts", "spotify",
-		"subscribe", "subscription", "subscriber", "journalism", "below", "above", "@", "http",
-		"www.", ".com", "link", "for free", "headlines", "our coverage", "updates", "alerts", "scores",
-	}
-)
-
-// phraseSet finds any of many lower-case phrases in one pass over a text,
-// instead of one strings.Contains per phrase: IsBoilerplate runs on every
-// paragraph at ingest, and that was most of the time of reading a JSONL
-// corpus.
-type phraseSet struct {
-	byFirst [256][]string // phrases by their first byte
-}
-
-func newPhraseSet(phrases []string) *phraseSet {
-	ps := &phraseSet{}
-	for _, p := range phrases {
-		if p != "" {
-			ps.byFirst[p[0]] = append(ps.byFirst[p[0]], p)
-		}
-	}
-	return ps
-}
-
-// in reports whether text contains one of the phrases.
-func (ps *phraseSet) in(text string) bool {
-	for i := 0; i < len(text); i++ {
-		for _, p := range ps.byFirst[text[i]] {
-			if len(p) > len(text)-i || len(p) > 1 && text[i+1] != p[1] {
-				continue
-			}
-			if text[i:i+len(p)] == p {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-var (
-	noticeSet    = newPhraseSet(noticePhrases)
-	ctaSet       = newPhraseSet(ctaPhrases)
-	ctaTargetSet = newPhraseSet(ctaTargets)
-)
 
 func hasAny(s string, words []string) bool {
 	for _, w := range words {
@@ -265,12 +156,12 @@ func isCTASentence(s string) bool {
 		}
 		t = strings.TrimLeft(t[size:], " ")
 	}
-	if startsWithAny(t, ctaVerbs) {
+	if textrules.StartsWithCallVerb(t) {
 		return true
 	}
 	// A label before a colon: "SPORTS NEWSLETTER:Sign up to get …".
 	if i := strings.IndexByte(t, ':'); i > 0 && i < 60 {
-		return startsWithAny(strings.TrimLeft(t[i+1:], " "), ctaVerbs)
+		return textrules.StartsWithCallVerb(strings.TrimLeft(t[i+1:], " "))
 	}
 	return false
 }
@@ -278,7 +169,7 @@ func isCTASentence(s string) bool {
 // hasTarget reports whether low names a call-to-action target; "here" must
 // be a whole word (not "there" or "where").
 func hasTarget(low string) bool {
-	return ctaTargetSet.in(low) || hasWord(low, "here")
+	return textrules.NamesCallTarget(low) || hasWord(low, "here")
 }
 
 // isLinkOnly matches a short line that is a label and web addresses:
@@ -312,37 +203,6 @@ func hasWord(s, w string) bool {
 		}
 		i = j + len(w)
 	}
-}
-
-func startsWithAny(s string, prefixes []string) bool {
-	for _, p := range prefixes {
-		if strings.HasPrefix(s, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// linkLabels introduce a link to another story: "READ MORE: headline",
-// "RELATED: headline".
-var linkLabels = []string{
-	"read more", "related", "rel", "see also", "also read", "recommended", "more from", "sign up",
-	"subscribe", "newsletter", "related coverage", "related stories", "related articles",
-}
-
-func isLinkLabel(low string) bool {
-	label, rest, ok := strings.Cut(low, ":")
-	if !ok || len(label) > 30 || strings.TrimSpace(rest) == "" {
-		return false
-	}
-	label = strings.TrimSpace(strings.Trim(label, ">»›*•-–—[]( "))
-	for _, l := range linkLabels {
-		if label == l {
-			return true
-		}
-	}
-	// "SPORTS NEWSLETTER: …", "MORE ON UKRAINE: …"
-	return strings.HasSuffix(label, " newsletter") || strings.HasPrefix(label, "read more ") || strings.HasPrefix(label, "more on ")
 }
 
 // isContactLine matches reporter contact lines: an e-mail address with a

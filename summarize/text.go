@@ -55,57 +55,6 @@ func stripDateline(s string) int {
 	return textrules.DatelineLen(s)
 }
 
-// junkMarkers are fragments of page furniture that slip past paragraph-level
-// boilerplate removal: captions, credits, ad and newsletter prompts, links.
-var junkMarkers = []string{
-	"click here", "sign up", "subscribe", "newsletter", "advertisement", "getty images", "photo:", "image:",
-	"(photo", "photo credit", "file photo", "/ap photo", "ap photo", "all rights reserved", "copyright",
-	"read more", "follow us", "follow him on", "follow her on", "cookie", "javascript", "your browser",
-	"http://", "https://", "www.", ".com/", "video player", "this ad", "related:", "watch:", "read:",
-	"listen:", "more:", "download the", "our app", "terms of use", "privacy policy", "skip to", "scroll to",
-	"caption", "pictured", "(pictured", "enable cookies", "log in", "sign in", "trnd", "©",
-}
-
-// markerStarts maps the first two bytes of each junk marker to the markers
-// that start with them, so that a sentence is scanned once instead of once
-// per marker.
-var markerStarts = func() map[[2]byte][]string {
-	m := map[[2]byte][]string{}
-	for _, k := range junkMarkers {
-		key := [2]byte{k[0], k[1]}
-		m[key] = append(m[key], k)
-	}
-	return m
-}()
-
-// markerPair[a][b] says whether some junk marker starts with bytes a, b: a
-// table lookup per byte, and a map lookup only on a hit.
-var markerPair = func() *[256][256]bool {
-	var t [256][256]bool
-	for k := range markerStarts {
-		t[k[0]][k[1]] = true
-	}
-	return &t
-}()
-
-// hasMarker reports whether the lower-cased sentence contains a junk marker.
-func hasMarker(low string) bool {
-	if strings.IndexByte(low, '@') >= 0 { // e-mail addresses and handles
-		return true
-	}
-	for i := 0; i+1 < len(low); i++ {
-		if !markerPair[low[i]][low[i+1]] {
-			continue
-		}
-		for _, k := range markerStarts[[2]byte{low[i], low[i+1]}] {
-			if strings.HasPrefix(low[i:], k) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // labelJoin reports whether s has a scraped link caption glued to its text
 // ("More:Pythons invade…", "wildfires?:Sprinklers"): a colon between a
 // letter (or question mark) and a letter or opening quote.
@@ -141,7 +90,7 @@ func isJunk(s string, nWords int) bool {
 		return true // a fragment, a list item or a broken split
 	}
 	low := textrules.Lower(s)
-	if hasMarker(low) {
+	if textrules.HasJunkMarker(low) {
 		return true
 	}
 	if strings.HasPrefix(low, "by ") && nWords < 12 {
