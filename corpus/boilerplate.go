@@ -314,20 +314,8 @@ func isCredit(p, low string) bool {
 		}
 	}
 	// A short line with a web domain after a separator: "The Republic | azcentral.com".
-	if textrules.WordCount(t) <= 6 && !textrules.EndsSentence(p) && strings.ContainsAny(t, "|/") && hasDomain(t) {
+	if textrules.WordCount(t) <= 6 && !textrules.EndsSentence(p) && strings.ContainsAny(t, "|/") && textrules.HasDomain(t) {
 		return true
-	}
-	return false
-}
-
-func hasDomain(low string) bool {
-	for _, tld := range []string{".com", ".org", ".net", ".co.uk", ".gov", ".io", ".news"} {
-		if i := strings.Index(low, tld); i > 0 {
-			end := i + len(tld)
-			if end == len(low) || !isLetterByte(low[end]) {
-				return true
-			}
-		}
 	}
 	return false
 }

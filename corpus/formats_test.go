@@ -608,22 +608,6 @@ func TestParseSeedGolden(t *testing.T) {
 	checkGolden(t, "testdata/seed.golden", b.String())
 }
 
-func TestTrimSourceSuffix(t *testing.T) {
-	for _, tt := range []struct{ title, source, want string }{
-		{"'Squid Game': Netflix green lights season 2 - CNN", "cnn.com", "'Squid Game': Netflix green lights season 2"},
-		{"Markets fall again | CNN Business", "cnn.com", "Markets fall again"},
-		{"Who will replace Truss? | The Week UK", "theweek.co.uk", "Who will replace Truss?"},
-		{"Who will replace Truss? | The ...", "theweek.co.uk", "Who will replace Truss?"},
-		{"Tax tips - NerdWallet", "usatoday.com", "Tax tips - NerdWallet"},
-		{"Biden - Trump debate", "", "Biden - Trump debate"},
-		{"Rates rise | Money Times", "Money Times", "Rates rise"},
-	} {
-		if got := trimSourceSuffix(tt.title, tt.source); got != tt.want {
-			t.Errorf("trimSourceSuffix(%q, %q) = %q, want %q", tt.title, tt.source, got, tt.want)
-		}
-	}
-}
-
 func TestSplitDoubleBreak(t *testing.T) {
 	got := splitDoubleBreak("one" + brMark + " \n" + brMark + "two" + brMark + "three")
 	if len(got) != 2 || got[0] != "one" || got[1] != "two"+brMark+"three" {
@@ -650,19 +634,6 @@ func TestJSONLFieldVariants(t *testing.T) {
 	}
 	if len(arts[2].Paragraphs) != 0 || !hasWarning(warns, "v.jsonl:3: no paragraphs") {
 		t.Errorf("third: %+v %v", arts[2], warns)
-	}
-}
-
-func TestTrimSiteSuffix(t *testing.T) {
-	for _, tt := range []struct{ title, source, want string }{
-		{"Rates rise again | Money Times", "", "Rates rise again"},
-		{"Rates rise again - nytimes.com", "", "Rates rise again"},
-		{"Ukraine war - what we know so far", "", "Ukraine war - what we know so far"},
-		{"A - B", "", "A - B"},
-	} {
-		if got := trimSiteSuffix(tt.title, tt.source); got != tt.want {
-			t.Errorf("trimSiteSuffix(%q) = %q, want %q", tt.title, got, tt.want)
-		}
 	}
 }
 

@@ -7,8 +7,6 @@ import (
 	"net/url"
 	"path"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	readability "codeberg.org/readeck/go-readability/v2"
 	"golang.org/x/net/html"
@@ -144,7 +142,7 @@ func parseHTMLText(name, text, pageURL string) ([]briefbot.Article, []Warning) {
 		blocks = htmlBlocks(doc)
 	}
 	// A site suffix in the title ("Headline - CNN") goes.
-	a.Title = trimSiteSuffix(a.Title, a.Source)
+	a.Title = textrules.TrimSiteSuffix(a.Title, a.Source)
 
 	switch {
 	case name != "":
@@ -511,41 +509,6 @@ func textOf(n *html.Node) string {
 	}
 	walk(n)
 	return b.String()
-}
-
-// trimSiteSuffix removes " - CNN", " | Reuters" and the like from an HTML
-// <title>: the part after the last separator goes when it names the source,
-// or looks like a site name (a domain, or up to three capitalised words)
-// and is shorter than the headline before it.
-func trimSiteSuffix(title, source string) string {
-	if t := trimSourceSuffix(title, source); t != title {
-		return t
-	}
-	for _, sep := range []string{" | ", " - ", " – ", " — ", " :: "} {
-		i := strings.LastIndex(title, sep)
-		if i <= 0 {
-			continue
-		}
-		head, suffix := strings.TrimSpace(title[:i]), strings.TrimSpace(title[i+len(sep):])
-		siteLike := hasDomain(strings.ToLower(suffix)) ||
-			textrules.WordCount(suffix) <= 3 && !strings.ContainsAny(suffix, ",?!:") && allCapitalised(suffix)
-		if siteLike && len(head) > len(suffix) {
-			return head
-		}
-	}
-	return title
-}
-
-// allCapitalised is true for "CNN", "BBC News", "The Week": every word
-// starts with a capital letter or digit.
-func allCapitalised(s string) bool {
-	for _, w := range strings.Fields(s) {
-		r, _ := utf8.DecodeRuneInString(w)
-		if !unicode.IsUpper(r) && !unicode.IsDigit(r) {
-			return false
-		}
-	}
-	return s != ""
 }
 
 // IDFromURL derives a stable article id from a page URL, the same wherever

@@ -197,7 +197,7 @@ func isBylineOf(text, author string) bool {
 	if author == "" {
 		return false
 	}
-	t, name := compactLetters(text), compactLetters(author)
+	t, name := textrules.CompactLetters(text), textrules.CompactLetters(author)
 	return t == name || t == "by"+name
 }
 
@@ -214,8 +214,8 @@ func finish(a *briefbot.Article, paras []rawPara, warnPath string, warnLine int)
 	if a.Source == "" && a.URL != "" {
 		a.Source = SiteName(a.URL)
 	}
-	a.Title = trimSourceSuffix(a.Title, a.Source)
-	if a.Author != "" && compactLetters(a.Author) == compactLetters(a.Source) {
+	a.Title = textrules.TrimSourceSuffix(a.Title, a.Source)
+	if a.Author != "" && textrules.CompactLetters(a.Author) == textrules.CompactLetters(a.Source) {
 		a.Author = "" // the publisher named as author ("BBC News") says nothing
 	}
 	cleaned := make([]string, len(paras))
@@ -255,50 +255,6 @@ func finish(a *briefbot.Article, paras []rawPara, warnPath string, warnLine int)
 		return []Warning{{Path: warnPath, Line: warnLine, Reason: reason}}
 	}
 	return nil
-}
-
-// trimSourceSuffix removes the publisher from the end of a headline
-// ("Squid Game renewed - CNN", "… | The Week UK", "… - CNN ...") when the
-// part after the last separator names the source: its letters start with
-// the source's name (the first label of a domain), or, when the suffix was
-// truncated with "...", begin it.
-func trimSourceSuffix(title, source string) string {
-	if source == "" {
-		return title
-	}
-	name := compactLetters(source)
-	if hostLike := strings.Contains(source, ".") && !strings.Contains(source, " "); hostLike {
-		label, _, _ := strings.Cut(strings.ToLower(source), ".")
-		name = compactLetters(label)
-	}
-	if len(name) < 2 {
-		return title
-	}
-	for _, sep := range []string{" | ", " - ", " – ", " — "} {
-		i := strings.LastIndex(title, sep)
-		if i <= 0 {
-			continue
-		}
-		suffix := strings.TrimSpace(title[i+len(sep):])
-		truncated := strings.HasSuffix(suffix, "...") || strings.HasSuffix(suffix, "…")
-		c := compactLetters(suffix)
-		if c != "" && (strings.HasPrefix(c, name) || truncated && len(c) >= 3 && strings.HasPrefix(name, c)) {
-			return strings.TrimSpace(title[:i])
-		}
-	}
-	return title
-}
-
-// compactLetters is s in lower case with everything but letters and digits
-// removed: "The Week UK" -> "theweekuk".
-func compactLetters(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }
 
 // splitLong returns text as one paragraph, or cut into parts of at most
