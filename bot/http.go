@@ -41,8 +41,9 @@ func newEndpoint(r *responder, pub ed25519.PublicKey, log *slog.Logger) *endpoin
 
 // ServeHTTP answers one interaction POST: 405 for other methods, 413 for a
 // body over maxInteractionBody, 401 unless Discord's signature checks out,
-// 400 for a body that is not an interaction we handle, 503 while shutting
-// down, and otherwise 200 with the initial response.
+// 400 for a body that is not an interaction we handle or one too old to
+// answer, 503 while shutting down, and otherwise 200 with the initial
+// response.
 func (e *endpoint) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	received := e.now()
 	body, ok := e.readSigned(w, req, received)
@@ -51,6 +52,12 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	i, ok := decodeInteraction(w, body)
 	if !ok {
+		return
+	}
+	if tooOld(e.log.With("interaction", i.ID, "kind", interactionName(i)), i, received) {
+		// process would skip it without an answer, and the reply would be a
+		// 500 as if the bot had failed.
+		http.Error(w, "interaction too old to answer", http.StatusBadRequest)
 		return
 	}
 	if !e.r.begin() {
