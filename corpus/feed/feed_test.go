@@ -266,6 +266,41 @@ func TestAuthors(t *testing.T) {
 	}
 }
 
+// Breakage elsewhere than in testdata/broken-item.xml: a bad channel
+// header costs only the header, a mistyped end tag costs nothing, a JSON
+// item of the wrong shape costs only that item.
+func TestBrokenParts(t *testing.T) {
+	for _, tc := range []struct {
+		name, doc string
+		titles    []string
+	}{
+		{"bare < in the channel description",
+			`<rss><channel><title>Desk</title><description>a < b</description>
+<item><title>One</title></item><item><title>Two</title></item></channel></rss>`,
+			[]string{"One", "Two"}},
+		{"mistyped end tag",
+			`<rss><channel><item><title>One</titel><link>https://a.example/1</link></item>
+<item><title>Two</title></item></channel></rss>`,
+			[]string{"One", "Two"}},
+		{"json item of the wrong shape",
+			`{"version":"https://jsonfeed.org/version/1.1","items":["oops",{"id":"2","title":["x"],"content_text":"Two"},{"id":"3","title":"Three"}]}`,
+			[]string{"", "Three"}},
+	} {
+		f, err := Parse([]byte(tc.doc), nil)
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		var titles []string
+		for _, it := range f.Items {
+			titles = append(titles, it.Title)
+		}
+		if strings.Join(titles, "|") != strings.Join(tc.titles, "|") {
+			t.Errorf("%s: item titles %q, want %q", tc.name, titles, tc.titles)
+		}
+	}
+}
+
 // A truncated download keeps the items that arrived whole.
 func TestTruncated(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join("testdata", "wordpress.xml"))
