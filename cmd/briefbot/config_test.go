@@ -66,6 +66,24 @@ func TestLoadServeConfig(t *testing.T) {
 	}
 }
 
+// TestBadHTTPAddressIsAUsageError: a --http address that cannot be listened
+// on exits 2 with one line, before anything reaches Discord.
+func TestBadHTTPAddressIsAUsageError(t *testing.T) {
+	env := map[string]string{
+		"DISCORD_TOKEN":      "Bot abc.def.ghi",
+		"DISCORD_APP_ID":     "123456789012345678",
+		"DISCORD_PUBLIC_KEY": strings.Repeat("ab", 32),
+		// Nothing listens here: a request to Discord would fail with exit 1.
+		"DISCORD_API_BASE": "http://127.0.0.1:1/api/v10/",
+	}
+	for _, addr := range []string{"8080", "localhost:99999", ":http-alt", "a:b:c"} {
+		code, out, errOut := runCmd(t, env, "serve", "--index", filepath.Join(t.TempDir(), "ix"), "--http", addr)
+		if code != exitUsage || !strings.Contains(errOut, "--http") || strings.Count(strings.TrimSpace(errOut), "\n") > 0 || strings.Contains(out, "registered") {
+			t.Errorf("--http %q: exit %d, stdout %q, stderr %q", addr, code, out, errOut)
+		}
+	}
+}
+
 func TestServeWithoutTokenExitsTwo(t *testing.T) {
 	code, _, errOut := runCmd(t, map[string]string{"DISCORD_APP_ID": "123456789012345678"}, "serve")
 	if code != exitUsage || !strings.Contains(errOut, "DISCORD_TOKEN") {

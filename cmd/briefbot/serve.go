@@ -7,10 +7,12 @@ import (
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/internal/textrules"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -32,6 +34,23 @@ type serveConfig struct {
 
 var snowflake = regexp.MustCompile(`^[0-9]{15,21}$`)
 
+// checkListenAddr refuses a --http address that cannot be listened on,
+// before anything is registered with Discord: "host:port" or ":port", the
+// port a number up to 65535.
+func checkListenAddr(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return usagef("--http %q is not an address to listen on (want HOST:PORT or :PORT, e.g. :8080)", addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return usagef("--http %q: the port must be a number from 0 to 65535", addr)
+	}
+	return nil
+}
+
 // loadServeConfig reads the Discord and bot settings. httpAddr is the
 // --http flag (HTTP interactions endpoint mode when set, which needs the
 // public key).
@@ -48,6 +67,9 @@ func loadServeConfig(getenv env, indexDir, httpAddr string) (serveConfig, error)
 	guild := strings.TrimSpace(getenv("DISCORD_GUILD_ID"))
 	if guild != "" && !snowflake.MatchString(guild) {
 		return c, usagef("DISCORD_GUILD_ID %q is not a server id", guild)
+	}
+	if err := checkListenAddr(httpAddr); err != nil {
+		return c, err
 	}
 	key := strings.TrimSpace(getenv("DISCORD_PUBLIC_KEY"))
 	if httpAddr != "" || key != "" {
