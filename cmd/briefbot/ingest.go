@@ -49,7 +49,7 @@ func cmdIngest(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(a.stdout, rep)
+		return writeJSON(a.stdout, toIngestJSON(rep))
 	}
 	printReport(a.stdout, rep, indexDir, time.Since(start))
 	return nil

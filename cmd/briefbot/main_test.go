@@ -208,6 +208,22 @@ func TestIngestReportsAndIsIncremental(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
+	// Lower-case keys, and lists as [] rather than null, like the other
+	// commands' JSON.
+	var raw map[string]any
+	if err := json.Unmarshal([]byte(out), &raw); err != nil {
+		t.Fatalf("ingest --json: %v\n%s", err, out)
+	}
+	for _, key := range []string{"added", "updated", "removed", "unchanged", "paragraphs", "skipped", "duplicates", "warnings"} {
+		if _, ok := raw[key]; !ok {
+			t.Errorf("ingest --json has no %q: %s", key, out)
+		}
+	}
+	for _, key := range []string{"duplicates", "warnings"} {
+		if _, ok := raw[key].([]any); !ok {
+			t.Errorf("ingest --json %q = %v, want a list", key, raw[key])
+		}
+	}
 	var rep struct {
 		Added, Updated, Removed, Unchanged int
 		Skipped                            []struct{ Path, Reason string }

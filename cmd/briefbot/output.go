@@ -3,10 +3,13 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/briefbot/briefbot"
 	"io"
 	"os"
 	"strings"
+
+	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/corpus"
+	"github.com/briefbot/briefbot/index"
 )
 
 // articleJSON is the article part of every JSON result.
@@ -46,6 +49,51 @@ type resultsJSON struct {
 	// holds, looked for by their nearest spelling instead.
 	Respelled []string      `json:"respelled,omitempty"`
 	Results   []passageJSON `json:"results"`
+}
+
+// ingestJSON is ingest's --json report: lower-case keys and empty lists as
+// [] like the other commands' JSON, independent of the index's Go names.
+type ingestJSON struct {
+	Added      int             `json:"added"`
+	Updated    int             `json:"updated"`
+	Removed    int             `json:"removed"`
+	Unchanged  int             `json:"unchanged"`
+	Paragraphs int             `json:"paragraphs"` // paragraph documents written
+	Skipped    []warningJSON   `json:"skipped"`    // files or lines that yielded nothing
+	Duplicates []duplicateJSON `json:"duplicates"` // same text as another article
+	Warnings   []warningJSON   `json:"warnings"`   // repairs in files that were read
+}
+
+type warningJSON struct {
+	Path   string `json:"path"`
+	Line   int    `json:"line,omitempty"` // JSONL line, 1-based
+	Reason string `json:"reason"`
+}
+
+type duplicateJSON struct {
+	ID         string `json:"id"`
+	Path       string `json:"path"`
+	SameAs     string `json:"same_as"`
+	SameAsPath string `json:"same_as_path"`
+}
+
+func toIngestJSON(rep index.IngestReport) ingestJSON {
+	out := ingestJSON{
+		Added: rep.Added, Updated: rep.Updated, Removed: rep.Removed, Unchanged: rep.Unchanged, Paragraphs: rep.Paragraphs,
+		Skipped: toWarningsJSON(rep.Skipped), Warnings: toWarningsJSON(rep.Warnings), Duplicates: []duplicateJSON{},
+	}
+	for _, d := range rep.Duplicates {
+		out.Duplicates = append(out.Duplicates, duplicateJSON{ID: d.ID, Path: d.Path, SameAs: d.SameAs, SameAsPath: d.SameAsPath})
+	}
+	return out
+}
+
+func toWarningsJSON(ws []corpus.Warning) []warningJSON {
+	out := make([]warningJSON, 0, len(ws))
+	for _, w := range ws {
+		out = append(out, warningJSON{Path: w.Path, Line: w.Line, Reason: w.Reason})
+	}
+	return out
 }
 
 type pointJSON struct {
