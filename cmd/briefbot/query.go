@@ -47,14 +47,14 @@ func cmdAsk(ctx context.Context, a *app, args []string) error {
 }
 
 func cmdSearch(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "search", "[--index DIR] [--source S] [--author A] [--since DATE] [--until DATE] [--page N] [--json] KEYWORDS...")
+	fs := newFlags(a, "search", "[--index DIR] [--source S] [--author A] [--since DATE] [--until DATE] [--page N] [--page-size N] [--json] KEYWORDS...")
 	dir := indexFlag(fs)
 	source := fs.String("source", "", "only articles from this source")
 	author := fs.String("author", "", "only articles by this author")
 	since := fs.String("since", "", "only articles published on or after this day (YYYY-MM-DD)")
 	until := fs.String("until", "", "only articles published on or before this day (YYYY-MM-DD)")
 	page := fs.Int("page", 1, "result page")
-	pageSize := fs.Int("page-size", 5, "results per page")
+	pageSize := fs.Int("page-size", 5, "results per page (at most 100)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
