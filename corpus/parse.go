@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	xunicode "golang.org/x/text/encoding/unicode"
 )
 
 // MaxParagraphRunes is the longest paragraph stored whole. Longer paragraphs
@@ -50,7 +52,7 @@ func Supported(name string) bool {
 //
 // Before any reader runs, the bytes are checked and decoded: a file with NUL
 // bytes or more than 10% control characters is refused as binary; a UTF-8
-// BOM is stripped; bytes that are not valid UTF-8 are read as Windows-1252
+// BOM is stripped; UTF-16 with a BOM is re-encoded as UTF-8; bytes that are not valid UTF-8 are read as Windows-1252
 // (with a warning); an empty or white-space-only file gives the warning
 // "empty" and no article.
 //
@@ -128,6 +130,10 @@ func recoverAsWarning(label string, arts *[]briefbot.Article, warns *[]Warning) 
 // readText decodes a file's bytes to text; ok is false (with the warning
 // saying why) for a binary or empty file.
 func readText(label string, data []byte) (text string, warns []Warning, ok bool) {
+	data, err := fromUTF16(data)
+	if err != nil {
+		return "", []Warning{{Path: label, Reason: "UTF-16 text that does not decode: " + err.Error()}}, false
+	}
 	if isBinary(data) {
 		return "", []Warning{{Path: label, Reason: "binary file skipped"}}, false
 	}
@@ -139,6 +145,19 @@ func readText(label string, data []byte) (text string, warns []Warning, ok bool)
 		warns = append(warns, Warning{Path: label, Reason: "not valid UTF-8: read as Windows-1252"})
 	}
 	return text, warns, true
+}
+
+// fromUTF16 re-encodes text that starts with a UTF-16 byte-order mark
+// (little or big endian, as Windows editors save "Unicode" text) as UTF-8;
+// other data is returned as it is. Without this, UTF-16's NUL bytes made
+// such files look binary.
+func fromUTF16(data []byte) ([]byte, error) {
+	if len(data) < 2 || !(data[0] == 0xFF && data[1] == 0xFE || data[0] == 0xFE && data[1] == 0xFF) {
+		return data, nil
+	}
+	// ExpectBOM reads the mark, picks the byte order from it and drops it.
+	dec := xunicode.UTF16(xunicode.LittleEndian, xunicode.ExpectBOM).NewDecoder()
+	return dec.Bytes(data)
 }
 
 func toString(v any) string {
