@@ -69,7 +69,8 @@ func escapeMarkdown(s string) string {
 }
 
 // escapeQuote is escapeMarkdown for quoted corpus text shown as a block of
-// its own: a line that starts like a numbered-list item ("1. ") also has
+// its own: a line that starts like a numbered-list item ("1. ", indented or
+// not) also has
 // its period escaped, as renderMarked does for passages, so it shows as
 // the text it is. (escapeMarkdown itself leaves periods alone: the query
 // header it escapes must read back through unescapeMarkdown.)
@@ -83,11 +84,13 @@ func escapeQuote(s string) string {
 			continue
 		}
 		line := e[lineStart:i]
-		j := 0
+		// Discord also renders an indented "   1. x" as a list item.
+		indent := len(line) - len(strings.TrimLeft(line, " \t"))
+		j := indent
 		for j < len(line) && line[j] >= '0' && line[j] <= '9' {
 			j++
 		}
-		if j > 0 && strings.HasPrefix(line[j:], ". ") {
+		if j > indent && strings.HasPrefix(line[j:], ". ") {
 			b.WriteString(line[:j])
 			b.WriteString("\\")
 			b.WriteString(line[j:])

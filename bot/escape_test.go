@@ -94,6 +94,9 @@ func TestEscapeQuote(t *testing.T) {
 	for in, want := range map[string]string{
 		"1. Ministers agreed the plan.":          `1\. Ministers agreed the plan.`,
 		"12. The last item.":                     `12\. The last item.`,
+		"   1. Indented item.":                   `   1\. Indented item.`,
+		"Lead:\n\t2. Tabbed item":                "Lead:\n\t2\\. Tabbed item",
+		"   . Not a number":                      "   . Not a number",
 		"It rose 1.5 percent. 3. Not a start.":   "It rose 1.5 percent. 3. Not a start.",
 		"Residents said:\n2. The council agreed": "Residents said:\n2\\. The council agreed",
 		"*Bold* @everyone":                       `\*Bold\* @` + zwsp + "everyone",
