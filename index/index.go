@@ -100,6 +100,11 @@ type Index struct {
 	titleMu   sync.Mutex
 	titles    map[string][]string // title -> its terms (see titleTerms)
 	closeErr  error
+
+	// afterArticle, when set (by tests only), is called after each article
+	// of a file is written, with the number written so far: a fixed point at
+	// which a test can cancel an ingest.
+	afterArticle func(done int)
 }
 
 // Open opens the index in dir, creating it when dir is absent or empty.

@@ -337,6 +337,9 @@ func (w *writer) file(ctx context.Context, j fileJob, onArticle func(done, total
 		if onArticle != nil {
 			onArticle(i+1, len(arts))
 		}
+		if w.ix.afterArticle != nil {
+			w.ix.afterArticle(i + 1)
+		}
 	}
 	// Articles the file no longer has.
 	if old != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"github.com/briefbot/briefbot"
 	"os"
@@ -327,28 +328,28 @@ func TestIngestCancelledMidFile(t *testing.T) {
 		lines += jsonlLine(id, "2026-03-01", "Story "+id, "Paragraph about "+id+" and the canal.")
 	}
 	writeFile(t, filepath.Join(dir, "big.jsonl"), lines)
+	// Cancel after the tenth article of the file: two batches and a half
+	// are written by then, and the file is not finished.
+	const done = 10
 	ctx, cancel := context.WithCancel(context.Background())
-	var rep IngestReport
-	var err error
-	// Cancel from the progress of a batch: after a few articles are written.
-	go func() {
-		for {
-			if n, _ := ix.bl.DocCount(); n >= 8 {
-				cancel()
-				return
-			}
-			time.Sleep(time.Millisecond)
+	defer cancel()
+	ix.afterArticle = func(n int) {
+		if n == done {
+			cancel()
 		}
-	}()
-	rep, err = ix.Ingest(ctx, []string{dir}, IngestOptions{})
-	cancel()
-	if err == nil {
-		t.Skip("ingest finished before the cancel landed")
 	}
-	if err != context.Canceled {
-		t.Fatalf("err %v", err)
+	rep, err := ix.Ingest(ctx, []string{dir}, IngestOptions{})
+	ix.afterArticle = nil
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled ingest: err %v, want context.Canceled", err)
 	}
-	done := rep.Added
+	if rep.Added != done {
+		t.Errorf("cancelled ingest added %d articles, want %d", rep.Added, done)
+	}
+	// What was written before the cancel is committed and answers.
+	if n := docCount(t, ix); n != done {
+		t.Errorf("%d docs after the cancel, want %d", n, done)
+	}
 	rep = ingest(t, ix, dir)
 	if rep.Added != 30-done || rep.Unchanged != done {
 		t.Errorf("resumed ingest %+v after %d done", rep, done)
