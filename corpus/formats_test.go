@@ -349,7 +349,7 @@ func TestParseHTML(t *testing.T) {
 	}
 
 	// Fetched by URL: the id comes from the URL, Path is empty.
-	arts, warns := ParseHTML([]byte(htmlPage), "https://www.example.com/world/2024/11/20/kursk-offensive.html?utm=x")
+	arts, warns := ParseHTML([]byte(htmlPage), "https://www.example.com/world/2024/11/20/kursk-offensive.html?utm=x", "")
 	if len(arts) != 1 || len(warns) != 0 {
 		t.Fatalf("ParseHTML: %v %v", arts, warns)
 	}
@@ -373,10 +373,10 @@ func TestParseHTML(t *testing.T) {
 	}
 
 	// Empty and broken pages don't panic.
-	if arts, warns := ParseHTML(nil, "https://x.test/"); len(arts) != 0 || !hasWarning(warns, "empty") {
+	if arts, warns := ParseHTML(nil, "https://x.test/", ""); len(arts) != 0 || !hasWarning(warns, "empty") {
 		t.Errorf("empty page: %v %v", arts, warns)
 	}
-	arts, _ = ParseHTML([]byte("<html><body><p>Unclosed <b>tags <i>everywhere"), "")
+	arts, _ = ParseHTML([]byte("<html><body><p>Unclosed <b>tags <i>everywhere"), "", "")
 	if len(arts) != 1 {
 		t.Errorf("broken page: %v", arts)
 	}
@@ -585,7 +585,7 @@ func TestParseNeverPanics(t *testing.T) {
 		for _, ext := range []string{".txt", ".md", ".html", ".jsonl"} {
 			Parse("f"+ext, []byte(in))
 		}
-		ParseHTML([]byte(in), "")
+		ParseHTML([]byte(in), "", "")
 	}
 }
 

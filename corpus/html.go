@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/internal/textrules"
+	"golang.org/x/net/html/charset"
 	"net/url"
 	"path"
 	"strings"
@@ -17,13 +18,13 @@ import (
 // articles, for fetch-by-URL. It works like Parse on a ".html" file, except
 // that the article id is IDFromURL of the URL ("cnn.com/2022/06/12/media/x"),
 // warnings name pageURL, and Article.Path is empty.
-func ParseHTML(data []byte, pageURL string) (arts []briefbot.Article, warns []Warning) {
+func ParseHTML(data []byte, pageURL, contentType string) (arts []briefbot.Article, warns []Warning) {
 	label := pageURL
 	if label == "" {
 		label = "page.html"
 	}
 	defer recoverAsWarning(label, &arts, &warns)
-	text, warns, ok := readText(label, data)
+	text, warns, ok := readText(label, fromDeclaredCharset(data, contentType))
 	if !ok {
 		return nil, warns
 	}
@@ -34,6 +35,39 @@ func ParseHTML(data []byte, pageURL string) (arts []briefbot.Article, warns []Wa
 		}
 	}
 	return arts, append(warns, w...)
+}
+
+// fromDeclaredCharset re-encodes an HTML page as UTF-8 when it declares
+// another character set (the Content-Type header's charset, then <meta
+// charset> or http-equiv in the first 1,024 bytes), as browsers do: a
+// Shift_JIS or KOI8-R page read as Windows-1252 would be gibberish. A byte
+// order mark, no declaration, or one for UTF-8 or Windows-1252 (which the
+// WHATWG labels make of ISO-8859-1 too) leaves the bytes to readText, which
+// reads valid UTF-8 as UTF-8 whatever the label says: mislabelled pages are
+// common, and their bytes win.
+func fromDeclaredCharset(data []byte, contentType string) []byte {
+	if hasBOM(data) {
+		return data
+	}
+	_, name, _ := charset.DetermineEncoding(data, contentType)
+	if name == "utf-8" || name == "windows-1252" {
+		return data
+	}
+	enc, _ := charset.Lookup(name)
+	if enc == nil {
+		return data
+	}
+	out, err := enc.NewDecoder().Bytes(data)
+	if err != nil {
+		return data
+	}
+	return out
+}
+
+// hasBOM reports whether data starts with a UTF-8 or UTF-16 byte-order mark.
+func hasBOM(data []byte) bool {
+	return len(data) >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF ||
+		len(data) >= 2 && (data[0] == 0xFF && data[1] == 0xFE || data[0] == 0xFE && data[1] == 0xFF)
 }
 
 // FromFragment completes article a (its metadata already set, for example

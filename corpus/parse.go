@@ -89,13 +89,17 @@ func Supported(name string) bool {
 func Parse(name string, data []byte) (arts []briefbot.Article, warns []Warning) {
 	name = strings.TrimPrefix(path.Clean(strings.ReplaceAll(name, "\\", "/")), "./")
 	defer recoverAsWarning(name, &arts, &warns)
+	ext := strings.ToLower(path.Ext(name))
+	if ext == ".html" || ext == ".htm" {
+		data = fromDeclaredCharset(data, "")
+	}
 	text, warns, ok := readText(name, data)
 	if !ok {
 		return nil, warns
 	}
 	var got []briefbot.Article
 	var w []Warning
-	switch strings.ToLower(path.Ext(name)) {
+	switch ext {
 	case ".jsonl":
 		got, w = parseJSONL(name, text)
 	case ".md", ".markdown":

@@ -197,7 +197,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) ([]briefbot.Article,
 	if !looksHTML(ct, data) {
 		return nil, fmt.Errorf("fetch %s: neither a feed nor an HTML page (Content-Type %q)", u, ct)
 	}
-	arts, warns := corpus.ParseHTML(data, final.String())
+	arts, warns := corpus.ParseHTML(data, final.String(), resp.Header.Get("Content-Type"))
 	if len(arts) == 0 {
 		reason := "no article text found"
 		if len(warns) > 0 {

@@ -3,6 +3,7 @@ package fetch
 import (
 	"context"
 	"errors"
+	"golang.org/x/text/encoding/charmap"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -295,5 +296,23 @@ func TestCheckAddrAllowsPublic(t *testing.T) {
 	}
 	if err := checkAddr("10.0.0.1:80", true); err == nil {
 		t.Errorf("AllowLoopback let a private address through")
+	}
+}
+
+// TestFetchHTMLInDeclaredCharset: a page served in another encoding, named
+// only in the Content-Type header, is read in that encoding.
+func TestFetchHTMLInDeclaredCharset(t *testing.T) {
+	text := "Переговоры двух делегаций возобновились в Женеве во вторник, сообщили официальные лица."
+	page, err := charmap.Windows1251.NewEncoder().String("<html><body><article><p>" + text + "</p></article></body></html>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := serveString(t, "text/html; charset=windows-1251", page)
+	arts, err := testFetcher().Fetch(context.Background(), srv.URL+"/world/talks.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(arts) != 1 || len(arts[0].Paragraphs) != 1 || arts[0].Paragraphs[0].Text != text {
+		t.Errorf("read %+v, want the paragraph %q", arts, text)
 	}
 }
