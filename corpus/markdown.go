@@ -1,55 +1,210 @@
 package corpus
 
 import (
-	"github.com/briefbot/briefbot"
-	"regexp"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/briefbot/briefbot"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	east "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+	"go.yaml.in/yaml/v3"
 )
 
 // parseMarkdown reads a Markdown file with optional YAML front matter.
 //
 // Front matter is the block between a first line "---" and the next "---"
-// (or "..."); only the simple "key: value" subset of YAML is read (quotes
-// removed, lists and nested maps ignored, except that an author list gives
-// its first name). Keys: id, title, author/authors/byline,
-// date/published/pubDate, source/site/publisher, url/link/canonical.
+// (or "..."), read as YAML: a mapping whose keys (in any case) are id,
+// title/headline, author/authors/byline, date/published/pubdate/
+// published_at/datepublished, source/site/publisher/site_name and
+// url/link/canonical/canonical_url. A list gives its first item; nested
+// maps and other keys are ignored. Front matter that is not valid YAML is
+// ignored with a warning.
 //
-// Body: paragraphs are blocks separated by blank lines; each list item is a
-// paragraph of its own. Headings, fenced and indented code, horizontal rules,
-// HTML comments and link definitions are not paragraphs and take no number:
-// N counts body paragraphs only, so numbers stay stable when a heading is
-// added or removed. The first heading becomes the title when the front matter
-// has none. Inline syntax is stripped: links keep their text, images go,
-// emphasis and code markers go.
+// The body is CommonMark with GitHub tables and strikethrough, parsed by
+// goldmark. Paragraphs are its paragraphs; each list item is a paragraph of
+// its own, and block quotes are read as the paragraphs they hold. Each row
+// of a table is one paragraph that names its columns, "Country: France;
+// Capital: Paris" (a row read alone, as a quoted passage is, still says what
+// its values are); a table with no rows below its header is one paragraph
+// of the header cells. HTML blocks give the paragraphs of their text.
+// Headings, fenced and indented code, horizontal rules, HTML comments and
+// link definitions are not paragraphs and take no number: N counts body
+// paragraphs only, so numbers stay stable when a heading is added or
+// removed. The first heading becomes the title when the front matter has
+// none. Inline syntax goes, its text stays: links keep their text, code
+// spans their code, emphasis its words; images and inline tags go. A run of
+// lines longer than any hand-written paragraph (16 KB without a blank line)
+// is read as several paragraphs: see boundMarkdown.
 func parseMarkdown(name, text string) ([]briefbot.Article, []Warning) {
-	text = normalizeText(text)
+	src := normalizeIndented(text)
 	a := briefbot.Article{ID: idFromName(name), Path: name}
 	var warns []Warning
-	fm, body, ok := splitFrontMatter(text)
-	if ok {
+	if fm, body, ok := splitFrontMatter(src); ok {
+		src = body
 		warns = applyFrontMatter(&a, fm, name)
 	}
-	paras, heading := markdownParagraphs(body)
+	md := readMarkdown(boundMarkdown(src))
 	if a.Title == "" {
-		a.Title = heading
+		a.Title = md.firstHeading
 	}
 	if a.Title == "" {
 		a.Title = titleFromName(name)
 	}
-	warns = append(warns, finish(&a, numbered(paras), name, 0)...)
+	warns = append(warns, finish(&a, numbered(md.paragraphs), name, 0)...)
 	return []briefbot.Article{a}, warns
 }
 
+// normalizeIndented is normalizeText line by line, keeping each line's
+// leading spaces and tabs: in Markdown and YAML indentation is structure
+// (code blocks, nested lists, block scalars), and normalizeText removes it.
+// The paragraphs read from the result are cleaned again by finish.
+func normalizeIndented(text string) string {
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	text = strings.ReplaceAll(text, "\r", "\n")
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		rest := strings.TrimLeft(l, " \t")
+		lines[i] = l[:len(l)-len(rest)] + normalizeText(rest)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Limits on what no hand-written Markdown reaches, which keep goldmark off
+// its slow paths: its inline parsing is quadratic in the length of a line
+// (an unclosed link destination is scanned to the end of the line, for
+// every "](") and of a paragraph (brackets, emphasis delimiters), and its
+// block parsing slows with nesting depth.
+const (
+	maxMarkdownLine   = 2 << 10  // bytes; a longer line is cut
+	maxMarkdownBlock  = 16 << 10 // bytes of lines without a blank one
+	maxMarkdownQuotes = 16       // block quote markers starting a line
+	maxMarkdownIndent = 64       // columns of leading white space
+)
+
+// boundMarkdown reshapes a Markdown body to the limits above. A long line is
+// cut where the rest cannot start a block (before a letter, preferably
+// after a space): the cut is a soft line break, so the text reads the same.
+// A longer run of lines becomes several paragraphs, each with its number.
+// Deeper quotes and indentation are flattened.
+func boundMarkdown(body string) string {
+	var b strings.Builder
+	b.Grow(len(body))
+	block := 0 // bytes since the last blank line
+	for line := range strings.Lines(body) {
+		line = strings.TrimSuffix(line, "\n")
+		if strings.TrimSpace(line) == "" {
+			block = 0
+			b.WriteString(line + "\n")
+			continue
+		}
+		line = flattenNesting(line)
+		indent := line[:len(line)-len(strings.TrimLeft(line, " \t"))]
+		for i, part := range cutLine(line) {
+			if i > 0 {
+				part = indent + part
+			}
+			if block > 0 && block+len(part) > maxMarkdownBlock {
+				b.WriteByte('\n')
+				block = 0
+			}
+			b.WriteString(part)
+			b.WriteByte('\n')
+			block += len(part) + 1
+		}
+	}
+	return b.String()
+}
+
+// flattenNesting caps a line's block quote markers and indentation.
+func flattenNesting(line string) string {
+	quotes, cols, i := 0, 0, 0
+	for ; i < len(line) && strings.IndexByte("> \t", line[i]) >= 0; i++ {
+		switch line[i] {
+		case '>':
+			quotes++
+		case ' ':
+			cols++
+		default:
+			cols += 4 // a tab
+		}
+	}
+	switch {
+	case quotes > maxMarkdownQuotes:
+		return strings.Repeat(">", maxMarkdownQuotes) + " " + line[i:]
+	case quotes == 0 && cols > maxMarkdownIndent:
+		return strings.Repeat(" ", maxMarkdownIndent) + line[i:]
+	}
+	return line
+}
+
+// cutLine cuts line into parts of at most maxMarkdownLine bytes, each after
+// the first starting with a byte that starts no block; a stretch with no
+// such byte stays whole.
+func cutLine(line string) []string {
+	var parts []string
+	for len(line) > maxMarkdownLine {
+		cut := cutPoint(line[:maxMarkdownLine])
+		if cut <= 0 {
+			break
+		}
+		parts = append(parts, line[:cut])
+		line = line[cut:]
+	}
+	return append(parts, line)
+}
+
+// cutPoint is where to cut s, in its second half: before the last byte
+// that starts no block and follows a space, else before the last byte that
+// starts no block; 0 when there is none.
+func cutPoint(s string) int {
+	fallback := 0
+	for i := len(s) - 1; i > len(s)/2; i-- {
+		if !startsNoBlock(s[i]) {
+			continue
+		}
+		if s[i-1] == ' ' {
+			return i
+		}
+		if fallback == 0 {
+			fallback = i
+		}
+	}
+	return fallback
+}
+
+// startsNoBlock reports whether a line starting with byte c can only
+// continue a paragraph: c is no block marker (white space, a digit, or one
+// of #>-*+=_`~<|:) and does not sit inside a UTF-8 sequence.
+func startsNoBlock(c byte) bool {
+	if c >= utf8.RuneSelf {
+		return c >= 0xC0 // the first byte of a sequence
+	}
+	return !strings.ContainsRune(" \t0123456789#>-*+=_`~<|:", rune(c))
+}
+
+// frontMatter is what a front matter block says.
+type frontMatter struct {
+	fields map[string]string // lower-cased key → text; a list gives its first item
+	err    error             // the block is not valid YAML, so fields is empty
+}
+
 // applyFrontMatter sets the article's metadata from front matter keys.
-func applyFrontMatter(a *briefbot.Article, fm map[string]string, name string) []Warning {
-	if v := fm["id"]; v != "" {
+func applyFrontMatter(a *briefbot.Article, fm frontMatter, name string) []Warning {
+	if fm.err != nil {
+		return []Warning{{Path: name, Reason: "front matter ignored, not valid YAML: " + shortErr(fm.err)}}
+	}
+	if v := fm.fields["id"]; v != "" {
 		a.ID = v
 	}
-	a.Title = firstOf(fm, "title", "headline")
-	a.Author = firstOf(fm, "author", "authors", "byline")
-	a.Source = firstOf(fm, "source", "site", "publisher", "site_name")
-	a.URL = firstOf(fm, "url", "link", "canonical", "canonical_url")
-	if d := firstOf(fm, "published", "date", "pubdate", "published_at", "datepublished"); d != "" {
+	a.Title = fm.firstOf("title", "headline")
+	a.Author = fm.firstOf("author", "authors", "byline")
+	a.Source = fm.firstOf("source", "site", "publisher", "site_name")
+	a.URL = fm.firstOf("url", "link", "canonical", "canonical_url")
+	if d := fm.firstOf("published", "date", "pubdate", "published_at", "datepublished"); d != "" {
 		a.Published = parseDate(d)
 		if a.Published.IsZero() {
 			return []Warning{{Path: name, Reason: "unreadable date " + truncate(d, 40) + " ignored"}}
@@ -60,253 +215,243 @@ func applyFrontMatter(a *briefbot.Article, fm map[string]string, name string) []
 
 // hasArticleKeys reports whether front matter names any article field, so
 // that a plain text file starting with a "---" rule is not misread.
-func hasArticleKeys(fm map[string]string) bool {
-	return firstOf(fm, "id", "title", "headline", "author", "authors", "date", "published", "source", "url") != ""
+func hasArticleKeys(fm frontMatter) bool {
+	return fm.firstOf("id", "title", "headline", "author", "authors", "date", "published", "source", "url") != ""
 }
 
-func firstOf(m map[string]string, keys ...string) string {
+// firstOf is the value of the first of keys that has one.
+func (fm frontMatter) firstOf(keys ...string) string {
 	for _, k := range keys {
-		if v := m[k]; v != "" {
+		if v := fm.fields[k]; v != "" {
 			return v
 		}
 	}
 	return ""
 }
 
-// splitFrontMatter separates YAML front matter from the body. Keys are
-// lower-cased.
-func splitFrontMatter(text string) (map[string]string, string, bool) {
-	rest, ok := strings.CutPrefix(text, "---\n")
-	if !ok {
-		return nil, text, false
+// splitFrontMatter separates front matter from the body of text (line
+// breaks already normalised). ok is false when text does not start with a
+// "---" line, the block is never closed, or it holds YAML that is not a
+// mapping (a rule and a paragraph, not metadata).
+func splitFrontMatter(text string) (fm frontMatter, body string, ok bool) {
+	first, rest, found := strings.Cut(text, "\n")
+	if !found || strings.TrimRight(first, " \t") != "---" {
+		return frontMatter{}, text, false
 	}
-	fm := map[string]string{}
-	lastKey := ""
-	for {
-		line, after, found := strings.Cut(rest, "\n")
-		if !found {
-			after = ""
-		}
-		trimmed := strings.TrimSpace(line)
-		if trimmed == "---" || trimmed == "..." {
-			return fm, after, true
-		}
-		if !found && line == "" {
-			// No closing line: not front matter after all.
-			return nil, text, false
-		}
-		rest = after
-		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
-			continue
-		}
-		// A list item under the previous key ("authors:\n  - Jane Doe"):
-		// keep the first one.
-		if strings.HasPrefix(trimmed, "- ") {
-			if lastKey != "" && fm[lastKey] == "" {
-				fm[lastKey] = unquoteYAML(strings.TrimSpace(trimmed[2:]))
-			}
-			continue
-		}
-		if line != strings.TrimLeft(line, " \t") {
-			continue // nested map entries are ignored
-		}
-		k, v, ok := strings.Cut(trimmed, ":")
-		if !ok {
-			continue
-		}
-		k = strings.ToLower(strings.TrimSpace(k))
-		v = strings.TrimSpace(v)
-		lastKey = k
-		if strings.HasPrefix(v, "[") { // inline list: first element
-			v = strings.Trim(v, "[]")
-			v, _, _ = strings.Cut(v, ",")
-		}
-		fm[k] = unquoteYAML(strings.TrimSpace(v))
-		if !found {
-			return nil, text, false
+	block, body, closed := cutAtClosingLine(rest)
+	if !closed {
+		return frontMatter{}, text, false
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(block), &doc); err != nil {
+		return frontMatter{err: err}, body, true
+	}
+	fields := map[string]string{}
+	if len(doc.Content) == 0 { // only comments or nothing
+		return frontMatter{fields: fields}, body, true
+	}
+	m := doc.Content[0]
+	if m.Kind != yaml.MappingNode {
+		return frontMatter{}, text, false
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if v := yamlText(m.Content[i+1]); v != "" {
+			fields[strings.ToLower(m.Content[i].Value)] = v
 		}
 	}
+	return frontMatter{fields: fields}, body, true
 }
 
-func unquoteYAML(v string) string {
-	if len(v) >= 2 && (v[0] == '"' && v[len(v)-1] == '"' || v[0] == '\'' && v[len(v)-1] == '\'') {
-		inner := v[1 : len(v)-1]
-		if v[0] == '\'' {
-			return strings.ReplaceAll(inner, "''", "'")
+// cutAtClosingLine splits s at its first line that is "---" or "...".
+func cutAtClosingLine(s string) (before, after string, found bool) {
+	for at := 0; at < len(s); {
+		end := strings.IndexByte(s[at:], '\n')
+		next := len(s)
+		if end >= 0 {
+			next = at + end + 1
 		}
-		return strings.NewReplacer(`\"`, `"`, `\\`, `\`, `\n`, " ").Replace(inner)
+		if l := strings.TrimSpace(s[at:next]); l == "---" || l == "..." {
+			return s[:at], s[next:], true
+		}
+		at = next
 	}
-	// An unquoted value may end in a comment.
-	if i := strings.Index(v, " #"); i >= 0 {
-		v = strings.TrimSpace(v[:i])
-	}
-	return v
+	return "", "", false
 }
 
-var (
-	mdHeadingRe  = regexp.MustCompile(`^#{1,6}(\s|$)`)
-	mdRuleRe     = regexp.MustCompile(`^(\*\s*){3,}$|^(-\s*){3,}$|^(_\s*){3,}$`)
-	mdSetextRe   = regexp.MustCompile(`^(=+|-+)$`)
-	mdListRe     = regexp.MustCompile(`^([-*+]|\d{1,3}[.)])\s+`)
-	mdLinkDefRe  = regexp.MustCompile(`^\[[^\]]+\]:\s*\S+`)
-	mdImageRe    = regexp.MustCompile(`!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]`)
-	mdLinkRe     = regexp.MustCompile(`\[([^\]]*)\]\([^)]*\)`)
-	mdRefLinkRe  = regexp.MustCompile(`\[([^\]]+)\]\[[^\]]*\]`)
-	mdAutoLinkRe = regexp.MustCompile(`<((?:https?|mailto):[^>\s]+)>`)
-	mdTagRe      = regexp.MustCompile(`</?[a-zA-Z][^>]*>`)
-	mdCommentRe  = regexp.MustCompile(`(?s)<!--.*?-->`)
-	mdStrongRe   = regexp.MustCompile(`\*\*([^*]+)\*\*|__([^_]+)__`)
-	mdEmRe       = regexp.MustCompile(`\*([^*\s][^*]*)\*`)
-	mdUnderEmRe  = regexp.MustCompile(`(^|[^\w])_([^_\s][^_]*)_([^\w]|$)`)
-	mdStrikeRe   = regexp.MustCompile(`~~([^~]+)~~`)
-	mdCodeRe     = regexp.MustCompile("`+([^`]*)`+")
-	mdEscapeRe   = regexp.MustCompile("\\\\([\\\\`*_{}\\[\\]()#+\\-.!>~|])")
-)
-
-// markdownParagraphs returns the body paragraphs of Markdown text (inline
-// syntax still in place) and the first heading's text.
-func markdownParagraphs(body string) (paras []string, firstHeading string) {
-	body = mdCommentRe.ReplaceAllString(body, "")
-	var cur []string
-	curIsItem := false // cur began as a list item (its marker already cut off)
-	flush := func() {
-		curIsItem = false
-		if len(cur) > 0 {
-			// A paragraph that was only an image or a tag is not one.
-			if p := stripInlineMarkdown(strings.Join(cur, " ")); p != "" {
-				paras = append(paras, p)
-			}
-			cur = cur[:0]
-		}
+// yamlText is the text of a front matter value: a scalar's (a block
+// scalar's lines joined), a list's first scalar; "" for null or a map.
+func yamlText(n *yaml.Node) string {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
 	}
-	heading := func(h string) {
-		h = stripInlineMarkdown(strings.TrimSpace(strings.TrimRight(strings.TrimSpace(h), "#")))
-		if firstHeading == "" && h != "" {
-			firstHeading = h
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if n.ShortTag() == "!!null" {
+			return ""
 		}
-	}
-	lines := strings.Split(body, "\n")
-	fence := ""
-	for i := 0; i < len(lines); i++ {
-		raw := lines[i]
-		line := strings.TrimSpace(raw)
-		if fence != "" {
-			if strings.HasPrefix(line, fence) {
-				fence = ""
-			}
-			continue
-		}
-		if strings.HasPrefix(line, "```") || strings.HasPrefix(line, "~~~") {
-			flush()
-			fence = line[:3]
-			continue
-		}
-		switch {
-		case line == "":
-			flush()
-		case strings.HasPrefix(raw, "    ") && len(cur) == 0:
-			// indented code block: skipped
-		case line[0] == '#' && mdHeadingRe.MatchString(line):
-			flush()
-			heading(strings.TrimLeft(line, "#"))
-		case len(cur) == 1 && (line[0] == '=' || line[0] == '-') && mdSetextRe.MatchString(line) && !curIsItem:
-			// "Title\n=====": the pending line was a heading.
-			heading(cur[0])
-			cur = cur[:0]
-		case (line[0] == '*' || line[0] == '-' || line[0] == '_') && len(line) < 100 && mdRuleRe.MatchString(line):
-			flush()
-		case line[0] == '[' && mdLinkDefRe.MatchString(line):
-			// link reference definition: not text
-		default:
-			for strings.HasPrefix(line, ">") { // block quote
-				line = strings.TrimSpace(line[1:])
-			}
-			if line == "" {
-				flush()
-				continue
-			}
-			if isListItem(line) {
-				if loc := mdListRe.FindStringIndex(line); loc != nil {
-					flush() // each list item is a paragraph
-					line = line[loc[1]:]
-					curIsItem = true
+		return cleanParagraph(n.Value)
+	case yaml.SequenceNode:
+		for _, item := range n.Content {
+			if item.Kind == yaml.ScalarNode {
+				if v := yamlText(item); v != "" {
+					return v
 				}
 			}
-			line = strings.TrimSuffix(strings.TrimRight(line, " "), "\\") // hard break
-			cur = append(cur, line)
 		}
 	}
-	flush()
-	return paras, firstHeading
+	return ""
 }
 
-// inlineRules strip inline Markdown, in order (images before links, strong
-// before emphasis), each run only when one of its markers occurs.
-var inlineRules = []struct {
-	markers []string
-	re      *regexp.Regexp
-	repl    string
-}{
-	{[]string{"!["}, mdImageRe, ""},
-	{[]string{"]("}, mdLinkRe, "$1"},
-	{[]string{"]["}, mdRefLinkRe, "$1"},
-	{[]string{"<"}, mdAutoLinkRe, "$1"},
-	{[]string{"<"}, mdTagRe, ""},
-	{[]string{"`"}, mdCodeRe, "$1"},
-	{[]string{"**", "__"}, mdStrongRe, "$1$2"},
-	{[]string{"*"}, mdEmRe, "$1"},
-	{[]string{"_"}, mdUnderEmRe, "$1$2$3"},
-	{[]string{"~~"}, mdStrikeRe, "$1"},
-	{[]string{"\\"}, mdEscapeRe, "$1"},
+// markdownParser reads CommonMark with GitHub tables and strikethrough
+// (whose text is kept, as "~~" was dropped before goldmark). A goldmark
+// parser is safe for concurrent use: each Parse has its own state.
+var markdownParser = goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough)).Parser()
+
+// markdownText is what the reader keeps of a Markdown body.
+type markdownText struct {
+	paragraphs   []string // with inline syntax gone, not yet cleaned
+	firstHeading string
 }
 
-// isListItem is a cheap test before mdListRe: does line start like a
-// list item ("- ", "* ", "+ ", "1. ")?
-func isListItem(line string) bool {
-	if line == "" {
-		return false
-	}
-	switch c := line[0]; {
-	case c == '-' || c == '*' || c == '+':
-		return len(line) > 1 && (line[1] == ' ' || line[1] == '\t')
-	case c >= '0' && c <= '9':
-		return mdListRe.MatchString(line[:min(len(line), 6)])
-	}
-	return false
+// readMarkdown parses a Markdown body and collects its paragraphs and first
+// heading.
+func readMarkdown(body string) markdownText {
+	r := mdReader{src: []byte(body)}
+	r.block(markdownParser.Parse(text.NewReader(r.src)))
+	return r.out
 }
 
-// stripInlineMarkdown removes inline Markdown and HTML from one paragraph.
-func stripInlineMarkdown(s string) string {
-	if !strings.ContainsAny(s, "[]()*_`~<>\\!") {
-		return s
+// mdReader walks a goldmark tree.
+type mdReader struct {
+	src []byte
+	out markdownText
+}
+
+func (r *mdReader) add(p string) {
+	// A paragraph that was only an image or a tag is not one.
+	if p = strings.TrimSpace(p); p != "" {
+		r.out.paragraphs = append(r.out.paragraphs, p)
 	}
-	if len(s) > 16<<10 {
-		// Go's regexp runs much faster on small inputs, so a giant
-		// paragraph is stripped in pieces cut at spaces (an inline span
-		// across a cut keeps its markers, which is harmless).
-		var b strings.Builder
-		for len(s) > 0 {
-			cut := min(len(s), 4<<10)
-			if cut < len(s) {
-				if sp := strings.LastIndexByte(s[:cut], ' '); sp > 0 {
-					cut = sp + 1
-				}
+}
+
+// block collects the paragraphs of block node n.
+func (r *mdReader) block(n ast.Node) {
+	switch n := n.(type) {
+	case *ast.Heading:
+		if r.out.firstHeading == "" {
+			r.out.firstHeading = strings.TrimSpace(r.inline(n))
+		}
+	case *ast.Paragraph, *ast.TextBlock:
+		r.add(r.inline(n))
+	case *east.Table:
+		r.table(n)
+	case *ast.HTMLBlock:
+		r.htmlBlock(n)
+	case *ast.CodeBlock, *ast.FencedCodeBlock, *ast.ThematicBreak:
+		// code and rules are not prose
+	default: // the document, block quotes, lists and list items
+		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			r.block(c)
+		}
+	}
+}
+
+// inline is the text of n's inline children: markers go, line breaks are
+// spaces.
+func (r *mdReader) inline(n ast.Node) string {
+	var b strings.Builder
+	r.writeInline(&b, n)
+	return b.String()
+}
+
+func (r *mdReader) writeInline(b *strings.Builder, n ast.Node) {
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		switch c := c.(type) {
+		case *ast.Text:
+			b.Write(inlineValue(c.Value(r.src), c.IsRaw()))
+			if c.SoftLineBreak() || c.HardLineBreak() {
+				b.WriteByte(' ')
 			}
-			b.WriteString(stripInlineMarkdown(s[:cut]))
-			b.WriteByte(' ')
-			s = s[cut:]
-		}
-		return strings.TrimSpace(b.String())
-	}
-	// Each pattern only runs when its marker occurs: most paragraphs have
-	// none, and a huge one should not pay for every pass.
-	for _, r := range inlineRules {
-		for _, m := range r.markers {
-			if strings.Contains(s, m) {
-				s = r.re.ReplaceAllString(s, r.repl)
-				break
-			}
+		case *ast.String:
+			b.Write(inlineValue(c.Value, c.IsRaw() || c.IsCode()))
+		case *ast.AutoLink:
+			b.Write(c.Label(r.src))
+		case *ast.Image, *ast.RawHTML:
+			// images and inline tags go (the text between tags is kept)
+		default: // emphasis, links, code spans, strikethrough: their text
+			r.writeInline(b, c)
 		}
 	}
-	return strings.TrimSpace(s)
+}
+
+// inlineValue is the text a segment stands for: backslash escapes and
+// character references resolved, as goldmark itself resolves link
+// destinations (util.URLEscape); raw text, such as code, as it is.
+func inlineValue(v []byte, raw bool) []byte {
+	if raw {
+		return v
+	}
+	v = util.UnescapePunctuations(v)
+	v = util.ResolveNumericReferences(v)
+	return util.ResolveEntityNames(v)
+}
+
+// table adds one paragraph per body row, "Header: cell; Header: cell"
+// (empty cells left out, a cell under an empty header alone), or the header
+// cells when there is no body row.
+func (r *mdReader) table(t *east.Table) {
+	var header []string
+	rows := 0
+	for row := t.FirstChild(); row != nil; row = row.NextSibling() {
+		var cells []string
+		for c := row.FirstChild(); c != nil; c = c.NextSibling() {
+			cells = append(cells, strings.TrimSpace(r.inline(c)))
+		}
+		if _, ok := row.(*east.TableHeader); ok {
+			header = cells
+			continue
+		}
+		rows++
+		r.add(tableRow(header, cells))
+	}
+	if rows == 0 {
+		r.add(tableRow(nil, header))
+	}
+}
+
+func tableRow(header, cells []string) string {
+	var parts []string
+	for i, c := range cells {
+		if c == "" {
+			continue
+		}
+		if i < len(header) && header[i] != "" {
+			c = header[i] + ": " + c
+		}
+		parts = append(parts, c)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// htmlBlock adds the paragraphs of an HTML block's text, as an HTML page's
+// (fragmentBlocks drops scripts and styles; a <pre> block is often prose,
+// such as a notice, and is kept). Comments, processing instructions,
+// declarations and CDATA (block types 2 to 5) hold no prose.
+func (r *mdReader) htmlBlock(n *ast.HTMLBlock) {
+	switch n.HTMLBlockType {
+	case ast.HTMLBlockType2, ast.HTMLBlockType3, ast.HTMLBlockType4, ast.HTMLBlockType5:
+		return
+	}
+	var b strings.Builder
+	lines := n.Lines()
+	for i := range lines.Len() {
+		seg := lines.At(i)
+		b.Write(seg.Value(r.src))
+	}
+	if n.HasClosure() {
+		b.Write(n.ClosureLine.Value(r.src))
+	}
+	for _, p := range fragmentBlocks(b.String()) {
+		r.add(p)
+	}
 }

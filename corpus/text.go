@@ -44,16 +44,18 @@ import (
 // heuristics classify what comes before it.
 func parseText(name, text string) ([]briefbot.Article, []Warning) {
 	a := briefbot.Article{ID: idFromName(name), Path: name}
-	text = normalizeText(text)
-	// Front matter, as in Markdown, overrides what the header heuristics find.
-	fm, body, hasFM := splitFrontMatter(text)
+	// Front matter, as in Markdown, overrides what the header heuristics
+	// find. It is read before normalizeText, which drops the indentation
+	// YAML needs.
+	hasFM := false
 	var warns []Warning
-	if hasFM && hasArticleKeys(fm) {
-		text = body
-		warns = applyFrontMatter(&a, fm, name)
-	} else {
-		hasFM = false
+	if strings.HasPrefix(text, "---") {
+		if fm, body, ok := splitFrontMatter(normalizeIndented(text)); ok && hasArticleKeys(fm) {
+			text, hasFM = body, true
+			warns = applyFrontMatter(&a, fm, name)
+		}
 	}
+	text = normalizeText(text)
 	blocks, _ := splitBlocks(text)
 	var blockLines [][]string
 	for _, b := range blocks {
