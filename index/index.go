@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -23,6 +22,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search/searcher"
 	bleveindex "github.com/blevesearch/bleve_index_api"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 func init() {
@@ -89,7 +89,7 @@ type Index struct {
 	log       *slog.Logger
 	now       func() time.Time
 	bl        bleve.Index
-	lock      *os.File
+	lock      *indexLock
 	analyzer  analysis.Analyzer
 	ingestMu  sync.Mutex // one Ingest/Upsert at a time
 	mu        sync.RWMutex
@@ -129,13 +129,13 @@ func Open(dir string, opts Options) (*Index, error) {
 	}
 	if !opts.ReadOnly {
 		if err := recoverSwap(dir); err != nil {
-			release(lock, true)
+			lock.release()
 			return nil, fmt.Errorf("opening index: %w", err)
 		}
 	}
 	ix := &Index{dir: dir, readOnly: opts.ReadOnly, log: log, now: now, lock: lock}
 	if err := ix.openBleve(opts.LockTimeout); err != nil {
-		release(lock, !opts.ReadOnly)
+		lock.release()
 		return nil, err
 	}
 	return ix, nil
@@ -177,67 +177,6 @@ func isIndexDir(dir string) bool {
 	return err == nil
 }
 
-// acquire takes the index's lock file, polling until timeout, and records
-// the owner's pid in it when writing.
-func acquire(dir string, exclusive bool, timeout time.Duration) (*os.File, error) {
-	path := filepath.Join(dir, lockName)
-	flag := os.O_RDWR | os.O_CREATE
-	if !exclusive {
-		flag = os.O_RDONLY
-		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("no index at %s", dir)
-		}
-	}
-	f, err := os.OpenFile(path, flag, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("opening index lock: %w", err)
-	}
-	deadline := time.Now().Add(timeout)
-	for {
-		ok, err := tryLock(f, exclusive)
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("locking index: %w", err)
-		}
-		if ok {
-			break
-		}
-		if time.Now().After(deadline) {
-			pid := readPID(f)
-			f.Close()
-			return nil, &lockedError{pid: pid}
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if exclusive {
-		err := f.Truncate(0)
-		if err == nil {
-			_, err = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
-		}
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("writing index lock: %w", err)
-		}
-	}
-	return f, nil
-}
-
-func readPID(f *os.File) int {
-	b := make([]byte, 32)
-	n, _ := f.ReadAt(b, 0)
-	pid, _ := strconv.Atoi(strings.TrimSpace(string(b[:n])))
-	return pid
-}
-
-// release forgets the owner's pid and drops the lock. The file itself stays:
-// unlinking it would let two processes lock two different inodes.
-func release(f *os.File, exclusive bool) {
-	if exclusive {
-		f.Truncate(0)
-	}
-	f.Close()
-}
-
 func (ix *Index) openBleve(timeout time.Duration) error {
 	path := filepath.Join(ix.dir, bleveDir)
 	cfg := map[string]interface{}{"bolt_timeout": timeout.String()}
@@ -256,7 +195,9 @@ func (ix *Index) openBleve(timeout time.Duration) error {
 		ix.bl, err = bleve.OpenUsing(path, cfg)
 	}
 	if err != nil {
-		if strings.Contains(err.Error(), "timeout") {
+		if errors.Is(err, bolterrors.ErrTimeout) {
+			// Bleve's own lock (bolt_timeout) is held: another process
+			// that opened the index without our LOCK file.
 			return &lockedError{}
 		}
 		return fmt.Errorf("opening index at %s (if it is damaged, run `briefbot ingest --rebuild <corpus paths>`): %w", ix.dir, err)
@@ -302,7 +243,7 @@ func (ix *Index) openBleve(timeout time.Duration) error {
 func (ix *Index) Close() error {
 	ix.closeOnce.Do(func() {
 		ix.closeErr = ix.bl.Close()
-		release(ix.lock, !ix.readOnly)
+		ix.lock.release()
 	})
 	return ix.closeErr
 }

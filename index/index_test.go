@@ -116,6 +116,27 @@ func TestOpenRefusesForeignDirectory(t *testing.T) {
 	}
 }
 
+// TestBleveLockIsErrLocked: when Bleve's own store is held (by a process
+// that opened it without the LOCK file), Open times out with ErrLocked too,
+// recognised by Bolt's typed timeout error, not by its message.
+func TestBleveLockIsErrLocked(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ix")
+	ix, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.Close()
+	bl, err := bleve.Open(filepath.Join(dir, bleveDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bl.Close()
+	_, err = Open(dir, Options{LockTimeout: 100 * time.Millisecond})
+	if !errors.Is(err, ErrLocked) || err.Error() != ErrLocked.Error() {
+		t.Fatalf("Open of an index whose store is held: %v, want ErrLocked", err)
+	}
+}
+
 func TestSecondOpenIsLocked(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "ix")
 	ix, err := Open(dir, Options{})

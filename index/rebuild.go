@@ -34,7 +34,7 @@ func Rebuild(ctx context.Context, dir string, paths []string, opts IngestOptions
 	if err != nil {
 		return IngestReport{}, err
 	}
-	defer release(lock, true)
+	defer lock.release()
 
 	tmp := filepath.Join(dir, rebuildDir)
 	if err := os.RemoveAll(tmp); err != nil { // what an interrupted rebuild left
