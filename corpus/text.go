@@ -192,37 +192,49 @@ func isProseBlock(lines []string) bool {
 	return (total >= proseRunes && textrules.EndsSentence(joined) && textrules.WordCount(joined) >= 12) || total >= longProseRunes
 }
 
+// parseHeader reads the header of a plain text file: the short lines before
+// its first prose block (or glued on top of it). It may take lines off the
+// front of blocks[0].
 func parseHeader(blocks [][]string) header {
-	var h header
-	first := -1
-	for i, b := range blocks {
-		if isProseBlock(b) {
-			first = i
-			break
-		}
-		if i >= maxHeaderLines {
-			break
-		}
+	lines, bodyStart, found := headerLines(blocks)
+	if !found {
+		return firstLineTitle(blocks)
 	}
-	var hl []string
+	if len(lines) == 0 {
+		return header{}
+	}
+	f := readHeaderFields(lines)
+	heads, lead := splitHeadlines(f.rest)
+	if len(heads) == 0 && len(lead) > 0 {
+		// The "header" is short sentences, not a headline: there is no
+		// header, and everything is body.
+		return firstLineTitle(blocks)
+	}
+	return header{
+		title:     longestHeadline(heads),
+		author:    f.author,
+		published: f.published,
+		bodyStart: bodyStart,
+		lead:      lead,
+	}
+}
+
+// headerLines finds the header: the lines of the blocks before the first
+// prose block (bodyStart is that block), or short lines glued on top of a
+// first prose block, which it takes off blocks[0]. found is false when the
+// file has no header: no prose block near the top, or a would-be header too
+// long to be one.
+func headerLines(blocks [][]string) (lines []string, bodyStart int, found bool) {
+	first := firstProseBlock(blocks)
 	switch {
 	case first > 0:
 		for _, b := range blocks[:first] {
-			hl = append(hl, b...)
+			lines = append(lines, b...)
 		}
-		if len(hl) > maxHeaderLines {
-			hl = nil
+		if !fitsHeader(lines) {
+			return nil, 0, false
 		}
-		for _, l := range hl {
-			if utf8.RuneCountInString(l) > maxHeaderRunes {
-				hl = nil
-				break
-			}
-		}
-		if hl == nil { // not a header after all: plain text
-			return firstLineTitle(blocks)
-		}
-		h.bodyStart = first
+		return lines, first, true
 	case first == 0:
 		// Leading short lines glued to the first paragraph ("Title\nText…").
 		b := blocks[0]
@@ -232,74 +244,125 @@ func parseHeader(blocks [][]string) header {
 				k++
 			}
 		}
-		if k == 0 {
-			return h
-		}
-		hl = b[:k]
 		blocks[0] = b[k:]
-	default:
-		return firstLineTitle(blocks)
+		return b[:k], 0, true
 	}
+	return nil, 0, false
+}
 
-	var cands []string
-	for _, l := range hl {
+// firstProseBlock is the index of the first prose block among the first
+// blocks of a file, or -1.
+func firstProseBlock(blocks [][]string) int {
+	for i, b := range blocks {
+		if isProseBlock(b) {
+			return i
+		}
+		if i >= maxHeaderLines {
+			break
+		}
+	}
+	return -1
+}
+
+// fitsHeader reports whether lines are few and short enough to be a header.
+func fitsHeader(lines []string) bool {
+	if len(lines) > maxHeaderLines {
+		return false
+	}
+	for _, l := range lines {
+		if utf8.RuneCountInString(l) > maxHeaderRunes {
+			return false
+		}
+	}
+	return true
+}
+
+// headerFields is what the header's lines say besides the title.
+type headerFields struct {
+	author    string
+	published time.Time
+	rest      []string // lines left for the title and the standfirst
+}
+
+// readHeaderFields drops the navigation, labels and junk among the header
+// lines and reads the byline and the date; a lone name-like line is the
+// author when no byline names one.
+func readHeaderFields(lines []string) headerFields {
+	var f headerFields
+	for _, l := range lines {
 		low := strings.ToLower(l)
 		switch {
 		case isLabel(low) || isNavLine(l) || isMenuLine(low) || isReadingTime(low):
-			continue
 		case isBylineLine(l):
-			if h.author == "" {
-				h.author = bylineName(l)
+			if f.author == "" {
+				f.author = bylineName(l)
 			}
-			continue
 		case isTimestamp(low) || isDateLine(l):
-			// "Posted on March 3, 2021 by Ann Lee"
-			if i := strings.LastIndex(low, " by "); i > 0 && h.author == "" {
-				h.author = cleanAuthor(l[i+4:])
-			}
-			if t := parseDate(l); !t.IsZero() && h.published.IsZero() {
-				h.published = t
-			} else if t := datelineDate(l); !t.IsZero() && h.published.IsZero() {
-				h.published = t
-			}
-			continue
+			f.readDateLine(l, low)
 		case isJunkPhrase(l):
-			continue
-		}
-		cands = append(cands, l)
-	}
-	if h.author == "" && len(cands) > 1 {
-		for i, c := range cands {
-			if isNameLike(c) {
-				h.author = c
-				cands = append(cands[:i:i], cands[i+1:]...)
-				break
-			}
+		default:
+			f.rest = append(f.rest, l)
 		}
 	}
-	// Lines that end like a sentence are a standfirst, not the headline:
-	// they become the first paragraphs.
-	var heads []string
-	for _, c := range cands {
-		if strings.HasSuffix(c, ".") {
-			h.lead = append(h.lead, c)
+	f.takeNameLine()
+	return f
+}
+
+// readDateLine reads a date line, and the author it may name ("Posted on
+// March 3, 2021 by Ann Lee"). The first date found is kept.
+func (f *headerFields) readDateLine(l, low string) {
+	if i := strings.LastIndex(low, " by "); i > 0 && f.author == "" {
+		f.author = cleanAuthor(l[i+4:])
+	}
+	if !f.published.IsZero() {
+		return
+	}
+	if t := parseDate(l); !t.IsZero() {
+		f.published = t
+	} else if t := datelineDate(l); !t.IsZero() {
+		f.published = t
+	}
+}
+
+// takeNameLine makes the first name-like line the author, when no byline
+// gave one and some other line is left for the title.
+func (f *headerFields) takeNameLine() {
+	if f.author != "" || len(f.rest) < 2 {
+		return
+	}
+	for i, c := range f.rest {
+		if isNameLike(c) {
+			f.author = c
+			f.rest = append(f.rest[:i:i], f.rest[i+1:]...)
+			return
+		}
+	}
+}
+
+// splitHeadlines separates headline-like lines from lines that end like a
+// sentence: those are a standfirst, not the headline, and become the first
+// paragraphs.
+func splitHeadlines(lines []string) (heads, lead []string) {
+	for _, l := range lines {
+		if strings.HasSuffix(l, ".") {
+			lead = append(lead, l)
 		} else {
-			heads = append(heads, c)
+			heads = append(heads, l)
 		}
 	}
-	if len(heads) == 0 && len(h.lead) > 0 {
-		// The "header" is short sentences, not a headline: there is no
-		// header, and everything is body.
-		return firstLineTitle(blocks)
-	}
-	// The title: the longest remaining headline-like line; on a tie the
-	// later one, which sits right above the body.
+	return heads, lead
+}
+
+// longestHeadline is the title: the longest headline-like line; on a tie
+// the later one, which sits right above the body.
+func longestHeadline(heads []string) string {
+	title := ""
 	for _, c := range heads {
-		if utf8.RuneCountInString(c) >= utf8.RuneCountInString(h.title) {
-			h.title = c
+		if utf8.RuneCountInString(c) >= utf8.RuneCountInString(title) {
+			title = c
 		}
 	}
-	return h
+	return title
 }
 
 // firstLineTitle handles a file with no header: the first line is the
