@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -94,18 +95,30 @@ type dailyState struct {
 	Outcome string `json:"outcome"` // posted, empty, failed
 	Channel string `json:"channel"`
 	At      string `json:"at"` // RFC 3339, when it was recorded
+	// Pending is a day whose post was started (written before the post) but
+	// not yet recorded as posted, and Nonce the nonce it was sent with: after
+	// a crash between the post and the record, the restart looks for that
+	// post in the channel instead of posting again.
+	Pending string `json:"pending,omitempty"`
+	Nonce   string `json:"nonce,omitempty"`
 }
 
 // poster sends the daily message to the channel.
 type poster interface {
 	post(ctx context.Context, msg *discordgo.MessageSend, nonce string) error
+	// findPost reports whether the channel's recent messages hold a post of
+	// the bot sent with nonce or whose content is marker.
+	findPost(ctx context.Context, nonce, marker string) (bool, error)
 }
 
 // dailyScheduler posts the day's briefing once per local day.
 //
-// Exactly once: the day is recorded in the state file (written atomically)
-// right after the post, and a day already recorded is never posted again, so
-// restarts do not repeat it. Catch-up policy: when the bot starts (or wakes)
+// Exactly once: before the post the day is written to the state file as
+// pending with the post's nonce, and right after the post it is recorded as
+// posted (both writes atomic). A day already recorded is never posted again;
+// a day still pending (a crash or an unknown outcome between the post and the
+// record) is posted only when the channel's recent messages do not already
+// hold it, so restarts do not repeat it. Catch-up policy: when the bot starts (or wakes)
 // after today's slot and today is not recorded, it posts at once; a missed
 // earlier day is never posted late (yesterday's briefing the next morning
 // would be stale next to today's).
@@ -121,6 +134,9 @@ type dailyScheduler struct {
 	mem       dailyState
 	// onUnauthorized is called on a 401 (Serve stops).
 	onUnauthorized func()
+	// afterPost, when set (tests only), runs between a successful post and
+	// its record: a fault hook that stands for a crash there.
+	afterPost func()
 }
 
 func newDailyScheduler(cfg *ServeConfig, p poster, daily dailyMessenger) (*dailyScheduler, error) {
@@ -138,19 +154,35 @@ func newDailyScheduler(cfg *ServeConfig, p poster, daily dailyMessenger) (*daily
 	return d, nil
 }
 
-func (d *dailyScheduler) lastDay() string {
+// state is the recorded state; an unreadable file counts as empty.
+func (d *dailyScheduler) state() dailyState {
 	if d.statePath == "" {
-		return d.mem.LastDay
+		return d.mem
 	}
 	var st dailyState
 	if err := readJSONFile(d.statePath, &st); err != nil {
-		return ""
+		return dailyState{}
 	}
-	return st.LastDay
+	return st
 }
+
+func (d *dailyScheduler) lastDay() string { return d.state().LastDay }
 
 func (d *dailyScheduler) record(day, outcome string) error {
 	st := dailyState{LastDay: day, Outcome: outcome, Channel: d.channel, At: d.clock.Now().UTC().Format(time.RFC3339)}
+	return d.write(st)
+}
+
+// recordIntent marks day as pending before its post, keeping the last
+// recorded day.
+func (d *dailyScheduler) recordIntent(day, nonce string) error {
+	st := d.state()
+	st.Pending, st.Nonce, st.Channel = day, nonce, d.channel
+	st.At = d.clock.Now().UTC().Format(time.RFC3339)
+	return d.write(st)
+}
+
+func (d *dailyScheduler) write(st dailyState) error {
 	d.mem = st
 	if d.statePath == "" {
 		return nil
@@ -227,8 +259,17 @@ func (d *dailyScheduler) runOnce(ctx context.Context, now time.Time) bool {
 	// nonce for a few minutes (enforce_nonce), a second line of defence
 	// behind the state file.
 	nonce := "brief-" + strings.ReplaceAll(day, "-", "")
+	if done, ok := d.resumePending(ctx, log, day, nonce, msg.Content); !ok || done {
+		return done
+	}
+	if err := d.recordIntent(day, nonce); err != nil {
+		log.Error("daily briefing: cannot write the state file; a crash during the post may post again", "err", err)
+	}
 	switch err := d.post.post(ctx, msg, nonce); {
 	case err == nil:
+		if d.afterPost != nil {
+			d.afterPost()
+		}
 		log.Info("daily briefing posted")
 		d.recordOrLog(log, day, "posted")
 		return true
@@ -250,6 +291,34 @@ func (d *dailyScheduler) runOnce(ctx context.Context, now time.Time) bool {
 		log.Error("daily briefing: post failed; will retry", "err", err, "retry_in", retryPostAfter)
 		return false
 	}
+}
+
+// resumePending handles a day left pending by an earlier attempt (a crash
+// or an unknown outcome after the intent was written): when the channel
+// already holds the post, the day is recorded as posted (done). ok is false
+// when the channel cannot be read: the attempt is retried later rather than
+// risking a second post.
+func (d *dailyScheduler) resumePending(ctx context.Context, log *slog.Logger, day, nonce, marker string) (done, ok bool) {
+	st := d.state()
+	if st.Pending != day || st.Channel != d.channel {
+		return false, true
+	}
+	if st.Nonce != "" {
+		nonce = st.Nonce
+	}
+	found, err := d.post.findPost(ctx, nonce, marker)
+	if err != nil {
+		if ctx.Err() == nil {
+			log.Error("daily briefing: an earlier attempt may have posted, and the channel cannot be read to check; will retry", "err", err)
+		}
+		return false, false
+	}
+	if !found {
+		return false, true
+	}
+	log.Info("daily briefing: an earlier attempt had posted it; not posting again")
+	d.recordOrLog(log, day, "posted")
+	return true, true
 }
 
 func (d *dailyScheduler) recordOrLog(log *slog.Logger, day, outcome string) {
@@ -329,6 +398,89 @@ func (p *channelPoster) post(ctx context.Context, msg *discordgo.MessageSend, no
 // posted by the bot as a plain message (not an interaction reply) since t,
 // less a minute of clock skew, with the same content and number of embeds.
 func (p *channelPoster) postedSince(ctx context.Context, t time.Time, msg *discordgo.MessageSend) (bool, error) {
+	msgs, _, err := p.recentOwnPosts(ctx, 20)
+	if err != nil {
+		return false, err
+	}
+	for _, m := range msgs {
+		if m.Timestamp.After(t.Add(-time.Minute)) && m.Content == msg.Content && len(m.Embeds) == len(msg.Embeds) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// findPost reports whether one of the bot's recent plain messages in the
+// channel carries nonce or has marker as its content. Discord echoes a
+// message's nonce when it is created but need not keep it in the history, so
+// the marker (the daily post's first line names its day) is what a restart
+// can rely on; a matching nonce is taken when Discord does return it.
+func (p *channelPoster) findPost(ctx context.Context, nonce, marker string) (bool, error) {
+	msgs, nonces, err := p.recentOwnPosts(ctx, 50)
+	if err != nil {
+		return false, fmt.Errorf("daily briefing: reading the channel: %w", err)
+	}
+	for i, m := range msgs {
+		if (nonce != "" && nonces[i] == nonce) || (marker != "" && m.Content == marker) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// recentOwnPosts returns up to limit of the channel's latest messages that the
+// bot posted as plain messages (not interaction replies), newest first, with
+// the nonce of each ("" when Discord sent none).
+func (p *channelPoster) recentOwnPosts(ctx context.Context, limit int) ([]*discordgo.Message, []string, error) {
+	botID, err := p.ownID(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	endpoint := discordgo.EndpointChannelMessages(p.channel)
+	var raw []byte
+	err = retryREST(ctx, p.backoff, 3, true, func(ctx context.Context) error {
+		var err error
+		raw, err = p.s.RequestWithBucketID(http.MethodGet, endpoint+"?limit="+strconv.Itoa(limit), nil, endpoint, restOptions(ctx)...)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	var all []*discordgo.Message
+	// discordgo's Message has no nonce field: read it on its own.
+	var withNonce []struct {
+		Nonce json.RawMessage `json:"nonce"`
+	}
+	if err := json.Unmarshal(raw, &all); err != nil {
+		return nil, nil, fmt.Errorf("channel messages: %w", err)
+	}
+	if err := json.Unmarshal(raw, &withNonce); err != nil || len(withNonce) != len(all) {
+		withNonce = make([]struct {
+			Nonce json.RawMessage `json:"nonce"`
+		}, len(all))
+	}
+	var msgs []*discordgo.Message
+	var nonces []string
+	for i, m := range all {
+		if m.Author != nil && m.Author.ID == botID && m.Type == discordgo.MessageTypeDefault && m.Interaction == nil {
+			msgs = append(msgs, m)
+			nonces = append(nonces, nonceString(withNonce[i].Nonce))
+		}
+	}
+	return msgs, nonces, nil
+}
+
+// nonceString is a message's nonce (a string or an integer in Discord's JSON).
+func nonceString(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	return strings.TrimSpace(string(raw))
+}
+
+// ownID is the bot's user id, from the gateway's READY or GET /users/@me.
+func (p *channelPoster) ownID(ctx context.Context) (string, error) {
 	if p.botID == "" {
 		if st := p.s.State; st != nil {
 			// READY (also on reconnects) writes the state under its lock.
@@ -346,25 +498,10 @@ func (p *channelPoster) postedSince(ctx context.Context, t time.Time, msg *disco
 				return err
 			})
 			if err != nil {
-				return false, err
+				return "", err
 			}
 			p.botID = u.ID
 		}
 	}
-	var msgs []*discordgo.Message
-	err := retryREST(ctx, p.backoff, 3, true, func(ctx context.Context) error {
-		var err error
-		msgs, err = p.s.ChannelMessages(p.channel, 20, "", "", "", restOptions(ctx)...)
-		return err
-	})
-	if err != nil {
-		return false, err
-	}
-	for _, m := range msgs {
-		if m.Author != nil && m.Author.ID == p.botID && m.Type == discordgo.MessageTypeDefault && m.Interaction == nil &&
-			m.Timestamp.After(t.Add(-time.Minute)) && m.Content == msg.Content && len(m.Embeds) == len(msg.Embeds) {
-			return true, nil
-		}
-	}
-	return false, nil
+	return p.botID, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -148,6 +149,19 @@ func (p *recPoster) post(_ context.Context, msg *discordgo.MessageSend, nonce st
 	p.at = append(p.at, p.clock.Now())
 	p.msgs = append(p.msgs, msg)
 	return nil
+}
+
+// findPost looks among this poster's own posts (a restarted scheduler in
+// these tests has a fresh poster, so it finds nothing).
+func (p *recPoster) findPost(_ context.Context, _, marker string) (bool, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, m := range p.msgs {
+		if m.Content == marker {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func (p *recPoster) times() []time.Time {
@@ -395,5 +409,100 @@ func TestChannelPosterForbidden(t *testing.T) {
 	}
 	if n := len(fake.Requests()); n != 1 {
 		t.Errorf("%d requests after a 403, want 1", n)
+	}
+}
+
+// runDailyOnFake runs a scheduler that posts through channelPoster to the
+// fake Discord from start until end (fake clock), with hook as its afterPost
+// fault hook. A hook that calls runtime.Goexit stops the scheduler right
+// there, as a crash would: nothing after the post runs.
+func runDailyOnFake(t *testing.T, fake *discordtest.Server, ch, dir string, start, end time.Time, hook func()) {
+	t.Helper()
+	loc := start.Location()
+	s, err := NewSession("test-token", fake.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &channelPoster{s: s, channel: ch, log: testLogger(t), backoff: 10 * time.Millisecond}
+	clock := newFakeClock(start)
+	cfg := ServeConfig{SummaryChannel: ch, SummaryAt: "08:00", Location: loc, Clock: clock, StateDir: dir, Logger: testLogger(t)}
+	sch, err := newDailyScheduler(&cfg, p, &dayMessenger{loc: loc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sch.afterPost = hook
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	go func() { defer close(done); sch.run(ctx) }()
+	for {
+		select {
+		case <-done:
+			return // crashed
+		case ft := <-clock.armed:
+			if ft.at.After(end) {
+				cancel()
+				<-done
+				return
+			}
+			clock.mu.Lock()
+			clock.now = ft.at
+			clock.mu.Unlock()
+			ft.c <- ft.at
+		case <-time.After(5 * time.Second):
+			t.Fatalf("scheduler armed no timer (clock at %s)", clock.Now())
+		}
+	}
+}
+
+// A crash between the post and the state write, and a restart after
+// Discord's nonce window: the restart finds the post in the channel and does
+// not post again.
+func TestDailyCrashBetweenPostAndRecordPostsOnce(t *testing.T) {
+	t.Parallel()
+	loc := berlin(t)
+	fake := discordtest.New(t)
+	const ch = "500000000000000001"
+	dir := t.TempDir()
+	crashed := false
+	runDailyOnFake(t, fake, ch, dir, time.Date(2026, 3, 29, 7, 0, 0, 0, loc), time.Date(2026, 3, 29, 9, 0, 0, 0, loc),
+		func() { crashed = true; runtime.Goexit() })
+	if !crashed || len(fake.Messages(ch)) != 1 {
+		t.Fatalf("first run: crashed %v, %d messages; want a crash after one post", crashed, len(fake.Messages(ch)))
+	}
+	fake.ForgetNonces()
+	runDailyOnFake(t, fake, ch, dir, time.Date(2026, 3, 29, 9, 30, 0, 0, loc), time.Date(2026, 3, 29, 23, 0, 0, 0, loc), nil)
+	if n := len(fake.Messages(ch)); n != 1 {
+		t.Errorf("%d messages after the restart, want 1", n)
+	}
+	var st dailyState
+	if err := readJSONFile(filepath.Join(dir, dailyStateFile), &st); err != nil || st.LastDay != "2026-03-29" || st.Outcome != "posted" {
+		t.Errorf("state after the restart %+v, %v; want 2026-03-29 posted", st, err)
+	}
+	// The next day is posted as usual, once.
+	runDailyOnFake(t, fake, ch, dir, time.Date(2026, 3, 30, 7, 0, 0, 0, loc), time.Date(2026, 3, 30, 23, 0, 0, 0, loc), nil)
+	if msgs := fake.Messages(ch); len(msgs) != 2 || msgs[1].Content != "Daily briefing 2026-03-30" {
+		t.Errorf("messages after the next day: %d, want 2 (the second for 2026-03-30)", len(msgs))
+	}
+}
+
+// A crash after the intent is written but before the post reaches Discord:
+// the restart looks, finds nothing, and posts once.
+func TestDailyCrashBeforePostPostsOnRestart(t *testing.T) {
+	t.Parallel()
+	loc := berlin(t)
+	fake := discordtest.New(t)
+	const ch = "500000000000000001"
+	dir := t.TempDir()
+	if err := writeJSONFileAtomic(filepath.Join(dir, dailyStateFile),
+		dailyState{LastDay: "2026-03-28", Outcome: "posted", Channel: ch, Pending: "2026-03-29", Nonce: "brief-20260329"}); err != nil {
+		t.Fatal(err)
+	}
+	runDailyOnFake(t, fake, ch, dir, time.Date(2026, 3, 29, 9, 30, 0, 0, loc), time.Date(2026, 3, 29, 23, 0, 0, 0, loc), nil)
+	if n := len(fake.Messages(ch)); n != 1 {
+		t.Errorf("%d messages after the restart, want 1", n)
+	}
+	if n := len(fake.Find("GET", `/api/v9/channels/`+ch+`/messages`)); n != 1 {
+		t.Errorf("the channel was read %d times before posting, want 1", n)
 	}
 }
