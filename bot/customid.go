@@ -109,3 +109,29 @@ func contextID(passageID string) string {
 	}
 	return id
 }
+
+// customIDLabel describes a custom_id for the logs without the user text it
+// may carry (a paging button holds the question, a Context button an article
+// id): the button's kind, for paging the command and the page, and the id's
+// length.
+func customIDLabel(id string) string {
+	n := " len=" + strconv.Itoa(textLen(id))
+	kind, rest, _ := strings.Cut(id, "|")
+	switch kind {
+	case idPage:
+		if st, ok := decodePage(id); ok {
+			cmd := "ask"
+			if st.Cmd == "s" {
+				cmd = "search"
+			}
+			return "page:" + cmd + ":" + strconv.Itoa(st.Page) + n
+		}
+	case idContext:
+		return "context" + n
+	case idFeedback:
+		if rest == "u" || rest == "d" {
+			return "feedback:" + rest
+		}
+	}
+	return "unknown" + n
+}

@@ -93,6 +93,7 @@ func NewHandler(eng Engine, opts HandlerOptions) *Handler {
 // outcome is what happened to an interaction, for the log line.
 type outcome struct {
 	command string
+	button  string // customIDLabel of a button's custom_id, never its text
 	kind    string // "ok", "no_match", "invalid", "rate_limited", "forbidden", "error"
 	results int
 	err     error
@@ -264,8 +265,9 @@ func (h *Handler) userHash(id string) string {
 }
 
 // logInteraction writes the one log line of an interaction: type, command,
-// user hash, outcome, result count and latency. It never logs the token, the
-// user id or the question text.
+// user hash, outcome, result count and latency, and for a button its kind,
+// page and custom_id length. It never logs the token, the user id, the
+// question text or a custom_id (which carries the question).
 func (h *Handler) logInteraction(i *discordgo.Interaction, out outcome, latency time.Duration) {
 	attrs := []any{
 		"type", i.Type.String(),
@@ -275,6 +277,9 @@ func (h *Handler) logInteraction(i *discordgo.Interaction, out outcome, latency 
 		"outcome", out.kind,
 		"results", out.results,
 		"latency_ms", float64(latency.Microseconds()) / 1000,
+	}
+	if out.button != "" {
+		attrs = append(attrs, "button", out.button)
 	}
 	switch {
 	case out.err != nil:

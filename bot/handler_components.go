@@ -19,6 +19,7 @@ func (h *Handler) component(ctx context.Context, i *discordgo.Interaction, start
 		return ephemeral("That button arrived without its data; please try again.")
 	}
 	kind, rest, _ := strings.Cut(data.CustomID, "|")
+	out.button = customIDLabel(data.CustomID)
 	var resp *discordgo.InteractionResponse
 	var err error
 	switch kind {

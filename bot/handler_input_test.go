@@ -462,6 +462,40 @@ func TestLogLine(t *testing.T) {
 	}
 }
 
+// TestButtonLogLinesHoldNoQuestion: a paging button's custom_id carries the
+// question and a Context button's an article id; neither the handler's log
+// line nor the name the transport logs holds them, only the kind, the page
+// and the length.
+func TestButtonLogLinesHoldNoQuestion(t *testing.T) {
+	t.Parallel()
+	h, _, logs := newTestHandler(t, &fakeEngine{articles: testArticles()}, nil)
+	for _, tc := range []struct {
+		customID, want string
+	}{
+		{"p|a|2||||||What happened in Kursk?", "page:ask:2 len=34"},
+		{"p|s|3|t0a1b2c3d|2025-03-01||example-news.com|Jane Doe|Kursk incursion", "page:search:3 len=69"},
+		{"c|world/kursk#1", "context len=15"},
+	} {
+		logs.Reset()
+		i := buttonClick("1", tc.customID, &discordgo.Message{ID: "5", Content: "**What happened in Kursk?**"})
+		h.Handle(context.Background(), i)
+		line := strings.TrimSpace(logs.String())
+		name := interactionName(i)
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("%s: log %q: %v", tc.customID, line, err)
+		}
+		if rec["button"] != tc.want || name != "component:"+tc.want {
+			t.Errorf("%s: logged button %v, transport name %q; want %q", tc.customID, rec["button"], name, tc.want)
+		}
+		for _, word := range []string{"Kursk", "kursk", "happened", "Jane", "example-news", "incursion"} {
+			if strings.Contains(line, word) || strings.Contains(name, word) {
+				t.Errorf("%s: %q logged:\n%s\n%s", tc.customID, word, line, name)
+			}
+		}
+	}
+}
+
 func TestCommandDefinitions(t *testing.T) {
 	t.Parallel()
 	cmds := Commands()

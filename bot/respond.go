@@ -515,11 +515,11 @@ func interactionName(i *discordgo.Interaction) string {
 		}
 	case discordgo.InteractionMessageComponent:
 		if d, ok := i.Data.(discordgo.MessageComponentInteractionData); ok {
-			return "component:" + d.CustomID
+			return "component:" + customIDLabel(d.CustomID) // never the custom_id: it carries the question
 		}
 	case discordgo.InteractionModalSubmit:
 		if d, ok := i.Data.(discordgo.ModalSubmitInteractionData); ok {
-			return "modal:" + d.CustomID
+			return "modal:" + customIDLabel(d.CustomID)
 		}
 	}
 	return i.Type.String()
