@@ -11,6 +11,7 @@ const (
 	cmdIngest  = "ingest"
 	cmdReindex = "reindex"
 	cmdStats   = "stats"
+	cmdHelp    = "help"
 )
 
 // maxQueryRunes caps /ask questions and /search keywords. Discord enforces it
@@ -96,6 +97,11 @@ func Commands() []*Command {
 		publicCommand(discordgo.ApplicationCommand{
 			Name:        cmdSources,
 			Description: "Indexed sources with article counts and latest dates",
+			Options:     []*discordgo.ApplicationCommandOption{},
+		}),
+		publicCommand(discordgo.ApplicationCommand{
+			Name:        cmdHelp,
+			Description: "What each command does, and what the bot logs and keeps",
 			Options:     []*discordgo.ApplicationCommandOption{},
 		}),
 		adminCommand(discordgo.ApplicationCommand{

@@ -53,6 +53,8 @@ func (h *Handler) command(ctx context.Context, i *discordgo.Interaction, start t
 		resp, err = h.reindex(ctx, out)
 	case cmdStats:
 		resp, err = h.statsCommand(ctx, out)
+	case cmdHelp:
+		resp = h.help(out)
 	default:
 		out.kind = "invalid"
 		return ephemeral("I don't know that command. It may have been removed; try `/ask`.")

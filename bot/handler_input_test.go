@@ -519,7 +519,7 @@ func TestCommandDefinitions(t *testing.T) {
 			t.Errorf("/%s should be usable in servers only: %s", c.Name, raw)
 		}
 	}
-	for _, want := range []string{cmdAsk, cmdSearch, cmdSummary, cmdSources, cmdIngest, cmdReindex, cmdStats} {
+	for _, want := range []string{cmdAsk, cmdSearch, cmdSummary, cmdSources, cmdHelp, cmdIngest, cmdReindex, cmdStats} {
 		if names[want] == nil {
 			t.Errorf("no /%s", want)
 		}

@@ -292,6 +292,7 @@ var goldenCases = []struct {
 	{"summary_bad_date", 4, true, []string{"isn't a date I understand", "YYYY-MM-DD"}},
 	{"summary_empty_day", 4, true, []string{"No articles were published on 2025-01-01."}},
 	{"sources", 4, false, []string{"**example\\-news.com** — 2 articles · latest 2025-03-10"}},
+	{"help", 4, true, []string{"**/ask** `question`", "Privacy", "never your question", "kept with the question it rates"}},
 	{"autocomplete_source", 8, false, []string{"example-news.com (2 articles)"}},
 	{"autocomplete_date", 8, false, []string{"2025-03-10 (Mon 10 Mar)"}},
 	{"stats_admin", 4, true, []string{"Uptime", "1d 2h 5m", "👍 0 · 👎 0"}},
