@@ -1,6 +1,11 @@
 package bot
 
-import "github.com/bwmarrin/discordgo"
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/bwmarrin/discordgo"
+)
 
 // Command names, shared by the definitions and the handler's dispatch.
 const (
@@ -12,6 +17,9 @@ const (
 	cmdReindex = "reindex"
 	cmdStats   = "stats"
 	cmdHelp    = "help"
+	// cmdAskMessage is the message command (right-click a message → Apps).
+	// Message commands may have spaces and capitals, and no description.
+	cmdAskMessage = "Ask briefbot"
 )
 
 // maxQueryRunes caps /ask questions and /search keywords. Discord enforces it
@@ -49,6 +57,22 @@ type Command struct {
 	discordgo.ApplicationCommand
 	Contexts         []int `json:"contexts,omitempty"`
 	IntegrationTypes []int `json:"integration_types,omitempty"`
+}
+
+// MarshalJSON leaves "options" out of a message command: discordgo writes
+// "options":null for a nil list, and options belong to slash commands only.
+func (c *Command) MarshalJSON() ([]byte, error) {
+	type plain Command // without this method
+	b, err := json.Marshal((*plain)(c))
+	if err != nil || c.Type == discordgo.ChatApplicationCommand || c.Options != nil {
+		return b, err
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return nil, fmt.Errorf("command %q: %w", c.Name, err)
+	}
+	delete(fields, "options")
+	return json.Marshal(fields)
 }
 
 // Commands returns the command definitions for a bulk overwrite.
@@ -104,6 +128,7 @@ func Commands() []*Command {
 			Description: "What each command does, and what the bot logs and keeps",
 			Options:     []*discordgo.ApplicationCommandOption{},
 		}),
+		messageCommand(cmdAskMessage),
 		adminCommand(discordgo.ApplicationCommand{
 			Name:        cmdIngest,
 			Description: "Add an article page or RSS/Atom feed to the index (admins)",
@@ -128,6 +153,14 @@ func Commands() []*Command {
 // the bot.
 func publicCommand(c discordgo.ApplicationCommand) *Command {
 	c.Type = discordgo.ChatApplicationCommand
+	return &Command{c, []int{contextGuild, contextBotDM}, []int{integrationGuild}}
+}
+
+// messageCommand is a message command (type 3, in the message's Apps menu)
+// for everyone, in servers and in DMs with the bot. It takes no options and,
+// as Discord requires, no description.
+func messageCommand(name string) *Command {
+	c := discordgo.ApplicationCommand{Name: name, Type: discordgo.MessageApplicationCommand}
 	return &Command{c, []int{contextGuild, contextBotDM}, []int{integrationGuild}}
 }
 

@@ -55,6 +55,8 @@ func (h *Handler) command(ctx context.Context, i *discordgo.Interaction, start t
 		resp, err = h.statsCommand(ctx, out)
 	case cmdHelp:
 		resp = h.help(out)
+	case cmdAskMessage:
+		resp, err = h.askMessage(ctx, i, data, start, out)
 	default:
 		out.kind = "invalid"
 		return ephemeral("I don't know that command. It may have been removed; try `/ask`.")

@@ -12,6 +12,7 @@ var helpLines = []string{
 	"**/search** `keywords` — paragraphs holding all the words, highlighted, 5 a page; narrow with `source`, `author`, `since`, `until`.",
 	"**/summary** `date` — the key sentences of a day's articles (default today).",
 	"**/sources** — the indexed sources, with article counts and latest dates.",
+	"**Apps → Ask briefbot** on a message (right-click, or long-press on a phone) — asks with that message's text.",
 	"**/help** — this message.",
 	"",
 	"Set `private` to True on /ask, /search or /summary to see the reply alone. Under an answer, ◀ ▶ turn the page, **Context** shows the paragraphs around a passage, and 👍 / 👎 rate the answer.",

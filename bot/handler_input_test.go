@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 )
@@ -502,7 +503,12 @@ func TestCommandDefinitions(t *testing.T) {
 	names := map[string]*Command{}
 	for _, c := range cmds {
 		names[c.Name] = c
-		if n := len(c.Description); n < 1 || n > 100 {
+		if c.Type != discordgo.ChatApplicationCommand {
+			// A message command has no description and no options.
+			if raw, _ := json.Marshal(c); c.Description != "" || strings.Contains(string(raw), `"options"`) {
+				t.Errorf("%q: a message command with a description or options: %s", c.Name, raw)
+			}
+		} else if n := len(c.Description); n < 1 || n > 100 {
 			t.Errorf("/%s description is %d long", c.Name, n)
 		}
 		for _, o := range c.Options {
@@ -523,6 +529,9 @@ func TestCommandDefinitions(t *testing.T) {
 		if names[want] == nil {
 			t.Errorf("no /%s", want)
 		}
+	}
+	if m := names[cmdAskMessage]; m == nil || m.Type != discordgo.MessageApplicationCommand {
+		t.Errorf("no message command %q", cmdAskMessage)
 	}
 	if q := names[cmdAsk].Options[0]; !q.Required || q.MaxLength != 300 {
 		t.Errorf("/ask question = %+v", q)
@@ -620,5 +629,45 @@ func TestRepliesSayWhatWasRespelled(t *testing.T) {
 		if resp := run(cmd, opt, "Kursk"); len(resp.Data.Embeds) == 0 || strings.Contains(resp.Data.Content, "nearest spelling") {
 			t.Errorf("/%s: nothing respelled, but the reply says so: %q", cmd, resp.Data.Content)
 		}
+	}
+}
+
+// TestMessageQuestion: the message command's question is the message's text
+// without Discord markup, on one line, cut at a word to the /ask cap; a
+// message of embeds only asks with its first embed.
+func TestMessageQuestion(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("kursk incursion ", 40) // 640 runes
+	for _, tc := range []struct {
+		msg  *discordgo.Message
+		want string
+	}{
+		{&discordgo.Message{Content: "<@123> <@!4> <@&5> in <#6>:\nwhat about\tKursk? <a:wave:77> </ask:88> <t:1700000000:R>"}, "in : what about Kursk?"},
+		{&discordgo.Message{Embeds: []*discordgo.MessageEmbed{{Title: "Kursk", Description: "incursion **enters** week two"}}}, "Kursk incursion **enters** week two"},
+		{&discordgo.Message{Content: "  <@123>  "}, ""},
+		{&discordgo.Message{Content: long}, long[:16*18+5]},
+	} {
+		got := messageQuestion(tc.msg)
+		if got != tc.want {
+			t.Errorf("messageQuestion(%q) = %q, want %q", tc.msg.Content, got, tc.want)
+		}
+		if n := utf8.RuneCountInString(got); n > maxQueryRunes {
+			t.Errorf("%d runes, over the cap", n)
+		}
+	}
+}
+
+// TestMessageCommandPagesLikeAsk: ▶ under a message command's answer leads
+// to page 2 of the same question.
+func TestMessageCommandPagesLikeAsk(t *testing.T) {
+	t.Parallel()
+	h, _, _ := newTestHandler(t, &fakeEngine{articles: testArticles()}, nil)
+	resp := h.Handle(context.Background(), loadInteraction(t, "message_ask"))
+	checkResponse(t, resp)
+	next := resp.Data.Components[0].(discordgo.ActionsRow).Components[1].(discordgo.Button)
+	page := h.Handle(context.Background(), buttonClick("1", next.CustomID, &discordgo.Message{ID: "1", Content: resp.Data.Content}))
+	checkResponse(t, page)
+	if page.Type != discordgo.InteractionResponseUpdateMessage || !strings.Contains(decodedText(page), "what happened in Kursk?") {
+		t.Errorf("page 2: type %d\n%s", page.Type, decodedText(page))
 	}
 }

@@ -292,6 +292,8 @@ var goldenCases = []struct {
 	{"summary_bad_date", 4, true, []string{"isn't a date I understand", "YYYY-MM-DD"}},
 	{"summary_empty_day", 4, true, []string{"No articles were published on 2025-01-01."}},
 	{"sources", 4, false, []string{"**example\\-news.com** — 2 articles · latest 2025-03-10"}},
+	{"message_ask", 4, false, []string{"**Q:** does anyone know what happened in Kursk?", "**Ukrainian forces pushed deeper into the Kursk region on Sunday.**"}},
+	{"message_ask_no_text", 4, true, []string{"no text I can ask about"}},
 	{"help", 4, true, []string{"**/ask** `question`", "Privacy", "never your question", "kept with the question it rates"}},
 	{"autocomplete_source", 8, false, []string{"example-news.com (2 articles)"}},
 	{"autocomplete_date", 8, false, []string{"2025-03-10 (Mon 10 Mar)"}},
