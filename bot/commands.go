@@ -104,7 +104,7 @@ func Commands() []*Command {
 			Options: []*discordgo.ApplicationCommandOption{
 				stringOption("keywords", "Words to look for", true, false, maxQueryRunes),
 				stringOption("source", "Only articles from this source", false, true, maxOptionRunes),
-				stringOption("author", "Only articles by this author", false, false, maxOptionRunes),
+				stringOption("author", "Only articles by this author", false, true, maxOptionRunes),
 				stringOption("since", "From this date (YYYY-MM-DD) or a number of days back (7d)", false, false, 20),
 				stringOption("until", "Up to and including this date (YYYY-MM-DD)", false, false, 20),
 				privateOption(),

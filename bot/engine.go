@@ -20,6 +20,9 @@ type Engine interface {
 	Search(ctx context.Context, keywords string, f briefbot.SearchFilters, page, pageSize int) (briefbot.SearchPage, error)
 	Summary(ctx context.Context, req briefbot.SummaryRequest) (briefbot.Summary, error)
 	Sources(ctx context.Context) ([]briefbot.SourceInfo, error)
+	// Authors lists the distinct bylines of the indexed articles, most
+	// articles first, for /search's author autocomplete.
+	Authors(ctx context.Context) ([]string, error)
 	// Days lists recent local days that have articles, newest first.
 	Days(ctx context.Context, loc *time.Location, limit int) ([]time.Time, error)
 	// Paragraphs returns a whole article, for the Context button; an

@@ -8,8 +8,9 @@ import (
 	"github.com/bwmarrin/discordgo"
 )
 
-// autocomplete suggests indexed sources for "source" and recent days with
-// articles for /summary's "date". It answers with at most 25 choices of at
+// autocomplete suggests indexed sources for "source", the indexed authors
+// for /search's "author" and recent days with articles for /summary's
+// "date". It answers with at most 25 choices of at
 // most 100 characters; on any problem it answers with no choices (the user
 // can still type a value, which the command validates).
 func (h *Handler) autocomplete(ctx context.Context, i *discordgo.Interaction, out *outcome) *discordgo.InteractionResponse {
@@ -31,6 +32,8 @@ func (h *Handler) autocomplete(ctx context.Context, i *discordgo.Interaction, ou
 			// Nothing can match; the command will refuse it anyway.
 		case focused.Name == "source" && (data.Name == cmdAsk || data.Name == cmdSearch):
 			choices, err = h.sourceChoices(ctx, typed)
+		case focused.Name == "author" && data.Name == cmdSearch:
+			choices, err = h.authorChoices(ctx, typed)
 		case focused.Name == "date" && data.Name == cmdSummary:
 			choices, err = h.dayChoices(ctx, typed)
 		}
@@ -71,6 +74,34 @@ func (h *Handler) sourceChoices(ctx context.Context, typed string) ([]*discordgo
 			prefix = append(prefix, c)
 		case strings.Contains(lower, typed):
 			contains = append(contains, c)
+		}
+	}
+	return append(prefix, contains...), nil
+}
+
+// authorChoices offers the authors whose name starts with what was typed,
+// then those whose name contains it, in the index's order (most articles
+// first). Each value is the byline as indexed, which the author filter finds.
+func (h *Handler) authorChoices(ctx context.Context, typed string) ([]*discordgo.ApplicationCommandOptionChoice, error) {
+	authors, err := h.eng.Authors(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var prefix, contains []*discordgo.ApplicationCommandOptionChoice
+	for _, name := range authors {
+		if name == "" || utf8.RuneCountInString(name) > maxOptionRunes || textLen(name) > maxChoiceValue {
+			continue
+		}
+		lower := strings.ToLower(name)
+		c := &discordgo.ApplicationCommandOptionChoice{Name: oneLine(cleanText(name, false)), Value: name}
+		switch {
+		case strings.HasPrefix(lower, typed):
+			prefix = append(prefix, c)
+		case strings.Contains(lower, typed):
+			contains = append(contains, c)
+		}
+		if len(prefix) == maxChoices {
+			break
 		}
 	}
 	return append(prefix, contains...), nil

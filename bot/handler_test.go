@@ -296,6 +296,7 @@ var goldenCases = []struct {
 	{"message_ask_no_text", 4, true, []string{"no text I can ask about"}},
 	{"help", 4, true, []string{"**/ask** `question`", "Privacy", "never your question", "kept with the question it rates"}},
 	{"autocomplete_source", 8, false, []string{"example-news.com (2 articles)"}},
+	{"autocomplete_author", 8, false, []string{"Jane Doe"}},
 	{"autocomplete_date", 8, false, []string{"2025-03-10 (Mon 10 Mar)"}},
 	{"stats_admin", 4, true, []string{"Uptime", "1d 2h 5m", "👍 0 · 👎 0"}},
 	{"stats_member_refused", 4, true, []string{"Manage Server"}},
