@@ -79,10 +79,10 @@ func normalizeIndented(text string) string {
 // every "](") and of a paragraph (brackets, emphasis delimiters), and its
 // block parsing slows with nesting depth.
 const (
-	maxMarkdownLine   = 2 << 10  // bytes; a longer line is cut
-	maxMarkdownBlock  = 16 << 10 // bytes of lines without a blank one
-	maxMarkdownQuotes = 16       // block quote markers starting a line
-	maxMarkdownIndent = 64       // columns of leading white space
+	maxMarkdownLine    = 2 << 10  // bytes; a longer line is cut
+	maxMarkdownBlock   = 16 << 10 // bytes of lines without a blank one
+	maxMarkdownNesting = 16       // quote and list markers starting a line
+	maxMarkdownIndent  = 64       // columns of leading white space
 )
 
 // boundMarkdown reshapes a Markdown body to the limits above. A long line is
@@ -119,31 +119,69 @@ func boundMarkdown(body string) string {
 	return b.String()
 }
 
-// flattenNesting caps a line's block quote markers and indentation.
+// flattenNesting caps the containers a line opens: the columns of its
+// indentation, and the block quote markers and list markers ("-", "*",
+// "+", "1.") that start it, past which the markers are dropped.
 func flattenNesting(line string) string {
-	quotes, cols, i := 0, 0, 0
-	for ; i < len(line) && strings.IndexByte("> \t", line[i]) >= 0; i++ {
-		switch line[i] {
-		case '>':
-			quotes++
-		case ' ':
-			cols++
-		default:
-			cols += 4 // a tab
+	body := strings.TrimLeft(line, " \t")
+	indent := line[:len(line)-len(body)]
+	if columns(indent) > maxMarkdownIndent {
+		line = strings.Repeat(" ", maxMarkdownIndent) + body
+		indent = line[:maxMarkdownIndent]
+	}
+	kept, end, markers := 0, len(indent), 0
+	for end < len(line) {
+		n := containerMarker(line[end:])
+		if n == 0 {
+			break
+		}
+		if markers++; markers == maxMarkdownNesting {
+			kept = end + n
+		}
+		end += n
+		for end < len(line) && (line[end] == ' ' || line[end] == '\t') {
+			end++
 		}
 	}
-	switch {
-	case quotes > maxMarkdownQuotes:
-		return strings.Repeat(">", maxMarkdownQuotes) + " " + line[i:]
-	case quotes == 0 && cols > maxMarkdownIndent:
-		return strings.Repeat(" ", maxMarkdownIndent) + line[i:]
+	if markers > maxMarkdownNesting {
+		return line[:kept] + " " + line[end:]
 	}
 	return line
 }
 
+// columns is the width of leading white space, a tab counting 4.
+func columns(ws string) int {
+	return len(ws) + 3*strings.Count(ws, "\t")
+}
+
+// containerMarker is the length of the block quote or list marker that s
+// starts with, or 0: ">", or "-", "*", "+" or up to 9 digits and "." or ")"
+// followed by white space.
+func containerMarker(s string) int {
+	if s[0] == '>' {
+		return 1
+	}
+	n := 0
+	if s[0] == '-' || s[0] == '*' || s[0] == '+' {
+		n = 1
+	} else {
+		for n < len(s) && n < 9 && s[n] >= '0' && s[n] <= '9' {
+			n++
+		}
+		if n == 0 || n >= len(s) || s[n] != '.' && s[n] != ')' {
+			return 0
+		}
+		n++
+	}
+	if n < len(s) && (s[n] == ' ' || s[n] == '\t') {
+		return n
+	}
+	return 0
+}
+
 // cutLine cuts line into parts of at most maxMarkdownLine bytes, each after
-// the first starting with a byte that starts no block; a stretch with no
-// such byte stays whole.
+// the first starting with a byte that starts no block, or else with an
+// escaped marker ("\\*"): where a line has only markers, it is no prose.
 func cutLine(line string) []string {
 	var parts []string
 	for len(line) > maxMarkdownLine {
@@ -153,28 +191,36 @@ func cutLine(line string) []string {
 		}
 		parts = append(parts, line[:cut])
 		line = line[cut:]
+		if !startsNoBlock(line[0]) {
+			line = `\` + line
+		}
 	}
 	return append(parts, line)
 }
 
 // cutPoint is where to cut s, in its second half: before the last byte
-// that starts no block and follows a space, else before the last byte that
-// starts no block; 0 when there is none.
+// that starts no block and follows a space, else the last byte that starts
+// no block, else the last ASCII punctuation; 0 when there is none.
 func cutPoint(s string) int {
-	fallback := 0
+	noBlock, punct := 0, 0
 	for i := len(s) - 1; i > len(s)/2; i-- {
-		if !startsNoBlock(s[i]) {
-			continue
-		}
-		if s[i-1] == ' ' {
+		switch c := s[i]; {
+		case startsNoBlock(c) && s[i-1] == ' ':
 			return i
-		}
-		if fallback == 0 {
-			fallback = i
+		case startsNoBlock(c) && noBlock == 0:
+			noBlock = i
+		case strings.IndexByte(asciiPunct, c) >= 0 && punct == 0:
+			punct = i
 		}
 	}
-	return fallback
+	if noBlock > 0 {
+		return noBlock
+	}
+	return punct
 }
+
+// asciiPunct are the characters a backslash escapes in Markdown.
+const asciiPunct = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
 
 // startsNoBlock reports whether a line starting with byte c can only
 // continue a paragraph: c is no block marker (white space, a digit, or one
