@@ -35,6 +35,14 @@ type Feed struct {
 	Title string
 	Link  string // the site's home page: an absolute http(s) URL or ""
 	Items []Item
+
+	// TTL is the RSS 2.0 <ttl>: how long the feed may be cached before it
+	// is fetched again. Zero when the feed gives none.
+	TTL time.Duration `json:",omitempty"`
+	// UpdateInterval is what the RSS syndication module's sy:updatePeriod
+	// and sy:updateFrequency ask for (a day and 2 times: 12 hours). Zero
+	// when the feed gives neither.
+	UpdateInterval time.Duration `json:",omitempty"`
 }
 
 // Item is one entry of a feed. Times are zero when the feed gives none the

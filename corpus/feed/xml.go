@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -21,6 +22,7 @@ const (
 	nsDC      = "http://purl.org/dc/elements/1.1/"
 	nsContent = "http://purl.org/rss/1.0/modules/content/"
 	nsXML     = "http://www.w3.org/XML/1998/namespace"
+	nsSy      = "http://purl.org/rss/1.0/modules/syndication/"
 )
 
 // known holds those namespaces. Others (media:, itunes:, slash:…) reuse
@@ -110,10 +112,12 @@ func isContainer(local string) bool {
 
 // xmlReader collects a feed from an RSS, RDF or Atom document.
 type xmlReader struct {
-	feed   Feed
-	base   *url.URL // the feed's URL, then as the containers' xml:base set it
-	author string   // the feed's author, which Atom entries without one inherit
-	reopen string   // the root's start tag with its namespace declarations
+	feed     Feed
+	base     *url.URL // the feed's URL, then as the containers' xml:base set it
+	author   string   // the feed's author, which Atom entries without one inherit
+	reopen   string   // the root's start tag with its namespace declarations
+	syPeriod string   // sy:updatePeriod, "" when absent
+	syFreq   int      // sy:updateFrequency, 0 when absent
 }
 
 // itemStartRe finds the start of an item or entry, to resume after a
@@ -154,6 +158,7 @@ func parseXML(text string, base *url.URL) (*Feed, error) {
 	for i := range r.feed.Items {
 		r.feed.Items[i].Author = cmp.Or(r.feed.Items[i].Author, r.author)
 	}
+	r.feed.UpdateInterval = updateInterval(r.syPeriod, r.syFreq)
 	return &r.feed, nil
 }
 
@@ -212,6 +217,8 @@ func reopenTag(start xml.StartElement) string {
 func (r *xmlReader) take(d *xml.Decoder, start xml.StartElement) error {
 	local := start.Name.Local
 	switch {
+	case isSchedule(start.Name):
+		return r.takeSchedule(d, start)
 	case !known[start.Name.Space]:
 		return d.Skip()
 	case local == "item" || local == "entry":
@@ -342,4 +349,54 @@ func authorOf(n node) string {
 		return ""
 	}
 	return s
+}
+
+// isSchedule names the channel elements that say how often to poll: RSS
+// 2.0 <ttl> and the syndication module's sy:updatePeriod and
+// sy:updateFrequency.
+func isSchedule(name xml.Name) bool {
+	if name.Local == "ttl" {
+		return name.Space == ""
+	}
+	return (name.Space == nsSy || name.Space == "sy") &&
+		(name.Local == "updatePeriod" || name.Local == "updateFrequency")
+}
+
+func (r *xmlReader) takeSchedule(d *xml.Decoder, start xml.StartElement) error {
+	var n node
+	if err := d.DecodeElement(&n, &start); err != nil {
+		return err
+	}
+	switch start.Name.Local {
+	case "ttl":
+		if minutes, err := strconv.Atoi(n.text()); err == nil && minutes > 0 && r.feed.TTL == 0 {
+			r.feed.TTL = time.Duration(minutes) * time.Minute
+		}
+	case "updatePeriod":
+		r.syPeriod = cmp.Or(r.syPeriod, strings.ToLower(n.text()))
+	case "updateFrequency":
+		if f, err := strconv.Atoi(n.text()); err == nil && f > 0 && r.syFreq == 0 {
+			r.syFreq = f
+		}
+	}
+	return nil
+}
+
+// syPeriods are the values sy:updatePeriod may take.
+var syPeriods = map[string]time.Duration{
+	"hourly": time.Hour, "daily": 24 * time.Hour, "weekly": 7 * 24 * time.Hour,
+	"monthly": 30 * 24 * time.Hour, "yearly": 365 * 24 * time.Hour,
+}
+
+// updateInterval is the period divided by the frequency (1 by default, as
+// the module says). A frequency without a period means per day.
+func updateInterval(period string, freq int) time.Duration {
+	if period == "" && freq == 0 {
+		return 0
+	}
+	d, ok := syPeriods[cmp.Or(period, "daily")]
+	if !ok {
+		return 0
+	}
+	return d / time.Duration(max(freq, 1))
 }
