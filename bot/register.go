@@ -130,3 +130,39 @@ func writeJSONFileAtomic(path string, v any) error {
 	}
 	return nil
 }
+
+// ClearGuild removes every command registered to guildID, with a bulk
+// overwrite by an empty list: the way out of duplicates after moving from
+// guild to global registration (a guild command and a global command of the
+// same name both show). When statePath remembers a registration to that
+// guild, it is forgotten, so the next serve registers as it is configured.
+func ClearGuild(ctx context.Context, s *discordgo.Session, appID, guildID, statePath string) error {
+	err := retryREST(ctx, defaultBackoff, 4, true, func(ctx context.Context) error {
+		return bulkOverwrite(s, appID, guildID, []*Command{}, restOptions(ctx)...)
+	})
+	if err != nil {
+		return fmt.Errorf("clear the commands of server %s: %w", guildID, err)
+	}
+	var st registerState
+	if statePath != "" && readJSONFile(statePath, &st) == nil && st.GuildID == guildID {
+		if err := os.Remove(statePath); err != nil {
+			return fmt.Errorf("cleared server %s, but forgetting its registration failed: %w", guildID, err)
+		}
+	}
+	return nil
+}
+
+// GuildCommandCount is the number of the application's commands registered
+// to guildID.
+func GuildCommandCount(ctx context.Context, s *discordgo.Session, appID, guildID string) (int, error) {
+	var cmds []*discordgo.ApplicationCommand
+	err := retryREST(ctx, defaultBackoff, 3, true, func(ctx context.Context) error {
+		var err error
+		cmds, err = s.ApplicationCommands(appID, guildID, restOptions(ctx)...)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("list the commands of server %s: %w", guildID, err)
+	}
+	return len(cmds), nil
+}

@@ -9,7 +9,7 @@
 //	briefbot eval     [--index DIR] [--corpus FILE] [-k N] [--json] QUESTIONS.jsonl
 //	briefbot eval     --summaries FILE [--json]
 //	briefbot eval     --digests WEEKS.jsonl --corpus ARTICLES.jsonl [--sentences N] [--json]
-//	briefbot register [--guild ID]
+//	briefbot register [--guild ID | --clear-guild ID]
 //	briefbot serve    [--http ADDR]
 //
 // This package is the only one that reads the environment: cmd wires the
@@ -108,7 +108,7 @@ Usage:
   briefbot eval     [--index DIR] [--corpus FILE] [-k N] [--json] QUESTIONS.jsonl
   briefbot eval     --summaries FILE [--json]
   briefbot eval     --digests WEEKS.jsonl --corpus ARTICLES.jsonl [--sentences N] [--json]
-  briefbot register [--guild ID]
+  briefbot register [--guild ID | --clear-guild ID]
   briefbot serve    [--http ADDR]
 
 The index is --index, else $BRIEFBOT_INDEX, else ~/.local/share/briefbot/index.

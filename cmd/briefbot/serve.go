@@ -201,8 +201,9 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 }
 
 func cmdRegister(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "register", "[--guild ID] [--index DIR]")
+	fs := newFlags(a, "register", "[--guild ID | --clear-guild ID] [--index DIR]")
 	guild := fs.String("guild", "", "register to this server only (instant; for testing) instead of globally")
+	clear := fs.String("clear-guild", "", "remove the commands registered to this server (after moving to global registration)")
 	dir := fs.String("index", "", "index directory, next to which the registration state is kept")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
@@ -211,16 +212,18 @@ func cmdRegister(ctx context.Context, a *app, args []string) error {
 	if err := noArgs(rest); err != nil {
 		return err
 	}
+	for _, f := range [][2]string{{"--guild", *guild}, {"--clear-guild", *clear}} {
+		if f[1] != "" && !snowflake.MatchString(f[1]) {
+			return usagef("%s %q is not a server id", f[0], f[1])
+		}
+	}
+	if *guild != "" && *clear != "" {
+		return usagef("--guild and --clear-guild do not go together: register, or clear, one at a time")
+	}
 	indexDir, _ := a.indexLocation(*dir)
 	cfg, err := loadServeConfig(a.getenv, indexDir, "")
 	if err != nil {
 		return err
-	}
-	if *guild != "" {
-		if !snowflake.MatchString(*guild) {
-			return usagef("--guild %q is not a server id", *guild)
-		}
-		cfg.bot.GuildID = *guild
 	}
 	if err := os.MkdirAll(cfg.bot.StateDir, 0o755); err != nil {
 		return err
@@ -229,15 +232,41 @@ func cmdRegister(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := bot.Register(ctx, s, cfg.bot.AppID, cfg.bot.GuildID, bot.RegisterStatePath(cfg.bot.StateDir), true); err != nil {
+	statePath := bot.RegisterStatePath(cfg.bot.StateDir)
+	if *clear != "" {
+		if err := bot.ClearGuild(ctx, s, cfg.bot.AppID, *clear, statePath); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "removed the commands registered to server %s\n", *clear)
+		return nil
+	}
+	// Without --guild, register globally, as documented; DISCORD_GUILD_ID
+	// (serve's target) only names the server to check for leftovers.
+	if _, err := bot.Register(ctx, s, cfg.bot.AppID, *guild, statePath, true); err != nil {
 		return err
 	}
-	scope := "globally (may take up to an hour to appear)"
-	if cfg.bot.GuildID != "" {
-		scope = "to server " + cfg.bot.GuildID
+	if *guild != "" {
+		fmt.Fprintf(a.stdout, "registered %d commands to server %s\n", len(bot.Commands()), *guild)
+		return nil
 	}
-	fmt.Fprintf(a.stdout, "registered %d commands %s\n", len(bot.Commands()), scope)
+	fmt.Fprintf(a.stdout, "registered %d commands globally (may take up to an hour to appear)\n", len(bot.Commands()))
+	if g := cfg.bot.GuildID; g != "" {
+		warnGuildLeftovers(a, g, func() (int, error) { return bot.GuildCommandCount(ctx, s, cfg.bot.AppID, g) })
+	}
 	return nil
+}
+
+// warnGuildLeftovers says, in one line, when the server in DISCORD_GUILD_ID
+// still has commands registered (count asks Discord): next to the global
+// ones, its members would see every command twice.
+func warnGuildLeftovers(a *app, guildID string, count func() (int, error)) {
+	n, err := count()
+	switch {
+	case err != nil:
+		fmt.Fprintf(a.stderr, "briefbot: could not check server %s (DISCORD_GUILD_ID) for guild commands: %v\n", guildID, err)
+	case n > 0:
+		fmt.Fprintf(a.stderr, "briefbot: server %s (DISCORD_GUILD_ID) still has %d guild commands, shown there next to the global ones: remove them with 'briefbot register --clear-guild %s' and unset DISCORD_GUILD_ID\n", guildID, n, guildID)
+	}
 }
 
 // indexAdmin is bot.Admin over the index: /ingest and /reindex, and the
