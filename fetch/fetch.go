@@ -41,6 +41,11 @@ type Options struct {
 	// AllowLoopback lets tests fetch from httptest servers on 127.0.0.1.
 	// Private and link-local addresses stay refused.
 	AllowLoopback bool
+	// AllowPrivate lets the operator's own feeds live on loopback, private
+	// and carrier-grade NAT addresses (a feed served by a tool on the same
+	// host or network). Link-local addresses, the cloud metadata address
+	// among them, stay refused. Never set it for URLs users type.
+	AllowPrivate bool
 }
 
 // Fetcher fetches URLs. It is safe for concurrent use.
@@ -75,7 +80,7 @@ func New(opts Options) *Fetcher {
 	dialer := &net.Dialer{
 		Timeout: opts.Timeout,
 		Control: func(network, address string, _ syscall.RawConn) error {
-			return checkAddr(address, opts.AllowLoopback)
+			return checkAddr(address, opts.AllowLoopback || opts.AllowPrivate, opts.AllowPrivate)
 		},
 	}
 	tr := &http.Transport{
@@ -105,7 +110,7 @@ func New(opts Options) *Fetcher {
 }
 
 // checkAddr is the dial-time SSRF guard: address is "ip:port" after DNS.
-func checkAddr(address string, allowLoopback bool) error {
+func checkAddr(address string, allowLoopback, allowPrivate bool) error {
 	host, _, err := net.SplitHostPort(address)
 	if err != nil {
 		return fmt.Errorf("%w: %s", ErrRefused, address)
@@ -115,7 +120,7 @@ func checkAddr(address string, allowLoopback bool) error {
 		return fmt.Errorf("%w: %s is not an IP address", ErrRefused, host)
 	}
 	ip = ip.Unmap()
-	if reason := forbidden(ip, allowLoopback); reason != "" {
+	if reason := forbidden(ip, allowLoopback, allowPrivate); reason != "" {
 		return fmt.Errorf("%w: %s is %s", ErrRefused, ip, reason)
 	}
 	return nil
@@ -129,7 +134,7 @@ var (
 	metadata  = netip.MustParseAddr("169.254.169.254") // cloud instance metadata
 )
 
-func forbidden(ip netip.Addr, allowLoopback bool) string {
+func forbidden(ip netip.Addr, allowLoopback, allowPrivate bool) string {
 	switch {
 	case ip.IsLoopback():
 		if allowLoopback {
@@ -141,6 +146,9 @@ func forbidden(ip netip.Addr, allowLoopback bool) string {
 	case ip.IsLinkLocalUnicast(), ip.IsLinkLocalMulticast():
 		return "a link-local address"
 	case ip.IsPrivate(), cgnat.Contains(ip), benchmark.Contains(ip):
+		if allowPrivate {
+			return ""
+		}
 		return "a private address"
 	case ip.IsUnspecified(), thisNet.Contains(ip):
 		return "an unspecified address"
@@ -152,30 +160,42 @@ func forbidden(ip netip.Addr, allowLoopback bool) string {
 	return ""
 }
 
-// Fetch downloads rawURL and returns its articles: one per feed item for an
-// RSS/Atom/JSON feed, or the page's article for an HTML page.
-func (f *Fetcher) Fetch(ctx context.Context, rawURL string) ([]briefbot.Article, error) {
-	u, err := url.Parse(strings.TrimSpace(rawURL))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
-		return nil, fmt.Errorf("fetch %q: only http and https URLs can be fetched", rawURL)
+// Response is what Get read: the status and headers, and for a 2xx status
+// the body (within MaxBytes).
+type Response struct {
+	StatusCode int
+	Status     string // "304 Not Modified"
+	Header     http.Header
+	Body       []byte   // nil unless the status is 2xx
+	URL        *url.URL // after redirects
+}
+
+// Get requests rawURL with the given extra headers (If-None-Match,
+// If-Modified-Since…) under the same guard and caps as Fetch. Every HTTP
+// status is a Response, not an error: a feed poller needs the 304s, 429s
+// and 503s with their headers. Only a 2xx body is read.
+func (f *Fetcher) Get(ctx context.Context, rawURL string, header http.Header) (*Response, error) {
+	u, err := checkURL(rawURL)
+	if err != nil {
+		return nil, err
 	}
-	if u.User != nil {
-		return nil, fmt.Errorf("fetch %s: URLs with credentials are refused", u.Redacted())
-	}
-	u.Fragment = ""
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", u, err)
 	}
 	req.Header.Set("User-Agent", f.opts.UserAgent)
 	req.Header.Set("Accept", "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/html;q=0.9, */*;q=0.5")
+	for k, vs := range header {
+		req.Header[http.CanonicalHeaderKey(k)] = vs
+	}
 	resp, err := f.client.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", u, err)
 	}
 	defer resp.Body.Close()
+	out := &Response{StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header, URL: resp.Request.URL}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, fmt.Errorf("fetch %s: HTTP %s", u, resp.Status)
+		return out, nil
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, f.opts.MaxBytes+1))
 	if err != nil {
@@ -184,7 +204,37 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) ([]briefbot.Article,
 	if int64(len(data)) > f.opts.MaxBytes {
 		return nil, fmt.Errorf("fetch %s: %w (over %d bytes)", u, ErrTooLarge, f.opts.MaxBytes)
 	}
-	final := resp.Request.URL // after redirects
+	out.Body = data
+	return out, nil
+}
+
+// checkURL accepts http(s) URLs with a host and no credentials, and drops
+// the fragment.
+func checkURL(rawURL string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(rawURL))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+		return nil, fmt.Errorf("fetch %q: only http and https URLs can be fetched", rawURL)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("fetch %s: URLs with credentials are refused", u.Redacted())
+	}
+	u.Fragment = ""
+	return u, nil
+}
+
+// Fetch downloads rawURL and returns its articles: one per feed item for an
+// RSS/Atom/JSON feed, or the page's article for an HTML page.
+func (f *Fetcher) Fetch(ctx context.Context, rawURL string) ([]briefbot.Article, error) {
+	resp, err := f.Get(ctx, rawURL, nil)
+	if err != nil {
+		return nil, err
+	}
+	u, _ := checkURL(rawURL) // Get accepted it
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, fmt.Errorf("fetch %s: HTTP %s", u, resp.Status)
+	}
+	data := resp.Body
+	final := resp.URL // after redirects
 	ct := strings.ToLower(resp.Header.Get("Content-Type"))
 
 	if feed.Detect(data) != feed.Unknown {
@@ -221,51 +271,62 @@ func (f *Fetcher) feedArticles(data []byte, feedURL *url.URL) ([]briefbot.Articl
 	if err != nil {
 		return nil, fmt.Errorf("unreadable feed: %w", err)
 	}
-	source := corpus.SiteName(feedURL.String())
-	if parsed.Link != "" { // absolute http(s) when set
-		source = corpus.SiteName(parsed.Link)
-	}
+	source := FeedSource(parsed, feedURL)
 	var arts []briefbot.Article
 	for k, it := range parsed.Items {
 		if len(arts) >= f.opts.MaxItems {
 			break
 		}
-		// it.Link is absolute http(s) or empty: feed resolved it against
-		// the feed's URL.
-		a := briefbot.Article{Title: it.Title, Source: source, Author: it.Author, URL: it.Link}
-		if a.URL != "" {
-			a.ID = corpus.IDFromURL(a.URL)
+		if a := ItemArticle(it, k, feedURL, source); len(a.Paragraphs) > 0 {
+			arts = append(arts, a) // a headline without text has nothing to quote
 		}
-		if a.ID == "" {
-			// No link: the item's id (or the position) keeps the id
-			// stable. No '#' in ids: corpus uses it for paragraph numbers.
-			key := it.ID
-			if key == "" {
-				key = fmt.Sprintf("item-%d", k+1)
-			}
-			sum := sha256.Sum256([]byte(key))
-			a.ID = corpus.IDFromURL(feedURL.String()) + "/item-" + hex.EncodeToString(sum[:6])
-		}
-		if !it.Published.IsZero() {
-			a.Published = it.Published.UTC()
-		} else if !it.Updated.IsZero() {
-			a.Published = it.Updated.UTC()
-		}
-		// The full content when the feed has it, else the summary; the
-		// same reading, cleaning and numbering as a file's paragraphs.
-		var full briefbot.Article
-		for _, body := range []string{it.Content, it.Summary} {
-			if full, _ = corpus.FromFragment(a, body, a.ID); len(full.Paragraphs) > 0 {
-				break
-			}
-		}
-		if len(full.Paragraphs) == 0 {
-			continue // a headline without text has nothing to quote
-		}
-		arts = append(arts, full)
 	}
 	if len(arts) == 0 {
 		return nil, errors.New("the feed has no items with text")
 	}
 	return arts, nil
+}
+
+// FeedSource is the source named on a feed's articles: the site the feed
+// links to, else the feed's own host.
+func FeedSource(parsed *feed.Feed, feedURL *url.URL) string {
+	if parsed.Link != "" { // absolute http(s) when set
+		return corpus.SiteName(parsed.Link)
+	}
+	return corpus.SiteName(feedURL.String())
+}
+
+// ItemArticle turns the feed item at position k (0-based) into an article:
+// its id from the link, else from the item's id (or position) under the
+// feed's URL, and its paragraphs from the full content when the feed has
+// it, else from the summary. An item without text has no paragraphs.
+func ItemArticle(it feed.Item, k int, feedURL *url.URL, source string) briefbot.Article {
+	// it.Link is absolute http(s) or empty: feed resolved it against the
+	// feed's URL.
+	a := briefbot.Article{Title: it.Title, Source: source, Author: it.Author, URL: it.Link}
+	if a.URL != "" {
+		a.ID = corpus.IDFromURL(a.URL)
+	}
+	if a.ID == "" {
+		// No link: the item's id (or the position) keeps the id stable.
+		// No '#' in ids: corpus uses it for paragraph numbers.
+		key := it.ID
+		if key == "" {
+			key = fmt.Sprintf("item-%d", k+1)
+		}
+		sum := sha256.Sum256([]byte(key))
+		a.ID = corpus.IDFromURL(feedURL.String()) + "/item-" + hex.EncodeToString(sum[:6])
+	}
+	if !it.Published.IsZero() {
+		a.Published = it.Published.UTC()
+	} else if !it.Updated.IsZero() {
+		a.Published = it.Updated.UTC()
+	}
+	// The same reading, cleaning and numbering as a file's paragraphs.
+	for _, body := range []string{it.Content, it.Summary} {
+		if full, _ := corpus.FromFragment(a, body, a.ID); len(full.Paragraphs) > 0 {
+			return full
+		}
+	}
+	return a
 }

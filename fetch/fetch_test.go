@@ -287,14 +287,14 @@ func TestFetchRefusesInternalAddresses(t *testing.T) {
 
 func TestCheckAddrAllowsPublic(t *testing.T) {
 	for _, a := range []string{"93.184.216.34:443", "[2606:2800:220:1:248:1893:25c8:1946]:80", "1.1.1.1:80"} {
-		if err := checkAddr(a, false); err != nil {
+		if err := checkAddr(a, false, false); err != nil {
 			t.Errorf("checkAddr(%s) = %v", a, err)
 		}
 	}
-	if err := checkAddr("127.0.0.1:80", true); err != nil {
+	if err := checkAddr("127.0.0.1:80", true, false); err != nil {
 		t.Errorf("loopback with AllowLoopback: %v", err)
 	}
-	if err := checkAddr("10.0.0.1:80", true); err == nil {
+	if err := checkAddr("10.0.0.1:80", true, false); err == nil {
 		t.Errorf("AllowLoopback let a private address through")
 	}
 }
