@@ -22,7 +22,7 @@ var fatalCloseCodes = map[int]string{
 	4011: "sharding required: the bot is in too many guilds for one connection",
 	4012: "invalid gateway API version",
 	4013: "invalid intents",
-	4014: "disallowed intents: an intent the app is not approved for was requested (briefbot asks for GUILDS only)",
+	4014: "disallowed intents: an intent the app is not approved for was requested (briefbot asks for none)",
 }
 
 func gatewayCloseError(code int) error {

@@ -146,9 +146,9 @@ func parsePublicKey(s string) (ed25519.PublicKey, error) {
 
 // NewSession returns a discordgo session set up the way briefbot uses it:
 // the token normalised to "Bot …", REST pointed at apiBase ("" = Discord)
-// through the HTTP client's transport, only the Guilds intent (slash commands
-// need no privileged intent), and a gateway dialer that notices fatal close
-// codes. cmd uses it for `briefbot register`.
+// through the HTTP client's transport, no gateway intent (interactions
+// belong to none; READY, which names the bot, comes anyway), and a gateway
+// dialer that notices fatal close codes. cmd uses it for `briefbot register`.
 func NewSession(token, apiBase string) (*discordgo.Session, error) {
 	s, _, err := newSession(token, apiBase)
 	return s, err
@@ -172,7 +172,7 @@ func newSession(token, apiBase string) (*discordgo.Session, *closeWatch, error) 
 		rt = apiBaseTransport{base: base, next: http.DefaultTransport}
 	}
 	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: rt}
-	s.Identify.Intents = discordgo.IntentsGuilds
+	s.Identify.Intents = 0 // interactions need no intent
 	s.LogLevel = discordgo.LogError
 	w := newCloseWatch()
 	s.Dialer = w.dialer()
@@ -342,7 +342,7 @@ func startGateway(ctx context.Context, s *discordgo.Session, watch *closeWatch, 
 	if err := openGateway(s); err != nil {
 		return err
 	}
-	log.Info("connected to the Discord gateway", "intents", "GUILDS")
+	log.Info("connected to the Discord gateway", "intents", "none")
 	go func() {
 		select {
 		case code := <-watch.fatal:
