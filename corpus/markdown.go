@@ -83,21 +83,26 @@ const (
 	maxMarkdownBlock   = 16 << 10 // bytes of lines without a blank one
 	maxMarkdownNesting = 16       // quote and list markers starting a line
 	maxMarkdownIndent  = 64       // columns of leading white space
+	maxBacktickRuns    = 32       // backticks in a block before lone runs are escaped
 )
 
 // boundMarkdown reshapes a Markdown body to the limits above. A long line is
 // cut where the rest cannot start a block (before a letter, preferably
 // after a space): the cut is a soft line break, so the text reads the same.
 // A longer run of lines becomes several paragraphs, each with its number.
-// Deeper quotes and indentation are flattened.
+// Deeper quotes and indentation are flattened, and in a run with many
+// backtick runs, those nothing closes are escaped.
 func boundMarkdown(body string) string {
-	var b strings.Builder
+	var b, block strings.Builder
 	b.Grow(len(body))
-	block := 0 // bytes since the last blank line
+	flush := func() {
+		b.WriteString(escapeLoneBackticks(block.String()))
+		block.Reset()
+	}
 	for line := range strings.Lines(body) {
 		line = strings.TrimSuffix(line, "\n")
 		if strings.TrimSpace(line) == "" {
-			block = 0
+			flush()
 			b.WriteString(line + "\n")
 			continue
 		}
@@ -107,16 +112,135 @@ func boundMarkdown(body string) string {
 			if i > 0 {
 				part = indent + part
 			}
-			if block > 0 && block+len(part) > maxMarkdownBlock {
+			if block.Len() > 0 && block.Len()+len(part) > maxMarkdownBlock {
+				flush()
 				b.WriteByte('\n')
-				block = 0
 			}
-			b.WriteString(part)
-			b.WriteByte('\n')
-			block += len(part) + 1
+			block.WriteString(part)
+			block.WriteByte('\n')
 		}
 	}
+	flush()
 	return b.String()
+}
+
+// backtickRun is a run of backticks in a block of Markdown.
+type backtickRun struct {
+	at, length int
+	escaped    bool // its first backtick is escaped: it opens a span one shorter
+	fence      bool // it starts its line: it may open or close a code fence
+}
+
+// escapeLoneBackticks escapes, in a block with more than maxBacktickRuns
+// backticks, the runs that can open no code span and close none. They are
+// literal text either way, but goldmark looks for the closer of each one
+// through the rest of the paragraph, line by line: quadratic on thousands
+// of them ("\\“" lines). Each part of the block that starts with a quote,
+// list item or heading line is a paragraph of its own and read alone.
+func escapeLoneBackticks(block string) string {
+	if strings.Count(block, "`") <= maxBacktickRuns {
+		return block
+	}
+	var b strings.Builder
+	for at := 0; at < len(block); {
+		end := nextBlockLine(block, at)
+		b.WriteString(escapeRuns(block[at:end]))
+		at = end
+	}
+	return b.String()
+}
+
+// nextBlockLine is the start of the first line after the one at which
+// opens a quote, a list item or a heading, or len(s).
+func nextBlockLine(s string, at int) int {
+	for {
+		nl := strings.IndexByte(s[at:], '\n')
+		if nl < 0 {
+			return len(s)
+		}
+		at += nl + 1
+		body := strings.TrimLeft(s[at:], " \t")
+		if body != "" && (body[0] == '#' || containerMarker(body) > 0) {
+			return at
+		}
+	}
+}
+
+// escapeRuns escapes the lone backtick runs of one paragraph.
+func escapeRuns(para string) string {
+	runs := backtickRuns(para)
+	lone := loneRuns(runs)
+	var b strings.Builder
+	last := 0
+	for i, r := range runs {
+		if !lone[i] {
+			continue
+		}
+		b.WriteString(para[last:r.at])
+		n := r.length
+		if r.escaped { // its backslash is already written
+			b.WriteByte('`')
+			n--
+		}
+		b.WriteString(strings.Repeat("\\`", n))
+		last = r.at + r.length
+	}
+	b.WriteString(para[last:])
+	return b.String()
+}
+
+func backtickRuns(s string) []backtickRun {
+	var runs []backtickRun
+	lineStart := 0
+	for i := 0; i < len(s); {
+		if s[i] != '`' {
+			if s[i] == '\n' {
+				lineStart = i + 1
+			}
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && s[j] == '`' {
+			j++
+		}
+		slashes := 0
+		for k := i - 1; k >= 0 && s[k] == '\\'; k-- {
+			slashes++
+		}
+		runs = append(runs, backtickRun{
+			at: i, length: j - i, escaped: slashes%2 == 1,
+			fence: j-i >= 3 && strings.Trim(s[lineStart:i], " \t>-*+.)0123456789") == "",
+		})
+		i = j
+	}
+	return runs
+}
+
+// loneRuns marks the runs that can be in no code span: no earlier run
+// could open a span this one closes, and no later run could close a span
+// this one opens. (Fence-like runs are never marked.)
+func loneRuns(runs []backtickRun) []bool {
+	lone := make([]bool, len(runs))
+	later := map[int]bool{} // lengths of the runs after run i
+	for i := len(runs) - 1; i >= 0; i-- {
+		lone[i] = !runs[i].fence && runs[i].openLength() > 0 && !later[runs[i].openLength()]
+		later[runs[i].length] = true
+	}
+	opens := map[int]bool{} // lengths of the spans the runs before run i open
+	for i, r := range runs {
+		lone[i] = lone[i] && !opens[r.length]
+		opens[r.openLength()] = true
+	}
+	return lone
+}
+
+// openLength is the length of the span the run would open.
+func (r backtickRun) openLength() int {
+	if r.escaped {
+		return r.length - 1
+	}
+	return r.length
 }
 
 // flattenNesting caps the containers a line opens: the columns of its

@@ -175,18 +175,20 @@ func TestMarkdownLongLine(t *testing.T) {
 
 // TestMarkdownPathological: inputs on which goldmark alone is quadratic or
 // slow with depth are read quickly. (Without boundMarkdown, on a 2-core
-// machine: 9 s for the links, 11 s for the lists, 28 s in all.)
+// machine: 9 s for the links, 11 s for the lists, 28 s in all; 100 KB of
+// the backtick lines took 3.5 s before escapeLoneBackticks.)
 func TestMarkdownPathological(t *testing.T) {
 	var nested strings.Builder
 	for i := range 2000 {
 		nested.WriteString(strings.Repeat("  ", i) + "- item\n")
 	}
 	cases := map[string]string{
-		"links":    strings.Repeat("[a](", 50000),
-		"brackets": strings.Repeat("[", 100000) + "x" + strings.Repeat("]", 100000),
-		"emphasis": strings.Repeat("*a_b*c_d**e_f*g**h*i_j**", 8000),
-		"quotes":   strings.Repeat(">", 100000) + " deep\n",
-		"lists":    nested.String(),
+		"links":     strings.Repeat("[a](", 50000),
+		"brackets":  strings.Repeat("[", 100000) + "x" + strings.Repeat("]", 100000),
+		"emphasis":  strings.Repeat("*a_b*c_d**e_f*g**h*i_j**", 8000),
+		"quotes":    strings.Repeat(">", 100000) + " deep\n",
+		"lists":     nested.String(),
+		"backticks": strings.Repeat("A line of words \\``` and more.\n", 4000),
 	}
 	for name, md := range cases {
 		start := time.Now()
@@ -196,6 +198,31 @@ func TestMarkdownPathological(t *testing.T) {
 		}
 		if len(arts) != 1 || len(arts[0].Paragraphs) == 0 {
 			t.Errorf("%s: %d articles, warnings %v", name, len(arts), warns)
+		}
+	}
+}
+
+// TestMarkdownManyBackticks: escaping the backtick runs that no span can
+// use (escapeLoneBackticks) leaves the text as goldmark reads it.
+func TestMarkdownManyBackticks(t *testing.T) {
+	// A backslash and three backticks: an escaped backtick, then a run of
+	// two that nothing closes. The one-backtick spans around it are code.
+	items := strings.Repeat("- The `alpha` call, a stray \\``` and `beta`\n", 20)
+	para := strings.Repeat("Call `f` and \\``` then `g`. ", 20)
+	for _, md := range []string{items, para, items + "\n" + para} {
+		if !strings.Contains(boundMarkdown(md), "\\`\\`") {
+			t.Fatalf("%q: nothing escaped", md)
+		}
+		// The reference: each line read alone by goldmark, with fewer
+		// backticks than maxBacktickRuns (items) or without the guard.
+		var want []string
+		for _, l := range strings.Split(md, "\n") {
+			for _, p := range readMarkdown(l).paragraphs {
+				want = append(want, cleanParagraph(p))
+			}
+		}
+		if got := paraTexts(one(t, "b.md", md)); !slices.Equal(got, want) {
+			t.Errorf("got  %q\nwant %q", got, want)
 		}
 	}
 }
