@@ -135,8 +135,9 @@ type backtickRun struct {
 // backticks, the runs that can open no code span and close none. They are
 // literal text either way, but goldmark looks for the closer of each one
 // through the rest of the paragraph, line by line: quadratic on thousands
-// of them ("\\“" lines). Each part of the block that starts with a quote,
-// list item or heading line is a paragraph of its own and read alone.
+// of them (lines of a backslash and three backticks, say). Each part of
+// the block that starts with a quote, list item or heading line is a
+// paragraph of its own and read alone.
 func escapeLoneBackticks(block string) string {
 	if strings.Count(block, "`") <= maxBacktickRuns {
 		return block
@@ -150,7 +151,7 @@ func escapeLoneBackticks(block string) string {
 	return b.String()
 }
 
-// nextBlockLine is the start of the first line after the one at which
+// nextBlockLine is the start of the first line after the one at at that
 // opens a quote, a list item or a heading, or len(s).
 func nextBlockLine(s string, at int) int {
 	for {
@@ -189,6 +190,7 @@ func escapeRuns(para string) string {
 	return b.String()
 }
 
+// backtickRuns lists the runs of backticks in s.
 func backtickRuns(s string) []backtickRun {
 	var runs []backtickRun
 	lineStart := 0
@@ -473,8 +475,10 @@ func yamlText(n *yaml.Node) string {
 }
 
 // markdownParser reads CommonMark with GitHub tables and strikethrough
-// (whose text is kept, as "~~" was dropped before goldmark). A goldmark
-// parser is safe for concurrent use: each Parse has its own state.
+// (whose text is kept, as "~~" was dropped before goldmark). One parser
+// serves all goroutines: goldmark's parsers keep no state of their own, a
+// Parse keeps it in its own parser.Context (its author, in
+// gohugoio/hugo#6484).
 var markdownParser = goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough)).Parser()
 
 // markdownText is what the reader keeps of a Markdown body.
