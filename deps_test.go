@@ -43,6 +43,8 @@ var layerRules = []struct {
 		"the index answers questions for any front end; Discord is the bot's business"},
 	{"bot", nil, []string{"github.com/blevesearch", "codeberg.org/readeck/go-readability"},
 		"the bot speaks Discord and asks through its own interfaces; it neither searches Bleve nor reads pages"},
+	{"feeds", nil, []string{"github.com/blevesearch", "github.com/bwmarrin/discordgo", module + "/bot"},
+		"the poller reaches the index through its own Store interface and knows nothing of Discord"},
 	{"summarize", nil, []string{"net/http", module + "/corpus"},
 		"summaries are computed offline from the text handed in"},
 	{"", nil, []string{outsideStd},
