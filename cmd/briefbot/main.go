@@ -11,6 +11,7 @@
 //	briefbot eval     --digests WEEKS.jsonl --corpus ARTICLES.jsonl [--sentences N] [--json]
 //	briefbot register [--guild ID | --clear-guild ID]
 //	briefbot serve    [--http ADDR]
+//	briefbot feeds    add URL [--every DURATION] | remove URL | list [--json] | poll [--once]
 //
 // This package is the only one that reads the environment: cmd wires the
 // corpus, index and bot packages together from flags, variables and .env.
@@ -59,6 +60,7 @@ var commands = map[string]func(ctx context.Context, a *app, args []string) error
 	"eval":     cmdEval,
 	"serve":    cmdServe,
 	"register": cmdRegister,
+	"feeds":    cmdFeeds,
 }
 
 // app carries what every sub-command needs: its streams and environment.
@@ -110,6 +112,7 @@ Usage:
   briefbot eval     --digests WEEKS.jsonl --corpus ARTICLES.jsonl [--sentences N] [--json]
   briefbot register [--guild ID | --clear-guild ID]
   briefbot serve    [--http ADDR]
+  briefbot feeds    add URL [--every DURATION] | remove URL | list [--json] | poll [--once]
 
 The index is --index, else $BRIEFBOT_INDEX, else ~/.local/share/briefbot/index.
 With no index and no corpus configured, ask, search and summary answer from

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestFeedsCommands: add checks the URL is a feed, list shows it, poll
+// --once ingests its item into the index, remove drops it.
+func TestFeedsCommands(t *testing.T) {
+	text := "The river authority opened the new flood gates on Wednesday after two years of works. " +
+		strings.Repeat("Engineers said the gates would protect the lower town from spring floods for decades to come. ", 6)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<rss version="2.0"><channel><title>River news</title><link>https://river.example.org/</link>
+<item><title>Flood gates open</title><link>https://river.example.org/gates</link><description>%s</description></item>
+</channel></rss>`, text)
+	}))
+	defer srv.Close()
+	dir := filepath.Join(t.TempDir(), "index")
+	vars := map[string]string{"BRIEFBOT_INDEX": dir}
+
+	if code, out, errOut := runCmd(t, vars, "feeds", "add", srv.URL+"/rss", "--every", "30m"); code != exitOK || !strings.Contains(out, `"River news", 1 items`) {
+		t.Fatalf("add: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := runCmd(t, vars, "feeds", "poll", "--once"); code != exitOK || !strings.Contains(out, "1 new, 0 changed, 0 repeated; 1 added") {
+		t.Fatalf("poll: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, _ := runCmd(t, vars, "feeds", "poll", "--once"); code != exitOK || !strings.Contains(out, "no feed is due") {
+		t.Errorf("second poll: exit %d\n%s", code, out)
+	}
+	code, out, errOut := runCmd(t, vars, "feeds", "list", "--json")
+	var list []struct {
+		URL           string `json:"url"`
+		Every         string `json:"every"`
+		LastSuccess   string `json:"last_success"`
+		ItemsSeen     int    `json:"items_seen"`
+		AddedThisWeek int    `json:"added_this_week"`
+	}
+	if code != exitOK || json.Unmarshal([]byte(out), &list) != nil || len(list) != 1 {
+		t.Fatalf("list: exit %d\n%s%s", code, out, errOut)
+	}
+	if f := list[0]; f.URL != srv.URL+"/rss" || f.Every != "30m0s" || f.LastSuccess == "" || f.ItemsSeen != 1 || f.AddedThisWeek != 1 {
+		t.Errorf("listed %+v", f)
+	}
+	if code, out, _ := runCmd(t, vars, "ask", "when did the flood gates open?"); code != exitOK || !strings.Contains(out, "opened the new flood gates") {
+		t.Errorf("ask after poll: exit %d\n%s", code, out)
+	}
+	if code, _, errOut := runCmd(t, vars, "feeds", "remove", srv.URL+"/rss"); code != exitOK {
+		t.Fatalf("remove: exit %d %s", code, errOut)
+	}
+	if code, out, _ := runCmd(t, vars, "feeds", "list"); code != exitOK || !strings.Contains(out, "no feeds") {
+		t.Errorf("list after remove: exit %d\n%s", code, out)
+	}
+}
+
+func TestFeedsUsageErrors(t *testing.T) {
+	vars := map[string]string{"BRIEFBOT_INDEX": filepath.Join(t.TempDir(), "index")}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"feeds"}, "missing sub-command"},
+		{[]string{"feeds", "subscribe"}, "unknown sub-command"},
+		{[]string{"feeds", "add"}, "exactly one feed URL"},
+		{[]string{"feeds", "add", "ftp://example.org/feed"}, "not an http(s) URL"},
+		{[]string{"feeds", "add", "https://example.org/feed", "--every", "5m"}, "below the minimum of 15m0s"},
+		{[]string{"feeds", "add", "https://example.org/feed", "--server", "123"}, "per-server feeds need per-server spaces (not built yet)"},
+		{[]string{"feeds", "remove", "https://example.org/feed", "--server", "123"}, "per-server feeds need per-server spaces"},
+		{[]string{"feeds", "list", "extra"}, "unexpected argument"},
+	} {
+		code, _, errOut := runCmd(t, vars, tc.args...)
+		if code != exitUsage || !strings.Contains(errOut, tc.want) || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and one line with %q", tc.args, code, errOut, tc.want)
+		}
+	}
+	if code, _, errOut := runCmd(t, vars, "feeds", "remove", "https://example.org/feed"); code != exitFail || !strings.Contains(errOut, "no subscription") {
+		t.Errorf("remove of an unknown feed: exit %d %q", code, errOut)
+	}
+}
