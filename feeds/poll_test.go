@@ -297,3 +297,23 @@ func TestRunStopsWithContext(t *testing.T) {
 		t.Errorf("first sleep %v, want the 1 min idle bound", sleeps[0])
 	}
 }
+
+// TestInterruptedPollIsNoFailure: a poll cut short by its context leaves
+// the feed's state as it was, not counted as a failure.
+func TestInterruptedPollIsNoFailure(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	srv := newServer(t, "", "")
+	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cancel()
+		<-r.Context().Done()
+	})
+	r := newRig(t, Options{})
+	r.subscribe(t, srv.URL, time.Hour)
+	res, err := r.poller.Poll(ctx)
+	if err != nil || len(res) != 1 || res[0].Err != context.Canceled {
+		t.Fatalf("Poll = %v, %v; want one result with context.Canceled", res, err)
+	}
+	if st := r.state(t, srv.URL); st.Failures != 0 || st.LastError != "" || !st.NextDue.IsZero() {
+		t.Errorf("state after an interrupted poll: %+v", st)
+	}
+}

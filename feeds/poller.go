@@ -222,6 +222,11 @@ func (p *Poller) pollOne(ctx context.Context, sub Subscription) (State, Result) 
 	default:
 		p.ingest(ctx, sub, &st, &res, resp)
 	}
+	if res.Err != nil && ctx.Err() != nil {
+		// Interrupted (Ctrl-C, serve stopping): the feed did not fail, and
+		// is due again as it was.
+		return sub.State, Result{URL: sub.URL, Server: sub.Server, Err: ctx.Err(), NextDue: sub.State.NextDue}
+	}
 	res.NextDue = st.NextDue
 	return st, res
 }
