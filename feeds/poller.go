@@ -42,7 +42,7 @@ type Options struct {
 	Store   Store
 
 	Concurrency int           // feeds polled at once; 0 = 4
-	Timeout     time.Duration // per request, the feed's or a page's; 0 = 30 s
+	Timeout     time.Duration // per request, the feed's or a page's; 0 = 10 s, as fetch
 	MaxItems    int           // items read per feed document; 0 = 100
 	// Idle bounds Run's sleep between rounds, so that subscriptions added
 	// by the CLI are picked up; 0 = 1 min.
@@ -68,7 +68,7 @@ type Poller struct {
 // New returns a Poller.
 func New(opts Options) *Poller {
 	opts.Concurrency = cmp.Or(opts.Concurrency, 4)
-	opts.Timeout = cmp.Or(opts.Timeout, 30*time.Second)
+	opts.Timeout = cmp.Or(opts.Timeout, 10*time.Second)
 	opts.MaxItems = cmp.Or(opts.MaxItems, 100)
 	opts.Idle = cmp.Or(opts.Idle, time.Minute)
 	if opts.Now == nil {
