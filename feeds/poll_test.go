@@ -317,3 +317,15 @@ func TestInterruptedPollIsNoFailure(t *testing.T) {
 		t.Errorf("state after an interrupted poll: %+v", st)
 	}
 }
+
+// TestIntervalFloor: an interval under the minimum (a hand-edited file) is
+// polled at the minimum.
+func TestIntervalFloor(t *testing.T) {
+	srv := newServer(t, "application/rss+xml", rss2(rssItem("t-1", "https://townhall.example.org/bridge", "Bridge repairs", body("bridge"))))
+	r := newRig(t, Options{})
+	r.subscribe(t, srv.URL, time.Minute)
+	r.pollOne(t)
+	if st := r.state(t, srv.URL); !st.NextDue.Equal(r.clock.Now().Add(MinEvery)) {
+		t.Errorf("due at %v, want %v after the poll", st.NextDue, MinEvery)
+	}
+}

@@ -206,13 +206,14 @@ func (p *Poller) save(polled []Subscription, states []State) error {
 func (p *Poller) pollOne(ctx context.Context, sub Subscription) (State, Result) {
 	st := sub.State
 	res := Result{URL: sub.URL, Server: sub.Server}
-	every := time.Duration(sub.Every)
+	every := max(time.Duration(sub.Every), MinEvery) // a hand-edited file cannot make the poller impolite
 	resp, err := p.get(ctx, sub.URL, conditional(st))
 	now := p.opts.Now()
 	switch {
 	case err != nil:
 		p.fail(&st, &res, now, every, err, 0)
 	case resp.StatusCode == http.StatusNotModified:
+		st.ETag = cmp.Or(resp.Header.Get("ETag"), st.ETag) // a 304 may renew the validator
 		p.succeed(&st, now, pace(every, resp.Header, time.Duration(st.FeedInterval)))
 		res.NotModified = true
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable:
@@ -220,7 +221,7 @@ func (p *Poller) pollOne(ctx context.Context, sub Subscription) (State, Result) 
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
 		p.fail(&st, &res, now, every, fmt.Errorf("HTTP %s", resp.Status), 0)
 	default:
-		p.ingest(ctx, sub, &st, &res, resp)
+		p.ingest(ctx, every, &st, &res, resp)
 	}
 	if res.Err != nil && ctx.Err() != nil {
 		// Interrupted (Ctrl-C, serve stopping): the feed did not fail, and
@@ -258,9 +259,8 @@ func (p *Poller) fail(st *State, res *Result, now time.Time, every time.Duration
 }
 
 // ingest reads a fetched feed document and stores its new and changed items.
-func (p *Poller) ingest(ctx context.Context, sub Subscription, st *State, res *Result, resp *fetch.Response) {
+func (p *Poller) ingest(ctx context.Context, every time.Duration, st *State, res *Result, resp *fetch.Response) {
 	now := p.opts.Now()
-	every := time.Duration(sub.Every)
 	p.parses.Add(1)
 	parsed, err := feed.Parse(resp.Body, resp.URL)
 	if err != nil {
