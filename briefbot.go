@@ -152,14 +152,57 @@ type AskOptions struct {
 type Answer struct {
 	Query    string
 	Passages []Passage
-	// Reason says why Passages is empty ("no passage in 2,092 articles answers
-	// that"), in words fit to show a user. Empty when there are passages.
-	Reason string
+	// NoMatch says why Passages is empty; Matched when it is not.
+	NoMatch NoMatch
 	// Articles is the number of articles searched, for "no passage in N articles".
 	Articles int
 	// Respelled are the question's words, as typed, that no paragraph
 	// holds and that were looked for by their nearest spelling instead.
 	Respelled []string
+}
+
+// NoMatch says why a query found nothing. The index reports it as data; the
+// layer that shows it to a person (the bot, the command line) puts it into
+// its own words, with the numbers the result carries (Answer.Articles,
+// Summary.Articles, Summary.First and Last).
+type NoMatch int
+
+const (
+	// Matched is the zero value: there are results, or no reason is known.
+	Matched NoMatch = iota
+	// NoContentWords: the question or keywords hold no word to look for,
+	// only stop words and punctuation.
+	NoContentWords
+	// OnlyExclusions: the keywords are all exclusions (-word).
+	OnlyExclusions
+	// NothingMatched: no passage answers the question, or no paragraph
+	// holds all the keywords.
+	NothingMatched
+	// NothingWithFilters: no paragraph holds all the keywords within the
+	// search's filters.
+	NothingWithFilters
+	// NoArticlesThen: no article was published on the summary's days
+	// (Summary.First to Summary.Last).
+	NoArticlesThen
+	// NoSuchArticle: the article to summarise (Summary.ArticleID) is not in
+	// the index.
+	NoSuchArticle
+	// NoArticles: a summary was given no articles at all.
+	NoArticles
+	// NothingToQuote: the articles (Summary.Articles) hold no sentence fit
+	// to quote.
+	NothingToQuote
+)
+
+var noMatchNames = [...]string{"matched", "no content words", "only exclusions", "nothing matched",
+	"nothing with filters", "no articles then", "no such article", "no articles", "nothing to quote"}
+
+// String names the kind, for logs.
+func (m NoMatch) String() string {
+	if m >= 0 && int(m) < len(noMatchNames) {
+		return noMatchNames[m]
+	}
+	return "NoMatch(" + strconv.Itoa(int(m)) + ")"
 }
 
 // SearchFilters narrow Search.
@@ -177,7 +220,7 @@ type SearchPage struct {
 	Page     int // 1-based
 	PageSize int
 	Passages []Passage
-	Reason   string // why nothing was found, fit to show a user; "" when Total > 0
+	NoMatch  NoMatch // why nothing was found; Matched when Total > 0
 	// Respelled are the keywords, as typed, that no paragraph holds and
 	// that were searched by their nearest spelling in the index instead.
 	Respelled []string
@@ -214,8 +257,13 @@ type Story struct {
 type Summary struct {
 	Points   []Point
 	Stories  []Story
-	Articles int    // articles considered
-	Reason   string // why there are no points, fit to show a user
+	Articles int     // articles considered
+	NoMatch  NoMatch // why there are no points; Matched when there are
+	// First and Last are the days a summary of days covered (in the
+	// request's zone), ArticleID the article a summary of one was asked
+	// for: what a NoArticlesThen or NoSuchArticle sentence names.
+	First, Last time.Time
+	ArticleID   string
 }
 
 // SourceInfo describes one indexed source, for /sources.

@@ -162,21 +162,17 @@ func (h *Handler) runAsk(ctx context.Context, st pageState, start time.Time, out
 
 // noPassage is the friendly no-match reply of /ask, with what to try instead.
 func noPassage(ans briefbot.Answer, st pageState) string {
-	reason := strings.TrimSpace(ans.Reason)
-	if reason == "" {
-		reason = fmt.Sprintf("no passage in %s answers that", plural(ans.Articles, "article", "articles"))
-	}
 	tips := []string{"try other words or a shorter question", "try `/search` with a few keywords"}
 	if st.Source != "" || st.Since != "" {
 		tips = append([]string{"drop the source or since filter"}, tips...)
 	}
-	return noMatchText(reason, ans.Respelled, "You could "+strings.Join(tips, ", or "))
+	return noMatchText(askNoMatch(ans), ans.Respelled, "You could "+strings.Join(tips, ", or "))
 }
 
 // noMatchText is a no-match reply: the reason as a sentence, the words
 // looked for by their nearest spelling, then what to try.
-func noMatchText(reason string, respelled []string, tip string) string {
-	msg := upperFirst(strings.TrimSuffix(reason, ".")) + "."
+func noMatchText(m noMatch, respelled []string, tip string) string {
+	msg := upperFirst(strings.TrimSuffix(m.reason(), ".")) + "."
 	if note := respelledNote(respelled); note != "" {
 		msg += "\n" + note
 	}
@@ -225,15 +221,11 @@ func (h *Handler) runSearch(ctx context.Context, st pageState, start time.Time, 
 		if st.Page > 1 {
 			return ephemeral("There are no more results for that search."), nil
 		}
-		reason := strings.TrimSpace(page.Reason)
-		if reason == "" {
-			reason = "nothing matches " + quoteInput(st.Query)
-		}
 		tip := "Try fewer or different keywords"
 		if f != (briefbot.SearchFilters{}) {
 			tip += ", or drop a filter"
 		}
-		return ephemeral(noMatchText(reason, page.Respelled, tip)), nil
+		return ephemeral(noMatchText(searchNoMatch(page, st.Query), page.Respelled, tip)), nil
 	}
 	out.results = len(page.Passages)
 	content, embeds, comps := renderSearch(st, page, h.now().Sub(start))
@@ -260,11 +252,7 @@ func (h *Handler) summary(ctx context.Context, i *discordgo.Interaction, opts []
 	}
 	if len(sum.Points) == 0 {
 		out.kind = "no_match"
-		reason := strings.TrimSpace(sum.Reason)
-		if reason == "" {
-			reason = "there are no articles for " + longDay(day)
-		}
-		return ephemeral(upperFirst(strings.TrimSuffix(reason, ".")) + ".\nPick a day that has articles: the `date` option suggests them as you type."), nil
+		return ephemeral(noMatchText(summaryNoMatch(sum, day), nil, "Pick a day that has articles: the `date` option suggests them as you type")), nil
 	}
 	out.results = len(sum.Points)
 	content, embeds := renderSummary("Briefing for "+longDay(day), sum, h.now().Sub(start))

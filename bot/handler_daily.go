@@ -23,7 +23,7 @@ func (h *Handler) DailyMessage(ctx context.Context, day time.Time) (msg *discord
 		return nil, false, fmt.Errorf("daily summary for %s: %w", dayString(d), err)
 	}
 	if len(sum.Points) == 0 {
-		h.log.Info("daily briefing: nothing to post", "day", dayString(d), "articles", sum.Articles, "reason", sum.Reason)
+		h.log.Info("daily briefing: nothing to post", "day", dayString(d), "articles", sum.Articles, "reason", summaryNoMatch(sum, d).reason())
 		return nil, false, nil
 	}
 	content, embeds := renderSummary("Daily briefing — "+longDay(d), sum, -1)

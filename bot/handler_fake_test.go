@@ -184,7 +184,10 @@ func (f *fakeEngine) Search(ctx context.Context, q string, flt briefbot.SearchFi
 		res.Passages = all[from:min(from+size, len(all))]
 	}
 	if res.Total == 0 {
-		res.Reason = "no paragraph matches those keywords"
+		res.NoMatch = briefbot.NothingMatched // as the index says it
+		if flt != (briefbot.SearchFilters{}) {
+			res.NoMatch = briefbot.NothingWithFilters
+		}
 	}
 	return res, nil
 }
@@ -215,7 +218,7 @@ func (f *fakeEngine) Summary(ctx context.Context, req briefbot.SummaryRequest) (
 		}
 	}
 	if len(sum.Points) == 0 {
-		sum.Reason = "no articles were published on " + req.Day.Format(time.DateOnly)
+		sum.NoMatch, sum.First, sum.Last = briefbot.NoArticlesThen, req.Day, req.Day
 	}
 	return sum, nil
 }

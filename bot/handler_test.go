@@ -287,7 +287,7 @@ var goldenCases = []struct {
 	{"ask_bad_since", 4, true, []string{"2025\\-02\\-30", "YYYY-MM-DD", "7d"}},
 	{"ask_filters", 4, false, []string{"source: example\\-news.com · since: 2025-03-03"}},
 	{"search_paged", 4, false, []string{"Results 1–5 of 8 · page 1 of 2", "**Kursk**"}},
-	{"search_no_match", 4, true, []string{"No paragraph matches those keywords.", "drop a filter"}},
+	{"search_no_match", 4, true, []string{"No paragraph matches all of those words with those filters.", "drop a filter"}},
 	{"summary_default", 4, false, []string{"Briefing for Monday 10 March 2025", "> Ukrainian forces pushed deeper"}},
 	{"summary_bad_date", 4, true, []string{"isn't a date I understand", "YYYY-MM-DD"}},
 	{"summary_empty_day", 4, true, []string{"No articles were published on 2025-01-01."}},

@@ -3,11 +3,11 @@ package index
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"github.com/briefbot/briefbot"
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	bleveindex "github.com/blevesearch/bleve_index_api"
 )
@@ -41,11 +41,12 @@ const (
 )
 
 // Ask returns the k passages that best answer a natural-language question,
-// each with its best answering sentence. An empty Passages comes with a
-// Reason fit to show a user. AsOf defaults to the day of Options.Now, so
+// each with its best answering sentence. An empty Passages comes with the
+// reason (Answer.NoMatch). AsOf defaults to the day of Options.Now, so
 // nothing dated in the future is quoted, and recent articles are preferred.
 func (ix *Index) Ask(ctx context.Context, question string, opts briefbot.AskOptions) (briefbot.Answer, error) {
-	return ix.ask(ctx, question, opts, defaultRank)
+	ans, err := ix.ask(ctx, question, opts, defaultRank)
+	return ans, wrapErr("ask", err)
 }
 
 // candidate is a paragraph document being ranked.
@@ -65,30 +66,15 @@ type candidate struct {
 func (ix *Index) ask(ctx context.Context, text string, opts briefbot.AskOptions, w rankWeights) (briefbot.Answer, error) {
 	man := ix.snapshot()
 	ans := briefbot.Answer{Query: text, Articles: len(man.Articles)}
-	noAnswer := fmt.Sprintf("No passage in %s articles answers that.", count(len(man.Articles)))
-
 	text = clip(text, maxQueryBytes)
-	terms, pairs, asked, from := ix.questionTerms(text)
-	if len(terms) == 0 {
+	qts, pairs := ix.questionTerms(text)
+	if len(qts) == 0 {
 		// Only quiz words ("What is new this week?"): use them after all.
-		for _, t := range ix.analyze(text, askMaxTerms) {
-			if !slices.Contains(terms, t.term) {
-				terms = append(terms, t.term)
-				asked = append(asked, true)
-				from = append(from, t.term)
-			}
-		}
+		qts = ix.allTerms(text)
 	}
-	if len(terms) == 0 {
-		ans.Reason = "Ask with at least one word that says what you are looking for (words like “what” or “the” alone match everything)."
+	if len(qts) == 0 {
+		ans.NoMatch = briefbot.NoContentWords
 		return ans, nil
-	}
-	k := opts.K
-	if k <= 0 {
-		k = askDefaultK
-	}
-	if k > askMaxK {
-		k = askMaxK
 	}
 
 	r, err := ix.reader()
@@ -96,33 +82,14 @@ func (ix *Index) ask(ctx context.Context, text string, opts briefbot.AskOptions,
 		return ans, err
 	}
 	defer r.Close()
-	sts, err := openTerms(ctx, r, terms)
+	q, respelled, err := parseQuestion(ctx, r, text, qts, pairs)
 	if err != nil {
 		return ans, err
 	}
-	defer closeTerms(sts)
-	respelled, err := correctTerms(ctx, r, sts)
-	if err != nil {
-		return ans, err
-	}
-	for _, i := range respelled {
-		ans.Respelled = append(ans.Respelled, from[i])
-	}
-	q := &question{terms: sts, index: map[string]int{}, pairs: pairs, asked: asked, typ: answerType(text), words: map[string]bool{}}
-	found := false
-	for i, t := range sts {
-		q.index[t.term] = i
-		q.total += t.idf
-		if asked[i] {
-			q.askedTotal += t.idf
-		}
-		found = found || t.df > 0
-	}
-	for _, wd := range words(text) {
-		q.words[strings.ToLower(wd.text)] = true
-	}
-	if !found {
-		ans.Reason = noAnswer
+	defer closeTerms(q.terms)
+	ans.Respelled = respelled
+	if !q.inIndex() {
+		ans.NoMatch = briefbot.NothingMatched
 		return ans, nil
 	}
 
@@ -130,106 +97,213 @@ func (ix *Index) ask(ctx context.Context, text string, opts briefbot.AskOptions,
 	if asOf.IsZero() {
 		asOf = ix.now()
 	}
+	cands, err := ix.firstStage(ctx, r, man, q, opts, asOf)
+	if err != nil {
+		return ans, err
+	}
+	if len(cands) == 0 {
+		ans.NoMatch = briefbot.NothingMatched
+		return ans, nil
+	}
+	rr := ix.newReranker(r, q, w, asOf)
+	if err := rr.rank(ctx, man, cands); err != nil {
+		return ans, err
+	}
+	if rr.covered {
+		ans.Passages = bestPassages(rr.cands, askK(opts.K))
+	}
+	if len(ans.Passages) == 0 {
+		ans.NoMatch = briefbot.NothingMatched
+	}
+	return ans, nil
+}
+
+// askK is the number of passages to return for a requested k.
+func askK(k int) int {
+	if k <= 0 {
+		return askDefaultK
+	}
+	return min(k, askMaxK)
+}
+
+// allTerms is every distinct analyzed term of text, quiz words included,
+// each counted as asked.
+func (ix *Index) allTerms(text string) []questionTerm {
+	var out []questionTerm
+	for _, t := range ix.analyze(text, askMaxTerms) {
+		if !slices.ContainsFunc(out, func(qt questionTerm) bool { return qt.term == t.term }) {
+			out = append(out, questionTerm{term: t.term, asked: true, from: t.term})
+		}
+	}
+	return out
+}
+
+// parseQuestion opens the postings of the question's terms, looks for a
+// term no paragraph holds by its nearest spelling (respelled names those
+// words, as typed) and weighs the terms. Close q.terms with closeTerms.
+func parseQuestion(ctx context.Context, r bleveindex.IndexReader, text string, qts []questionTerm, pairs [][2]int) (q *question, respelled []string, err error) {
+	terms := make([]string, len(qts))
+	for i, qt := range qts {
+		terms[i] = qt.term
+	}
+	sts, err := openTerms(ctx, r, terms)
+	if err != nil {
+		return nil, nil, err
+	}
+	replaced, err := correctTerms(ctx, r, sts)
+	if err != nil {
+		closeTerms(sts)
+		return nil, nil, err
+	}
+	for _, i := range replaced {
+		respelled = append(respelled, qts[i].from)
+	}
+	q = &question{terms: sts, index: map[string]int{}, pairs: pairs, asked: make([]bool, len(qts)), typ: answerType(text), words: map[string]bool{}}
+	for i, t := range sts {
+		q.index[t.term] = i
+		q.total += t.idf
+		q.asked[i] = qts[i].asked
+		if q.asked[i] {
+			q.askedTotal += t.idf
+		}
+	}
+	for _, wd := range words(text) {
+		q.words[strings.ToLower(wd.text)] = true
+	}
+	return q, respelled, nil
+}
+
+// inIndex reports whether some paragraph holds one of the question's terms.
+func (q *question) inIndex() bool {
+	return slices.ContainsFunc(q.terms, func(t stageTerm) bool { return t.df > 0 })
+}
+
+// firstStage reads the best BM25 hits among the paragraphs Ask may quote
+// (published by asOf, within the options' since and source), with their
+// BM25 scores normalised by the best one's, best first.
+func (ix *Index) firstStage(ctx context.Context, r bleveindex.IndexReader, man *manifest, q *question, opts briefbot.AskOptions, asOf time.Time) ([]*candidate, error) {
 	f := filter{to: nextDay(asOf), source: opts.Source}
 	if !opts.Since.IsZero() {
 		f.from = dayStart(opts.Since)
 	}
 	keep, err := ix.admitted(ctx, r, man, f)
 	if err != nil {
-		return ans, err
+		return nil, err
 	}
-	hits, err := bm25Top(ctx, sts, askCandidates, keep)
+	hits, err := bm25Top(ctx, q.terms, askCandidates, keep)
 	if err != nil {
-		return ans, err
+		return nil, err
 	}
-
 	var cands []*candidate
-	have := map[string]bool{}
 	for _, h := range hits {
 		key, err := r.ExternalID(internalID(h.doc))
 		if err != nil {
-			return ans, err
+			return nil, err
 		}
 		c, err := readCandidate(r, man, h.doc, key)
 		if err != nil {
-			return ans, err
+			return nil, err
 		}
-		if c == nil {
-			continue
+		if c != nil {
+			c.rawScore, c.terms = h.score, h.terms
+			cands = append(cands, c)
 		}
-		c.rawScore, c.terms = h.score, h.terms
-		have[c.key] = true
-		cands = append(cands, c)
 	}
-	if len(cands) == 0 {
-		ans.Reason = noAnswer
-		return ans, nil
+	if len(cands) > 0 && cands[0].rawScore > 0 { // hits come best first
+		for _, c := range cands {
+			c.f.bm25 = c.rawScore / cands[0].rawScore
+		}
 	}
+	return cands, nil
+}
 
-	// Evidence for the BM25 hits, a first ranking, then the paragraphs next
-	// to the best of that ranking, scored the same way.
-	best := cands[0].rawScore // hits come best first
-	byKey := map[string]float64{}
-	for _, c := range cands {
-		if best > 0 {
-			c.f.bm25 = c.rawScore / best
-			byKey[c.key] = c.f.bm25
-		}
-	}
-	titleCov := map[string]float64{}
-	covered := false
-	evaluate := func(cs []*candidate) error {
-		occs, err := termOccurrences(ctx, r, sts, cs)
-		if err != nil {
-			return err
-		}
-		for i, c := range cs {
-			c.f.coverage, c.f.asked, c.f.prox, c.f.typ, c.f.novel, c.answer = paragraphEvidence(q, c.text, occs[i])
-			covered = covered || c.f.coverage >= askMinCoverage
-			tc, ok := titleCov[c.aid]
-			if !ok {
-				tc = ix.titleCoverage(q, c.art.Title)
-				titleCov[c.aid] = tc
-			}
-			c.f.title = tc
-			c.f.lead = isLead(c.art, c.n)
-			prev1 := byKey[sibling(c.art, c.aid, c.n, c.part, -1)]
+// reranker scores candidates on the evidence BM25 cannot see (rank.go):
+// first the BM25 hits, then the paragraphs next to the best of them. What
+// carries over from the hits to their neighbours is kept here: each hit's
+// normalised BM25 (a neighbour's feature), each article's title coverage,
+// and whether any candidate covers enough of the question to answer it.
+type reranker struct {
+	ix      *Index
+	r       bleveindex.IndexReader
+	q       *question
+	w       rankWeights
+	asOf    time.Time
+	cands   []*candidate       // every candidate scored, best first
+	bm25    map[string]float64 // hit key -> normalised BM25
+	titles  map[string]float64 // article id -> title coverage
+	covered bool               // some candidate has askMinCoverage
+}
 
-			next1 := byKey[sibling(c.art, c.aid, c.n, c.part, +1)]
-			c.f.nb = max(prev1, next1)
-			c.f.ageDays = ageDays(c.art.Published, asOf)
-		}
-		ages := make([]float64, len(cands))
-		for i, c := range cands {
-			ages[i] = c.f.ageDays
-		}
-		for i, p := range w.agePenalties(ages) {
-			cands[i].score = w.evidence(cands[i].f) - p
-		}
-		slices.SortStableFunc(cands, func(a, b *candidate) int { return cmp.Compare(b.score, a.score) })
-		return nil
+func (ix *Index) newReranker(r bleveindex.IndexReader, q *question, w rankWeights, asOf time.Time) *reranker {
+	return &reranker{ix: ix, r: r, q: q, w: w, asOf: asOf, bm25: map[string]float64{}, titles: map[string]float64{}}
+}
+
+// rank scores the hits, then their neighbours, leaving every candidate in
+// rr.cands, best first.
+func (rr *reranker) rank(ctx context.Context, man *manifest, hits []*candidate) error {
+	for _, c := range hits {
+		rr.bm25[c.key] = c.f.bm25
 	}
-	if err := evaluate(cands); err != nil {
-		return ans, err
+	if err := rr.add(ctx, hits); err != nil {
+		return err
 	}
-	nbs, err := neighbours(r, man, cands, have)
+	nbs, err := neighbours(rr.r, man, rr.cands)
+	if err != nil || len(nbs) == 0 {
+		return err
+	}
+	return rr.add(ctx, nbs)
+}
+
+// add computes the features of cs, then scores and sorts all candidates:
+// the recency penalty of an undated one depends on all the others.
+func (rr *reranker) add(ctx context.Context, cs []*candidate) error {
+	rr.cands = append(rr.cands, cs...)
+	occs, err := termOccurrences(ctx, rr.r, rr.q.terms, cs)
 	if err != nil {
-		return ans, err
+		return err
 	}
-	if len(nbs) > 0 {
-		cands = append(cands, nbs...)
-		if err := evaluate(nbs); err != nil {
-			return ans, err
-		}
+	for i, c := range cs {
+		rr.features(c, occs[i])
 	}
-	if !covered {
-		ans.Reason = noAnswer
-		return ans, nil
+	ages := make([]float64, len(rr.cands))
+	for i, c := range rr.cands {
+		ages[i] = c.f.ageDays
 	}
+	for i, p := range rr.w.agePenalties(ages) {
+		rr.cands[i].score = rr.w.evidence(rr.cands[i].f) - p
+	}
+	slices.SortStableFunc(rr.cands, func(a, b *candidate) int { return cmp.Compare(b.score, a.score) })
+	return nil
+}
 
+// features fills in c's features but BM25, from its text, where the
+// question's terms occur in it (occs), its article and its neighbours.
+func (rr *reranker) features(c *candidate, occs []occurrence) {
+	ev := evidenceOf(rr.q, c.text, occs)
+	c.f.coverage, c.f.asked, c.f.prox, c.f.typ, c.f.novel = ev.coverage, ev.asked, ev.prox, ev.typ, ev.novel
+	c.answer = ev.answer
+	rr.covered = rr.covered || c.f.coverage >= askMinCoverage
+	tc, ok := rr.titles[c.aid]
+	if !ok {
+		tc = rr.ix.titleCoverage(rr.q, c.art.Title)
+		rr.titles[c.aid] = tc
+	}
+	c.f.title = tc
+	c.f.lead = isLead(c.art, c.n)
+	prev := rr.bm25[sibling(c.art, c.aid, c.n, c.part, -1)]
+	next := rr.bm25[sibling(c.art, c.aid, c.n, c.part, +1)]
+	c.f.nb = max(prev, next)
+	c.f.ageDays = ageDays(c.art.Published, rr.asOf)
+}
+
+// bestPassages quotes up to k of the ranked candidates, skipping empty
+// texts and exact or near duplicates, and stopping at one that scores
+// askMaxDrop below the best.
+func bestPassages(cands []*candidate, k int) []briefbot.Passage {
+	var out []briefbot.Passage
 	seen := map[string]bool{}
 	for _, c := range cands {
-		if len(ans.Passages) == k || c.score < cands[0].score-askMaxDrop {
+		if len(out) == k || c.score < cands[0].score-askMaxDrop {
 			break
 		}
 		near := nearKey(c.text)
@@ -237,15 +311,12 @@ func (ix *Index) ask(ctx context.Context, text string, opts briefbot.AskOptions,
 			continue
 		}
 		seen[c.hash], seen[near] = true, true
-		ans.Passages = append(ans.Passages, briefbot.Passage{
+		out = append(out, briefbot.Passage{
 			Article: c.art.ref(c.aid), Paragraph: c.n, ID: briefbot.ParagraphID(c.aid, c.n),
 			Text: c.text, Answer: c.answer, Score: c.score,
 		})
 	}
-	if len(ans.Passages) == 0 {
-		ans.Reason = noAnswer
-	}
-	return ans, nil
+	return out
 }
 
 // readCandidate reads the stored text of the paragraph document numbered doc
@@ -277,7 +348,11 @@ func readCandidate(r bleveindex.IndexReader, man *manifest, doc uint64, key stri
 
 // neighbours reads the paragraphs before and after the best hits that are
 // not candidates yet.
-func neighbours(r bleveindex.IndexReader, man *manifest, cands []*candidate, have map[string]bool) ([]*candidate, error) {
+func neighbours(r bleveindex.IndexReader, man *manifest, cands []*candidate) ([]*candidate, error) {
+	have := make(map[string]bool, len(cands))
+	for _, c := range cands {
+		have[c.key] = true
+	}
 	var out []*candidate
 	for i, c := range cands {
 		if i == askNeighboursOf {
@@ -376,18 +451,6 @@ func (ix *Index) titleTerms(title string) []string {
 // bm25IDF is BM25's idf, always positive.
 func bm25IDF(n, df uint64) float64 {
 	return math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
-}
-
-// count formats n with thousands separators: 2,092.
-func count(n int) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return s
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 // nearKey identifies near-duplicate paragraphs (syndicated copies edited

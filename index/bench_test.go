@@ -301,7 +301,7 @@ func TestEvalIngestNews(t *testing.T) {
 	}
 	t.Logf("reopen + first answer: %v", time.Since(start).Round(time.Millisecond))
 	if len(ans.Passages) == 0 {
-		t.Errorf("no answer: %s", ans.Reason)
+		t.Errorf("no answer: %v", ans.NoMatch)
 	}
 	st, err := ix.Stats(context.Background())
 	if err != nil {

@@ -85,8 +85,8 @@ type fileJob struct {
 // articles removed. Broken or unsupported files are reported in
 // IngestReport.Skipped and never stop the ingest. The error is for the index
 // itself failing (or ctx ending); the report then covers the work committed.
-func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions) (IngestReport, error) {
-	var rep IngestReport
+func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions) (rep IngestReport, err error) {
+	defer func() { err = wrapErr("ingest", err) }()
 	if ix.readOnly {
 		return rep, ErrReadOnly
 	}
@@ -155,8 +155,8 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 }
 
 // Upsert adds or replaces articles built in memory (e.g. fetched by URL).
-func (ix *Index) Upsert(ctx context.Context, arts []briefbot.Article) (IngestReport, error) {
-	var rep IngestReport
+func (ix *Index) Upsert(ctx context.Context, arts []briefbot.Article) (rep IngestReport, err error) {
+	defer func() { err = wrapErr("ingest", err) }()
 	if ix.readOnly {
 		return rep, ErrReadOnly
 	}
@@ -373,23 +373,10 @@ func (w *writer) article(art *briefbot.Article, file string, seen map[string]boo
 	if where == "" {
 		where = file
 	}
-	if art.ID == "" {
-		w.rep.Warnings = append(w.rep.Warnings, corpus.Warning{Path: where, Reason: "article without an id skipped"})
+	if !w.admit(art, file, where, seen) {
 		return nil
 	}
-	if seen[art.ID] {
-		w.rep.Warnings = append(w.rep.Warnings, corpus.Warning{Path: where, Reason: fmt.Sprintf("article id %q repeated; the first is kept", art.ID)})
-		return nil
-	}
-	seen[art.ID] = true
 	old := w.man.Articles[art.ID]
-	if old != nil && file != "" && old.File != "" && old.File != file {
-		if _, stillThere := w.man.Files[old.File]; stillThere {
-			w.rep.Warnings = append(w.rep.Warnings, corpus.Warning{Path: where,
-				Reason: fmt.Sprintf("article id %q is already taken by %s; this one is skipped", art.ID, old.Path)})
-			return nil
-		}
-	}
 	e := newEntry(art, file)
 	if old != nil && old.Hash == e.Hash {
 		if old.File != e.File || old.Path != e.Path {
@@ -399,38 +386,86 @@ func (w *writer) article(art *briefbot.Article, file string, seen map[string]boo
 		w.rep.Unchanged++
 		return nil
 	}
-
-	if old != nil {
-		for _, k := range old.keys(art.ID) {
-			w.del(k)
-		}
-		w.man.paragraphs -= len(old.Paras)
-		w.dropContent(old.Content, art.ID)
-		w.rep.Updated++
-	} else {
-		if w.orphans {
-			if err := w.deleteOrphans(art.ID); err != nil {
-				return err
-			}
-		}
-		w.rep.Added++
+	if err := w.clearOld(art.ID, old); err != nil {
+		return err
 	}
-	if e.Content != "" {
-		for _, other := range w.content[e.Content] {
-			if other != art.ID {
-				w.rep.Duplicates = append(w.rep.Duplicates, Duplicate{ID: art.ID, Path: where, SameAs: other, SameAsPath: w.man.Articles[other].Path})
-				break
-			}
-		}
-		w.content[e.Content] = append(w.content[e.Content], art.ID)
-	}
+	w.noteDuplicate(art.ID, where, e.Content)
 	w.man.Articles[art.ID] = e
 	w.man.paragraphs += len(e.Paras)
 	if e.Published.After(w.man.latest) {
 		w.man.latest = e.Published
 	}
 	w.dirty = true
+	if err := w.putParagraphs(art); err != nil {
+		return err
+	}
+	// Batches are cut between articles only, so an article's deletes and
+	// writes always land together (see flush).
+	return w.maybeFlush()
+}
 
+// admit reports whether art is to be written, warning (at where) when it is
+// not: it has no id, its id came earlier in the same file or call (seen),
+// or another file that is still there has it.
+func (w *writer) admit(art *briefbot.Article, file, where string, seen map[string]bool) bool {
+	if art.ID == "" {
+		w.rep.Warnings = append(w.rep.Warnings, corpus.Warning{Path: where, Reason: "article without an id skipped"})
+		return false
+	}
+	if seen[art.ID] {
+		w.rep.Warnings = append(w.rep.Warnings, corpus.Warning{Path: where, Reason: fmt.Sprintf("article id %q repeated; the first is kept", art.ID)})
+		return false
+	}
+	seen[art.ID] = true
+	old := w.man.Articles[art.ID]
+	if old != nil && file != "" && old.File != "" && old.File != file {
+		if _, stillThere := w.man.Files[old.File]; stillThere {
+			w.rep.Warnings = append(w.rep.Warnings, corpus.Warning{Path: where,
+				Reason: fmt.Sprintf("article id %q is already taken by %s; this one is skipped", art.ID, old.Path)})
+			return false
+		}
+	}
+	return true
+}
+
+// clearOld deletes the paragraphs of the article's previous version (old),
+// or of none, any the index holds without its manifest knowing.
+func (w *writer) clearOld(id string, old *articleEntry) error {
+	if old == nil {
+		if w.orphans {
+			if err := w.deleteOrphans(id); err != nil {
+				return err
+			}
+		}
+		w.rep.Added++
+		return nil
+	}
+	for _, k := range old.keys(id) {
+		w.del(k)
+	}
+	w.man.paragraphs -= len(old.Paras)
+	w.dropContent(old.Content, id)
+	w.rep.Updated++
+	return nil
+}
+
+// noteDuplicate reports the article when another has the same content, and
+// records its content.
+func (w *writer) noteDuplicate(id, where, content string) {
+	if content == "" {
+		return
+	}
+	for _, other := range w.content[content] {
+		if other != id {
+			w.rep.Duplicates = append(w.rep.Duplicates, Duplicate{ID: id, Path: where, SameAs: other, SameAsPath: w.man.Articles[other].Path})
+			break
+		}
+	}
+	w.content[content] = append(w.content[content], id)
+}
+
+// putParagraphs adds the article's paragraph documents to the batch.
+func (w *writer) putParagraphs(art *briefbot.Article) error {
 	pub := art.Published
 	if pub.IsZero() {
 		pub = unknownDate
@@ -452,9 +487,7 @@ func (w *writer) article(art *briefbot.Article, file string, seen map[string]boo
 		}
 		w.rep.Paragraphs++
 	}
-	// Batches are cut between articles only, so an article's deletes and
-	// writes always land together (see flush).
-	return w.maybeFlush()
+	return nil
 }
 
 func (w *writer) dropContent(content, id string) {

@@ -261,7 +261,7 @@ func TestIngestCancelled(t *testing.T) {
 	ix := newTestIndex(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := ix.Ingest(ctx, []string{corpusDir(t)}, IngestOptions{}); err != context.Canceled {
+	if _, err := ix.Ingest(ctx, []string{corpusDir(t)}, IngestOptions{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled ingest: %v", err)
 	}
 }

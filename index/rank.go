@@ -142,11 +142,17 @@ func hasDigit(s string) bool {
 	return false
 }
 
+// questionTerm is one distinct content term of a question.
+type questionTerm struct {
+	term  string
+	asked bool   // it occurs in the question's last sentence
+	from  string // the word it first came from, as typed
+}
+
 // questionTerms analyzes the question word by word, skipping quiz words, and
-// returns the distinct terms in order, the pairs of terms adjacent in the
-// question, for each term whether it occurs in the question's last
-// sentence, and the word it first came from, as typed.
-func (ix *Index) questionTerms(q string) (terms []string, pairs [][2]int, asked []bool, from []string) {
+// returns its distinct terms in order and the pairs of terms adjacent in it
+// (by their indexes; a stop word between them allowed).
+func (ix *Index) questionTerms(q string) (terms []questionTerm, pairs [][2]int) {
 	seen := map[string]int{}
 	prev, prevWord := -1, -10
 	lastStart := 0
@@ -166,12 +172,10 @@ func (ix *Index) questionTerms(q string) (terms []string, pairs [][2]int, asked 
 			if !ok {
 				j = len(terms)
 				seen[term] = j
-				terms = append(terms, term)
-				asked = append(asked, false)
-				from = append(from, w.text)
+				terms = append(terms, questionTerm{term: term, from: w.text})
 			}
 			if w.start >= lastStart {
-				asked[j] = true
+				terms[j].asked = true
 			}
 			if prev >= 0 && prev != j && i-prevWord <= 2 {
 				pairs = append(pairs, [2]int{prev, j})
@@ -179,7 +183,7 @@ func (ix *Index) questionTerms(q string) (terms []string, pairs [][2]int, asked 
 			prev, prevWord = j, i
 		}
 	}
-	return terms, pairs, asked, from
+	return terms, pairs
 }
 
 // features are what a candidate paragraph is scored on.
@@ -242,31 +246,43 @@ func (w rankWeights) agePenalties(ages []float64) []float64 {
 // index in the question, its token position and its byte offset.
 type occurrence struct{ term, pos, start int }
 
-// paragraphEvidence computes the paragraph-level features of a hit from its
-// text and where the question terms occur in it, and picks the answering
-// sentence: the one holding the most question weight.
-func paragraphEvidence(q *question, text string, occs []occurrence) (cov, asked, prox, typ, novel float64, answer string) {
+// paragraphEvidence is what a paragraph's own text says about it.
+type paragraphEvidence struct {
+	coverage float64 // share of the question's weight it holds
+	asked    float64 // share of the weight of the question proper it holds
+	prox     float64 // share of the question's adjacent pairs found close together
+	typ      float64 // 1 when the answering sentence has the expected answer type
+	novel    float64 // content words not in the question, as a share of novelCap
+	answer   string  // the answering sentence: the one holding the most question weight
+}
+
+// evidenceOf computes the paragraph-level features of a hit from its text
+// and where the question terms occur in it, and picks the answering
+// sentence.
+func evidenceOf(q *question, text string, occs []occurrence) paragraphEvidence {
+	var ev paragraphEvidence
+	ev.coverage, ev.asked = coverage(q, occs)
 	sents := textrules.SplitSentences(text)
 	if len(sents) == 0 {
 		sents = []textrules.Sentence{{Text: text, Start: 0, End: len(text)}}
 	}
+	if best := bestSentence(q, sents, occs); best >= 0 {
+		ev.answer = sents[best].Text
+		ev.typ = typeMatch(q, ev.answer)
+	} else {
+		ev.typ = typeMatch(q, sents[0].Text)
+	}
+	ev.prox = proximity(q, occs)
+	ev.novel = novelty(q, text)
+	return ev
+}
+
+// coverage is the share of the question's weight the occurrences hold, and
+// of the weight of its asked terms.
+func coverage(q *question, occs []occurrence) (cov, asked float64) {
 	inPara := make([]bool, len(q.terms))
-	sentWeight := make([]float64, len(sents))
-	sentHas := make([][]bool, len(sents))
 	for _, o := range occs {
 		inPara[o.term] = true
-		for si, s := range sents {
-			if o.start >= s.Start && o.start < s.End {
-				if sentHas[si] == nil {
-					sentHas[si] = make([]bool, len(q.terms))
-				}
-				if !sentHas[si][o.term] {
-					sentHas[si][o.term] = true
-					sentWeight[si] += q.terms[o.term].idf
-				}
-				break
-			}
-		}
 	}
 	for ti, ok := range inPara {
 		if ok {
@@ -282,36 +298,71 @@ func paragraphEvidence(q *question, text string, occs []occurrence) (cov, asked,
 	if q.askedTotal > 0 {
 		asked /= q.askedTotal
 	}
+	return cov, asked
+}
+
+// bestSentence is the index of the sentence holding the most question
+// weight (each term counted once), the first of equals; -1 when none holds
+// any.
+func bestSentence(q *question, sents []textrules.Sentence, occs []occurrence) int {
+	weight := make([]float64, len(sents))
+	has := make([][]bool, len(sents))
+	for _, o := range occs {
+		for si, s := range sents {
+			if o.start >= s.Start && o.start < s.End {
+				if has[si] == nil {
+					has[si] = make([]bool, len(q.terms))
+				}
+				if !has[si][o.term] {
+					has[si][o.term] = true
+					weight[si] += q.terms[o.term].idf
+				}
+				break
+			}
+		}
+	}
 	best := -1
-	for si, w := range sentWeight {
-		if w > 0 && (best < 0 || w > sentWeight[best]) {
+	for si, w := range weight {
+		if w > 0 && (best < 0 || w > weight[best]) {
 			best = si
 		}
 	}
-	if best >= 0 {
-		answer = sents[best].Text
-		typ = typeMatch(q, answer)
-	} else {
-		typ = typeMatch(q, sents[0].Text)
+	return best
+}
+
+// proximity is the share of the question's adjacent term pairs that occur
+// in the same order within 3 positions.
+func proximity(q *question, occs []occurrence) float64 {
+	if len(q.pairs) == 0 {
+		return 0
 	}
-	if len(q.pairs) > 0 {
-		found := 0
-		for _, p := range q.pairs {
-		search:
-			for _, a := range occs {
-				if a.term != p[0] {
-					continue
-				}
-				for _, b := range occs {
-					if b.term == p[1] && b.pos > a.pos && b.pos-a.pos <= 3 {
-						found++
-						break search
-					}
-				}
+	found := 0
+	for _, p := range q.pairs {
+		if pairNear(occs, p) {
+			found++
+		}
+	}
+	return float64(found) / float64(len(q.pairs))
+}
+
+// pairNear reports whether term p[1] occurs 1 to 3 positions after p[0].
+func pairNear(occs []occurrence, p [2]int) bool {
+	for _, a := range occs {
+		if a.term != p[0] {
+			continue
+		}
+		for _, b := range occs {
+			if b.term == p[1] && b.pos > a.pos && b.pos-a.pos <= 3 {
+				return true
 			}
 		}
-		prox = float64(found) / float64(len(q.pairs))
 	}
+	return false
+}
+
+// novelty counts the content words of text the question does not have, up
+// to novelCap, as a share of novelCap.
+func novelty(q *question, text string) float64 {
 	n := 0
 	for _, w := range words(text) {
 		lw := strings.ToLower(w.text)
@@ -322,8 +373,7 @@ func paragraphEvidence(q *question, text string, occs []occurrence) (cov, asked,
 			}
 		}
 	}
-	novel = float64(n) / novelCap
-	return cov, asked, prox, typ, novel, answer
+	return float64(n) / novelCap
 }
 
 // novelCap is the number of new content words that counts as "adds

@@ -149,110 +149,29 @@ func (c *cursor) next(min uint64) error {
 // common terms' long postings only add to scores, and are skipped through
 // where no rare term occurs.
 func bm25Top(ctx context.Context, terms []stageTerm, n int, keep func(doc uint64) bool) ([]firstHit, error) {
-	var size [2]int
-	var sumSq float64
-	var rare, common bool
-	for _, t := range terms {
-		if t.df > 0 {
-			sumSq += t.idf * t.idf
-			rare, common = rare || !t.common, common || t.common
-		}
-	}
-	if sumSq == 0 || n <= 0 {
+	if n <= 0 {
 		return nil, nil
 	}
-	queryNorm := 1 / math.Sqrt(sumSq)
-	var curs []*cursor
-	for i, t := range terms {
-		if t.df == 0 {
-			continue
-		}
-		g := 0
-		if rare && common && t.common {
-			g = 1
-		}
-		size[g]++
-		c := &cursor{postings: t.postings, weight: t.idf * t.idf, group: g, bit: 1 << uint(i), id: make(bleveindex.IndexInternalID, 8)}
-		if err := c.next(0); err != nil {
-			return nil, err
-		}
-		curs = append(curs, c)
+	st, err := newBM25Stage(terms)
+	if err != nil || st == nil {
+		return nil, err
 	}
-	// Rare terms first in each block: they decide which paragraphs are
-	// candidates.
-	slices.SortStableFunc(curs, func(a, b *cursor) int { return cmp.Compare(a.group, b.group) })
-
-	var blk *scoreBlock
-	select {
-	case blk = <-scoreBlocks:
-	default:
-		blk = new(scoreBlock)
-	}
-	defer func() {
-		select {
-		case scoreBlocks <- blk:
-		default:
-		}
-	}()
+	blk := takeBlock()
 	best := &hitHeap{}
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		// The next block holding a candidate: the lowest document of a
-		// term of the first group.
-		first, any := uint64(0), false
-		for _, c := range curs {
-			if c.group == 0 && !c.done && (!any || c.doc < first) {
-				first, any = c.doc, true
-			}
-		}
-		if !any {
+		base, ok := st.nextBlock()
+		if !ok {
 			break
 		}
-		base := first / blockDocs * blockDocs
-		end := base + blockDocs
-		for _, c := range curs {
-			if !c.done && c.doc < base {
-				if err := c.next(base); err != nil {
-					return nil, err
-				}
-			}
-			for !c.done && c.doc < end {
-				ds := &blk.docs[c.doc-base]
-				if c.group == 0 || ds.count[0] > 0 {
-					if ds.count[0] == 0 && ds.count[1] == 0 {
-						blk.touched = append(blk.touched, c.doc)
-					}
-					ds.sum[c.group] += c.weight * bm25TF(c.freq, c.norm)
-					ds.count[c.group]++
-					ds.terms |= c.bit
-				}
-				if err := c.next(0); err != nil {
-					return nil, err
-				}
-			}
+		if err := st.score(blk, base); err != nil {
+			return nil, err // blk is left half-scored: not reused
 		}
-		for _, doc := range blk.touched {
-			ds := &blk.docs[doc-base]
-			var s float64
-			for g := range size {
-				if ds.count[g] > 0 {
-					s += ds.sum[g] * float64(ds.count[g]) / float64(size[g])
-				}
-			}
-			h := firstHit{doc: doc, score: s * queryNorm, terms: ds.terms}
-			*ds = docScore{}
-			if len(*best) == n && !better(h, (*best)[0]) {
-				continue
-			}
-			if keep != nil && !keep(doc) {
-				continue
-			}
-			best.push(h, n)
-		}
-		blk.touched = blk.touched[:0]
+		st.collect(blk, base, best, n, keep)
 	}
+	giveBlock(blk)
 	out := slices.Clone(*best)
 	slices.SortFunc(out, func(a, b firstHit) int {
 		if better(a, b) {
@@ -261,6 +180,135 @@ func bm25Top(ctx context.Context, terms []stageTerm, n int, keep func(doc uint64
 		return 1
 	})
 	return out, nil
+}
+
+// bm25Stage is one run of the first stage: a cursor on each question term
+// some paragraph holds, rare terms (group 0) first.
+type bm25Stage struct {
+	curs      []*cursor
+	size      [2]int  // terms in each group
+	queryNorm float64 // Bleve's query norm: 1 / sqrt(sum of idf²)
+}
+
+// newBM25Stage opens a cursor on each term; nil when no paragraph holds
+// any. When there are both rare and common terms, the common ones form the
+// second group.
+func newBM25Stage(terms []stageTerm) (*bm25Stage, error) {
+	var sumSq float64
+	var rare, common bool
+	for _, t := range terms {
+		if t.df > 0 {
+			sumSq += t.idf * t.idf
+			rare, common = rare || !t.common, common || t.common
+		}
+	}
+	if sumSq == 0 {
+		return nil, nil
+	}
+	st := &bm25Stage{queryNorm: 1 / math.Sqrt(sumSq)}
+	for i, t := range terms {
+		if t.df == 0 {
+			continue
+		}
+		g := 0
+		if rare && common && t.common {
+			g = 1
+		}
+		st.size[g]++
+		c := &cursor{postings: t.postings, weight: t.idf * t.idf, group: g, bit: 1 << uint(i), id: make(bleveindex.IndexInternalID, 8)}
+		if err := c.next(0); err != nil {
+			return nil, err
+		}
+		st.curs = append(st.curs, c)
+	}
+	// Rare terms first in each block: they decide which paragraphs are
+	// candidates.
+	slices.SortStableFunc(st.curs, func(a, b *cursor) int { return cmp.Compare(a.group, b.group) })
+	return st, nil
+}
+
+// nextBlock is the first document number of the next block holding a
+// candidate: the block of the lowest document of a first-group term.
+func (st *bm25Stage) nextBlock() (base uint64, ok bool) {
+	first, any := uint64(0), false
+	for _, c := range st.curs {
+		if c.group == 0 && !c.done && (!any || c.doc < first) {
+			first, any = c.doc, true
+		}
+	}
+	return first / blockDocs * blockDocs, any
+}
+
+// score adds the postings of every term in the block starting at base into
+// blk. A second-group term only adds to paragraphs a first-group term
+// reached.
+func (st *bm25Stage) score(blk *scoreBlock, base uint64) error {
+	end := base + blockDocs
+	for _, c := range st.curs {
+		if !c.done && c.doc < base {
+			if err := c.next(base); err != nil {
+				return err
+			}
+		}
+		for !c.done && c.doc < end {
+			ds := &blk.docs[c.doc-base]
+			if c.group == 0 || ds.count[0] > 0 {
+				if ds.count[0] == 0 && ds.count[1] == 0 {
+					blk.touched = append(blk.touched, c.doc)
+				}
+				ds.sum[c.group] += c.weight * bm25TF(c.freq, c.norm)
+				ds.count[c.group]++
+				ds.terms |= c.bit
+			}
+			if err := c.next(0); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// collect turns the block's sums into scores (each group's sum scaled by
+// the share of its terms present), pushes those keep admits into best (n at
+// most), and clears the block for the next one.
+func (st *bm25Stage) collect(blk *scoreBlock, base uint64, best *hitHeap, n int, keep func(doc uint64) bool) {
+	for _, doc := range blk.touched {
+		ds := &blk.docs[doc-base]
+		var s float64
+		for g := range st.size {
+			if ds.count[g] > 0 {
+				s += ds.sum[g] * float64(ds.count[g]) / float64(st.size[g])
+			}
+		}
+		h := firstHit{doc: doc, score: s * st.queryNorm, terms: ds.terms}
+		*ds = docScore{}
+		if len(*best) == n && !better(h, (*best)[0]) {
+			continue
+		}
+		if keep != nil && !keep(doc) {
+			continue
+		}
+		best.push(h, n)
+	}
+	blk.touched = blk.touched[:0]
+}
+
+// takeBlock takes a scoreBlock from the free list, or makes one.
+func takeBlock() *scoreBlock {
+	select {
+	case blk := <-scoreBlocks:
+		return blk
+	default:
+		return new(scoreBlock)
+	}
+}
+
+// giveBlock returns a cleared scoreBlock to the free list, unless it is full.
+func giveBlock(blk *scoreBlock) {
+	select {
+	case scoreBlocks <- blk:
+	default:
+	}
 }
 
 // bm25TF is BM25's term-frequency part as Bleve computes it: the square root

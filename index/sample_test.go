@@ -25,7 +25,7 @@ func TestBundledSampleAnswersTheDemoQuestion(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(ans.Passages) == 0 {
-		t.Fatalf("no passages: %s", ans.Reason)
+		t.Fatalf("no passages: %v", ans.NoMatch)
 	}
 	if first := ans.Passages[0]; !strings.Contains(first.Text, "11,000") || !strings.Contains(first.Answer, "11,000") {
 		for i, p := range ans.Passages {

@@ -77,74 +77,127 @@ func parseKeywords(s string) []kwToken {
 // 1-based; pageSize defaults to 5. A page past the end has no Passages but
 // still the Total. Exact duplicate paragraphs are shown once.
 func (ix *Index) Search(ctx context.Context, keywords string, f briefbot.SearchFilters, page, pageSize int) (briefbot.SearchPage, error) {
-	if page < 1 {
-		page = 1
-	}
-	if pageSize <= 0 {
-		pageSize = searchDefaultPageSize
-	}
-	if pageSize > searchMaxPageSize {
-		pageSize = searchMaxPageSize
-	}
-	sp := briefbot.SearchPage{Query: keywords, Page: page, PageSize: pageSize}
-	man := ix.snapshot()
+	sp, err := ix.search(ctx, keywords, f, page, pageSize)
+	return sp, wrapErr("search", err)
+}
 
+func (ix *Index) search(ctx context.Context, keywords string, f briefbot.SearchFilters, page, pageSize int) (briefbot.SearchPage, error) {
+	sp := briefbot.SearchPage{Query: keywords, Page: max(page, 1), PageSize: searchPageSize(pageSize)}
+	man := ix.snapshot()
 	r, err := ix.reader()
 	if err != nil {
 		return sp, err
 	}
 	defer r.Close()
-	spell := newSpeller(r)
-	var must, not []query.Query
-	excluded := false
+	kq, err := ix.compileKeywords(ctx, newSpeller(r), keywords)
+	if err != nil {
+		return sp, err
+	}
+	sp.Respelled = kq.respelled
+	if len(kq.must) == 0 {
+		sp.NoMatch = briefbot.NoContentWords
+		if kq.excluded {
+			sp.NoMatch = briefbot.OnlyExclusions
+		}
+		return sp, nil
+	}
+	flt := searchFilter(f)
+	hits, total, err := ix.searchHits(ctx, man, kq.query(flt.query(man)), min(sp.Page*sp.PageSize*2+20, searchMaxFetch))
+	if err != nil {
+		return sp, err
+	}
+	sp.Total = total
+	if sp.Total == 0 {
+		sp.NoMatch = briefbot.NothingMatched
+		if flt.restricts(man) {
+			sp.NoMatch = briefbot.NothingWithFilters
+		}
+		return sp, nil
+	}
+	sp.Passages = pagePassages(man, hits, sp.Page, sp.PageSize)
+	return sp, nil
+}
+
+// searchPageSize is the page size to use for a requested one.
+func searchPageSize(n int) int {
+	if n <= 0 {
+		return searchDefaultPageSize
+	}
+	return min(n, searchMaxPageSize)
+}
+
+// keywordQuery is a keyword query's clauses: what paragraphs must hold and
+// must not.
+type keywordQuery struct {
+	must, not []query.Query
+	excluded  bool     // the keywords had an exclusion, even one that analyzed to nothing
+	respelled []string // keywords, as typed, searched by their nearest spelling
+}
+
+// compileKeywords parses keywords into clauses, at most searchMaxTokens. A
+// word no paragraph holds is searched by its nearest spelling.
+func (ix *Index) compileKeywords(ctx context.Context, spell *speller, keywords string) (keywordQuery, error) {
+	var kq keywordQuery
 	for _, tok := range parseKeywords(keywords) {
-		if len(must)+len(not) == searchMaxTokens {
+		if len(kq.must)+len(kq.not) == searchMaxTokens {
 			break
 		}
 		ts := ix.analyze(tok.text, 16)
 		if len(ts) == 0 {
 			continue // stop words and punctuation constrain nothing
 		}
-		var q query.Query
-		if tok.phrase || len(ts) > 1 {
-			q = phraseQuery(ts, fText, 0) // "e-mail" is a phrase too
-		} else {
-			term := ts[0].term
-			if !tok.exclude {
-				// A word no paragraph holds would empty the whole search:
-				// look for its nearest spelling instead, and say so.
-				if near, err := spell.respell(ctx, term); err != nil {
-					return sp, err
-				} else if near != term {
-					term = near
-					if !slices.Contains(sp.Respelled, tok.text) {
-						sp.Respelled = append(sp.Respelled, tok.text)
-					}
-				}
-			}
-			q = termQuery(term, fText, 0)
+		q, err := kq.clause(ctx, spell, tok, ts)
+		if err != nil {
+			return kq, err
 		}
 		if tok.exclude {
-			not = append(not, q)
-			excluded = true
+			kq.not = append(kq.not, q)
+			kq.excluded = true
 		} else {
-			must = append(must, q)
+			kq.must = append(kq.must, q)
 		}
 	}
-	if len(must) == 0 {
-		if excluded {
-			sp.Reason = "Add a word to search for: exclusions alone (-word) match nothing."
-		} else {
-			sp.Reason = "Type at least one word to search for (stop words and punctuation alone match nothing)."
-		}
-		return sp, nil
-	}
+	return kq, nil
+}
 
-	bq := bleve.NewBooleanQuery()
-	bq.AddMust(must...)
-	if len(not) > 0 {
-		bq.AddMustNot(not...)
+// clause is the query of one keyword or phrase, analyzed into ts.
+func (kq *keywordQuery) clause(ctx context.Context, spell *speller, tok kwToken, ts []qterm) (query.Query, error) {
+	if tok.phrase || len(ts) > 1 {
+		return phraseQuery(ts, fText, 0), nil // "e-mail" is a phrase too
 	}
+	term := ts[0].term
+	if !tok.exclude {
+		// A word no paragraph holds would empty the whole search: look for
+		// its nearest spelling instead, and say so.
+		near, err := spell.respell(ctx, term)
+		if err != nil {
+			return nil, err
+		}
+		if near != term {
+			term = near
+			if !slices.Contains(kq.respelled, tok.text) {
+				kq.respelled = append(kq.respelled, tok.text)
+			}
+		}
+	}
+	return termQuery(term, fText, 0), nil
+}
+
+// query is the Bleve query of the clauses, limited by filter (nil: none).
+func (kq *keywordQuery) query(filter query.Query) query.Query {
+	bq := bleve.NewBooleanQuery()
+	bq.AddMust(kq.must...)
+	if len(kq.not) > 0 {
+		bq.AddMustNot(kq.not...)
+	}
+	if filter != nil {
+		bq.AddFilter(filter)
+	}
+	return bq
+}
+
+// searchFilter is the index filter of Search's filters.
+func searchFilter(f briefbot.SearchFilters) filter {
 	flt := filter{source: f.Source, author: f.Author}
 	if !f.Since.IsZero() {
 		flt.from = dayStart(f.Since)
@@ -152,22 +205,22 @@ func (ix *Index) Search(ctx context.Context, keywords string, f briefbot.SearchF
 	if !f.Until.IsZero() {
 		flt.to = nextDay(f.Until)
 	}
-	if fq := flt.query(man); fq != nil {
-		bq.AddFilter(fq)
-	}
+	return flt
+}
 
-	fetch := min(page*pageSize*2+20, searchMaxFetch)
-	req := bleve.NewSearchRequestOptions(bq, fetch, 0, false)
+// searchHits runs q for the fetch best hits, by score then id (stable pages
+// across requests), and drops duplicate texts and paragraphs of articles
+// not in the committed manifest. total counts the hits over all pages.
+func (ix *Index) searchHits(ctx context.Context, man *manifest, q query.Query, fetch int) (hits []*search.DocumentMatch, total int, err error) {
+	req := bleve.NewSearchRequestOptions(q, fetch, 0, false)
 	req.Fields = []string{fText, fHash}
 	req.IncludeLocations = true
-	req.SortBy([]string{"-_score", "_id"}) // stable pages across requests
+	req.SortBy([]string{"-_score", "_id"})
 	res, err := ix.bl.SearchInContext(ix.scoring(ctx), req)
 	if err != nil {
-		return sp, err
+		return nil, 0, err
 	}
-
 	seen := map[string]bool{}
-	var uniq []*search.DocumentMatch
 	dropped := 0
 	for _, h := range res.Hits {
 		hash := hitField(h.Fields, fHash)
@@ -177,32 +230,28 @@ func (ix *Index) Search(ctx context.Context, keywords string, f briefbot.SearchF
 			continue
 		}
 		seen[hash] = true
-		uniq = append(uniq, h)
+		hits = append(hits, h)
 	}
 	if int(res.Total) <= fetch {
-		sp.Total = len(uniq)
-	} else {
-		sp.Total = int(res.Total) - dropped // duplicates beyond the fetched hits are not known
+		return hits, len(hits), nil
 	}
-	if sp.Total == 0 {
-		sp.Reason = "No paragraph matches all of those words"
-		if flt.restricts(man) {
-			sp.Reason += " with those filters"
-		}
-		sp.Reason += "."
-		return sp, nil
-	}
-	for i := (page - 1) * pageSize; i < len(uniq) && i < page*pageSize; i++ {
-		h := uniq[i]
+	return hits, int(res.Total) - dropped, nil // duplicates beyond the fetched hits are not known
+}
+
+// pagePassages quotes the hits of one page, with highlighted fragments.
+func pagePassages(man *manifest, hits []*search.DocumentMatch, page, pageSize int) []briefbot.Passage {
+	var out []briefbot.Passage
+	for i := (page - 1) * pageSize; i < len(hits) && i < page*pageSize; i++ {
+		h := hits[i]
 		text := hitField(h.Fields, fText)
 		p, ok := passage(man, h.ID, text, h.Score)
 		if !ok {
 			continue
 		}
 		p.Highlights = highlight(text, spans(h.Locations[fText]))
-		sp.Passages = append(sp.Passages, p)
+		out = append(out, p)
 	}
-	return sp, nil
+	return out
 }
 
 type span struct{ start, end int }

@@ -33,7 +33,7 @@ func srch(t *testing.T, ix *Index, kw string, f briefbot.SearchFilters, page, si
 	if err != nil {
 		t.Fatalf("Search(%q): %v", kw, err)
 	}
-	if sp.Total == 0 && sp.Reason == "" {
+	if sp.Total == 0 && sp.NoMatch == briefbot.Matched {
 		t.Errorf("Search(%q): nothing and no reason", kw)
 	}
 	for _, p := range sp.Passages {
@@ -66,7 +66,7 @@ func TestSearchPhrasesExclusionsHighlights(t *testing.T) {
 	if sp := srch(t, ix, "passes senates", briefbot.SearchFilters{}, 1, 5); sp.Total != 1 {
 		t.Errorf("stemmed AND: %d %v", sp.Total, ids(sp.Passages))
 	}
-	if sp := srch(t, ix, "senate moon", briefbot.SearchFilters{}, 1, 5); sp.Total != 0 || sp.Reason == "" {
+	if sp := srch(t, ix, "senate moon", briefbot.SearchFilters{}, 1, 5); sp.Total != 0 || sp.NoMatch == briefbot.Matched {
 		t.Errorf("AND of unrelated words: %+v", sp)
 	}
 	// "white" alone is in budget#2 only; the phrase in the wrong order matches nothing.
@@ -83,12 +83,12 @@ func TestSearchPhrasesExclusionsHighlights(t *testing.T) {
 	}
 	for _, q := range []string{"-budget", `-"white house"`, "- -", "the of", "!!!"} {
 		sp := srch(t, ix, q, briefbot.SearchFilters{}, 1, 5)
-		if sp.Total != 0 || len(sp.Passages) != 0 || sp.Reason == "" {
+		if sp.Total != 0 || len(sp.Passages) != 0 || sp.NoMatch == briefbot.Matched {
 			t.Errorf("Search(%q) = %+v, want nothing and a reason", q, sp)
 		}
 	}
-	if sp := srch(t, ix, "-budget", briefbot.SearchFilters{}, 1, 5); !strings.Contains(sp.Reason, "exclusions alone") {
-		t.Errorf("reason for exclusions only: %q", sp.Reason)
+	if sp := srch(t, ix, "-budget", briefbot.SearchFilters{}, 1, 5); sp.NoMatch != briefbot.OnlyExclusions {
+		t.Errorf("reason for exclusions only: %v", sp.NoMatch)
 	}
 }
 
@@ -116,8 +116,8 @@ func TestSearchFilters(t *testing.T) {
 		if sp.Total != c.want {
 			t.Errorf("filters %+v: total %d %v, want %d", c.f, sp.Total, ids(sp.Passages), c.want)
 		}
-		if c.want == 0 && !strings.Contains(sp.Reason, "filters") {
-			t.Errorf("filters %+v: reason %q", c.f, sp.Reason)
+		if c.want == 0 && sp.NoMatch != briefbot.NothingWithFilters {
+			t.Errorf("filters %+v: reason %v", c.f, sp.NoMatch)
 		}
 	}
 }

@@ -3,7 +3,6 @@ package index
 import (
 	"context"
 	"errors"
-	"fmt"
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/summarize"
 	"time"
@@ -16,16 +15,23 @@ import (
 // daylight-saving change days); an article belongs to the day localDay
 // gives it.
 func (ix *Index) Summary(ctx context.Context, req briefbot.SummaryRequest) (briefbot.Summary, error) {
+	sum, err := ix.summary(ctx, req)
+	return sum, wrapErr("summary", err)
+}
+
+func (ix *Index) summary(ctx context.Context, req briefbot.SummaryRequest) (briefbot.Summary, error) {
 	opts := summarize.Options{Sentences: req.Sentences, Words: req.Words}
 	if req.ArticleID != "" {
 		art, err := ix.Paragraphs(ctx, req.ArticleID)
 		if errors.Is(err, ErrNotFound) {
-			return briefbot.Summary{Reason: fmt.Sprintf("There is no article %q in the index.", req.ArticleID)}, nil
+			return briefbot.Summary{NoMatch: briefbot.NoSuchArticle, ArticleID: req.ArticleID}, nil
 		}
 		if err != nil {
 			return briefbot.Summary{}, err
 		}
-		return summarize.Articles([]briefbot.Article{art}, opts), nil
+		sum := summarize.Articles([]briefbot.Article{art}, opts)
+		sum.ArticleID = req.ArticleID
+		return sum, nil
 	}
 
 	loc := req.Location
@@ -51,11 +57,9 @@ func (ix *Index) Summary(ctx context.Context, req briefbot.SummaryRequest) (brie
 		return briefbot.Summary{}, err
 	}
 	if len(inRange) == 0 {
-		what := "on " + firstDay.Format(time.DateOnly)
-		if !lastDay.Equal(firstDay) {
-			what = fmt.Sprintf("from %s to %s", firstDay.Format(time.DateOnly), lastDay.Format(time.DateOnly))
-		}
-		return briefbot.Summary{Reason: fmt.Sprintf("No articles were published %s.", what)}, nil
+		return briefbot.Summary{NoMatch: briefbot.NoArticlesThen, First: firstDay, Last: lastDay}, nil
 	}
-	return summarize.Articles(inRange, opts), nil
+	sum := summarize.Articles(inRange, opts)
+	sum.First, sum.Last = firstDay, lastDay
+	return sum, nil
 }

@@ -113,7 +113,7 @@ func TestSummaryOfOneArticleAndEmptyDay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(s.Points) != 0 || !strings.Contains(s.Reason, "2026-03-20") {
+	if len(s.Points) != 0 || s.NoMatch != briefbot.NoArticlesThen || !s.First.Equal(day("2026-03-20")) || !s.Last.Equal(s.First) {
 		t.Errorf("empty day: %+v", s)
 	}
 
@@ -151,7 +151,7 @@ func TestDaysAndSummaryAgree(t *testing.T) {
 				t.Fatal(err)
 			}
 			if len(sum.Points) == 0 {
-				t.Errorf("%s: Days offers %s but Summary finds nothing: %s", zone, d.Format(time.DateOnly), sum.Reason)
+				t.Errorf("%s: Days offers %s but Summary finds nothing: %v", zone, d.Format(time.DateOnly), sum.NoMatch)
 			}
 		}
 	}

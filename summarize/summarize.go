@@ -33,7 +33,6 @@ import (
 	"math"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -135,7 +134,7 @@ type sentence struct {
 func Articles(arts []briefbot.Article, opts Options) briefbot.Summary {
 	sum := briefbot.Summary{Articles: len(arts)}
 	if len(arts) == 0 {
-		sum.Reason = "there are no articles to summarise"
+		sum.NoMatch = briefbot.NoArticles
 		return sum
 	}
 	want, words := opts.Sentences, opts.Words
@@ -170,18 +169,11 @@ func Articles(arts []briefbot.Article, opts Options) briefbot.Summary {
 	}
 	chosen := s.choose(stories, want, words)
 	if len(chosen) == 0 {
-		sum.Reason = "no sentence of " + plural(len(arts), "article") + " is fit to quote"
+		sum.NoMatch = briefbot.NothingToQuote
 		return sum
 	}
 	s.present(&sum, stories, chosen)
 	return sum
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "the " + what
-	}
-	return strconv.Itoa(n) + " " + what + "s"
 }
 
 // state is the working set of one summary.

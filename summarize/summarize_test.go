@@ -33,12 +33,12 @@ func texts(s briefbot.Summary) []string {
 }
 
 func TestEmptyAndJunkOnly(t *testing.T) {
-	if s := Articles(nil, Options{}); len(s.Points) != 0 || s.Reason == "" {
+	if s := Articles(nil, Options{}); len(s.Points) != 0 || s.NoMatch != briefbot.NoArticles {
 		t.Fatalf("no articles: %+v", s)
 	}
 	junk := art("ads", "Ads", "x.com", 1, "Click here to subscribe to our newsletter for more great stories every day.", "Photo: Getty Images")
 	s := Articles([]briefbot.Article{junk}, Options{})
-	if len(s.Points) != 0 || s.Articles != 1 || !strings.Contains(s.Reason, "fit to quote") {
+	if len(s.Points) != 0 || s.Articles != 1 || s.NoMatch != briefbot.NothingToQuote {
 		t.Fatalf("junk only: %+v", s)
 	}
 }

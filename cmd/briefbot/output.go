@@ -125,7 +125,7 @@ func toPassagesJSON(ps []briefbot.Passage) []passageJSON {
 }
 
 func toSummaryJSON(s briefbot.Summary) summaryJSON {
-	out := summaryJSON{Points: []pointJSON{}, Stories: s.Stories, Articles: s.Articles, Reason: s.Reason}
+	out := summaryJSON{Points: []pointJSON{}, Stories: s.Stories, Articles: s.Articles, Reason: summaryNoMatch(s).reason()}
 	if out.Stories == nil {
 		out.Stories = []briefbot.Story{}
 	}

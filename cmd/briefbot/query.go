@@ -35,11 +35,11 @@ func cmdAsk(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(a.stdout, resultsJSON{Query: question, Total: len(ans.Passages), Reason: ans.Reason, Respelled: ans.Respelled, Results: toPassagesJSON(ans.Passages)})
+		return writeJSON(a.stdout, resultsJSON{Query: question, Total: len(ans.Passages), Reason: askNoMatch(ans).reason(), Respelled: ans.Respelled, Results: toPassagesJSON(ans.Passages)})
 	}
 	printRespelled(a.stdout, ans.Respelled)
 	if len(ans.Passages) == 0 {
-		fmt.Fprintln(a.stdout, ans.Reason)
+		fmt.Fprintln(a.stdout, askNoMatch(ans).reason())
 		return nil
 	}
 	printPassages(a.stdout, ans.Passages, 1, false)
@@ -90,11 +90,11 @@ func cmdSearch(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(a.stdout, resultsJSON{Query: keywords, Total: res.Total, Page: res.Page, Reason: res.Reason, Respelled: res.Respelled, Results: toPassagesJSON(res.Passages)})
+		return writeJSON(a.stdout, resultsJSON{Query: keywords, Total: res.Total, Page: res.Page, Reason: searchNoMatch(res).reason(), Respelled: res.Respelled, Results: toPassagesJSON(res.Passages)})
 	}
 	printRespelled(a.stdout, res.Respelled)
 	if res.Total == 0 {
-		fmt.Fprintln(a.stdout, res.Reason)
+		fmt.Fprintln(a.stdout, searchNoMatch(res).reason())
 		return nil
 	}
 	if len(res.Passages) == 0 {
@@ -163,7 +163,7 @@ func cmdSummary(ctx context.Context, a *app, args []string) error {
 		return writeJSON(a.stdout, toSummaryJSON(sum))
 	}
 	if len(sum.Points) == 0 {
-		fmt.Fprintln(a.stdout, sum.Reason)
+		fmt.Fprintln(a.stdout, summaryNoMatch(sum).reason())
 		return nil
 	}
 	printSummary(a, sum)
