@@ -45,6 +45,8 @@ var layerRules = []struct {
 		"the bot speaks Discord and asks through its own interfaces; it neither searches Bleve nor reads pages"},
 	{"feeds", nil, []string{"github.com/blevesearch", "github.com/bwmarrin/discordgo", module + "/bot"},
 		"the poller reaches the index through its own Store interface and knows nothing of Discord"},
+	{"internal/localapi", nil, []string{"github.com/blevesearch", "github.com/bwmarrin/discordgo"},
+		"the command line's socket to serve reaches the index through its own interface and knows nothing of Discord"},
 	{"summarize", nil, []string{"net/http", module + "/corpus"},
 		"summaries are computed offline from the text handed in"},
 	{"", nil, []string{outsideStd},
