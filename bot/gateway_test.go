@@ -128,3 +128,27 @@ func TestStaleInteractionSkipped(t *testing.T) {
 		t.Errorf("callbacks %v, want only the fresh interaction's", got)
 	}
 }
+
+// Discord asks the bot to reconnect (op 7): discordgo resumes the session
+// and interactions keep being answered.
+func TestGatewayReconnectResumes(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t)
+	cfg := baseConfig(t, fake)
+	cfg.StateDir = ""
+	run := startServe(t, cfg, NewHandler(&stubEngine{}, HandlerOptions{}))
+	fake.WaitReady(5*time.Second, 1)
+	fake.RequestReconnect()
+	fake.WaitResumed(10*time.Second, 1)
+	fake.DispatchInteraction(fake.NewCommand("ask", discordtest.StringOption("question", "reactor?")))
+	cb := fake.WaitRequests(5*time.Second, 1, "POST", callbackRE)[0]
+	if cb.Status != 204 {
+		t.Errorf("callback after the resume: %d", cb.Status)
+	}
+	if err := run.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(fake.Identifies()); n != 1 {
+		t.Errorf("%d Identify, want 1 (the reconnect resumes)", n)
+	}
+}

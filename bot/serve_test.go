@@ -315,10 +315,11 @@ func TestGatewayFatalCloseAfterReadyStopsServe(t *testing.T) {
 	cfg.StateDir = ""
 	run := startServe(t, cfg, NewHandler(&stubEngine{}, HandlerOptions{}))
 	fake.WaitReady(5*time.Second, 1)
-	// The token is reset while connected: Discord closes with 4004. discordgo
-	// alone would reconnect forever; Serve must stop with the reason.
-	fake.Token = "Bot reset"
-	fake.CloseGateway(4004, "Authentication failed.")
+	// The token is reset while connected; at the next reconnect the Resume
+	// is refused (op 9) and the Identify closed with 4004. discordgo alone
+	// would reconnect forever; Serve must stop with the reason.
+	fake.SetToken("Bot reset")
+	fake.RequestReconnect()
 	err := run.wait(t)
 	if err == nil || !strings.Contains(err.Error(), "4004") {
 		t.Fatalf("Serve = %v, want a 4004 error", err)

@@ -14,6 +14,7 @@
 package discordtest
 
 import (
+	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -72,6 +73,25 @@ func RateLimited(retryAfter float64) Reply {
 	}
 }
 
+// SharedRateLimited is a 429 on a shared resource (X-RateLimit-Scope:
+// shared): it does not count towards the invalid-request limit.
+func SharedRateLimited(retryAfter float64) Reply {
+	r := RateLimited(retryAfter)
+	r.Header["X-RateLimit-Scope"] = "shared"
+	return r
+}
+
+// GlobalRateLimited is the global 429: X-RateLimit-Global, scope global,
+// "global": true in the body, and no per-route bucket headers.
+func GlobalRateLimited(retryAfter float64) Reply {
+	ra := strconv.FormatFloat(retryAfter, 'f', -1, 64)
+	return Reply{
+		Status: http.StatusTooManyRequests,
+		Header: map[string]string{"Retry-After": ra, "X-RateLimit-Global": "true", "X-RateLimit-Scope": "global"},
+		Body:   fmt.Sprintf(`{"message":"You are being rate limited.","retry_after":%g,"global":true}`, retryAfter),
+	}
+}
+
 // ServerError is a plain 500.
 func ServerError() Reply {
 	return Reply{Status: http.StatusInternalServerError, Body: `{"message":"500: Internal Server Error","code":0}`}
@@ -126,6 +146,12 @@ type Server struct {
 	AllowPrivileged bool
 	// HeartbeatInterval sent in Hello (ms); default 45000.
 	HeartbeatInterval int
+	// ExpectRefusals stops the fake from failing the test when the bot
+	// sends a body Discord refuses (50035 Invalid Form Body, 50006 empty
+	// message): set it in tests about that refusal. Set before use.
+	ExpectRefusals bool
+
+	signer ed25519.PrivateKey // signs what PostInteraction sends
 
 	t   testing.TB
 	srv *httptest.Server
@@ -135,6 +161,17 @@ type Server struct {
 	notify   chan struct{} // closed and replaced on every recorded event
 	scripts  []*script
 	acked    map[string]bool // interaction id -> acknowledged
+	// interactions the fake sent (by id), and their tokens' ids.
+	interactions map[string]*interaction
+	tokens       map[string]string
+	// offset is how far the fake's clock (Discord's) is from the real one.
+	// It is atomic: Now is called with s.mu held.
+	offset atomic.Int64
+	// perms holds channel permissions set by SetChannelPermissions; a
+	// channel not in it allows everything.
+	perms map[string]int64
+	// sessions are the gateway sessions that may be resumed: id -> last seq.
+	sessions map[string]int64
 	// thinking holds the interactions deferred publicly (type 5) whose
 	// "thinking" message nothing has replaced yet: Discord turns the first
 	// follow-up into that message, public whatever its flags say.
@@ -146,15 +183,16 @@ type Server struct {
 	conns      []*gwConn
 	closeCode  int // close the gateway with this code right after Identify
 	readies    int
+	resumes    int
 	closed     bool
 	nextID     atomic.Int64
 }
 
 type gwConn struct {
-	mu   sync.Mutex
-	c    *websocket.Conn
-	seq  int64
-	dead bool
+	mu      sync.Mutex
+	c       *websocket.Conn
+	session string // its gateway session id, once identified or resumed
+	dead    bool
 }
 
 func (g *gwConn) send(v any) error {
@@ -187,12 +225,17 @@ func New(t testing.TB) *Server {
 		t:                 t,
 		notify:            make(chan struct{}),
 		acked:             map[string]bool{},
+		interactions:      map[string]*interaction{},
+		tokens:            map[string]string{},
+		perms:             map[string]int64{},
+		sessions:          map[string]int64{},
 		thinking:          map[string]bool{},
 		messages:          map[string][]*discordgo.Message{},
 		nonces:            map[string]*discordgo.Message{},
 		commands:          map[string][]*discordgo.ApplicationCommand{},
 	}
 	s.nextID.Store(time.Now().UnixMilli())
+	_, s.signer, _ = ed25519.GenerateKey(nil)
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	s.URL = s.srv.URL
 	t.Cleanup(s.Close)
@@ -222,15 +265,25 @@ func (s *Server) Script(method, pathRE string, replies ...Reply) {
 }
 
 // CloseAfterIdentify makes the gateway answer the next Identify by closing
-// with code (e.g. 4004 authentication failed, 4014 disallowed intents).
+// with code (e.g. 4014 disallowed intents). Not 4004: Discord sends that
+// only to an Identify with a bad token (SetToken, then let the bot connect).
 func (s *Server) CloseAfterIdentify(code int) {
+	s.t.Helper()
+	if code == 4004 {
+		s.t.Errorf("discordtest: Discord closes with 4004 only in answer to an Identify with a bad token; use SetToken")
+	}
 	s.mu.Lock()
 	s.closeCode = code
 	s.mu.Unlock()
 }
 
-// CloseGateway closes every live gateway connection with code.
+// CloseGateway closes every live gateway connection with code (4004 is
+// refused, see CloseAfterIdentify).
 func (s *Server) CloseGateway(code int, text string) {
+	s.t.Helper()
+	if code == 4004 {
+		s.t.Errorf("discordtest: Discord closes with 4004 only in answer to an Identify with a bad token; use SetToken")
+	}
 	s.mu.Lock()
 	conns := s.conns
 	s.conns = nil
@@ -242,10 +295,57 @@ func (s *Server) CloseGateway(code int, text string) {
 
 // Acknowledge marks an interaction as answered, as Discord does when an
 // HTTP-endpoint bot answers inline (no callback request reaches the fake).
+// PostInteraction does this itself, once the reply is read.
 func (s *Server) Acknowledge(interactionID string) {
 	s.mu.Lock()
 	s.acked[interactionID] = true
 	s.mu.Unlock()
+}
+
+// SetToken changes the bot token the fake accepts (a token reset in the
+// Developer Portal): REST answers 401, an Identify with the old one 4004.
+func (s *Server) SetToken(token string) {
+	s.mu.Lock()
+	s.Token = token
+	s.mu.Unlock()
+}
+
+func (s *Server) token() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.Token
+}
+
+// Now is Discord's clock: the real one moved by Advance. Interaction ids,
+// the interaction deadlines, signatures and the Date header follow it.
+func (s *Server) Now() time.Time {
+	return time.Now().Add(time.Duration(s.offset.Load()))
+}
+
+// Advance moves Discord's clock by d (negative: back), e.g. past an
+// interaction's 3 s or its token's 15 minutes, or to skew it from the host's.
+func (s *Server) Advance(d time.Duration) {
+	s.offset.Add(int64(d))
+}
+
+// SetChannelPermissions sets the bot's permissions in channel ch (a
+// discordgo.Permission* bitset). Posting needs View Channel (else 403
+// 50001), Send Messages and, for embeds, Embed Links (else 403 50013);
+// reading messages needs Read Message History (else an empty list).
+func (s *Server) SetChannelPermissions(ch string, perms int64) {
+	s.mu.Lock()
+	s.perms[ch] = perms
+	s.mu.Unlock()
+}
+
+// channelPerms is the bot's permissions in ch (all when never set).
+func (s *Server) channelPerms(ch string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p, ok := s.perms[ch]; ok {
+		return p
+	}
+	return discordgo.PermissionAll
 }
 
 // Requests returns a copy of the recorded REST requests.
@@ -347,9 +447,10 @@ func (s *Server) changed() {
 	s.notify = make(chan struct{})
 }
 
-// NewID returns a fresh snowflake-shaped id (timestamp bits are now).
+// NewID returns a fresh snowflake-shaped id (timestamp bits are the fake
+// clock's now).
 func (s *Server) NewID() string {
-	return Snowflake(time.Now(), s.nextID.Add(1))
+	return Snowflake(s.Now(), s.nextID.Add(1))
 }
 
 // Snowflake builds a Discord snowflake whose timestamp is t.
@@ -363,7 +464,7 @@ func Snowflake(t time.Time, n int64) string {
 // invoked in a guild channel by a member.
 func (s *Server) NewCommand(name string, opts ...*discordgo.ApplicationCommandInteractionDataOption) *discordgo.Interaction {
 	id := s.NewID()
-	return &discordgo.Interaction{
+	i := &discordgo.Interaction{
 		ID:        id,
 		AppID:     s.AppID,
 		Type:      discordgo.InteractionApplicationCommand,
@@ -381,7 +482,14 @@ func (s *Server) NewCommand(name string, opts ...*discordgo.ApplicationCommandIn
 			Options: opts,
 		},
 	}
+	s.remember(i)
+	return i
 }
+
+// Track records an interaction built by hand as one Discord sent, so that
+// the answers to it are checked against its type and creation time
+// (DispatchInteraction and PostInteraction do this themselves).
+func (s *Server) Track(i *discordgo.Interaction) { s.remember(i) }
 
 // StringOption is a STRING option for NewCommand.
 func StringOption(name, value string) *discordgo.ApplicationCommandInteractionDataOption {
@@ -392,6 +500,7 @@ func StringOption(name, value string) *discordgo.ApplicationCommandInteractionDa
 // connection.
 func (s *Server) DispatchInteraction(i *discordgo.Interaction) {
 	s.t.Helper()
+	s.remember(i)
 	s.Dispatch("INTERACTION_CREATE", i)
 }
 
@@ -410,10 +519,7 @@ func (s *Server) Dispatch(eventType string, data any) {
 		s.t.Fatalf("discordtest: dispatch %s: no gateway connection", eventType)
 	}
 	for _, c := range conns {
-		c.mu.Lock()
-		c.seq++
-		seq := c.seq
-		c.mu.Unlock()
+		seq := s.nextSeq(c)
 		if err := c.send(map[string]any{"op": 0, "s": seq, "t": eventType, "d": json.RawMessage(raw)}); err != nil {
 			s.t.Errorf("discordtest: dispatch %s: %v", eventType, err)
 		}
@@ -447,6 +553,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.changed()
 	s.mu.Unlock()
 
+	w.Header().Set("Date", s.Now().UTC().Format(http.TimeFormat))
+	if status < 300 {
+		s.rateLimitHeaders(w.Header(), r.Method, r.URL.Path)
+	}
 	for k, v := range hdr {
 		w.Header().Set(k, v)
 	}
@@ -455,6 +565,35 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(status)
 	_, _ = io.WriteString(w, out)
+}
+
+// rateLimitHeaders are the X-RateLimit-* headers Discord sends with every
+// answer on a rate-limited route: a bucket per route shape, never exhausted
+// by the fake unless a test scripts a 429.
+func (s *Server) rateLimitHeaders(h http.Header, method, path string) {
+	if path == "/api/v9/gateway" || path == "/api/v9/gateway/bot" {
+		return
+	}
+	route := method + " " + reSnowflake.ReplaceAllString(reToken.ReplaceAllString(path, "$1{token}"), "{id}")
+	reset := float64(s.Now().Add(time.Second).UnixMilli()) / 1000
+	h.Set("X-RateLimit-Limit", "5")
+	h.Set("X-RateLimit-Remaining", "4")
+	h.Set("X-RateLimit-Reset", strconv.FormatFloat(reset, 'f', 3, 64))
+	h.Set("X-RateLimit-Reset-After", "1.000")
+	h.Set("X-RateLimit-Bucket", fmt.Sprintf("%08x", fnv32(route)))
+}
+
+var (
+	reSnowflake = regexp.MustCompile(`[0-9]{6,}`)
+	reToken     = regexp.MustCompile(`(/(?:webhooks|interactions)/[0-9]+/)[^/]+`)
+)
+
+func fnv32(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint32(s[i])) * 16777619
+	}
+	return h
 }
 
 func (s *Server) takeScript(method, path string) (Reply, bool) {
@@ -500,7 +639,7 @@ func unauthorized() (int, map[string]string, string) {
 // handle answers a request nothing scripted, as Discord would.
 func (s *Server) handle(r *http.Request, req Request) (int, map[string]string, string) {
 	path := r.URL.Path
-	if interaction := strings.HasPrefix(path, "/api/v9/interactions/") || strings.HasPrefix(path, "/api/v9/webhooks/"); !interaction && r.Header.Get("Authorization") != s.Token {
+	if interaction := strings.HasPrefix(path, "/api/v9/interactions/") || strings.HasPrefix(path, "/api/v9/webhooks/"); !interaction && r.Header.Get("Authorization") != s.token() {
 		// Interaction callbacks and webhooks are authorized by their token in
 		// the URL, everything else by the bot token.
 		return unauthorized()
@@ -511,13 +650,13 @@ func (s *Server) handle(r *http.Request, req Request) (int, map[string]string, s
 	// Interaction tokens made by NewCommand are "tok-" + the interaction id.
 	switch {
 	case r.Method == http.MethodPost && reCallback.MatchString(path):
-		return s.interactionCallback(reCallback.FindStringSubmatch(path)[1], req.Body)
+		return s.acknowledge(reCallback.FindStringSubmatch(path)[1], req.Body)
 	case r.Method == http.MethodPatch && reOriginal.MatchString(path):
-		return s.editOriginal(strings.TrimPrefix(reOriginal.FindStringSubmatch(path)[2], "tok-"), req.Body)
+		return s.editOriginal(s.idOfToken(reOriginal.FindStringSubmatch(path)[2]), req.Body)
 	case r.Method == http.MethodDelete && reOriginal.MatchString(path):
-		return s.deleteOriginal(strings.TrimPrefix(reOriginal.FindStringSubmatch(path)[2], "tok-"))
+		return s.deleteOriginal(s.idOfToken(reOriginal.FindStringSubmatch(path)[2]))
 	case r.Method == http.MethodPost && reFollowup.MatchString(path):
-		return s.followup(strings.TrimPrefix(reFollowup.FindStringSubmatch(path)[2], "tok-"), req.Body)
+		return s.followup(s.idOfToken(reFollowup.FindStringSubmatch(path)[2]), req.Body)
 	case r.Method == http.MethodPost && reMessages.MatchString(path):
 		return s.createMessage(reMessages.FindStringSubmatch(path)[1], req.Body)
 	case r.Method == http.MethodGet && reMessages.MatchString(path):
@@ -543,78 +682,6 @@ func unknownMessage() (int, map[string]string, string) {
 	return 404, nil, `{"message":"Unknown Message","code":10008}`
 }
 
-// interactionCallback is POST /interactions/{id}/{token}/callback: the
-// initial response, accepted once per interaction.
-func (s *Server) interactionCallback(id string, body []byte) (int, map[string]string, string) {
-	var cb struct {
-		Type int `json:"type"`
-		Data struct {
-			Flags int `json:"flags"`
-		} `json:"data"`
-	}
-	if err := json.Unmarshal(body, &cb); err != nil || cb.Type == 0 {
-		return invalidFormBody()
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.acked[id] {
-		return 400, nil, `{"message":"Interaction has already been acknowledged.","code":40060}`
-	}
-	s.acked[id] = true
-	if cb.Type == int(discordgo.InteractionResponseDeferredChannelMessageWithSource) && cb.Data.Flags&int(discordgo.MessageFlagsEphemeral) == 0 {
-		s.thinking[id] = true
-	}
-	return 204, nil, ""
-}
-
-// editOriginal is PATCH /webhooks/{app}/{token}/messages/@original.
-func (s *Server) editOriginal(id string, body []byte) (int, map[string]string, string) {
-	s.mu.Lock()
-	acked := s.acked[id]
-	s.mu.Unlock()
-	if !acked {
-		// Discord has no original response to edit before the callback.
-		return unknownMessage()
-	}
-	s.mu.Lock()
-	delete(s.thinking, id)
-	s.mu.Unlock()
-	msg := map[string]any{}
-	_ = json.Unmarshal(body, &msg)
-	msg["id"] = s.NewID()
-	b, _ := json.Marshal(msg)
-	return 200, nil, string(b)
-}
-
-// deleteOriginal is DELETE /webhooks/{app}/{token}/messages/@original.
-func (s *Server) deleteOriginal(id string) (int, map[string]string, string) {
-	s.mu.Lock()
-	acked := s.acked[id]
-	s.mu.Unlock()
-	if !acked {
-		return unknownMessage()
-	}
-	return 204, nil, ""
-}
-
-// followup is POST /webhooks/{app}/{token}: a follow-up message. It fails
-// the test when it is ephemeral but would become the public "thinking"
-// message of a public deferral.
-func (s *Server) followup(id string, body []byte) (int, map[string]string, string) {
-	msg := map[string]any{}
-	_ = json.Unmarshal(body, &msg)
-	s.mu.Lock()
-	replaces := s.thinking[id]
-	delete(s.thinking, id)
-	s.mu.Unlock()
-	if flags, _ := msg["flags"].(float64); replaces && int(flags)&int(discordgo.MessageFlagsEphemeral) != 0 {
-		s.t.Errorf("discordtest: an ephemeral first follow-up after a public deferral: Discord makes it the public \"thinking\" message")
-	}
-	msg["id"] = s.NewID()
-	b, _ := json.Marshal(msg)
-	return 200, nil, string(b)
-}
-
 // createMessage is POST /channels/{id}/messages, with Discord's nonce
 // deduplication when enforce_nonce is set.
 func (s *Server) createMessage(ch string, raw []byte) (int, map[string]string, string) {
@@ -626,8 +693,18 @@ func (s *Server) createMessage(ch string, raw []byte) (int, map[string]string, s
 	if err := json.Unmarshal(raw, &body); err != nil {
 		return invalidFormBody()
 	}
+	if status, out := s.mayPost(ch, len(body.Embeds) > 0); status != 0 {
+		return status, nil, out
+	}
+	var m messageBody
+	_ = json.Unmarshal(raw, &m)
+	errs := formErrors{}
+	validateMessage("", &m, errs)
+	if len(errs) > 0 {
+		return s.refuse(errs)
+	}
 	if body.Content == "" && len(body.Embeds) == 0 {
-		return 400, nil, `{"message":"Cannot send an empty message","code":50006}`
+		return s.refuseEmpty()
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -642,7 +719,7 @@ func (s *Server) createMessage(ch string, raw []byte) (int, map[string]string, s
 		ChannelID: ch,
 		Content:   body.Content,
 		Embeds:    body.Embeds,
-		Timestamp: time.Now().UTC(),
+		Timestamp: s.Now().UTC(),
 		Author:    &discordgo.User{ID: s.BotUserID, Username: "briefbot", Bot: true},
 	}
 	s.messages[ch] = append(s.messages[ch], msg)
@@ -653,16 +730,42 @@ func (s *Server) createMessage(ch string, raw []byte) (int, map[string]string, s
 	return 200, nil, string(b)
 }
 
+const (
+	missingAccess      = `{"message":"Missing Access","code":50001}`
+	missingPermissions = `{"message":"Missing Permissions","code":50013}`
+)
+
+// mayPost is Discord's permission check for a channel post: 403 50001
+// without View Channel, 403 50013 without Send Messages (or Embed Links for
+// a post with embeds); status 0 when allowed.
+func (s *Server) mayPost(ch string, embeds bool) (int, string) {
+	perms := s.channelPerms(ch)
+	switch {
+	case perms&discordgo.PermissionViewChannel == 0:
+		return 403, missingAccess
+	case perms&discordgo.PermissionSendMessages == 0, embeds && perms&discordgo.PermissionEmbedLinks == 0:
+		return 403, missingPermissions
+	}
+	return 0, ""
+}
+
 // listMessages is GET /channels/{id}/messages: newest first, like Discord.
 func (s *Server) listMessages(ch, limitParam string) (int, map[string]string, string) {
 	limit := 50
 	if n, err := strconv.Atoi(limitParam); err == nil && n > 0 && n <= 100 {
 		limit = n
 	}
+	perms := s.channelPerms(ch)
+	if perms&discordgo.PermissionViewChannel == 0 {
+		return 403, nil, missingAccess
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := []*discordgo.Message{}
 	msgs := s.messages[ch]
+	if perms&discordgo.PermissionReadMessageHistory == 0 {
+		msgs = nil // Discord answers an empty list, not an error
+	}
 	for i := len(msgs) - 1; i >= 0 && len(out) < limit; i-- {
 		out = append(out, msgs[i])
 	}
@@ -687,134 +790,4 @@ func (s *Server) overwriteCommands(guild string, body []byte) (int, map[string]s
 	s.mu.Unlock()
 	b, _ := json.Marshal(cmds)
 	return 200, nil, string(b)
-}
-
-// ---- gateway ----
-
-var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
-
-// serveGateway speaks the gateway protocol on one websocket connection:
-// Hello, then Identify (refused with the close code Discord would use, or a
-// scripted one), READY, and heartbeat acks until the client goes away.
-func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
-	c, err := upgrader.Upgrade(w, r, nil)
-	if err != nil {
-		s.mu.Lock()
-		closed := s.closed
-		s.mu.Unlock()
-		if !closed {
-			s.t.Errorf("discordtest: gateway upgrade: %v", err)
-		}
-		return
-	}
-	g := &gwConn{c: c}
-	defer g.closeWith(websocket.CloseNormalClosure, "")
-
-	id, ok := s.helloIdentify(g)
-	if !ok {
-		return
-	}
-	if code, text := s.refusal(id); code != 0 {
-		g.closeWith(code, text)
-		return
-	}
-	if err := s.sendReady(g); err != nil {
-		return
-	}
-	s.mu.Lock()
-	s.conns = append(s.conns, g)
-	s.readies++
-	s.changed()
-	s.mu.Unlock()
-	defer s.dropConn(g)
-	s.ackHeartbeats(g)
-}
-
-// helloIdentify sends Hello and reads the client's Identify, recording it; a
-// client that sends anything else first is closed with 4003.
-func (s *Server) helloIdentify(g *gwConn) (Identify, bool) {
-	if err := g.send(map[string]any{"op": 10, "d": map[string]any{"heartbeat_interval": s.HeartbeatInterval}}); err != nil {
-		return Identify{}, false
-	}
-	var first struct {
-		Op int             `json:"op"`
-		D  json.RawMessage `json:"d"`
-	}
-	if err := g.c.ReadJSON(&first); err != nil {
-		return Identify{}, false
-	}
-	if first.Op != 2 {
-		g.closeWith(4003, "Not authenticated.")
-		return Identify{}, false
-	}
-	var id Identify
-	_ = json.Unmarshal(first.D, &id)
-	s.mu.Lock()
-	s.identifies = append(s.identifies, id)
-	s.changed()
-	s.mu.Unlock()
-	return id, true
-}
-
-// refusal is the close code (and text) with which the gateway answers id,
-// or 0 when the client is let in.
-func (s *Server) refusal(id Identify) (int, string) {
-	s.mu.Lock()
-	code := s.closeCode
-	s.mu.Unlock()
-	switch {
-	case code != 0:
-		return code, "scripted close"
-	case id.Token != s.Token:
-		return 4004, "Authentication failed."
-	case !s.AllowPrivileged && discordgo.Intent(id.Intents)&privilegedIntents != 0:
-		return 4014, "Disallowed intent(s)."
-	}
-	return 0, ""
-}
-
-// sendReady sends READY as the connection's first dispatch (sequence 1).
-func (s *Server) sendReady(g *gwConn) error {
-	g.mu.Lock()
-	g.seq = 1
-	g.mu.Unlock()
-	return g.send(map[string]any{
-		"op": 0, "s": 1, "t": "READY",
-		"d": map[string]any{
-			"v":                  10,
-			"session_id":         "fake-session",
-			"resume_gateway_url": "ws" + strings.TrimPrefix(s.URL, "http") + "/gateway",
-			"user":               map[string]any{"id": s.BotUserID, "username": "briefbot", "bot": true},
-			"application":        map[string]any{"id": s.AppID, "flags": 0},
-			"guilds":             []any{},
-		},
-	})
-}
-
-// ackHeartbeats answers every heartbeat (op 1) with an ack (op 11) until
-// the connection fails or closes.
-func (s *Server) ackHeartbeats(g *gwConn) {
-	for {
-		var msg struct {
-			Op int `json:"op"`
-		}
-		if err := g.c.ReadJSON(&msg); err != nil {
-			return
-		}
-		if msg.Op == 1 {
-			_ = g.send(map[string]any{"op": 11})
-		}
-	}
-}
-
-// dropConn forgets a connection that went away.
-func (s *Server) dropConn(g *gwConn) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, x := range s.conns {
-		if x == g {
-			s.conns = append(s.conns[:i], s.conns[i+1:]...)
-			return
-		}
-	}
 }

@@ -118,9 +118,9 @@ func TestGatewayHandshake(t *testing.T) {
 	if err := c.ReadJSON(&msg); err != nil || msg.T != "INTERACTION_CREATE" {
 		t.Fatalf("dispatch: %+v %v", msg, err)
 	}
-	s.CloseGateway(4004, "Authentication failed.")
+	s.CloseGateway(4000, "Unknown error.")
 	_, _, err = c.ReadMessage()
-	if ce, ok := err.(*websocket.CloseError); !ok || ce.Code != 4004 {
+	if ce, ok := err.(*websocket.CloseError); !ok || ce.Code != 4000 {
 		t.Errorf("close: %v", err)
 	}
 }
