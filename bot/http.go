@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -124,20 +125,37 @@ func decodeInteraction(w http.ResponseWriter, body []byte) (*discordgo.Interacti
 	return &i, true
 }
 
+// inlineAck is an initial response handed to ServeHTTP, and where it
+// reports once the response has been written and flushed (or could not be).
+type inlineAck struct {
+	resp    *discordgo.InteractionResponse
+	written chan error
+}
+
 // answerInline processes i through the shared core and writes its initial
 // response (the answer, or a type-5 deferral) as the HTTP reply. The caller
 // must have called begin.
+//
+// The acknowledgement counts as sent only once the reply has been written
+// and flushed: Discord learns of a deferral from the reply itself, and an
+// edit of @original that reaches it first gets 10008 Unknown Message.
 func (e *endpoint) answerInline(w http.ResponseWriter, req *http.Request, i *discordgo.Interaction, received time.Time) {
-	acks := make(chan *discordgo.InteractionResponse, 1)
+	acks := make(chan inlineAck, 1)
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
 		e.r.process(i, received, func(ctx context.Context, resp *discordgo.InteractionResponse) error {
+			a := inlineAck{resp: resp, written: make(chan error, 1)}
 			select {
-			case acks <- resp:
-				return nil
+			case acks <- a:
 			default:
 				return errors.New("initial response already sent")
+			}
+			select {
+			case err := <-a.written:
+				return err
+			case <-ctx.Done():
+				return fmt.Errorf("inline response not written in time: %w", ctx.Err())
 			}
 		})
 	}()
@@ -146,19 +164,39 @@ func (e *endpoint) answerInline(w http.ResponseWriter, req *http.Request, i *dis
 	guard := time.NewTimer(e.r.ackTimeout + time.Second)
 	defer guard.Stop()
 	select {
-	case resp := <-acks:
-		writeJSON(w, resp)
+	case a := <-acks:
+		a.written <- writeJSONFlushed(w, a.resp)
 	case <-finished:
 		select {
-		case resp := <-acks:
-			writeJSON(w, resp)
+		case a := <-acks:
+			a.written <- writeJSONFlushed(w, a.resp)
 		default:
 			http.Error(w, "no response", http.StatusInternalServerError)
 		}
 	case <-guard.C:
 		http.Error(w, "no response in time", http.StatusInternalServerError)
 	case <-req.Context().Done():
+		// Discord hung up; a late acknowledgement finds nobody reading.
+		go func() {
+			select {
+			case a := <-acks:
+				a.written <- errors.New("discord closed the request before the inline response")
+			case <-finished:
+			}
+		}()
 	}
+}
+
+// writeJSONFlushed writes the reply and flushes it to the connection, so
+// that it is on its way to Discord before anything follows over REST.
+func writeJSONFlushed(w http.ResponseWriter, v any) error {
+	if err := writeJSON(w, v); err != nil {
+		return err
+	}
+	if err := http.NewResponseController(w).Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return fmt.Errorf("flushing the inline response: %w", err)
+	}
+	return nil
 }
 
 // verify checks X-Signature-Ed25519 over X-Signature-Timestamp + body and
@@ -182,13 +220,16 @@ func (e *endpoint) verify(h http.Header, body []byte, now time.Time) bool {
 	return ed25519.Verify(e.pub, msg, sig)
 }
 
-func writeJSON(w http.ResponseWriter, v any) {
+func writeJSON(w http.ResponseWriter, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		http.Error(w, "cannot encode response", http.StatusInternalServerError)
-		return
+		return fmt.Errorf("encoding the inline response: %w", err)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(b)
+	if _, err := w.Write(b); err != nil {
+		return fmt.Errorf("writing the inline response: %w", err)
+	}
+	return nil
 }

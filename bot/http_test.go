@@ -10,6 +10,8 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -237,5 +239,99 @@ func TestServeHTTPModeNoGateway(t *testing.T) {
 	}
 	if n := len(fake.Find("GET", `/api/v9/gateway.*`)); n != 0 {
 		t.Errorf("HTTP mode asked for the gateway URL")
+	}
+}
+
+// slowWire delays the endpoint's reply on its way to Discord: the first
+// Write lets the handler finish, then waits before the bytes go out. An
+// edit of @original sent before the reply is written reaches Discord
+// before the deferral it edits.
+type slowWire struct {
+	http.ResponseWriter
+	once    *sync.Once
+	release chan struct{}
+	wrote   *atomic.Int64 // when the reply was written (UnixNano)
+}
+
+func (w slowWire) Write(b []byte) (int, error) {
+	w.once.Do(func() {
+		close(w.release)
+		time.Sleep(300 * time.Millisecond)
+	})
+	n, err := w.ResponseWriter.Write(b)
+	w.wrote.Store(time.Now().UnixNano())
+	return n, err
+}
+
+func (w slowWire) Flush() { w.ResponseWriter.(http.Flusher).Flush() }
+
+// In HTTP mode the deferral is the HTTP reply: the edit of @original must
+// wait until that reply has been written, or Discord answers 10008.
+func TestEndpointEditWaitsForInlineReply(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t)
+	eng := &stubEngine{gate: make(chan struct{})}
+	s, err := NewSession("test-token", fake.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := baseConfig(t, fake)
+	r := newResponder(s, NewHandler(eng, HandlerOptions{}), &cfg)
+	t.Cleanup(func() { r.drain(5 * time.Second) })
+	pub, err := parsePublicKey(fake.PublicKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ep := newEndpoint(r, pub, cfg.Logger)
+	var once sync.Once
+	var wrote atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		ep.ServeHTTP(slowWire{ResponseWriter: w, once: &once, release: eng.gate, wrote: &wrote}, req)
+	}))
+	t.Cleanup(srv.Close)
+
+	i := fake.NewCommand("ask", discordtest.StringOption("question", "reactor?"))
+	in := fake.PostInteraction(srv.URL, i)
+	if in.Status != 200 || !in.Accepted || !strings.Contains(string(in.Body), `"type":5`) {
+		t.Fatalf("inline reply %d %s accepted=%v, want an accepted type 5", in.Status, in.Body, in.Accepted)
+	}
+	fake.WaitFor(5*time.Second, "a successful edit of @original", func() bool {
+		for _, e := range fake.Find("PATCH", originalRE) {
+			if e.Status == 200 {
+				return true
+			}
+		}
+		return false
+	})
+	edits := fake.Find("PATCH", originalRE)
+	if first := edits[0].Time.UnixNano(); first < wrote.Load() {
+		t.Errorf("the first edit started %v before the inline reply was written", time.Duration(wrote.Load()-first))
+	}
+	if last := edits[len(edits)-1]; last.Status != 200 || !strings.Contains(string(last.Body), "reactor was shut down") {
+		t.Errorf("edit %d %s", last.Status, last.Body)
+	}
+}
+
+// A 10008 on the first edit after a deferral means Discord has not taken in
+// the deferral yet (an inline reply still on the wire): retried shortly,
+// a few times, not dropped.
+func TestFirstEditRetriedAfterUnknownMessage(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t)
+	cfg := baseConfig(t, fake)
+	unknown := discordtest.APIError(404, discordgo.ErrCodeUnknownMessage, "Unknown Message")
+	fake.Script("PATCH", originalRE, unknown, unknown)
+	eng := &stubEngine{gate: make(chan struct{})}
+	run := startServe(t, cfg, NewHandler(eng, HandlerOptions{}))
+	fake.WaitReady(5*time.Second, 1)
+	fake.DispatchInteraction(fake.NewCommand("ask", discordtest.StringOption("question", "reactor?")))
+	fake.WaitRequests(5*time.Second, 1, "POST", callbackRE) // the deferral
+	close(eng.gate)
+	got := fake.WaitRequests(5*time.Second, 3, "PATCH", originalRE)
+	if got[0].Status != 404 || got[1].Status != 404 || got[2].Status != 200 {
+		t.Errorf("edit statuses %d %d %d, want 404 404 200", got[0].Status, got[1].Status, got[2].Status)
+	}
+	if err := run.stop(t); err != nil {
+		t.Fatalf("Serve: %v", err)
 	}
 }

@@ -381,13 +381,34 @@ func (p *pending) deliver(resp *discordgo.InteractionResponse) {
 		p.r.followup(p.log, ectx, p.i, resp.Data)
 		return
 	}
-	edit := webhookEdit(resp.Data)
-	err := retryREST(ectx, p.r.backoff, 4, true, func(ctx context.Context) error {
-		_, err := p.r.s.InteractionResponseEdit(p.i, edit, restOptions(ctx)...)
-		return err
-	})
+	err := p.r.editOriginal(ectx, p.i, webhookEdit(resp.Data))
 	if err != nil {
 		p.r.logRESTError(p.log, "edit @original", err)
+	}
+}
+
+// unknownMessageRetries bounds the retries of an edit answered 10008
+// Unknown Message: right after a deferral that means Discord has not taken
+// the deferral in yet (an HTTP endpoint's inline reply still on its way),
+// not that the message is gone.
+const unknownMessageRetries = 3
+
+// editOriginal is the first edit of @original after a deferral: REST
+// errors retried as retryREST does, and a 10008 retried a few times after
+// a short, growing wait within ctx (the token's life).
+func (r *responder) editOriginal(ctx context.Context, i *discordgo.Interaction, edit *discordgo.WebhookEdit) error {
+	var err error
+	for n := 0; ; n++ {
+		err = retryREST(ctx, r.backoff, 4, true, func(ctx context.Context) error {
+			_, err := r.s.InteractionResponseEdit(i, edit, restOptions(ctx)...)
+			return err
+		})
+		if discordCode(err) != discordgo.ErrCodeUnknownMessage || n == unknownMessageRetries {
+			return err
+		}
+		if !sleep(ctx, r.backoff<<n) {
+			return err
+		}
 	}
 }
 
@@ -415,11 +436,7 @@ const answeredPrivately = "Answered privately."
 // after a deferral into that message, public whatever its flags say), then
 // the ephemeral follow-up is sent and the public message deleted.
 func (r *responder) ephemeralFollowup(log *slog.Logger, ctx context.Context, i *discordgo.Interaction, d *discordgo.InteractionResponseData) {
-	settle := webhookEdit(&discordgo.InteractionResponseData{Content: answeredPrivately})
-	err := retryREST(ctx, r.backoff, 4, true, func(ctx context.Context) error {
-		_, err := r.s.InteractionResponseEdit(i, settle, restOptions(ctx)...)
-		return err
-	})
+	err := r.editOriginal(ctx, i, webhookEdit(&discordgo.InteractionResponseData{Content: answeredPrivately}))
 	if err != nil {
 		// A follow-up now would be the public message: say nothing rather
 		// than say it to everyone.
