@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -662,10 +663,29 @@ func (r *responder) logRESTError(log *slog.Logger, what string, err error) {
 		log.Info(what+": interaction already acknowledged (another bot instance?); not retried", "code", code)
 	default:
 		if httpStatus(err) == http.StatusUnauthorized {
+			if interactionTokenRoute(err) {
+				// The interaction's own token (15 minutes) has expired:
+				// Discord says 50027 Invalid Webhook Token. The bot token is
+				// fine; only this interaction is lost.
+				log.Warn(what+": Discord rejected the interaction token (expired?); interaction dropped", "code", code)
+				return
+			}
 			log.Error(what+": Discord rejected the bot token (401)", "err", err)
 			r.signalUnauthorized()
 			return
 		}
 		log.Error(what+" failed", "err", err)
 	}
+}
+
+// interactionTokenRoute reports whether err answers a request on a route
+// authorised by an interaction token in its path (callbacks, webhook edits
+// and follow-ups) rather than by the bot token.
+func interactionTokenRoute(err error) bool {
+	var re *discordgo.RESTError
+	if !errors.As(err, &re) || re.Request == nil || re.Request.URL == nil {
+		return false
+	}
+	p := re.Request.URL.Path
+	return strings.Contains(p, "/interactions/") || strings.Contains(p, "/webhooks/")
 }

@@ -473,21 +473,64 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
-func TestGateway401StopsServe(t *testing.T) {
+// An interaction token that expired (15 minutes) answers 401 with 50027
+// Invalid Webhook Token: that one interaction is dropped, the bot token is
+// fine and Serve keeps answering.
+func TestExpiredInteractionTokenIsNotFatal(t *testing.T) {
 	t.Parallel()
 	fake := discordtest.New(t)
 	cfg := baseConfig(t, fake)
-	cfg.DeferAfter = 5 * time.Second
-	fake.Script("POST", callbackRE, discordtest.Reply{Status: 401, Body: `{"message":"401: Unauthorized","code":0}`})
-	run := startServe(t, cfg, NewHandler(&stubEngine{}, HandlerOptions{}))
+	eng := &stubEngine{gate: make(chan struct{})}
+	run := startServe(t, cfg, NewHandler(eng, HandlerOptions{}))
 	fake.WaitReady(5*time.Second, 1)
 	fake.DispatchInteraction(fake.NewCommand("ask", discordtest.StringOption("question", "reactor?")))
-	err := run.wait(t)
-	if err == nil || !strings.Contains(err.Error(), "401") {
-		t.Fatalf("Serve = %v, want a 401 error", err)
+	fake.WaitRequests(5*time.Second, 1, "POST", callbackRE) // the deferral
+	fake.Advance(16 * time.Minute)                          // the engine was very slow
+	close(eng.gate)
+	if e := fake.WaitRequests(5*time.Second, 1, "PATCH", originalRE)[0]; e.Status != 401 {
+		t.Fatalf("edit after 16 minutes: %d, want 401", e.Status)
 	}
-	if n := len(fake.Find("POST", callbackRE)); n != 1 {
-		t.Errorf("%d callbacks after a 401, want 1", n)
+	fake.DispatchInteraction(fake.NewCommand("ask", discordtest.StringOption("question", "reactor?")))
+	fake.WaitRequests(5*time.Second, 2, "POST", callbackRE)
+	if err := run.stop(t); err != nil {
+		t.Fatalf("Serve = %v, want nil: an expired interaction token is not a bad bot token", err)
+	}
+	if n := len(fake.Find("PATCH", originalRE)); n != 1 {
+		t.Errorf("%d edits, want 1 (a 401 is not retried)", n)
+	}
+}
+
+// Only a 401 on a route authorised by the bot token means the token was
+// reset; interaction callbacks and webhooks carry their own token.
+func TestOnlyBotToken401IsFatal(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t)
+	cfg := baseConfig(t, fake)
+	r := newResponder(nil, nil, &cfg)
+	for _, tc := range []struct {
+		path  string
+		fatal bool
+	}{
+		{"/api/v9/channels/1/messages", true},
+		{"/api/v9/applications/1/commands", true},
+		{"/api/v9/interactions/1/tok/callback", false},
+		{"/api/v9/webhooks/1/tok/messages/@original", false},
+		{"/api/v9/webhooks/1/tok", false},
+	} {
+		req, _ := http.NewRequest("POST", "https://discord.com"+tc.path, nil)
+		err := &discordgo.RESTError{Request: req, Response: &http.Response{StatusCode: 401}, Message: &discordgo.APIErrorMessage{Code: 50027}}
+		r.logRESTError(r.log, "test", err)
+		select {
+		case <-r.unauthorized:
+			if !tc.fatal {
+				t.Errorf("%s: a 401 there stopped the bot", tc.path)
+			}
+			r = newResponder(nil, nil, &cfg)
+		default:
+			if tc.fatal {
+				t.Errorf("%s: a 401 there did not stop the bot", tc.path)
+			}
+		}
 	}
 }
 
