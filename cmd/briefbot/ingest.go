@@ -43,7 +43,7 @@ func cmdIngest(ctx context.Context, a *app, args []string) error {
 		// is complete.
 		rep, err = index.Rebuild(ctx, indexDir, paths, opts, index.Options{})
 	} else {
-		rep, err = ingest(ctx, indexDir, paths, opts)
+		rep, err = a.ingest(ctx, indexDir, paths, opts)
 	}
 	if err != nil {
 		return err
@@ -55,7 +55,13 @@ func cmdIngest(ctx context.Context, a *app, args []string) error {
 	return nil
 }
 
-func ingest(ctx context.Context, dir string, paths []string, opts index.IngestOptions) (index.IngestReport, error) {
+// ingest ingests paths into the index in dir; while serve runs, serve does
+// it, through its socket (without progress bar: it reports at the end).
+func (a *app) ingest(ctx context.Context, dir string, paths []string, opts index.IngestOptions) (index.IngestReport, error) {
+	if c := a.dialServer(ctx, dir); c != nil {
+		defer c.Close()
+		return ingestRemote(ctx, c, paths)
+	}
 	ix, err := index.Open(dir, index.Options{})
 	if err != nil {
 		return index.IngestReport{}, err

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/briefbot/briefbot/index"
+	"github.com/briefbot/briefbot/internal/localapi"
 )
 
 // sampleFS is the bundled sample corpus: short briefing articles written for
@@ -20,11 +21,17 @@ var sampleFS embed.FS
 // openIndex opens the index the query commands read. When nothing is
 // configured it builds a throw-away index of the bundled sample corpus, so a
 // fresh clone answers questions with no setup; close removes it again.
-func (a *app) openIndex(ctx context.Context, flagDir string) (ix *index.Index, sample bool, closeIx func(), err error) {
+//
+// While serve runs, it holds the index: the commands then ask it, through
+// its socket (see localapi.go), and get the answers the index would give.
+func (a *app) openIndex(ctx context.Context, flagDir string) (ix localapi.Index, sample bool, closeIx func(), err error) {
 	dir, useSample := a.indexLocation(flagDir)
 	if !useSample {
 		if _, err := os.Stat(dir); err != nil {
 			return nil, false, nil, fmt.Errorf("no index at %s: run `briefbot ingest --index %s PATH...` first", dir, dir)
+		}
+		if c := a.dialServer(ctx, dir); c != nil {
+			return c, false, func() { c.Close() }, nil
 		}
 		ix, err := index.Open(dir, index.Options{ReadOnly: true})
 		if err != nil {
@@ -41,13 +48,13 @@ func (a *app) openIndex(ctx context.Context, flagDir string) (ix *index.Index, s
 		cleanup()
 		return nil, false, nil, err
 	}
-	ix, err = ingestTemp(ctx, tmp, filepath.Join(tmp, "corpus"))
+	sampleIx, err := ingestTemp(ctx, tmp, filepath.Join(tmp, "corpus"))
 	if err != nil {
 		cleanup()
 		return nil, false, nil, fmt.Errorf("indexing the bundled sample: %w", err)
 	}
 	fmt.Fprintln(a.stderr, "briefbot: no index configured; answering from the bundled sample articles (see README: Your own corpus)")
-	return ix, true, func() { ix.Close(); cleanup() }, nil
+	return sampleIx, true, func() { sampleIx.Close(); cleanup() }, nil
 }
 
 // writeSample copies the embedded sample corpus into dir.

@@ -157,6 +157,10 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		return err
 	}
 	defer ix.Close()
+	// The command line reaches the index through serve from now on, also
+	// during the start-up ingest; stopped (deferred) before ix is closed.
+	stopLocalAPI := startLocalAPI(ix, cfg.indexDir, log)
+	defer stopLocalAPI()
 
 	admin := &indexAdmin{ix: ix, roots: cfg.corpus, log: log}
 	if len(cfg.corpus) > 0 {
