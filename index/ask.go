@@ -63,6 +63,9 @@ type candidate struct {
 	score           float64
 }
 
+// ask is Ask with the ranking weights given, for the tests that tune them:
+// parse the question, take the best BM25 hits, re-rank them with their
+// neighbours, and quote the best.
 func (ix *Index) ask(ctx context.Context, text string, opts briefbot.AskOptions, w rankWeights) (briefbot.Answer, error) {
 	man := ix.snapshot()
 	ans := briefbot.Answer{Query: text, Articles: len(man.Articles)}
