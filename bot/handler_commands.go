@@ -140,7 +140,7 @@ func (h *Handler) runAsk(ctx context.Context, st pageState, start time.Time, out
 	k := st.Page*askPageSize + 1
 	ans, err := h.eng.Ask(ctx, st.Query, briefbot.AskOptions{K: k, Since: h.dayFromString(st.Since), Source: st.Source})
 	if err != nil {
-		return nil, fmt.Errorf("ask: %w", err)
+		return nil, engineErr("ask", err)
 	}
 	from := (st.Page - 1) * askPageSize
 	if from >= len(ans.Passages) {
@@ -167,6 +167,15 @@ func noPassage(ans briefbot.Answer, st pageState) string {
 		tips = append([]string{"drop the source or since filter"}, tips...)
 	}
 	return noMatchText(askNoMatch(ans), ans.Respelled, "You could "+strings.Join(tips, ", or "))
+}
+
+// engineErr names the command an engine error comes from, unless the
+// error already does: the index's own errors start "ask: ", "search: ", …
+func engineErr(op string, err error) error {
+	if strings.HasPrefix(err.Error(), op+": ") {
+		return err
+	}
+	return fmt.Errorf("%s: %w", op, err)
 }
 
 // noMatchText is a no-match reply: the reason as a sentence, the words
@@ -214,7 +223,7 @@ func (h *Handler) runSearch(ctx context.Context, st pageState, start time.Time, 
 	f := briefbot.SearchFilters{Source: st.Source, Author: st.Author, Since: h.dayFromString(st.Since), Until: h.dayFromString(st.Until)}
 	page, err := h.eng.Search(ctx, st.Query, f, st.Page, searchPageSize)
 	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
+		return nil, engineErr("search", err)
 	}
 	if len(page.Passages) == 0 {
 		out.kind = "no_match"
@@ -248,7 +257,7 @@ func (h *Handler) summary(ctx context.Context, i *discordgo.Interaction, opts []
 	}
 	sum, err := h.eng.Summary(ctx, briefbot.SummaryRequest{Day: day, Location: h.loc})
 	if err != nil {
-		return nil, fmt.Errorf("summary: %w", err)
+		return nil, engineErr("summary", err)
 	}
 	if len(sum.Points) == 0 {
 		out.kind = "no_match"
