@@ -172,6 +172,8 @@ type Server struct {
 	perms map[string]int64
 	// sessions are the gateway sessions that may be resumed: id -> last seq.
 	sessions map[string]int64
+	// sent holds the dispatches of each session, replayed on Resume.
+	sent map[string][]map[string]any
 	// thinking holds the interactions deferred publicly (type 5) whose
 	// "thinking" message nothing has replaced yet: Discord turns the first
 	// follow-up into that message, public whatever its flags say.
@@ -229,6 +231,7 @@ func New(t testing.TB) *Server {
 		tokens:            map[string]string{},
 		perms:             map[string]int64{},
 		sessions:          map[string]int64{},
+		sent:              map[string][]map[string]any{},
 		thinking:          map[string]bool{},
 		messages:          map[string][]*discordgo.Message{},
 		nonces:            map[string]*discordgo.Message{},
@@ -518,11 +521,23 @@ func (s *Server) Dispatch(eventType string, data any) {
 	if len(conns) == 0 {
 		s.t.Fatalf("discordtest: dispatch %s: no gateway connection", eventType)
 	}
+	// One event per session, sent on its newest connection and kept for a
+	// Resume to replay (a connection that is going away may lose it).
+	newest := map[string]*gwConn{}
+	var order []string
 	for _, c := range conns {
-		seq := s.nextSeq(c)
-		if err := c.send(map[string]any{"op": 0, "s": seq, "t": eventType, "d": json.RawMessage(raw)}); err != nil {
-			s.t.Errorf("discordtest: dispatch %s: %v", eventType, err)
+		if _, ok := newest[c.session]; !ok {
+			order = append(order, c.session)
 		}
+		newest[c.session] = c
+	}
+	for _, session := range order {
+		c := newest[session]
+		ev := map[string]any{"op": 0, "s": s.nextSeq(c), "t": eventType, "d": json.RawMessage(raw)}
+		s.mu.Lock()
+		s.sent[session] = append(s.sent[session], ev)
+		s.mu.Unlock()
+		_ = c.send(ev)
 	}
 }
 

@@ -96,8 +96,8 @@ func (s *Server) joined(g *gwConn, ready bool) {
 	s.ackHeartbeats(g)
 }
 
-// resume answers a Resume (op 6): RESUMED when the token is the bot's and
-// the session is known, else op 9 Invalid Session (d: false), as Discord
+// resume answers a Resume (op 6): the events the client missed, then
+// RESUMED, when the token is the bot's and the session is known; else op 9 Invalid Session (d: false), as Discord
 // does. It reports whether the session was resumed.
 func (s *Server) resume(g *gwConn, raw json.RawMessage) bool {
 	var p struct {
@@ -116,6 +116,20 @@ func (s *Server) resume(g *gwConn, raw json.RawMessage) bool {
 	if !ok {
 		_ = g.send(map[string]any{"op": 9, "d": false})
 		return false
+	}
+	// Discord replays what the client missed, then says RESUMED.
+	s.mu.Lock()
+	var missed []map[string]any
+	for _, ev := range s.sent[p.SessionID] {
+		if ev["s"].(int64) > p.Seq {
+			missed = append(missed, ev)
+		}
+	}
+	s.mu.Unlock()
+	for _, ev := range missed {
+		if g.send(ev) != nil {
+			return false
+		}
 	}
 	return g.send(map[string]any{"op": 0, "s": s.nextSeq(g), "t": "RESUMED", "d": map[string]any{}}) == nil
 }

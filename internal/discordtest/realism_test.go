@@ -308,12 +308,17 @@ func TestGatewayResumeReconnectAndBadToken(t *testing.T) {
 	if err := c.ReadJSON(&m); err != nil || m.Op != 7 {
 		t.Fatalf("op 7: %+v %v", m, err)
 	}
+	s.Dispatch("INTERACTION_CREATE", map[string]any{"id": "9"}) // never read
 	c.Close()
 
-	// Resume with the session: RESUMED, sequence continued.
+	// Resume with the session: the missed event replayed, then RESUMED,
+	// the sequence continued.
 	c = dial(t, s)
 	_ = c.WriteJSON(map[string]any{"op": 6, "d": map[string]any{"token": s.Token, "session_id": session, "seq": 1}})
-	if err := c.ReadJSON(&m); err != nil || m.T != "RESUMED" || m.S != 2 {
+	if err := c.ReadJSON(&m); err != nil || m.T != "INTERACTION_CREATE" || m.S != 2 {
+		t.Fatalf("replay: %+v %v", m, err)
+	}
+	if err := c.ReadJSON(&m); err != nil || m.T != "RESUMED" || m.S != 3 {
 		t.Fatalf("resume: %+v %v", m, err)
 	}
 	c.Close()
