@@ -41,10 +41,11 @@ func newEndpoint(r *responder, pub ed25519.PublicKey, log *slog.Logger) *endpoin
 }
 
 // ServeHTTP answers one interaction POST: 405 for other methods, 413 for a
-// body over maxInteractionBody, 401 unless Discord's signature checks out,
-// 400 for a body that is not an interaction we handle or one too old to
-// answer, 503 while shutting down, and otherwise 200 with the initial
-// response.
+// body over maxInteractionBody, 401 unless Discord's signature checks out
+// (which includes a timestamp within maxClockSkew of our clock: the only age
+// check, since Discord signs when it sends), 400 for a body that is not an
+// interaction we handle, 503 while shutting down, and otherwise 200 with the
+// initial response.
 func (e *endpoint) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	received := e.now()
 	body, ok := e.readSigned(w, req, received)
@@ -55,12 +56,10 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if !ok {
 		return
 	}
-	if tooOld(e.log.With("interaction", i.ID, "kind", interactionName(i)), i, received) {
-		// process would skip it without an answer, and the reply would be a
-		// 500 as if the bot had failed.
-		http.Error(w, "interaction too old to answer", http.StatusBadRequest)
-		return
-	}
+	// Its age was judged by the signed timestamp (verify): Discord sent it
+	// just now by its own clock, whatever our clock says of the snowflake.
+	// The timestamp has whole seconds: measure from the middle of its second.
+	e.r.skew.observe(signedAt(req.Header).Add(500*time.Millisecond).Sub(received), "X-Signature-Timestamp", received)
 	if !e.r.begin() {
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		return
@@ -171,10 +170,13 @@ func (e *endpoint) answerInline(w http.ResponseWriter, req *http.Request, i *dis
 		case a := <-acks:
 			a.written <- writeJSONFlushed(w, a.resp)
 		default:
-			http.Error(w, "no response", http.StatusInternalServerError)
+			// The handler gave nothing in time (logged by process); the
+			// request itself was valid, so it gets an answer, not a 500.
+			_ = writeJSON(w, noAnswerFor(i))
 		}
 	case <-guard.C:
-		http.Error(w, "no response in time", http.StatusInternalServerError)
+		e.log.Error("no initial response from process in time; answered with an apology", "interaction", i.ID)
+		_ = writeJSON(w, noAnswerFor(i))
 	case <-req.Context().Done():
 		// Discord hung up; a late acknowledgement finds nobody reading.
 		go func() {
@@ -187,6 +189,15 @@ func (e *endpoint) answerInline(w http.ResponseWriter, req *http.Request, i *dis
 	}
 }
 
+// noAnswerFor is the inline reply when processing produced none: an empty
+// choice list for autocomplete, else the generic apology.
+func noAnswerFor(i *discordgo.Interaction) *discordgo.InteractionResponse {
+	if i.Type == discordgo.InteractionApplicationCommandAutocomplete {
+		return busyFor(i)
+	}
+	return errorResponse()
+}
+
 // writeJSONFlushed writes the reply and flushes it to the connection, so
 // that it is on its way to Discord before anything follows over REST.
 func writeJSONFlushed(w http.ResponseWriter, v any) error {
@@ -197,6 +208,12 @@ func writeJSONFlushed(w http.ResponseWriter, v any) error {
 		return fmt.Errorf("flushing the inline response: %w", err)
 	}
 	return nil
+}
+
+// signedAt is the time in X-Signature-Timestamp (checked by verify).
+func signedAt(h http.Header) time.Time {
+	secs, _ := strconv.ParseInt(h.Get("X-Signature-Timestamp"), 10, 64)
+	return time.Unix(secs, 0)
 }
 
 // verify checks X-Signature-Ed25519 over X-Signature-Timestamp + body and

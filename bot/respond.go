@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -55,6 +56,9 @@ type responder struct {
 	backoff    time.Duration
 	now        func() time.Time
 	sem        chan struct{}
+	// skew is the host clock's offset from Discord's, shared with the
+	// transports that measure it.
+	skew *clockSkew
 
 	// hard is the parent of every handler and REST context. It outlives the
 	// serve context (so in-flight work can finish after shutdown begins) and
@@ -87,6 +91,7 @@ func newResponder(s *discordgo.Session, h interactionHandler, cfg *ServeConfig) 
 		backoff:    cfg.retryBackoff,
 		now:        time.Now,
 		sem:        make(chan struct{}, cfg.MaxConcurrent),
+		skew:       newClockSkew(cfg.Logger),
 
 		unauthorized: make(chan struct{}),
 	}
@@ -181,13 +186,12 @@ func noMentions() *discordgo.MessageAllowedMentions {
 
 // process handles one interaction end to end. received is when the event
 // reached us; the acknowledgement deadline and token lifetime count from it.
-// ack is called at most once. The caller must have called begin.
+// ack is called at most once. The caller must have called begin, and judged
+// the interaction's age (tooOld over the gateway, the signed timestamp over
+// HTTP).
 func (r *responder) process(i *discordgo.Interaction, received time.Time, ack ackFunc) {
 	defer r.wg.Done()
 	log := r.log.With("interaction", i.ID, "kind", interactionName(i))
-	if tooOld(log, i, received) {
-		return
-	}
 	p := r.newPending(i, received, ack, log)
 	defer p.stop()
 	if !p.takeSlot() {
@@ -202,18 +206,78 @@ func (r *responder) process(i *discordgo.Interaction, received time.Time, ack ac
 	p.deliver(resp)
 }
 
-// tooOld reports (and logs) an interaction whose token is surely dead by now.
-func tooOld(log *slog.Logger, i *discordgo.Interaction, received time.Time) bool {
+// tooOld reports (and logs) a gateway interaction whose token is surely
+// dead by now. Its age is its snowflake's time against ours corrected by the
+// offset measured from Discord's Date header (skew), so that a host clock a
+// few seconds ahead does not make every interaction look stale.
+func tooOld(log *slog.Logger, i *discordgo.Interaction, received time.Time, skew *clockSkew) bool {
 	created, err := discordgo.SnowflakeTimestamp(i.ID)
 	if err != nil || created.Year() <= 2015 {
 		return false // not a real snowflake: nothing to go by
 	}
-	age := received.Sub(created)
+	age := received.Add(skew.offset()).Sub(created)
 	if age <= staleInteraction {
 		return false
 	}
 	log.Info("interaction too old to answer; skipped", "age", age.Round(time.Millisecond))
 	return true
+}
+
+// Clock skew: how far the host clock may be from Discord's before it is
+// logged, and how often at most.
+const (
+	skewWarnAt    = 5 * time.Second
+	skewWarnEvery = time.Minute
+)
+
+// clockSkew is Discord's clock minus ours as last measured (from the Date
+// header of the first REST answer, or an HTTP interaction's signed
+// timestamp), with warnings about it rate-limited.
+type clockSkew struct {
+	log      *slog.Logger
+	ns       atomic.Int64
+	measured atomic.Bool
+
+	mu       sync.Mutex
+	lastWarn time.Time
+}
+
+func newClockSkew(log *slog.Logger) *clockSkew {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &clockSkew{log: log}
+}
+
+// offset is Discord's clock minus ours (0 until measured).
+func (c *clockSkew) offset() time.Duration { return time.Duration(c.ns.Load()) }
+
+// measureOnce records the offset seen in the first REST answer and warns
+// about it.
+func (c *clockSkew) measureOnce(offset time.Duration, source string) {
+	if c.measured.Swap(true) {
+		return
+	}
+	c.ns.Store(int64(offset))
+	c.observe(offset, source, time.Now())
+}
+
+// observe warns, at most once a minute, when offset is large enough to
+// matter for Discord's deadlines.
+func (c *clockSkew) observe(offset time.Duration, source string, now time.Time) {
+	if offset < skewWarnAt && offset > -skewWarnAt {
+		return
+	}
+	c.mu.Lock()
+	due := c.lastWarn.IsZero() || now.Sub(c.lastWarn) >= skewWarnEvery
+	if due {
+		c.lastWarn = now
+	}
+	c.mu.Unlock()
+	if due {
+		c.log.Warn("the host clock is off from Discord's; check NTP (interaction ages are corrected for it)",
+			"offset", offset.Round(time.Second), "measured_by", source)
+	}
 }
 
 // pending is one interaction in process: its deadlines, whether it holds a

@@ -219,6 +219,28 @@ func (t apiBaseTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.next.RoundTrip(r)
 }
 
+// clockProbe measures the host clock's offset from Discord's on the first
+// answer carrying a Date header. Date has whole seconds, so the offset is
+// taken against the middle of the second it names and the middle of the
+// request: good to about a second, plenty against a 15-second threshold.
+type clockProbe struct {
+	next http.RoundTripper
+	skew *clockSkew
+}
+
+func (p clockProbe) RoundTrip(req *http.Request) (*http.Response, error) {
+	sent := time.Now()
+	res, err := p.next.RoundTrip(req)
+	if err != nil || p.skew.measured.Load() {
+		return res, err
+	}
+	if date, perr := http.ParseTime(res.Header.Get("Date")); perr == nil {
+		local := sent.Add(time.Since(sent) / 2)
+		p.skew.measureOnce(date.Add(500*time.Millisecond).Sub(local), "Date header")
+	}
+	return res, err
+}
+
 // RegisterStatePath is the file in stateDir where Serve and `briefbot
 // register` remember the registered commands' hash; pass it to Register.
 func RegisterStatePath(stateDir string) string { return filepath.Join(stateDir, registerStateFile) }
@@ -238,11 +260,14 @@ func serve(ctx context.Context, cfg ServeConfig, ih interactionHandler, daily da
 	if err != nil {
 		return err
 	}
+	r := newResponder(s, ih, &cfg)
+	// The first REST answer (registering, or the gateway URL) tells how far
+	// our clock is from Discord's.
+	s.Client.Transport = clockProbe{next: s.Client.Transport, skew: r.skew}
 	if err := registerOnStart(ctx, s, &cfg); err != nil {
 		return err
 	}
 
-	r := newResponder(s, ih, &cfg)
 	fatal := make(chan error, 2)
 	var httpSrv *http.Server
 	if cfg.HTTPAddr != "" || cfg.Listener != nil {
@@ -333,6 +358,9 @@ func startGateway(ctx context.Context, s *discordgo.Session, watch *closeWatch, 
 	log := r.log
 	s.AddHandler(func(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
 		received := time.Now()
+		if tooOld(log.With("interaction", ic.ID, "kind", interactionName(ic.Interaction)), ic.Interaction, received, r.skew) {
+			return
+		}
 		if !r.begin() {
 			log.Info("shutting down: interaction ignored", "interaction", ic.ID)
 			return
