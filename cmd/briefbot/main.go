@@ -24,6 +24,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -94,7 +95,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "briefbot %s: %v\n", args[0], err)
 		return exitUsage
 	default:
-		fmt.Fprintf(stderr, "briefbot %s: %v\n", args[0], err)
+		// The index's errors name their operation ("ask: …"), as this line
+		// already does.
+		fmt.Fprintf(stderr, "briefbot %s: %s\n", args[0], strings.TrimPrefix(err.Error(), args[0]+": "))
 		return exitFail
 	}
 }
