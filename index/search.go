@@ -96,7 +96,7 @@ func (ix *Index) search(ctx context.Context, keywords string, f briefbot.SearchF
 	sp.Respelled = kq.respelled
 	if len(kq.must) == 0 {
 		sp.NoMatch = briefbot.NoContentWords
-		if kq.excluded {
+		if len(kq.not) > 0 {
 			sp.NoMatch = briefbot.OnlyExclusions
 		}
 		return sp, nil
@@ -130,7 +130,6 @@ func searchPageSize(n int) int {
 // must not.
 type keywordQuery struct {
 	must, not []query.Query
-	excluded  bool     // the keywords had an exclusion, even one that analyzed to nothing
 	respelled []string // keywords, as typed, searched by their nearest spelling
 }
 
@@ -152,7 +151,6 @@ func (ix *Index) compileKeywords(ctx context.Context, spell *speller, keywords s
 		}
 		if tok.exclude {
 			kq.not = append(kq.not, q)
-			kq.excluded = true
 		} else {
 			kq.must = append(kq.must, q)
 		}
