@@ -59,6 +59,8 @@ type responder struct {
 	// skew is the host clock's offset from Discord's, shared with the
 	// transports that measure it.
 	skew *clockSkew
+	// limiters rate-limit each in-flight interaction's REST calls.
+	limiters interactionLimiters
 
 	// hard is the parent of every handler and REST context. It outlives the
 	// serve context (so in-flight work can finish after shutdown begins) and
@@ -191,6 +193,7 @@ func noMentions() *discordgo.MessageAllowedMentions {
 // HTTP).
 func (r *responder) process(i *discordgo.Interaction, received time.Time, ack ackFunc) {
 	defer r.wg.Done()
+	defer r.limiters.forget(i.ID)
 	log := r.log.With("interaction", i.ID, "kind", interactionName(i))
 	p := r.newPending(i, received, ack, log)
 	defer p.stop()
@@ -465,8 +468,7 @@ func (r *responder) editOriginal(ctx context.Context, i *discordgo.Interaction, 
 	var err error
 	for n := 0; ; n++ {
 		err = retryREST(ctx, r.backoff, 4, true, func(ctx context.Context) error {
-			_, err := r.s.InteractionResponseEdit(i, edit, restOptions(ctx)...)
-			return err
+			return r.editOriginalREST(ctx, i, edit)
 		})
 		if discordCode(err) != discordgo.ErrCodeUnknownMessage || n == unknownMessageRetries {
 			return err
@@ -512,7 +514,7 @@ func (r *responder) ephemeralFollowup(log *slog.Logger, ctx context.Context, i *
 		return
 	}
 	err = retryREST(ctx, r.backoff, 3, true, func(ctx context.Context) error {
-		return r.s.InteractionResponseDelete(i, restOptions(ctx)...)
+		return r.deleteOriginalREST(ctx, i)
 	})
 	if err != nil {
 		r.logRESTError(log, "delete deferred message", err)
@@ -531,8 +533,7 @@ func (r *responder) followup(log *slog.Logger, ctx context.Context, i *discordgo
 		AllowedMentions: noMentions(),
 	}
 	err := retryREST(ctx, r.backoff, 3, false, func(ctx context.Context) error {
-		_, err := r.s.FollowupMessageCreate(i, true, params, restOptions(ctx)...)
-		return err
+		return r.followupREST(ctx, i, params)
 	})
 	if err != nil {
 		r.logRESTError(log, "ephemeral follow-up", err)
@@ -617,7 +618,7 @@ func (r *responder) gatewayAck(i *discordgo.Interaction) ackFunc {
 		attempt := 0
 		return retryREST(ctx, r.backoff/2, 3, true, func(ctx context.Context) error {
 			attempt++
-			err := r.s.InteractionRespond(i, resp, restOptions(ctx)...)
+			err := r.respondREST(ctx, i, resp)
 			if attempt > 1 && discordCode(err) == discordgo.ErrCodeInteractionHasAlreadyBeenAcknowledged {
 				return nil
 			}
