@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/briefbot/briefbot/internal/textrules"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -119,8 +120,8 @@ func (r Result) String() string {
 	case r.NotModified:
 		return fmt.Sprintf("%s: not modified (%s)", r.URL, next)
 	}
-	return fmt.Sprintf("%s: %d new, %d changed, %d repeated; %d added, %d updated; %d pages read (%s)",
-		r.URL, r.New, r.Changed, r.Repeated, r.Added, r.Updated, r.PagesFetched, next)
+	return fmt.Sprintf("%s: %d new, %d changed, %d repeated; %d added, %d updated; %s read (%s)",
+		r.URL, r.New, r.Changed, r.Repeated, r.Added, r.Updated, textrules.Plural(r.PagesFetched, "page", "pages"), next)
 }
 
 // Run polls due feeds until ctx ends, sleeping until the next one is due

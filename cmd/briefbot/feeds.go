@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/briefbot/briefbot/internal/textrules"
 	"io"
 	"time"
 
@@ -83,8 +84,8 @@ func cmdFeedsAdd(ctx context.Context, a *app, args []string) error {
 	if err := feeds.Subscribe(ctx, feeds.FileFor(indexDir), sub); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "subscribed to %s (%q, %d items), polled every %v; run `briefbot feeds poll` or serve to ingest it\n",
-		rawURL, parsed.Title, len(parsed.Items), *every)
+	fmt.Fprintf(a.stdout, "subscribed to %s (%q, %s), polled every %v; run `briefbot feeds poll` or serve to ingest it\n",
+		rawURL, parsed.Title, textrules.Plural(len(parsed.Items), "item", "items"), *every)
 	return nil
 }
 
@@ -166,7 +167,8 @@ func cmdFeedsList(a *app, args []string) error {
 
 func printFeed(w io.Writer, f feedJSON) {
 	fmt.Fprintf(w, "%s (every %s)\n", f.URL, f.Every)
-	fmt.Fprintf(w, "  last success: %s; %d items seen, %d articles added this week\n", when(f.LastSuccess), f.ItemsSeen, f.AddedThisWeek)
+	fmt.Fprintf(w, "  last success: %s; %s seen, %s added this week\n", when(f.LastSuccess),
+		textrules.Plural(f.ItemsSeen, "item", "items"), textrules.Plural(f.AddedThisWeek, "article", "articles"))
 	if f.LastError != "" {
 		fmt.Fprintf(w, "  last error: %s (%s, %d in a row)\n", f.LastError, when(f.LastErrorAt), f.Failures)
 	}

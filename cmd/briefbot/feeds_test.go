@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -8,6 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/briefbot/briefbot/internal/discordtest"
 )
 
 // TestFeedsCommands: add checks the URL is a feed, list shows it, poll
@@ -25,7 +29,7 @@ func TestFeedsCommands(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "index")
 	vars := map[string]string{"BRIEFBOT_INDEX": dir}
 
-	if code, out, errOut := runCmd(t, vars, "feeds", "add", srv.URL+"/rss", "--every", "30m"); code != exitOK || !strings.Contains(out, `"River news", 1 items`) {
+	if code, out, errOut := runCmd(t, vars, "feeds", "add", srv.URL+"/rss", "--every", "30m"); code != exitOK || !strings.Contains(out, `"River news", 1 item)`) {
 		t.Fatalf("add: exit %d\n%s%s", code, out, errOut)
 	}
 	if code, out, errOut := runCmd(t, vars, "feeds", "poll", "--once"); code != exitOK || !strings.Contains(out, "1 new, 0 changed, 0 repeated; 1 added") {
@@ -81,5 +85,59 @@ func TestFeedsUsageErrors(t *testing.T) {
 	}
 	if code, _, errOut := runCmd(t, vars, "feeds", "remove", "https://example.org/feed"); code != exitFail || !strings.Contains(errOut, "no subscription") {
 		t.Errorf("remove of an unknown feed: exit %d %q", code, errOut)
+	}
+}
+
+// TestServePollsFeeds: serve polls the operator's subscriptions in the
+// background, and an item becomes answerable without anyone running
+// `feeds poll` (asked through serve's socket, as an operator would).
+func TestServePollsFeeds(t *testing.T) {
+	text := "The harbour ferry resumed its winter timetable on Saturday after the storm repairs. " +
+		strings.Repeat("Crews replaced the damaged landing stage and tested the new mooring lines twice. ", 6)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<rss version="2.0"><channel><title>Harbour news</title><link>https://harbour.example.org/</link>
+<item><title>Ferry timetable back</title><link>https://harbour.example.org/ferry</link><description>%s</description></item>
+</channel></rss>`, text)
+	}))
+	defer srv.Close()
+	fake := discordtest.New(t)
+	root := t.TempDir()
+	indexDir := filepath.Join(root, "index")
+	vars := map[string]string{
+		"HOME": root, "DISCORD_TOKEN": strings.TrimPrefix(fake.Token, "Bot "), "DISCORD_APP_ID": fake.AppID,
+		"DISCORD_API_BASE": fake.URL, "BRIEFBOT_INDEX": indexDir,
+	}
+	if code, out, errOut := runCmd(t, vars, "feeds", "add", srv.URL+"/rss"); code != exitOK {
+		t.Fatalf("add: exit %d\n%s%s", code, out, errOut)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve"}, strings.NewReader(""), new(syncBuffer), &stderr, func(k string) string { return vars[k] })
+	}()
+	fake.WaitReady(20*time.Second, 1)
+	// The poller polls at once; wait for its result, bounded.
+	deadline := time.Now().Add(20 * time.Second)
+	var out string
+	for time.Now().Before(deadline) {
+		var code int
+		code, out, _ = runCmd(t, vars, "search", "mooring lines")
+		if code == exitOK && strings.Contains(out, "Ferry timetable back") {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Fatalf("serve exited %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(out, "Ferry timetable back") {
+		t.Fatalf("the feed's item never became searchable while serve ran; last search:\n%s\nserve log:\n%s", out, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "feed polled") {
+		t.Errorf("serve logged no feed poll:\n%s", stderr.String())
 	}
 }

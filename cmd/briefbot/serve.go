@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/feeds"
 	"github.com/briefbot/briefbot/internal/textrules"
 	"log/slog"
 	"net"
@@ -169,29 +171,16 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 			return err
 		}
 		log.Info("corpus ingested", "result", msg)
-		// The watcher may be re-ingesting when serving ends (ctx done, or
-		// a fatal error): stop it and wait for it before the index is
-		// closed (deferred above, so run after this).
-		wctx, stopWatching := context.WithCancel(ctx)
-		var watching sync.WaitGroup
-		defer func() {
-			stopWatching()
-			watching.Wait()
-		}()
-		watching.Add(1)
-		go func() {
-			defer watching.Done()
-			if err := watchCorpus(wctx, cfg.corpus, 2*time.Second, log, func(ctx context.Context) {
-				if msg, err := admin.Reindex(ctx); err != nil {
-					log.Error("re-ingesting the corpus", "err", err)
-				} else {
-					log.Info("corpus changed", "result", msg)
-				}
-			}); err != nil {
-				log.Error("watching the corpus", "err", err)
-			}
-		}()
 	}
+	// The watcher and the feed poller may be writing when serving ends (ctx
+	// done, or a fatal error): stop them and wait before the index is closed
+	// (deferred above, so run after this).
+	bg := newBackground(ctx)
+	defer bg.stop()
+	if len(cfg.corpus) > 0 {
+		bg.run(func(ctx context.Context) { watchAndReindex(ctx, cfg.corpus, admin, log) })
+	}
+	bg.run(func(ctx context.Context) { pollFeeds(ctx, cfg.indexDir, ix, log) })
 	h := bot.NewHandler(ix, bot.HandlerOptions{
 		Location:    cfg.bot.Location,
 		Logger:      log,
@@ -202,6 +191,59 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	})
 	log.Info("briefbot serving", "index", cfg.indexDir, "http", cfg.bot.HTTPAddr, "tz", cfg.bot.Location.String(), "summary_channel", cfg.bot.SummaryChannel)
 	return bot.Serve(ctx, cfg.bot, h)
+}
+
+// background runs the tasks that write into the index beside the bot;
+// stop cancels them and waits until each has returned.
+type background struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+func newBackground(ctx context.Context) *background {
+	ctx, cancel := context.WithCancel(ctx)
+	return &background{ctx: ctx, cancel: cancel}
+}
+
+func (b *background) run(task func(ctx context.Context)) {
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		task(b.ctx)
+	}()
+}
+
+func (b *background) stop() {
+	b.cancel()
+	b.wg.Wait()
+}
+
+// watchAndReindex re-ingests the corpus whenever a file under it changes.
+func watchAndReindex(ctx context.Context, roots []string, admin *indexAdmin, log *slog.Logger) {
+	err := watchCorpus(ctx, roots, 2*time.Second, log, func(ctx context.Context) {
+		if msg, err := admin.Reindex(ctx); err != nil {
+			log.Error("re-ingesting the corpus", "err", err)
+		} else {
+			log.Info("corpus changed", "result", msg)
+		}
+	})
+	if err != nil {
+		log.Error("watching the corpus", "err", err)
+	}
+}
+
+// pollFeeds polls the operator's feed subscriptions (briefbot feeds add)
+// until ctx ends, each feed when it is due; with none, it only checks now
+// and then for new ones.
+func pollFeeds(ctx context.Context, indexDir string, ix *index.Index, log *slog.Logger) {
+	p := feeds.New(feeds.Options{
+		File: feeds.FileFor(indexDir), Fetcher: operatorFetcher(), Store: indexStore{ix}, Log: log,
+		OnResult: func(r feeds.Result) { log.Info("feed polled", "result", r.String()) },
+	})
+	if err := p.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		log.Error("polling feeds", "err", err)
+	}
 }
 
 func cmdRegister(ctx context.Context, a *app, args []string) error {
