@@ -6,9 +6,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/briefbot/briefbot/internal/atomicfile"
 	"net/http"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -65,7 +65,7 @@ func Register(ctx context.Context, s *discordgo.Session, appID, guildID, statePa
 	}
 	if statePath != "" {
 		st := registerState{Hash: hash, AppID: appID, GuildID: guildID, RegisteredAt: time.Now().UTC()}
-		if err := writeJSONFileAtomic(statePath, st); err != nil {
+		if err := atomicfile.WriteJSON(statePath, st); err != nil {
 			return true, fmt.Errorf("register commands: registered, but remembering it failed: %w", err)
 		}
 	}
@@ -89,46 +89,6 @@ func readJSONFile(path string, v any) error {
 		return err
 	}
 	return json.Unmarshal(b, v)
-}
-
-// writeJSONFileAtomic writes v to path via a temporary file in the same
-// directory and a rename, so a crash leaves either the old or the new state,
-// never a torn file.
-func writeJSONFileAtomic(path string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // no-op after a successful rename
-	if _, err := f.Write(append(b, '\n')); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	// Persist the rename itself; not all systems allow syncing a directory.
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-	return nil
 }
 
 // ClearGuild removes every command registered to guildID, with a bulk

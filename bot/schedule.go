@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/briefbot/briefbot/internal/atomicfile"
 	"log/slog"
 	"net/http"
 	"path/filepath"
@@ -187,7 +188,7 @@ func (d *dailyScheduler) write(st dailyState) error {
 	if d.statePath == "" {
 		return nil
 	}
-	return writeJSONFileAtomic(d.statePath, st)
+	return atomicfile.WriteJSON(d.statePath, st)
 }
 
 // run posts until ctx ends.

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"github.com/briefbot/briefbot/internal/atomicfile"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -306,7 +307,7 @@ func TestDailyCatchUpSameDayOnly(t *testing.T) {
 	t.Parallel()
 	loc := berlin(t)
 	dir := t.TempDir()
-	if err := writeJSONFileAtomic(filepath.Join(dir, dailyStateFile), dailyState{LastDay: "2026-10-22"}); err != nil {
+	if err := atomicfile.WriteJSON(filepath.Join(dir, dailyStateFile), dailyState{LastDay: "2026-10-22"}); err != nil {
 		t.Fatal(err)
 	}
 	// Down at 08:00 on the 23rd; started at 10:00: posted at once (catch-up).
@@ -494,7 +495,7 @@ func TestDailyCrashBeforePostPostsOnRestart(t *testing.T) {
 	fake := discordtest.New(t)
 	const ch = "500000000000000001"
 	dir := t.TempDir()
-	if err := writeJSONFileAtomic(filepath.Join(dir, dailyStateFile),
+	if err := atomicfile.WriteJSON(filepath.Join(dir, dailyStateFile),
 		dailyState{LastDay: "2026-03-28", Outcome: "posted", Channel: ch, Pending: "2026-03-29", Nonce: "brief-20260329"}); err != nil {
 		t.Fatal(err)
 	}
