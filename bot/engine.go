@@ -9,8 +9,9 @@ package bot
 
 import (
 	"context"
-	"github.com/briefbot/briefbot"
 	"time"
+
+	"github.com/briefbot/briefbot"
 )
 
 // Engine is what the bot needs of the index. *index.Index implements it; the

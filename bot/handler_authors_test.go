@@ -6,8 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/briefbot/briefbot"
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/briefbot/briefbot"
 )
 
 // Authors lists the fake corpus's bylines, most articles first, like the

@@ -2,10 +2,11 @@ package bot
 
 import (
 	"context"
-	"github.com/briefbot/briefbot"
 	"io"
 	"log/slog"
 	"testing"
+
+	"github.com/briefbot/briefbot"
 )
 
 // cannedEngine answers Ask instantly with fixed passages, so that the

@@ -3,11 +3,12 @@ package bot
 import (
 	"context"
 	"fmt"
-	"github.com/briefbot/briefbot"
 	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/briefbot/briefbot"
 
 	"github.com/bwmarrin/discordgo"
 )

@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/briefbot/briefbot"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/briefbot/briefbot"
 
 	"github.com/bwmarrin/discordgo"
 )

@@ -3,8 +3,9 @@ package bot
 import (
 	"context"
 	"fmt"
-	"github.com/briefbot/briefbot"
 	"time"
+
+	"github.com/briefbot/briefbot"
 
 	"github.com/bwmarrin/discordgo"
 )

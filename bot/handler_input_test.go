@@ -4,12 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/briefbot/briefbot"
 	"os"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/briefbot/briefbot"
 
 	"github.com/bwmarrin/discordgo"
 )

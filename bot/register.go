@@ -6,10 +6,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"github.com/briefbot/briefbot/internal/atomicfile"
 	"net/http"
 	"os"
 	"time"
+
+	"github.com/briefbot/briefbot/internal/atomicfile"
 
 	"github.com/bwmarrin/discordgo"
 )

@@ -2,13 +2,14 @@ package bot
 
 import (
 	"fmt"
-	"github.com/briefbot/briefbot"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/briefbot/briefbot"
 )
 
 // embedColor is the accent of the bot's embeds.

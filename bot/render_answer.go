@@ -2,11 +2,12 @@ package bot
 
 import (
 	"fmt"
-	"github.com/briefbot/briefbot"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/briefbot/briefbot"
 
 	"github.com/bwmarrin/discordgo"
 )

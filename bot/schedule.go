@@ -4,13 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/briefbot/briefbot/internal/atomicfile"
 	"log/slog"
 	"net/http"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/briefbot/briefbot/internal/atomicfile"
 
 	"github.com/bwmarrin/discordgo"
 )

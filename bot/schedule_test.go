@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"errors"
-	"github.com/briefbot/briefbot/internal/atomicfile"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -11,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/briefbot/briefbot/internal/atomicfile"
 
 	"github.com/bwmarrin/discordgo"
 

@@ -3,14 +3,15 @@ package corpus
 import (
 	"bufio"
 	"encoding/json"
-	"github.com/briefbot/briefbot"
-	"github.com/briefbot/briefbot/internal/textrules"
 	"math/rand/v2"
 	"os"
 	"sort"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/internal/textrules"
 
 	"github.com/briefbot/briefbot/internal/sharedtest"
 )

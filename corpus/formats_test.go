@@ -2,12 +2,13 @@ package corpus
 
 import (
 	"fmt"
-	"github.com/briefbot/briefbot"
 	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/briefbot/briefbot"
 )
 
 func paraTexts(a briefbot.Article) []string {

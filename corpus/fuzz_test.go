@@ -1,10 +1,11 @@
 package corpus
 
 import (
-	"github.com/briefbot/briefbot"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/briefbot/briefbot"
 )
 
 // FuzzParse checks that no input makes a reader panic or break the

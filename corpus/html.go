@@ -2,12 +2,14 @@ package corpus
 
 import (
 	"encoding/json"
-	"github.com/briefbot/briefbot"
-	"github.com/briefbot/briefbot/internal/textrules"
-	"golang.org/x/net/html/charset"
 	"net/url"
 	"path"
 	"strings"
+
+	"golang.org/x/net/html/charset"
+
+	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/internal/textrules"
 
 	readability "codeberg.org/readeck/go-readability/v2"
 	"golang.org/x/net/html"

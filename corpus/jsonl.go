@@ -3,10 +3,11 @@ package corpus
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/briefbot/briefbot"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/briefbot/briefbot"
 )
 
 // jsonlArticle is one line of a JSONL corpus file. Unknown fields are ignored.

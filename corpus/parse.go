@@ -1,13 +1,14 @@
 package corpus
 
 import (
-	"github.com/briefbot/briefbot"
-	"github.com/briefbot/briefbot/internal/textrules"
 	"path"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/internal/textrules"
 
 	xunicode "golang.org/x/text/encoding/unicode"
 )

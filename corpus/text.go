@@ -1,13 +1,14 @@
 package corpus
 
 import (
-	"github.com/briefbot/briefbot"
-	"github.com/briefbot/briefbot/internal/textrules"
 	"path"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/internal/textrules"
 )
 
 // parseText reads a plain text file: one article, paragraphs separated by

@@ -10,11 +10,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/briefbot/briefbot"
 	"io"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/briefbot/briefbot"
 )
 
 // Question is one line of a questions file:

@@ -3,10 +3,11 @@ package eval
 import (
 	"context"
 	"errors"
-	"github.com/briefbot/briefbot"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/briefbot/briefbot"
 )
 
 func TestReadQuestions(t *testing.T) {

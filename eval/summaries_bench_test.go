@@ -1,15 +1,16 @@
 package eval
 
 import (
-	"github.com/briefbot/briefbot"
-	"github.com/briefbot/briefbot/internal/sharedtest"
-	"github.com/briefbot/briefbot/summarize"
 	"runtime"
 	"sort"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/internal/sharedtest"
+	"github.com/briefbot/briefbot/summarize"
 )
 
 // The briefing's speed targets: a day of 200 articles in ≤ 200 ms, a week

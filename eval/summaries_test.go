@@ -1,12 +1,13 @@
 package eval
 
 import (
-	"github.com/briefbot/briefbot"
-	"github.com/briefbot/briefbot/summarize"
 	"math"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/summarize"
 )
 
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }

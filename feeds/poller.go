@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/briefbot/briefbot/internal/textrules"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -15,6 +14,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/briefbot/briefbot/internal/textrules"
 
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/corpus/feed"

@@ -3,12 +3,13 @@ package fetch
 import (
 	"context"
 	"errors"
-	"golang.org/x/text/encoding/charmap"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/text/encoding/charmap"
 )
 
 const rssFeed = `<?xml version="1.0" encoding="UTF-8"?>

@@ -2,9 +2,10 @@ package summarize
 
 import (
 	"fmt"
+	"strings"
+
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/internal/textrules"
-	"strings"
 )
 
 // Sentences splits a paragraph into the sentences the summarizer quotes.

@@ -28,12 +28,13 @@
 package summarize
 
 import (
-	"github.com/briefbot/briefbot"
-	"github.com/briefbot/briefbot/internal/textrules"
 	"math"
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/internal/textrules"
 )
 
 // Options size a summary.

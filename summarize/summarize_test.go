@@ -1,11 +1,12 @@
 package summarize
 
 import (
-	"github.com/briefbot/briefbot"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/briefbot/briefbot"
 )
 
 // art builds an article whose paragraphs are the given texts, numbered 1, 2, …

@@ -8,11 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
+
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/eval"
 	"github.com/briefbot/briefbot/index"
 	"github.com/briefbot/briefbot/internal/sharedtest"
-	"github.com/bwmarrin/discordgo"
 )
 
 // BenchmarkEvalHandleAsk measures what a Discord user waits for beyond the

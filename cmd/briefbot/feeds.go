@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/briefbot/briefbot/internal/textrules"
 	"io"
 	"time"
+
+	"github.com/briefbot/briefbot/internal/textrules"
 
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/feeds"

@@ -5,9 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/briefbot/briefbot"
-	"github.com/briefbot/briefbot/feeds"
-	"github.com/briefbot/briefbot/internal/textrules"
 	"log/slog"
 	"net"
 	"net/url"
@@ -18,6 +15,10 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/feeds"
+	"github.com/briefbot/briefbot/internal/textrules"
 
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/fetch"
