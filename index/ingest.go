@@ -11,7 +11,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -94,32 +93,21 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 	defer ix.ingestMu.Unlock()
 
 	self, _ := filepath.Abs(ix.dir)
-	jobs, roots, skipped := collect(paths, self)
-	rep.Skipped = append(rep.Skipped, skipped...)
+	found := collect(paths, self)
+	jobs := found.jobs
 	w, err := ix.newWriter(&rep)
 	if err != nil {
+		rep.Skipped = append(rep.Skipped, found.skipped...)
 		return rep, err
 	}
 
-	seen := make(map[string]bool, len(jobs))
-	for _, j := range jobs {
-		seen[j.abs] = true
-	}
 	// Files gone from an ingested folder: their articles go first, so that
 	// an article that moved to another file is not mistaken for a clash.
-	for _, root := range roots {
-		prefix := root + string(filepath.Separator)
-		var gone []string
-		for abs := range w.man.Files {
-			if strings.HasPrefix(abs, prefix) && !seen[abs] {
-				gone = append(gone, abs)
-			}
-		}
-		sort.Strings(gone)
-		for _, abs := range gone {
-			if err := w.removeFile(abs); err != nil {
-				return rep, w.abort(err)
-			}
+	gone := found.gone(w.man)
+	rep.Skipped = append(rep.Skipped, found.skipped...)
+	for _, abs := range gone {
+		if err := w.removeFile(abs); err != nil {
+			return rep, w.abort(err)
 		}
 	}
 
@@ -176,73 +164,6 @@ func (ix *Index) Upsert(ctx context.Context, arts []briefbot.Article) (rep Inges
 		}
 	}
 	return rep, w.finish(nil)
-}
-
-// collect lists the supported files under paths, in a stable order, leaving
-// out the index's own directory (self) when it sits inside the corpus.
-func collect(paths []string, self string) (jobs []fileJob, roots []string, skipped []corpus.Warning) {
-	have := map[string]bool{}
-	add := func(j fileJob) {
-		if !have[j.abs] {
-			have[j.abs] = true
-			jobs = append(jobs, j)
-		}
-	}
-	for _, p := range paths {
-		abs, err := filepath.Abs(p)
-		if err != nil {
-			skipped = append(skipped, corpus.Warning{Path: p, Reason: err.Error()})
-			continue
-		}
-		st, err := os.Stat(abs)
-		if err != nil {
-			skipped = append(skipped, corpus.Warning{Path: p, Reason: err.Error()})
-			continue
-		}
-		if !st.IsDir() {
-			if !corpus.Supported(abs) {
-				skipped = append(skipped, corpus.Warning{Path: p, Reason: "unsupported file type"})
-				continue
-			}
-			add(fileJob{abs: abs, name: filepath.Base(abs), show: p, size: st.Size()})
-			continue
-		}
-		roots = append(roots, abs)
-		filepath.WalkDir(abs, func(path string, d fs.DirEntry, err error) error {
-			show := filepath.Join(p, strings.TrimPrefix(path, abs))
-			if err != nil {
-				skipped = append(skipped, corpus.Warning{Path: show, Reason: err.Error()})
-				return nil
-			}
-			if d.IsDir() && (path == self || path != abs && isIndexDir(path)) {
-				return filepath.SkipDir
-			}
-			if path != abs && strings.HasPrefix(d.Name(), ".") {
-				if d.IsDir() {
-					return filepath.SkipDir
-				}
-				return nil // hidden files: editor and VCS droppings, not corpus
-			}
-			if d.IsDir() {
-				return nil
-			}
-			if !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0 {
-				return nil
-			}
-			if !corpus.Supported(d.Name()) {
-				skipped = append(skipped, corpus.Warning{Path: show, Reason: "unsupported file type"})
-				return nil
-			}
-			rel, _ := filepath.Rel(abs, path)
-			var size int64
-			if info, err := d.Info(); err == nil {
-				size = info.Size()
-			}
-			add(fileJob{abs: path, name: filepath.ToSlash(rel), show: show, size: size})
-			return nil
-		})
-	}
-	return jobs, roots, skipped
 }
 
 // writer applies one ingest to a working copy of the manifest and to Bleve
