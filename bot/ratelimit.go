@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -87,9 +88,8 @@ func (l *limiter) allow(user string, now time.Time) (ok bool, retry time.Duratio
 // all share one bucket, so one interaction's exhausted bucket made every
 // other interaction's edit wait. A limiter per interaction bounds the
 // memory by the interactions in flight and keys the buckets the way
-// Discord does (per token). Its waits are done here, under the request's
-// context; interaction routes are outside Discord's global limit, so the
-// session's global lock does not apply to them.
+// Discord does (per token). Waits are restLimits', under the request's
+// context.
 type interactionLimiters struct {
 	m sync.Map // interaction id -> *discordgo.RateLimiter
 }
@@ -112,8 +112,8 @@ func (l *interactionLimiters) size() int {
 }
 
 // interactionREST sends one REST call of interaction i through its own
-// limiter: the wait for the bucket honours ctx, and discordgo's retries are
-// off (retryREST does them, see restOptions).
+// limiter, with discordgo's retries off (retryREST does them, see
+// restOptions).
 func (r *responder) interactionREST(ctx context.Context, i *discordgo.Interaction, method, url string, body any) error {
 	var b []byte
 	if body != nil {
@@ -122,11 +122,9 @@ func (r *responder) interactionREST(ctx context.Context, i *discordgo.Interactio
 			return fmt.Errorf("encoding %s %s: %w", method, url, err)
 		}
 	}
+	// The waits themselves are restLimits' (the transport), under ctx.
 	rl := r.limiters.get(i.ID)
 	bucket := rl.GetBucket(strings.SplitN(url, "?", 2)[0])
-	if wait := rl.GetWaitTime(bucket, 1); wait > 0 && !sleep(ctx, wait) {
-		return fmt.Errorf("waiting %v for the rate limit: %w", wait.Round(time.Millisecond), ctx.Err())
-	}
 	_, err := r.s.RequestWithLockedBucket(method, url, "application/json", b, rl.LockBucketObject(bucket), 0, restOptions(ctx)...)
 	return err
 }
@@ -149,4 +147,91 @@ func (r *responder) deleteOriginalREST(ctx context.Context, i *discordgo.Interac
 // followupREST is FollowupMessageCreate(wait=true) through interactionREST.
 func (r *responder) followupREST(ctx context.Context, i *discordgo.Interaction, params *discordgo.WebhookParams) error {
 	return r.interactionREST(ctx, i, http.MethodPost, discordgo.EndpointWebhookToken(i.AppID, i.Token)+"?wait=true", params)
+}
+
+// restLimits is the REST rate limiting that waits: it sits in the session's
+// HTTP transport, so it sees every request with its context, and keeps only
+// the routes that are exhausted right now (plus a global lock after a global
+// 429). discordgo's own limiter would sleep before a request without regard
+// to any context; the X-RateLimit-* headers are hidden from it, so it never
+// does, and every wait happens here, ending with the request's context.
+type restLimits struct {
+	next http.RoundTripper
+
+	mu     sync.Mutex
+	until  map[string]time.Time // route -> exhausted until
+	global time.Time
+}
+
+func newRESTLimits(next http.RoundTripper) *restLimits {
+	return &restLimits{next: next, until: map[string]time.Time{}}
+}
+
+func (l *restLimits) RoundTrip(req *http.Request) (*http.Response, error) {
+	route := req.URL.Path
+	if wait := l.wait(route, time.Now()); wait > 0 {
+		if !sleep(req.Context(), wait) {
+			return nil, fmt.Errorf("waiting %v for Discord's rate limit on %s: %w", wait.Round(time.Millisecond), route, req.Context().Err())
+		}
+	}
+	res, err := l.next.RoundTrip(req)
+	if err != nil {
+		return res, err
+	}
+	l.learn(route, res, time.Now())
+	for _, h := range []string{"X-RateLimit-Remaining", "X-RateLimit-Reset", "X-RateLimit-Reset-After", "X-RateLimit-Global"} {
+		res.Header.Del(h)
+	}
+	return res, nil
+}
+
+// wait is how long a request on route has to wait, forgetting routes whose
+// limit has passed.
+func (l *restLimits) wait(route string, now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for r, t := range l.until {
+		if !t.After(now) {
+			delete(l.until, r)
+		}
+	}
+	return max(l.until[route].Sub(now), l.global.Sub(now), 0)
+}
+
+// learn records what an answer says of the limits: an exhausted bucket
+// (X-RateLimit-Remaining 0) until its reset, a 429 until retry_after, for
+// every route when it is global.
+func (l *restLimits) learn(route string, res *http.Response, now time.Time) {
+	h := res.Header
+	var until time.Time
+	if h.Get("X-RateLimit-Remaining") == "0" {
+		if after, err := strconv.ParseFloat(h.Get("X-RateLimit-Reset-After"), 64); err == nil {
+			until = now.Add(time.Duration(after * float64(time.Second)))
+		}
+	}
+	global := h.Get("X-RateLimit-Global") != "" || h.Get("X-RateLimit-Scope") == "global"
+	if res.StatusCode == http.StatusTooManyRequests {
+		if after, err := strconv.ParseFloat(h.Get("Retry-After"), 64); err == nil {
+			until = now.Add(time.Duration(after * float64(time.Second)))
+		}
+	} else {
+		global = false
+	}
+	if until.IsZero() {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if global {
+		l.global = until
+		return
+	}
+	l.until[route] = until
+}
+
+// size is the number of routes remembered as exhausted (for tests).
+func (l *restLimits) size() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.until)
 }

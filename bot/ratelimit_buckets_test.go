@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"net/http"
 	"reflect"
 	"runtime"
 	"strconv"
@@ -170,5 +171,75 @@ func TestRateLimitWaitHonoursContext(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the rate-limit wait ignored the context (still waiting after 5 s)")
+	}
+}
+
+// Bot-token routes too: an exhausted bucket, and a global 429, make the
+// next request wait only as long as its context allows; other routes are
+// not held up by one route's bucket. Once the limits pass, nothing is kept.
+func TestSessionRateLimitWaitsHonourContext(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t)
+	s, err := NewSession("test-token", fake.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const ch, other = "600000000000000001", "600000000000000002"
+	post := func(ctx context.Context, channel string) (time.Duration, error) {
+		start := time.Now()
+		endpoint := discordgo.EndpointChannelMessages(channel)
+		_, err := s.RequestWithBucketID("POST", endpoint, map[string]string{"content": "x"}, endpoint, restOptions(ctx)...)
+		return time.Since(start), err
+	}
+	short := func() context.Context {
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		t.Cleanup(cancel)
+		return ctx
+	}
+	fake.Script("POST", `/api/v9/channels/`+ch+`/messages`, discordtest.Reply{Status: 200, Body: `{"id":"1"}`, Process: true,
+		Header: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset-After": "30", "X-RateLimit-Limit": "5"}})
+	if _, err := post(context.Background(), ch); err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		d   time.Duration
+		err error
+	}
+	within := func(what string, f func() (time.Duration, error), wantErr bool) {
+		t.Helper()
+		done := make(chan result, 1)
+		go func() { d, err := f(); done <- result{d, err} }()
+		select {
+		case r := <-done:
+			if (r.err != nil) != wantErr || r.d > 2*time.Second {
+				t.Errorf("%s: took %v, err %v (want error: %v)", what, r.d, r.err, wantErr)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: the rate-limit wait ignored the context (still waiting after 5 s)", what)
+		}
+	}
+	within("exhausted bucket, 200 ms context", func() (time.Duration, error) { return post(short(), ch) }, true)
+	within("another channel", func() (time.Duration, error) { return post(context.Background(), other) }, false)
+
+	fake.Script("POST", `/api/v9/channels/`+other+`/messages`, discordtest.GlobalRateLimited(30))
+	within("the global 429 itself", func() (time.Duration, error) { return post(context.Background(), other) }, true)
+	within("after a global 429, 200 ms context", func() (time.Duration, error) { return post(short(), "600000000000000003") }, true)
+}
+
+func TestRESTLimitsForgetPassedLimits(t *testing.T) {
+	t.Parallel()
+	l := newRESTLimits(nil)
+	now := time.Now()
+	res := &http.Response{StatusCode: 200, Header: http.Header{}}
+	res.Header.Set("X-RateLimit-Remaining", "0")
+	res.Header.Set("X-RateLimit-Reset-After", "1.5")
+	for k := range 1000 {
+		l.learn("/api/v9/webhooks/1/tok"+strconv.Itoa(k), res, now)
+	}
+	if w := l.wait("/api/v9/webhooks/1/tok7", now); w != 1500*time.Millisecond {
+		t.Errorf("wait %v, want 1.5s", w)
+	}
+	if w := l.wait("/api/v9/webhooks/1/tok7", now.Add(2*time.Second)); w != 0 || l.size() != 0 {
+		t.Errorf("after the reset: wait %v, %d routes kept, want 0 and 0", w, l.size())
 	}
 }

@@ -146,7 +146,8 @@ func parsePublicKey(s string) (ed25519.PublicKey, error) {
 
 // NewSession returns a discordgo session set up the way briefbot uses it:
 // the token normalised to "Bot …", REST pointed at apiBase ("" = Discord)
-// through the HTTP client's transport, no gateway intent (interactions
+// through the HTTP client's transport, rate-limit waits that end with the
+// request's context (restLimits), no gateway intent (interactions
 // belong to none; READY, which names the bot, comes anyway), and a gateway
 // dialer that notices fatal close codes. cmd uses it for `briefbot register`.
 func NewSession(token, apiBase string) (*discordgo.Session, error) {
@@ -171,7 +172,7 @@ func newSession(token, apiBase string) (*discordgo.Session, *closeWatch, error) 
 	if base != nil {
 		rt = apiBaseTransport{base: base, next: http.DefaultTransport}
 	}
-	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: rt}
+	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: newRESTLimits(rt)}
 	s.Identify.Intents = 0 // interactions need no intent
 	s.LogLevel = discordgo.LogError
 	w := newCloseWatch()
