@@ -59,9 +59,11 @@ type Options struct {
 }
 
 // Poller polls the subscriptions that are due. It is safe for concurrent
-// use, but one Poll at a time is the intended use.
+// use: Polls run one after the other (serve's loop and a `feeds poll` sent
+// to serve), so the second finds the feeds the first polled no longer due.
 type Poller struct {
 	opts   Options
+	pollMu sync.Mutex // held by Poll
 	hostMu sync.Mutex
 	hosts  map[string]chan struct{} // one request at a time per host
 	parses atomic.Int64             // feed documents parsed, for tests
@@ -161,6 +163,8 @@ func untilNextDue(l List, now time.Time, idle time.Duration) time.Duration {
 // time, and records their states. Feeds that fail are in the results with
 // their error; the error returned is about the subscriptions file.
 func (p *Poller) Poll(ctx context.Context) ([]Result, error) {
+	p.pollMu.Lock()
+	defer p.pollMu.Unlock()
 	l, err := Load(p.opts.File)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/briefbot/briefbot/internal/localapi"
+
 	"github.com/briefbot/briefbot/internal/textrules"
 
 	"github.com/briefbot/briefbot"
@@ -203,17 +205,16 @@ func cmdFeedsPoll(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	indexDir, _ := a.indexLocation(*dir)
+	if c := a.dialServer(ctx, indexDir); c != nil {
+		defer c.Close()
+		return pollThroughServe(ctx, a, c, *once)
+	}
 	ix, err := index.Open(indexDir, index.Options{})
 	if err != nil {
 		return err
 	}
 	defer ix.Close()
-	printResult := func(r feeds.Result) {
-		fmt.Fprintln(a.stdout, r)
-		for _, w := range r.Warnings {
-			fmt.Fprintf(a.stdout, "  warning: %s\n", w)
-		}
-	}
+	printResult := func(r feeds.Result) { printLines(a.stdout, pollLines([]feeds.Result{r})) }
 	p := feeds.New(feeds.Options{
 		File: feeds.FileFor(indexDir), Fetcher: operatorFetcher(), Store: indexStore{ix}, OnResult: printResult,
 	})
@@ -224,11 +225,42 @@ func cmdFeedsPoll(ctx context.Context, a *app, args []string) error {
 		return nil
 	}
 	results, err := p.Poll(ctx)
-	if len(results) == 0 && err == nil {
-		fmt.Fprintln(a.stdout, "no feed is due")
+	if err != nil && len(results) == 0 {
+		return err
 	}
-	for _, r := range results {
-		printResult(r)
-	}
+	printLines(a.stdout, pollLines(results))
 	return err
+}
+
+// pollThroughServe has the running serve, which holds the index and polls
+// the feeds itself, poll the due ones now (--once).
+func pollThroughServe(ctx context.Context, a *app, c *localapi.Client, once bool) error {
+	if !once {
+		return usagef("serve is running and polls the feeds itself; `briefbot feeds poll --once` has it poll the due ones now")
+	}
+	lines, err := c.PollFeeds(ctx)
+	printLines(a.stdout, lines)
+	return err
+}
+
+// pollLines says what each poll did, a line each (with its warnings), or
+// that no feed was due.
+func pollLines(results []feeds.Result) []string {
+	if len(results) == 0 {
+		return []string{"no feed is due"}
+	}
+	var lines []string
+	for _, r := range results {
+		lines = append(lines, r.String())
+		for _, w := range r.Warnings {
+			lines = append(lines, "  warning: "+w)
+		}
+	}
+	return lines
+}
+
+func printLines(w io.Writer, lines []string) {
+	for _, l := range lines {
+		fmt.Fprintln(w, l)
+	}
 }

@@ -4,13 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/briefbot/briefbot/index"
 	"github.com/briefbot/briefbot/internal/discordtest"
 )
 
@@ -139,5 +142,49 @@ func TestServePollsFeeds(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "feed polled") {
 		t.Errorf("serve logged no feed poll:\n%s", stderr.String())
+	}
+}
+
+// TestFeedsPollThroughServe: while serve runs (and holds the index),
+// `feeds poll --once` has serve poll the due feeds and prints what changed;
+// without --once it says serve polls already.
+func TestFeedsPollThroughServe(t *testing.T) {
+	var requests atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprint(w, `<rss version="2.0"><channel><title>Valley news</title><link>https://valley.example.org/</link>
+<item><title>Bridge reopens</title><link>https://valley.example.org/bridge</link><description>The valley bridge reopened to traffic on Friday after the inspection found the repaired bearings sound and the new deck joints watertight.</description></item>
+</channel></rss>`)
+	}))
+	defer srv.Close()
+	indexDir := filepath.Join(t.TempDir(), "index")
+	ix, err := index.Open(indexDir, index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	poller := feedPoller(indexDir, ix, slog.New(slog.DiscardHandler))
+	stop := startLocalAPI(ix, indexDir, slog.New(slog.DiscardHandler), poller)
+	defer stop()
+	vars := map[string]string{"BRIEFBOT_INDEX": indexDir}
+	if code, out, errOut := runCmd(t, vars, "feeds", "add", srv.URL+"/rss"); code != exitOK {
+		t.Fatalf("add: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut := runCmd(t, vars, "feeds", "poll", "--once")
+	if code != exitOK || !strings.Contains(out, "1 new, 0 changed, 0 repeated; 1 added") {
+		t.Fatalf("poll --once through serve: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, _ := runCmd(t, vars, "feeds", "poll", "--once"); code != exitOK || out != "no feed is due\n" {
+		t.Errorf("second poll --once: exit %d %q", code, out)
+	}
+	if code, _, errOut := runCmd(t, vars, "feeds", "poll"); code != exitUsage || !strings.Contains(errOut, "serve is running and polls the feeds itself") {
+		t.Errorf("poll without --once while serving: exit %d %q", code, errOut)
+	}
+	if n := requests.Load(); n != 2 { // add's check, and one poll
+		t.Errorf("%d requests to the feed, want 2", n)
+	}
+	if code, out, _ := runCmd(t, vars, "search", "bearings"); code != exitOK || !strings.Contains(out, "Bridge reopens") {
+		t.Errorf("search after the poll: exit %d\n%s", code, out)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/briefbot/briefbot/feeds"
+
 	"github.com/briefbot/briefbot/corpus"
 	"github.com/briefbot/briefbot/index"
 	"github.com/briefbot/briefbot/internal/localapi"
@@ -29,7 +31,7 @@ func socketPath(indexDir string) string {
 // index lock, so a socket already there is stale and is replaced. Serving
 // goes on without the socket when it cannot be made: the command line then
 // reports the index as locked, as it did before the socket existed.
-func startLocalAPI(ix *index.Index, indexDir string, log *slog.Logger) (stop func()) {
+func startLocalAPI(ix *index.Index, indexDir string, log *slog.Logger, poller *feeds.Poller) (stop func()) {
 	ingest := func(ctx context.Context, paths []string) (any, error) {
 		rep, err := ix.Ingest(ctx, paths, index.IngestOptions{})
 		if err != nil {
@@ -39,7 +41,14 @@ func startLocalAPI(ix *index.Index, indexDir string, log *slog.Logger) (stop fun
 		return rep, nil
 	}
 	isUsage := func(err error) bool { return errors.As(err, new(usageError)) }
-	srv, err := localapi.Listen(socketPath(indexDir), ix, ingest, localapi.ServerOptions{IsUsage: isUsage, Logger: log})
+	opts := localapi.ServerOptions{IsUsage: isUsage, Logger: log}
+	if poller != nil {
+		opts.PollFeeds = func(ctx context.Context) ([]string, error) {
+			results, err := poller.Poll(ctx)
+			return pollLines(results), err
+		}
+	}
+	srv, err := localapi.Listen(socketPath(indexDir), ix, ingest, opts)
 	if err != nil {
 		log.Warn("the command line cannot use the index while serve runs", "err", err)
 		return func() {}

@@ -72,7 +72,7 @@ func serveLikeServe(t *testing.T, indexDir string) *index.Index {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stop := startLocalAPI(ix, indexDir, slog.New(slog.DiscardHandler))
+	stop := startLocalAPI(ix, indexDir, slog.New(slog.DiscardHandler), nil)
 	t.Cleanup(func() {
 		stop()
 		ix.Close()

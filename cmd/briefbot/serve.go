@@ -162,7 +162,8 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	defer ix.Close()
 	// The command line reaches the index through serve from now on, also
 	// during the start-up ingest; stopped (deferred) before ix is closed.
-	stopLocalAPI := startLocalAPI(ix, cfg.indexDir, log)
+	poller := feedPoller(cfg.indexDir, ix, log)
+	stopLocalAPI := startLocalAPI(ix, cfg.indexDir, log, poller)
 	defer stopLocalAPI()
 
 	admin := &indexAdmin{ix: ix, roots: cfg.corpus, log: log}
@@ -181,7 +182,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	if len(cfg.corpus) > 0 {
 		bg.run(func(ctx context.Context) { watchAndReindex(ctx, cfg.corpus, admin, log) })
 	}
-	bg.run(func(ctx context.Context) { pollFeeds(ctx, cfg.indexDir, ix, log) })
+	bg.run(func(ctx context.Context) { pollFeeds(ctx, poller, log) })
 	h := bot.NewHandler(ix, bot.HandlerOptions{
 		Location:    cfg.bot.Location,
 		Logger:      log,
@@ -234,14 +235,18 @@ func watchAndReindex(ctx context.Context, roots []string, admin *indexAdmin, log
 	}
 }
 
-// pollFeeds polls the operator's feed subscriptions (briefbot feeds add)
-// until ctx ends, each feed when it is due; with none, it only checks now
-// and then for new ones.
-func pollFeeds(ctx context.Context, indexDir string, ix *index.Index, log *slog.Logger) {
-	p := feeds.New(feeds.Options{
+// feedPoller polls the operator's feed subscriptions (briefbot feeds add)
+// into ix, logging each poll.
+func feedPoller(indexDir string, ix *index.Index, log *slog.Logger) *feeds.Poller {
+	return feeds.New(feeds.Options{
 		File: feeds.FileFor(indexDir), Fetcher: operatorFetcher(), Store: indexStore{ix}, Log: log,
 		OnResult: func(r feeds.Result) { log.Info("feed polled", "result", r.String()) },
 	})
+}
+
+// pollFeeds runs p until ctx ends, each feed when it is due; with no
+// subscription, it only checks now and then for new ones.
+func pollFeeds(ctx context.Context, p *feeds.Poller, log *slog.Logger) {
 	if err := p.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		log.Error("polling feeds", "err", err)
 	}

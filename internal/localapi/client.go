@@ -142,6 +142,14 @@ func (c *Client) Ingest(ctx context.Context, paths []string, report any) error {
 	return c.call(ctx, routeIngest, ingestRequest{Paths: paths}, report)
 }
 
+// PollFeeds has the server poll the feeds that are due, and returns one
+// line per feed polled.
+func (c *Client) PollFeeds(ctx context.Context) ([]string, error) {
+	var lines []string
+	err := c.call(ctx, routePoll, pollRequest{Once: true}, &lines)
+	return lines, err
+}
+
 // call sends req to route and decodes the answer into res.
 func (c *Client) call(ctx context.Context, route string, req, res any) error {
 	var body bytes.Buffer

@@ -36,6 +36,10 @@ type Index interface {
 // same type.
 type IngestFunc func(ctx context.Context, paths []string) (report any, err error)
 
+// PollFunc polls the feeds that are due in the server process and returns
+// one line per feed polled.
+type PollFunc func(ctx context.Context) (lines []string, err error)
+
 // ErrNoServer is returned (wrapped) by Dial when no server listens on the
 // socket: there is no socket file, or it is left over from a server that
 // was killed.
@@ -91,6 +95,11 @@ type (
 	ingestRequest struct {
 		Paths []string
 	}
+	// pollRequest asks for the due feeds to be polled once (gob sends
+	// no struct without a field).
+	pollRequest struct {
+		Once bool
+	}
 )
 
 // Routes, one per call; the version prefix lets a later protocol change
@@ -102,6 +111,7 @@ const (
 	routeSummary = "/v1/summary"
 	routeDays    = "/v1/days"
 	routeIngest  = "/v1/ingest"
+	routePoll    = "/v1/feeds/poll"
 )
 
 // zoneName is the name loc is sent by; "" stands for nil (UTC).

@@ -22,6 +22,8 @@ type ServerOptions struct {
 	IsUsage func(error) bool
 	// Logger logs failed requests; nil = discard.
 	Logger *slog.Logger
+	// PollFeeds, when set, serves `briefbot feeds poll --once`.
+	PollFeeds PollFunc
 }
 
 // Server answers the command line's calls on a Unix domain socket.
@@ -169,6 +171,12 @@ func (h *handlers) mux() *http.ServeMux {
 			return nil, errors.New("this server does not ingest")
 		}
 		return h.ingest(ctx, req.Paths)
+	}))
+	m.Handle("POST "+routePoll, route(h, func(ctx context.Context, _ pollRequest) (any, error) {
+		if h.opts.PollFeeds == nil {
+			return nil, errors.New("this server does not poll feeds")
+		}
+		return h.opts.PollFeeds(ctx)
 	}))
 	return m
 }
