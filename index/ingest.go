@@ -179,6 +179,8 @@ type writer struct {
 	opKeys  []string   // document ids in the current batch
 	pending []inflight // batches in flight, oldest first
 	err     error      // first error of a batch in flight
+
+	saved progressCommits // when progress was last committed (progress.go)
 }
 
 func (ix *Index) newWriter(rep *IngestReport) (*writer, error) {
@@ -260,6 +262,9 @@ func (w *writer) file(ctx context.Context, j fileJob, onArticle func(done, total
 		}
 		if w.ix.afterArticle != nil {
 			w.ix.afterArticle(i + 1)
+		}
+		if err := w.maybeCommitProgress(); err != nil {
+			return err
 		}
 	}
 	// Articles the file no longer has.
