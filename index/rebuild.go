@@ -71,15 +71,29 @@ func Rebuild(ctx context.Context, dir string, paths []string, opts IngestOptions
 	return rep, nil
 }
 
-// recoverSwap puts the old Bleve directory back when a rebuild died between
-// moving it aside and moving the new one in.
+// recoverSwap tidies what a killed rebuild left, at the start of every
+// writer (Open, hence ingest and serve, and Rebuild), which holds the lock,
+// so no rebuild is running: it puts the old Bleve directory back when the
+// rebuild died between moving it aside and moving the new one in, and
+// removes a half-built rebuildDir and an old Bleve directory that a
+// finished swap did not get to delete.
 func recoverSwap(dir string) error {
 	cur, old := filepath.Join(dir, bleveDir), filepath.Join(dir, oldBleveDir)
-	if _, err := os.Stat(cur); !errors.Is(err, os.ErrNotExist) {
-		return nil
+	if _, err := os.Stat(cur); errors.Is(err, os.ErrNotExist) {
+		if _, err := os.Stat(old); err == nil {
+			if err := os.Rename(old, cur); err != nil {
+				return err
+			}
+		}
 	}
-	if _, err := os.Stat(old); err != nil {
-		return nil
+	leftovers := []string{filepath.Join(dir, rebuildDir)}
+	if _, err := os.Stat(cur); err == nil {
+		leftovers = append(leftovers, old) // else keep it: it is all there is
 	}
-	return os.Rename(old, cur)
+	for _, p := range leftovers {
+		if err := os.RemoveAll(p); err != nil {
+			return fmt.Errorf("removing what an interrupted rebuild left: %w", err)
+		}
+	}
+	return nil
 }

@@ -116,3 +116,35 @@ func TestIngestSkipsAnIndexInsideTheCorpus(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenRemovesWhatAKilledRebuildLeft: a rebuild killed while building
+// leaves rebuild/ (a half-built index), one killed after the swap leaves
+// bleve.old; the next writer to open the index removes both, and the index
+// works.
+func TestOpenRemovesWhatAKilledRebuildLeft(t *testing.T) {
+	dir := builtIndex(t)
+	half, err := Open(filepath.Join(dir, rebuildDir), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	upsert(t, half, testArticles()[:2]...)
+	half.Close()
+	writeFile(t, filepath.Join(dir, oldBleveDir, "store", "root.bolt"), "stale")
+
+	ix, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	for _, name := range []string{rebuildDir, oldBleveDir} {
+		if _, err := os.Stat(filepath.Join(dir, name)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s left behind after Open: %v", name, err)
+		}
+	}
+	if rep := upsert(t, ix, art("late", "bbc.com", "Anna Smith", "2026-03-09", "Late story", "A late story about the harbour.")); rep.Added != 1 {
+		t.Errorf("upsert after the cleanup: %+v", rep)
+	}
+	if st, _ := ix.Stats(context.Background()); st.Articles != len(testArticles())+1 {
+		t.Errorf("after the cleanup: %+v", st)
+	}
+}
