@@ -2,14 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"github.com/briefbot/briefbot/internal/textrules"
 	"io"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/briefbot/briefbot/index"
+	"github.com/briefbot/briefbot/internal/textrules"
 )
 
 func cmdIngest(ctx context.Context, a *app, args []string) error {
@@ -46,6 +47,9 @@ func cmdIngest(ctx context.Context, a *app, args []string) error {
 		rep, err = a.ingest(ctx, indexDir, paths, opts)
 	}
 	if err != nil {
+		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+			return interrupted(rep, *rebuild)
+		}
 		return err
 	}
 	if *asJSON {
@@ -60,7 +64,13 @@ func cmdIngest(ctx context.Context, a *app, args []string) error {
 func (a *app) ingest(ctx context.Context, dir string, paths []string, opts index.IngestOptions) (index.IngestReport, error) {
 	if c := a.dialServer(ctx, dir); c != nil {
 		defer c.Close()
-		return ingestRemote(ctx, c, paths)
+		rep, err := ingestRemote(ctx, c, paths)
+		if err != nil && ctx.Err() != nil {
+			// serve's ingest stops with the connection and saves what it
+			// did, as a local one does; its report is lost.
+			return rep, errors.New("interrupted: serve saved the articles ingested until now; run the same ingest again to finish")
+		}
+		return rep, err
 	}
 	ix, err := index.Open(dir, index.Options{})
 	if err != nil {
@@ -68,6 +78,24 @@ func (a *app) ingest(ctx context.Context, dir string, paths []string, opts index
 	}
 	defer ix.Close()
 	return ix.Ingest(ctx, paths, opts)
+}
+
+// interrupted says what an ingest stopped by a signal kept: an ingest
+// commits what it has written before it returns (and durably as it goes, so
+// that even a killed one resumes), while a rebuild keeps the old index.
+func interrupted(rep index.IngestReport, rebuild bool) error {
+	if rebuild {
+		return errors.New("interrupted: the rebuild was abandoned and the old index is unchanged; run the same command again to rebuild")
+	}
+	saved := rep.Added + rep.Updated
+	if saved == 0 && rep.Removed == 0 {
+		return errors.New("interrupted before any article was saved; run the same ingest again")
+	}
+	msg := fmt.Sprintf("interrupted: %s saved", textrules.Plural(saved, "article was", "articles were"))
+	if rep.Removed > 0 {
+		msg += fmt.Sprintf(" (and %d removed)", rep.Removed)
+	}
+	return errors.New(msg + "; run the same ingest again to finish")
 }
 
 // printReport is the human ingest report: counts, then every skipped file
