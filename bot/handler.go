@@ -41,6 +41,9 @@ type HandlerOptions struct {
 	// feedback log. The hash is pseudonymous, not anonymous: with the key
 	// one can test whether a given id voted. "" = a fixed built-in key.
 	UserHashKey string
+	// Observer is told of every interaction, deferral, failed reply and
+	// Discord 429, for metrics; nil = nobody.
+	Observer Observer
 }
 
 // Handler answers interactions. It is safe for concurrent use.
@@ -56,6 +59,7 @@ type Handler struct {
 	limit    *limiter
 	stats    answerStats
 	hashKey  string
+	obs      Observer
 }
 
 // NewHandler returns a Handler answering from eng.
@@ -71,6 +75,10 @@ func NewHandler(eng Engine, opts HandlerOptions) *Handler {
 		started:  opts.StartedAt,
 		limit:    newLimiter(opts.RateLimit),
 		hashKey:  opts.UserHashKey,
+		obs:      opts.Observer,
+	}
+	if h.obs == nil {
+		h.obs = nopObserver{}
 	}
 	if h.loc == nil {
 		h.loc = time.UTC
@@ -141,7 +149,9 @@ func (h *Handler) Handle(ctx context.Context, i *discordgo.Interaction) (resp *d
 			h.log.Error("handler panic", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 			resp = h.finish(i, ephemeral("Sorry, something went wrong on my side. Please try again."))
 		}
-		h.logInteraction(i, out, h.now().Sub(start))
+		latency := h.now().Sub(start)
+		h.logInteraction(i, out, latency)
+		h.obs.Interaction(out.command, out.kind, latency)
 	}()
 
 	switch i.Type {

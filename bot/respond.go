@@ -333,6 +333,7 @@ func (p *pending) deferNow() bool {
 		return false
 	}
 	p.deferred = true
+	p.r.observer().Deferred()
 	p.log.Debug("deferred", "type", int(p.deferral.Type))
 	return true
 }
@@ -721,6 +722,7 @@ func isDiscordError(err error) bool {
 }
 
 func (r *responder) logRESTError(log *slog.Logger, what string, err error) {
+	r.observer().ReplyFailed()
 	switch code := discordCode(err); code {
 	case discordgo.ErrCodeUnknownInteraction:
 		log.Info(what+": unknown interaction (token expired or answered elsewhere); not retried", "code", code)

@@ -265,6 +265,7 @@ func serve(ctx context.Context, cfg ServeConfig, ih interactionHandler, daily da
 	// The first REST answer (registering, or the gateway URL) tells how far
 	// our clock is from Discord's.
 	s.Client.Transport = clockProbe{next: s.Client.Transport, skew: r.skew}
+	s.Client.Transport = rateLimitObserver{next: s.Client.Transport, obs: r.observer()}
 	if err := registerOnStart(ctx, s, &cfg); err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/briefbot/briefbot/index"
 	"github.com/briefbot/briefbot/internal/discordtest"
+	"github.com/briefbot/briefbot/metrics"
 )
 
 // TestFeedsCommands: add checks the URL is a feed, list shows it, poll
@@ -164,7 +165,7 @@ func TestFeedsPollThroughServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	poller := feedPoller(indexDir, ix, slog.New(slog.DiscardHandler))
+	poller := feedPoller(indexDir, ix, slog.New(slog.DiscardHandler), metrics.New(nil))
 	stop := startLocalAPI(ix, indexDir, slog.New(slog.DiscardHandler), poller)
 	defer stop()
 	vars := map[string]string{"BRIEFBOT_INDEX": indexDir}

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/briefbot/briefbot"
@@ -23,6 +24,7 @@ import (
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/fetch"
 	"github.com/briefbot/briefbot/index"
+	"github.com/briefbot/briefbot/metrics"
 )
 
 // serveConfig is everything serve and register read from the environment,
@@ -33,6 +35,9 @@ type serveConfig struct {
 	indexDir string
 	corpus   []string // BRIEFBOT_CORPUS roots, ingested at start and watched
 	feedback string   // the 👍/👎 log
+	// metricsAddr is BRIEFBOT_METRICS_ADDR: where /metrics, /healthz and
+	// /readyz are served; "" = not served.
+	metricsAddr string
 }
 
 var snowflake = regexp.MustCompile(`^[0-9]{15,21}$`)
@@ -41,15 +46,21 @@ var snowflake = regexp.MustCompile(`^[0-9]{15,21}$`)
 // before anything is registered with Discord: "host:port" or ":port", the
 // port a number up to 65535.
 func checkListenAddr(addr string) error {
+	return checkAddr("--http", addr)
+}
+
+// checkAddr refuses an address to listen on that is not "host:port" or
+// ":port" with a port up to 65535; what names the flag or variable.
+func checkAddr(what, addr string) error {
 	if addr == "" {
 		return nil
 	}
 	_, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return usagef("--http %q is not an address to listen on (want HOST:PORT or :PORT, e.g. :8080)", addr)
+		return usagef("%s %q is not an address to listen on (want HOST:PORT or :PORT, e.g. :8080)", what, addr)
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-		return usagef("--http %q: the port must be a number from 0 to 65535", addr)
+		return usagef("%s %q: the port must be a number from 0 to 65535", what, addr)
 	}
 	return nil
 }
@@ -105,6 +116,10 @@ func loadServeConfig(getenv env, indexDir, httpAddr string) (serveConfig, error)
 	if _, err := time.Parse("15:04", at); err != nil || len(at) != 5 {
 		return c, usagef("BRIEFBOT_SUMMARY_AT %q is not a time of day HH:MM (24-hour), e.g. 18:00", at)
 	}
+	metricsAddr := strings.TrimSpace(getenv("BRIEFBOT_METRICS_ADDR"))
+	if err := checkAddr("BRIEFBOT_METRICS_ADDR", metricsAddr); err != nil {
+		return c, err
+	}
 	var roots []string
 	for _, r := range filepath.SplitList(getenv("BRIEFBOT_CORPUS")) {
 		if r = strings.TrimSpace(r); r == "" {
@@ -121,9 +136,10 @@ func loadServeConfig(getenv env, indexDir, httpAddr string) (serveConfig, error)
 			Token: token, AppID: appID, PublicKey: key, GuildID: guild, APIBase: apiBase, HTTPAddr: httpAddr,
 			StateDir: stateDir, SummaryChannel: channel, SummaryAt: at, Location: loc,
 		},
-		indexDir: indexDir,
-		corpus:   roots,
-		feedback: filepath.Join(stateDir, "feedback.jsonl"),
+		indexDir:    indexDir,
+		corpus:      roots,
+		feedback:    filepath.Join(stateDir, "feedback.jsonl"),
+		metricsAddr: metricsAddr,
 	}
 	return c, nil
 }
@@ -160,13 +176,21 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		return err
 	}
 	defer ix.Close()
+	m := metrics.New(ix.Stats)
+	var ready atomic.Bool // the index is open and the start-up ingest done
+	m.SetReady(ready.Load)
+	stopMetrics, err := startMetrics(m, cfg.metricsAddr, log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	// The command line reaches the index through serve from now on, also
 	// during the start-up ingest; stopped (deferred) before ix is closed.
-	poller := feedPoller(cfg.indexDir, ix, log)
+	poller := feedPoller(cfg.indexDir, ix, log, m)
 	stopLocalAPI := startLocalAPI(ix, cfg.indexDir, log, poller)
 	defer stopLocalAPI()
 
-	admin := &indexAdmin{ix: ix, roots: cfg.corpus, log: log}
+	admin := &indexAdmin{ix: ix, roots: cfg.corpus, log: log, metrics: m}
 	if len(cfg.corpus) > 0 {
 		msg, err := admin.Reindex(ctx)
 		if err != nil {
@@ -174,6 +198,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		}
 		log.Info("corpus ingested", "result", msg)
 	}
+	ready.Store(true)
 	// The watcher and the feed poller may be writing when serving ends (ctx
 	// done, or a fatal error): stop them and wait before the index is closed
 	// (deferred above, so run after this).
@@ -190,9 +215,24 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		Admin:       admin,
 		FeedbackLog: cfg.feedback,
 		StartedAt:   time.Now(),
+		Observer:    m,
 	})
 	log.Info("briefbot serving", "index", cfg.indexDir, "http", cfg.bot.HTTPAddr, "tz", cfg.bot.Location.String(), "summary_channel", cfg.bot.SummaryChannel)
 	return bot.Serve(ctx, cfg.bot, h)
+}
+
+// startMetrics serves m's /metrics, /healthz and /readyz on addr; with no
+// address it serves nothing (the metrics are still counted, for nobody).
+func startMetrics(m *metrics.Metrics, addr string, log *slog.Logger) (stop func(), err error) {
+	if addr == "" {
+		return func() {}, nil
+	}
+	srv, err := m.Start(addr, log)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("metrics served", "addr", srv.Addr().String())
+	return func() { _ = srv.Close() }, nil
 }
 
 // background runs the tasks that write into the index beside the bot;
@@ -236,12 +276,45 @@ func watchAndReindex(ctx context.Context, roots []string, admin *indexAdmin, log
 }
 
 // feedPoller polls the operator's feed subscriptions (briefbot feeds add)
-// into ix, logging each poll.
-func feedPoller(indexDir string, ix *index.Index, log *slog.Logger) *feeds.Poller {
+// into ix, logging and counting each poll.
+func feedPoller(indexDir string, ix *index.Index, log *slog.Logger, m *metrics.Metrics) *feeds.Poller {
 	return feeds.New(feeds.Options{
-		File: feeds.FileFor(indexDir), Fetcher: operatorFetcher(), Store: indexStore{ix}, Log: log,
-		OnResult: func(r feeds.Result) { log.Info("feed polled", "result", r.String()) },
+		File: feeds.FileFor(indexDir), Fetcher: operatorFetcher(), Store: freshnessStore{indexStore{ix}, m}, Log: log,
+		OnResult: func(r feeds.Result) {
+			log.Info("feed polled", "result", r.String())
+			countFeedPoll(m, r)
+		},
 	})
+}
+
+// countFeedPoll counts one feed's poll and the articles it changed.
+func countFeedPoll(m *metrics.Metrics, r feeds.Result) {
+	switch {
+	case r.Err != nil:
+		m.FeedPolled(metrics.FeedError)
+	case r.NotModified:
+		m.FeedPolled(metrics.FeedNotModified)
+	default:
+		m.FeedPolled(metrics.FeedOK)
+		m.Ingested(r.Added, r.Updated, 0)
+	}
+}
+
+// freshnessStore records how old each dated feed item is when it reaches
+// the index.
+type freshnessStore struct {
+	next    feeds.Store
+	metrics *metrics.Metrics
+}
+
+func (s freshnessStore) UpsertArticles(ctx context.Context, arts []briefbot.Article) (feeds.Upserted, error) {
+	now := time.Now()
+	for _, a := range arts {
+		if !a.Published.IsZero() {
+			s.metrics.FeedItemIngested(now.Sub(a.Published))
+		}
+	}
+	return s.next.UpsertArticles(ctx, arts)
 }
 
 // pollFeeds runs p until ctx ends, each feed when it is due; with no
@@ -324,16 +397,19 @@ func warnGuildLeftovers(a *app, guildID string, count func() (int, error)) {
 // indexAdmin is bot.Admin over the index: /ingest and /reindex, and the
 // start-up and watch ingests, all through the same incremental Ingest.
 type indexAdmin struct {
-	ix    *index.Index
-	roots []string
-	log   *slog.Logger
+	ix      *index.Index
+	roots   []string
+	log     *slog.Logger
+	metrics *metrics.Metrics // counts what each ingest changed
 }
 
 func (a *indexAdmin) AddArticles(ctx context.Context, arts []briefbot.Article) (string, error) {
 	rep, err := a.ix.Upsert(ctx, arts)
 	if err != nil {
+		a.metrics.IngestFailed()
 		return "", err
 	}
+	a.metrics.Ingested(rep.Added, rep.Updated, rep.Removed)
 	return reportSentence(rep), nil
 }
 
@@ -343,8 +419,10 @@ func (a *indexAdmin) Reindex(ctx context.Context) (string, error) {
 	}
 	rep, err := a.ix.Ingest(ctx, a.roots, index.IngestOptions{})
 	if err != nil {
+		a.metrics.IngestFailed()
 		return "", err
 	}
+	a.metrics.Ingested(rep.Added, rep.Updated, rep.Removed)
 	for _, s := range rep.Skipped {
 		a.log.Warn("skipped", "file", s.String())
 	}
