@@ -67,6 +67,11 @@ func (d Duplicate) String() string {
 // 290 MB and 1,000 at 234 MB, at the same CPU cost per paragraph.
 var batchDocs = 2000
 
+// batchBytes bounds a batch's paragraph text as well: long paragraphs (cut
+// at corpus.MaxParagraphRunes) make documents ten times the news set's, and
+// Bleve's memory for a batch grows with its tokens, not its documents.
+var batchBytes = 1 << 20
+
 // maxFileBytes refuses files too big to be an article collection before
 // reading them whole.
 const maxFileBytes = 1 << 30
@@ -177,6 +182,7 @@ type writer struct {
 	content map[string][]string // content hash -> article ids, for duplicates
 	dirty   bool
 	opKeys  []string   // document ids in the current batch
+	opBytes int        // paragraph text bytes in the current batch
 	pending []inflight // batches in flight, oldest first
 	err     error      // first error of a batch in flight
 
@@ -325,8 +331,6 @@ func (w *writer) article(art *briefbot.Article, file string, seen map[string]boo
 	if err := w.putParagraphs(art); err != nil {
 		return err
 	}
-	// Batches are cut between articles only, so an article's deletes and
-	// writes always land together (see flush).
 	return w.maybeFlush()
 }
 
@@ -412,6 +416,15 @@ func (w *writer) putParagraphs(art *briefbot.Article) error {
 			return fmt.Errorf("indexing %s: %w", p.Key(art.ID), err)
 		}
 		w.rep.Paragraphs++
+		// Batches are cut inside an article too: one article of 100,000
+		// paragraphs in one batch took 1.9 GB. Queries may then see part
+		// of a changed article until its last batch lands, as they may see
+		// part of a changed file; flush still orders batches that touch
+		// the same document, and the manifest is committed between
+		// articles only.
+		if err := w.maybeFlush(); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -473,7 +486,7 @@ func (w *writer) removeFile(abs string) error {
 }
 
 func (w *writer) maybeFlush() error {
-	if w.batch.Size() < batchDocs {
+	if w.batch.Size() < batchDocs && w.opBytes < batchBytes {
 		return nil
 	}
 	return w.flush()
@@ -529,12 +542,13 @@ func (w *writer) flush() error {
 // batchKeys lists the document ids the current batch writes or deletes.
 func (w *writer) batchKeys() []string {
 	ks := w.opKeys
-	w.opKeys = nil
+	w.opKeys, w.opBytes = nil, 0
 	return ks
 }
 
 func (w *writer) put(key string, doc paraDoc) error {
 	w.opKeys = append(w.opKeys, key)
+	w.opBytes += len(doc.Text) + len(doc.Title)
 	return w.batch.Index(key, doc)
 }
 
