@@ -45,7 +45,7 @@ const (
 // reason (Answer.NoMatch). AsOf defaults to the day of Options.Now, so
 // nothing dated in the future is quoted, and recent articles are preferred.
 func (ix *Index) Ask(ctx context.Context, question string, opts briefbot.AskOptions) (briefbot.Answer, error) {
-	ans, err := ix.ask(ctx, question, opts, defaultRank)
+	ans, err := guard(ix, func() (briefbot.Answer, error) { return ix.ask(ctx, question, opts, defaultRank) })
 	return ans, wrapErr("ask", err)
 }
 

@@ -94,7 +94,7 @@ func (ix *Index) Paragraphs(ctx context.Context, articleID string) (briefbot.Art
 	if man.Articles[articleID] == nil {
 		return briefbot.Article{}, fmt.Errorf("%w: %q", ErrNotFound, articleID)
 	}
-	arts, err := ix.load(ctx, man, []string{articleID})
+	arts, err := guard(ix, func() ([]briefbot.Article, error) { return ix.load(ctx, man, []string{articleID}) })
 	if err != nil {
 		return briefbot.Article{}, err
 	}
@@ -106,8 +106,10 @@ func (ix *Index) Paragraphs(ctx context.Context, articleID string) (briefbot.Art
 // text under a different id are left out: the one with the smallest id
 // stands for both. Articles without a date are never included.
 func (ix *Index) ArticlesBetween(ctx context.Context, since, until time.Time) ([]briefbot.Article, error) {
-	return ix.articlesWhere(ctx, func(published time.Time) bool {
-		return !published.Before(since) && published.Before(until)
+	return guard(ix, func() ([]briefbot.Article, error) {
+		return ix.articlesWhere(ctx, func(published time.Time) bool {
+			return !published.Before(since) && published.Before(until)
+		})
 	})
 }
 

@@ -184,6 +184,7 @@ func (ix *Index) openBleve(timeout time.Duration) error {
 		cfg["read_only"] = true
 	}
 	var err error
+	var lost []string
 	created := false
 	if _, statErr := os.Stat(path); errors.Is(statErr, os.ErrNotExist) {
 		if ix.readOnly {
@@ -192,7 +193,7 @@ func (ix *Index) openBleve(timeout time.Duration) error {
 		ix.bl, err = bleve.NewUsing(path, buildMapping(), scorch.Name, bleve.Config.DefaultKVStore, cfg)
 		created = true
 	} else {
-		ix.bl, err = bleve.OpenUsing(path, cfg)
+		ix.bl, lost, err = openWatchingLog(func() (bleve.Index, error) { return bleve.OpenUsing(path, cfg) })
 	}
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrTimeout) {
@@ -200,7 +201,14 @@ func (ix *Index) openBleve(timeout time.Duration) error {
 			// that opened the index without our LOCK file.
 			return &lockedError{}
 		}
-		return fmt.Errorf("opening index at %s (if it is damaged, run `briefbot ingest --rebuild <corpus paths>`): %w", ix.dir, err)
+		if created {
+			return fmt.Errorf("creating index at %s: %w", ix.dir, err)
+		}
+		return ix.openErr(err)
+	}
+	if len(lost) > 0 {
+		ix.bl.Close()
+		return ix.damaged(errors.New(lost[0]))
 	}
 	if created {
 		if err := ix.bl.SetInternal([]byte(keyMappingVersion), []byte(strconv.Itoa(MappingVersion))); err != nil {
@@ -211,7 +219,7 @@ func (ix *Index) openBleve(timeout time.Duration) error {
 	v, err := ix.bl.GetInternal([]byte(keyMappingVersion))
 	if err != nil {
 		ix.bl.Close()
-		return fmt.Errorf("reading index version: %w", err)
+		return ix.damaged(fmt.Errorf("reading index version: %w", err))
 	}
 	have, _ := strconv.Atoi(string(v)) // absent or garbled: version 0, which never matches
 	if have != MappingVersion {
@@ -221,11 +229,11 @@ func (ix *Index) openBleve(timeout time.Duration) error {
 	man := newManifest()
 	if raw, err := ix.bl.GetInternal([]byte(keyManifest)); err != nil {
 		ix.bl.Close()
-		return fmt.Errorf("reading index manifest: %w", err)
+		return ix.damaged(fmt.Errorf("reading index manifest: %w", err))
 	} else if raw != nil {
 		if err := json.Unmarshal(raw, man); err != nil {
 			ix.bl.Close()
-			return fmt.Errorf("index manifest is damaged (run `briefbot ingest --rebuild <corpus paths>`): %w", err)
+			return ix.damaged(fmt.Errorf("reading index manifest: %w", err))
 		}
 		man.fill()
 	}

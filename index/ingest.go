@@ -190,6 +190,11 @@ type writer struct {
 }
 
 func (ix *Index) newWriter(rep *IngestReport) (*writer, error) {
+	// A damaged segment would otherwise go unnoticed by an ingest of
+	// unchanged files, which reads nothing back from Bleve.
+	if err := ix.verifySegments(); err != nil {
+		return nil, ix.damaged(err)
+	}
 	man := ix.snapshot().clone()
 	n, err := ix.bl.DocCount()
 	if err != nil {

@@ -77,7 +77,7 @@ func parseKeywords(s string) []kwToken {
 // 1-based; pageSize defaults to 5. A page past the end has no Passages but
 // still the Total. Exact duplicate paragraphs are shown once.
 func (ix *Index) Search(ctx context.Context, keywords string, f briefbot.SearchFilters, page, pageSize int) (briefbot.SearchPage, error) {
-	sp, err := ix.search(ctx, keywords, f, page, pageSize)
+	sp, err := guard(ix, func() (briefbot.SearchPage, error) { return ix.search(ctx, keywords, f, page, pageSize) })
 	return sp, wrapErr("search", err)
 }
 

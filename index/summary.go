@@ -15,7 +15,7 @@ import (
 // daylight-saving change days); an article belongs to the day localDay
 // gives it.
 func (ix *Index) Summary(ctx context.Context, req briefbot.SummaryRequest) (briefbot.Summary, error) {
-	sum, err := ix.summary(ctx, req)
+	sum, err := guard(ix, func() (briefbot.Summary, error) { return ix.summary(ctx, req) })
 	return sum, wrapErr("summary", err)
 }
 

@@ -12,6 +12,7 @@
 //	briefbot register [--guild ID | --clear-guild ID]
 //	briefbot serve    [--http ADDR]
 //	briefbot feeds    add URL [--every DURATION] | remove URL | list [--json] | poll [--once]
+//	briefbot doctor   [--index DIR] [--json]
 //
 // This package is the only one that reads the environment: cmd wires the
 // corpus, index and bot packages together from flags, variables and .env.
@@ -26,6 +27,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/briefbot/briefbot/index"
 )
 
 // Exit statuses, as documented in the README.
@@ -62,6 +65,7 @@ var commands = map[string]func(ctx context.Context, a *app, args []string) error
 	"serve":    cmdServe,
 	"register": cmdRegister,
 	"feeds":    cmdFeeds,
+	"doctor":   cmdDoctor,
 }
 
 // app carries what every sub-command needs: its streams and environment.
@@ -94,12 +98,27 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case errors.As(err, new(usageError)):
 		fmt.Fprintf(stderr, "briefbot %s: %v\n", args[0], err)
 		return exitUsage
+	case errors.Is(err, index.ErrDamaged):
+		fmt.Fprintf(stderr, "briefbot %s: %s\n", args[0], damagedLine(err))
+		return exitFail
 	default:
 		// The index's errors name their operation ("ask: …"), as this line
 		// already does.
 		fmt.Fprintf(stderr, "briefbot %s: %s\n", args[0], strings.TrimPrefix(err.Error(), args[0]+": "))
 		return exitFail
 	}
+}
+
+// damagedLine words a damaged index's error: what is wrong, in a few words,
+// and the one fix.
+func damagedLine(err error) string {
+	var de *index.DamagedError
+	if !errors.As(err, &de) {
+		return err.Error()
+	}
+	cause, _, _ := strings.Cut(de.Err.Error(), "\n") // Bleve's mapping errors go on for lines
+	return fmt.Sprintf("the index at %s is damaged (%s); `briefbot ingest --rebuild PATH` rebuilds it from your corpus files and folders",
+		de.Dir, cause)
 }
 
 const usage = `briefbot answers questions from a corpus of news articles, quoting and citing it.
@@ -116,6 +135,7 @@ Usage:
   briefbot register [--guild ID | --clear-guild ID]
   briefbot serve    [--http ADDR]
   briefbot feeds    add URL [--every DURATION] | remove URL | list [--json] | poll [--once]
+  briefbot doctor   [--index DIR] [--json]
 
 The index is --index, else $BRIEFBOT_INDEX, else ~/.local/share/briefbot/index.
 With no index and no corpus configured, ask, search and summary answer from
