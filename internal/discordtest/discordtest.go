@@ -170,6 +170,8 @@ type Server struct {
 	// perms holds channel permissions set by SetChannelPermissions; a
 	// channel not in it allows everything.
 	perms map[string]int64
+	// guilds models servers and channels in full (SetGuild, SetChannel).
+	guilds *guildModel
 	// sessions are the gateway sessions that may be resumed: id -> last seq.
 	sessions map[string]int64
 	// sent holds the dispatches of each session, replayed on Resume.
@@ -345,6 +347,9 @@ func (s *Server) SetChannelPermissions(ch string, perms int64) {
 func (s *Server) channelPerms(ch string) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if p, ok := s.modelledPerms(ch); ok {
+		return p
+	}
 	if p, ok := s.perms[ch]; ok {
 		return p
 	}
@@ -684,6 +689,9 @@ func (s *Server) handle(r *http.Request, req Request) (int, map[string]string, s
 			guild = m[2]
 		}
 		return s.overwriteCommands(guild, req.Body)
+	}
+	if status, hdr, out, ok := s.handleDoctor(r); ok {
+		return status, hdr, out
 	}
 	s.t.Errorf("discordtest: unexpected request %s %s %s", r.Method, path, req.Body)
 	return 404, nil, `{"message":"404: Not Found","code":0}`
