@@ -10,15 +10,17 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	bleveindex "github.com/blevesearch/bleve_index_api"
 )
 
 const (
 	searchDefaultPageSize = 5
 	searchMaxPageSize     = 50
 	searchMaxTokens       = 32   // keywords and phrases in one query
-	searchMaxFetch        = 1000 // hits read to collapse duplicates and page; later pages come back empty
+	searchMaxFetch        = 1000 // hits read to collapse copies and page: Total counts no further
 	fragmentBytes         = 220  // target length of a highlighted fragment
 	maxFragments          = 2
 )
@@ -74,8 +76,10 @@ func parseKeywords(s string) []kwToken {
 
 // Search finds paragraphs holding all keywords and phrases and none of the
 // exclusions, newest-relevant first, with highlighted fragments. page is
-// 1-based; pageSize defaults to 5. A page past the end has no Passages but
-// still the Total. Exact duplicate paragraphs are shown once.
+// 1-based; pageSize defaults to 5. Copies of a paragraph (the same words,
+// see textHash) are shown once. Total is the number of passages the pages
+// hold, the same on every page (of the best searchMaxFetch hits when more
+// match); a page past the end has no Passages but still the Total.
 func (ix *Index) Search(ctx context.Context, keywords string, f briefbot.SearchFilters, page, pageSize int) (briefbot.SearchPage, error) {
 	sp, err := guard(ix, func() (briefbot.SearchPage, error) { return ix.search(ctx, keywords, f, page, pageSize) })
 	return sp, wrapErr("search", err)
@@ -102,11 +106,13 @@ func (ix *Index) search(ctx context.Context, keywords string, f briefbot.SearchF
 		return sp, nil
 	}
 	flt := searchFilter(f)
-	hits, total, err := ix.searchHits(ctx, man, kq.query(flt.query(man)), min(sp.Page*sp.PageSize*2+20, searchMaxFetch))
+	q := kq.query(flt.query(man))
+	sr := newStoredReader(r)
+	hits, err := ix.searchHits(ctx, sr, man, q)
 	if err != nil {
 		return sp, err
 	}
-	sp.Total = total
+	sp.Total = len(hits)
 	if sp.Total == 0 {
 		sp.NoMatch = briefbot.NothingMatched
 		if flt.restricts(man) {
@@ -114,8 +120,8 @@ func (ix *Index) search(ctx context.Context, keywords string, f briefbot.SearchF
 		}
 		return sp, nil
 	}
-	sp.Passages = pagePassages(man, hits, sp.Page, sp.PageSize)
-	return sp, nil
+	sp.Passages, err = ix.pagePassages(ctx, sr, man, q, pageOf(hits, sp.Page, sp.PageSize))
+	return sp, err
 }
 
 // searchPageSize is the page size to use for a requested one.
@@ -206,50 +212,168 @@ func searchFilter(f briefbot.SearchFilters) filter {
 	return flt
 }
 
-// searchHits runs q for the fetch best hits, by score then id (stable pages
-// across requests), and drops duplicate texts and paragraphs of articles
-// not in the committed manifest. total counts the hits over all pages.
-func (ix *Index) searchHits(ctx context.Context, man *manifest, q query.Query, fetch int) (hits []*search.DocumentMatch, total int, err error) {
-	req := bleve.NewSearchRequestOptions(q, fetch, 0, false)
-	req.Fields = []string{fText, fHash}
-	req.IncludeLocations = true
+// searchHit is a paragraph a search found.
+type searchHit struct {
+	id    string
+	doc   bleveindex.IndexInternalID
+	score float64
+}
+
+// searchHits runs q for its best searchMaxFetch hits, by score then id
+// (stable pages across requests), and drops paragraphs of articles not in
+// the committed manifest and repeated texts. What is left is every passage
+// a user can page through, so its length is the search's Total: the same on
+// every page, since the collapsing is over all hits, not the page's.
+func (ix *Index) searchHits(ctx context.Context, sr *storedReader, man *manifest, q query.Query) ([]searchHit, error) {
+	req := bleve.NewSearchRequestOptions(q, searchMaxFetch, 0, false)
 	req.SortBy([]string{"-_score", "_id"})
 	res, err := ix.bl.SearchInContext(ix.scoring(ctx), req)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	seen := map[string]bool{}
-	dropped := 0
+	hits := make([]searchHit, 0, len(res.Hits))
 	for _, h := range res.Hits {
-		hash := hitField(h.Fields, fHash)
-		aid, _, _, _ := briefbot.SplitKey(h.ID)
-		if seen[hash] || man.Articles[aid] == nil {
-			dropped++
-			continue
+		if aid, _, _, _ := briefbot.SplitKey(h.ID); man.Articles[aid] != nil {
+			hits = append(hits, searchHit{id: h.ID, doc: h.IndexInternalID, score: h.Score})
 		}
-		seen[hash] = true
-		hits = append(hits, h)
 	}
-	if int(res.Total) <= fetch {
-		return hits, len(hits), nil
-	}
-	return hits, int(res.Total) - dropped, nil // duplicates beyond the fetched hits are not known
+	return dropCopies(sr, hits)
 }
 
-// pagePassages quotes the hits of one page, with highlighted fragments.
-func pagePassages(man *manifest, hits []*search.DocumentMatch, page, pageSize int) []briefbot.Passage {
-	var out []briefbot.Passage
-	for i := (page - 1) * pageSize; i < len(hits) && i < page*pageSize; i++ {
-		h := hits[i]
-		text := hitField(h.Fields, fText)
-		p, ok := passage(man, h.ID, text, h.Score)
-		if !ok {
+// dropCopies keeps the first of hits with the same normalized text
+// (textHash), in order. Copies hold the same words, so they score the same
+// and sit side by side in hits: only runs of equal scores need their stored
+// hash read. (Copies whose words the analyzer reads differently, a straight
+// against a curly apostrophe, score differently and are both shown.)
+func dropCopies(sr *storedReader, hits []searchHit) ([]searchHit, error) {
+	out := hits[:0]
+	for i := 0; i < len(hits); {
+		j := i + 1
+		for j < len(hits) && hits[j].score == hits[i].score {
+			j++
+		}
+		if j-i == 1 {
+			out = append(out, hits[i])
+			i = j
 			continue
 		}
-		p.Highlights = highlight(text, spans(h.Locations[fText]))
+		seen := map[string]bool{}
+		for _, h := range hits[i:j] {
+			st, err := sr.read(h, false)
+			if err != nil {
+				return nil, err
+			}
+			if st.hash == "" || !seen[st.hash] {
+				seen[st.hash] = true
+				out = append(out, h)
+			}
+		}
+		i = j
+	}
+	return out, nil
+}
+
+// pageOf is the hits of a 1-based page; none past the end.
+func pageOf(hits []searchHit, page, pageSize int) []searchHit {
+	from := (page - 1) * pageSize
+	if from >= len(hits) {
+		return nil
+	}
+	return hits[from:min(from+pageSize, len(hits))]
+}
+
+// pagePassages quotes the hits of one page, in their order, with
+// highlighted fragments: q is run again over just these documents for the
+// locations of its terms.
+func (ix *Index) pagePassages(ctx context.Context, sr *storedReader, man *manifest, q query.Query, hits []searchHit) ([]briefbot.Passage, error) {
+	if len(hits) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = h.id
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(q, bleve.NewDocIDQuery(ids)), len(ids), 0, false)
+	req.IncludeLocations = true
+	res, err := ix.bl.SearchInContext(ix.scoring(ctx), req)
+	if err != nil {
+		return nil, err
+	}
+	locations := make(map[string]search.TermLocationMap, len(res.Hits))
+	for _, dm := range res.Hits {
+		locations[dm.ID] = dm.Locations[fText]
+	}
+	var out []briefbot.Passage
+	for _, h := range hits {
+		st, err := sr.read(h, true)
+		if err != nil {
+			return nil, err
+		}
+		p, ok := passage(man, h.id, st.text, h.score)
+		if !ok || st.text == "" {
+			continue // removed since the search
+		}
+		p.Highlights = highlight(st.text, spans(locations[h.id]))
 		out = append(out, p)
 	}
-	return out
+	return out, nil
+}
+
+// storedReader reads the stored fields of hits by their document numbers,
+// sparing Document's lookup of the id in every segment: for the hundreds of
+// hits whose hash a search reads, that lookup is most of its time.
+type storedReader struct {
+	r       bleveindex.IndexReader
+	segs    []*scorch.SegmentSnapshot
+	offsets []uint64 // of each segment's first document number
+}
+
+func newStoredReader(r bleveindex.IndexReader) *storedReader {
+	sr := &storedReader{r: r}
+	if is, ok := r.(*scorch.IndexSnapshot); ok {
+		var first uint64
+		for _, ss := range is.Segments() {
+			sr.segs = append(sr.segs, ss)
+			sr.offsets = append(sr.offsets, first)
+			first += ss.Segment().Count()
+		}
+	}
+	return sr
+}
+
+// stored is what a hit's document holds; empty when it is gone.
+type stored struct{ text, hash string }
+
+// read reads h's hash, and its text if withText. A hit found in a newer
+// snapshot than sr's (an ingest committed in between) is looked up by id.
+func (sr *storedReader) read(h searchHit, withText bool) (stored, error) {
+	var st stored
+	var id string
+	visit := func(field string, _ byte, val []byte, _ []uint64) bool {
+		switch {
+		case field == "_id":
+			id = string(val)
+		case field == fHash:
+			st.hash = string(val)
+		case field == fText && withText:
+			st.text = string(val)
+		}
+		return true
+	}
+	if len(h.doc) == 8 && len(sr.segs) > 0 {
+		n := h.doc.Value()
+		seg := sort.Search(len(sr.offsets), func(i int) bool { return sr.offsets[i] > n }) - 1
+		if err := sr.segs[seg].VisitDocument(n-sr.offsets[seg], visit); err == nil && id == h.id {
+			return st, nil
+		}
+	}
+	st = stored{}
+	d, err := sr.r.Document(h.id)
+	if err != nil || d == nil {
+		return st, err
+	}
+	d.VisitFields(func(f bleveindex.Field) { visit(f.Name(), 0, f.Value(), nil) })
+	return st, nil
 }
 
 type span struct{ start, end int }
