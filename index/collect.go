@@ -11,12 +11,13 @@ import (
 	"github.com/briefbot/briefbot/corpus"
 )
 
-// The index's ways into the file system while collecting files, variables so
-// that tests can make a folder fail to list as a sync tool or a flaky mount
-// does (tests run as root, whom chmod 000 does not stop).
+// The index's ways into the file system while reading a corpus, variables
+// so that tests can make a folder or file fail to read as a sync tool or a
+// flaky mount does (tests run as root, whom chmod 000 does not stop).
 var (
-	readDir = os.ReadDir
-	lstat   = os.Lstat
+	readDir  = os.ReadDir
+	lstat    = os.Lstat
+	readFile = os.ReadFile
 )
 
 // collection is what collect found under the paths of one ingest.

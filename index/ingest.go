@@ -230,7 +230,7 @@ func (w *writer) file(ctx context.Context, j fileJob, onArticle func(done, total
 	}
 	var data []byte
 	if err == nil {
-		data, err = os.ReadFile(j.abs)
+		data, err = readFile(j.abs)
 	}
 	if err != nil {
 		// Unreadable now is not gone: keep what the index has from it.

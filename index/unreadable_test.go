@@ -73,7 +73,8 @@ func failReading(t *testing.T, name string, err error) {
 // TestUnreadableFolderKeepsItsArticles: a folder that fails to list (here
 // an injected I/O error, which permissions cannot give root) keeps the
 // articles of every file under it, also one deleted meanwhile; the folder
-// is reported; once readable again, a file really deleted is removed.
+// is reported; so is a file that cannot be checked or read, whose articles
+// stay too; once all is readable again, a file really deleted is removed.
 // serve's watcher re-ingests through the same Ingest.
 func TestUnreadableFolderKeepsItsArticles(t *testing.T) {
 	ix := newTestIndex(t)
@@ -107,10 +108,29 @@ func TestUnreadableFolderKeepsItsArticles(t *testing.T) {
 		t.Errorf("a file that cannot be checked: %+v", rep)
 	}
 
+	// Once all can be checked, the files really deleted go; a file that
+	// changed but cannot be read keeps its old article.
 	lstat = os.Lstat
+	writeFile(t, filepath.Join(dir, "top.txt"), "Top story\n\nThe quay story replaces the old one.\n")
+	realReadFile := readFile
+	t.Cleanup(func() { readFile = realReadFile })
+	readFile = func(path string) ([]byte, error) {
+		if filepath.Base(path) == "top.txt" {
+			return nil, &fs.PathError{Op: "read", Path: path, Err: syscall.EIO}
+		}
+		return realReadFile(path)
+	}
 	rep = ingest(t, ix, dir)
-	if rep.Removed != 2 || len(rep.Skipped) != 0 || searchTotal(t, ix, "harbour") != 4 {
-		t.Errorf("once readable, the deleted files go: %+v, %d articles found", rep, searchTotal(t, ix, "harbour"))
+	if rep.Removed != 2 || !hasWarning(rep.Skipped, "top.txt", "read: input/output error") ||
+		searchTotal(t, ix, "harbour") != 4 || searchTotal(t, ix, "quay") != 0 {
+		t.Errorf("deleted files, and a file that cannot be read: %+v, harbour found %d times, quay %d",
+			rep, searchTotal(t, ix, "harbour"), searchTotal(t, ix, "quay"))
+	}
+
+	readFile = os.ReadFile
+	rep = ingest(t, ix, dir)
+	if rep.Updated != 1 || len(rep.Skipped) != 0 || searchTotal(t, ix, "harbour") != 3 || searchTotal(t, ix, "quay") != 1 {
+		t.Errorf("once readable, the changed file is read: %+v", rep)
 	}
 }
 
