@@ -515,6 +515,9 @@ func (w *writer) flush() error {
 	if w.batch.Size() == 0 {
 		return nil
 	}
+	if err := w.ix.checkRoom(w.opBytes); err != nil {
+		return err
+	}
 	keys := make(map[string]struct{}, w.batch.Size())
 	for _, op := range w.batchKeys() {
 		keys[op] = struct{}{}
@@ -540,7 +543,7 @@ func (w *writer) flush() error {
 	w.batch = w.ix.bl.NewBatch() // never reuse a batch handed to Bleve
 	p := inflight{keys: keys, done: make(chan error, 1)}
 	w.pending = append(w.pending, p)
-	go func() { p.done <- w.ix.bl.Batch(b) }()
+	go func() { p.done <- w.ix.safeBatch(b) }()
 	return nil
 }
 
@@ -601,7 +604,10 @@ func (w *writer) finish(cause error) error {
 		return err
 	}
 	w.batch.SetInternal([]byte(keyManifest), raw)
-	if err := w.ix.bl.Batch(w.batch); err != nil {
+	if err := w.ix.checkRoom(w.opBytes + len(raw)); err != nil {
+		return err
+	}
+	if err := w.ix.safeBatch(w.batch); err != nil {
 		return err
 	}
 	w.batch = nil
