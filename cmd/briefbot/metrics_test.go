@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/feeds"
 	"github.com/briefbot/briefbot/index"
+	"github.com/briefbot/briefbot/internal/discordtest"
 	"github.com/briefbot/briefbot/metrics"
 )
 
@@ -152,4 +154,103 @@ func TestBadMetricsAddress(t *testing.T) {
 	if err != nil || c.metricsAddr != "127.0.0.1:9090" {
 		t.Errorf("BRIEFBOT_METRICS_ADDR=127.0.0.1:9090: %q, %v", c.metricsAddr, err)
 	}
+}
+
+// TestServeServesMetrics runs `briefbot serve` with BRIEFBOT_METRICS_ADDR
+// against the fake Discord: /readyz says ready once the corpus is in, and
+// an /ask over the gateway and the start-up ingest show in /metrics.
+func TestServeServesMetrics(t *testing.T) {
+	fake := discordtest.New(t)
+	root := t.TempDir()
+	corpusDir := filepath.Join(root, "corpus")
+	if err := writeSample(corpusDir); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{
+		"HOME":                  root,
+		"DISCORD_TOKEN":         strings.TrimPrefix(fake.Token, "Bot "),
+		"DISCORD_APP_ID":        fake.AppID,
+		"DISCORD_API_BASE":      fake.URL,
+		"BRIEFBOT_INDEX":        filepath.Join(root, "index"),
+		"BRIEFBOT_CORPUS":       corpusDir,
+		"BRIEFBOT_METRICS_ADDR": "127.0.0.1:0",
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve"}, strings.NewReader(""), &stdout, &stderr, func(k string) string { return vars[k] })
+	}()
+	fake.WaitReady(20*time.Second, 1) // after the start-up ingest
+	base := "http://" + metricsAddrFromLog(t, &stderr)
+	for _, path := range []string{"/healthz", "/readyz"} {
+		res, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("%s: %s, want 200", path, res.Status)
+		}
+	}
+	fake.DispatchInteraction(fake.NewCommand("ask", discordtest.StringOption("question", "How many North Korean soldiers are in Russia's Kursk region?")))
+	fake.WaitRequests(10*time.Second, 1, "POST", `/api/v9/interactions/[0-9]+/[^/]+/callback`)
+
+	res, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	f, err := parser.TextToMetricFamilies(res.Body)
+	res.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var asked float64
+	for _, m := range f["briefbot_interactions_total"].GetMetric() {
+		labels := map[string]string{}
+		for _, l := range m.GetLabel() {
+			labels[l.GetName()] = l.GetValue()
+		}
+		if labels["command"] == "ask" && labels["outcome"] == "ok" {
+			asked = m.GetCounter().GetValue()
+		}
+	}
+	if asked != 1 {
+		t.Errorf(`briefbot_interactions_total{command="ask",outcome="ok"} = %v, want 1`, asked)
+	}
+	if got := value(t, f, "briefbot_ingest_articles_total", "change", "added"); got < 3 {
+		t.Errorf("articles added = %v, want the sample's", got)
+	}
+	if got := value(t, f, "briefbot_index_paragraphs", "", ""); got < 3 {
+		t.Errorf("briefbot_index_paragraphs = %v, want the sample's", got)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Fatalf("serve exited %d: %s", code, stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop after cancellation")
+	}
+	if _, err := http.Get(base + "/healthz"); err == nil {
+		t.Error("the metrics server still answers after serve returned")
+	}
+}
+
+var metricsServedLine = regexp.MustCompile(`msg="metrics served" addr=(\S+)`)
+
+// metricsAddrFromLog waits for serve's "metrics served" line and returns
+// the address it names (the port picked for :0).
+func metricsAddrFromLog(t *testing.T, log *syncBuffer) string {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if m := metricsServedLine.FindStringSubmatch(log.String()); m != nil {
+			return m[1]
+		}
+	}
+	t.Fatalf("serve never logged the metrics address: %s", log.String())
+	return ""
 }
