@@ -42,8 +42,10 @@ const (
 
 // Ask returns the k passages that best answer a natural-language question,
 // each with its best answering sentence. An empty Passages comes with the
-// reason (Answer.NoMatch). AsOf defaults to the day of Options.Now, so
-// nothing dated in the future is quoted, and recent articles are preferred.
+// reason (Answer.NoMatch). Recent articles are preferred; nothing published
+// after the AsOf day is quoted. AsOf defaults to the time of Options.Now,
+// and then articles dated tomorrow are quoted too, but not future-dated ones
+// (after tomorrow: see future.go).
 func (ix *Index) Ask(ctx context.Context, question string, opts briefbot.AskOptions) (briefbot.Answer, error) {
 	ans, err := guard(ix, func() (briefbot.Answer, error) { return ix.ask(ctx, question, opts, defaultRank) })
 	return ans, wrapErr("ask", err)
@@ -96,11 +98,13 @@ func (ix *Index) ask(ctx context.Context, text string, opts briefbot.AskOptions,
 		return ans, nil
 	}
 
-	asOf := opts.AsOf
+	asOf, until := opts.AsOf, nextDay(opts.AsOf)
 	if asOf.IsZero() {
+		// Today, and tomorrow too: only future-dated articles wait (future.go).
 		asOf = ix.now()
+		until = futureFrom(asOf)
 	}
-	cands, err := ix.firstStage(ctx, r, man, q, opts, asOf)
+	cands, err := ix.firstStage(ctx, r, man, q, opts, until)
 	if err != nil {
 		return ans, err
 	}
@@ -182,10 +186,10 @@ func (q *question) inIndex() bool {
 }
 
 // firstStage reads the best BM25 hits among the paragraphs Ask may quote
-// (published by asOf, within the options' since and source), with their
-// BM25 scores normalised by the best one's, best first.
-func (ix *Index) firstStage(ctx context.Context, r bleveindex.IndexReader, man *manifest, q *question, opts briefbot.AskOptions, asOf time.Time) ([]*candidate, error) {
-	f := filter{to: nextDay(asOf), source: opts.Source}
+// (published before until, within the options' since and source), with
+// their BM25 scores normalised by the best one's, best first.
+func (ix *Index) firstStage(ctx context.Context, r bleveindex.IndexReader, man *manifest, q *question, opts briefbot.AskOptions, until time.Time) ([]*candidate, error) {
+	f := filter{to: until, source: opts.Source}
 	if !opts.Since.IsZero() {
 		f.from = dayStart(opts.Since)
 	}

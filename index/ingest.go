@@ -360,6 +360,7 @@ func (w *writer) admit(art *briefbot.Article, file, where string, seen map[strin
 			return false
 		}
 	}
+	w.warnFuture(art, where) // admitted, but hidden from ask and search until its day
 	return true
 }
 

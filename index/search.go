@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -105,7 +106,7 @@ func (ix *Index) search(ctx context.Context, keywords string, f briefbot.SearchF
 		}
 		return sp, nil
 	}
-	flt := searchFilter(f)
+	flt := searchFilter(f, ix.now())
 	q := kq.query(flt.query(man))
 	sr := newStoredReader(r)
 	hits, err := ix.searchHits(ctx, sr, man, q)
@@ -115,7 +116,7 @@ func (ix *Index) search(ctx context.Context, keywords string, f briefbot.SearchF
 	sp.Total = len(hits)
 	if sp.Total == 0 {
 		sp.NoMatch = briefbot.NothingMatched
-		if flt.restricts(man) {
+		if searchFilter(f, time.Time{}).restricts(man) { // the user's filters, not the future's
 			sp.NoMatch = briefbot.NothingWithFilters
 		}
 		return sp, nil
@@ -200,14 +201,18 @@ func (kq *keywordQuery) query(filter query.Query) query.Query {
 	return bq
 }
 
-// searchFilter is the index filter of Search's filters.
-func searchFilter(f briefbot.SearchFilters) filter {
+// searchFilter is the index filter of Search's filters. Without an Until,
+// future-dated articles (future.go) are left out for the clock reading now,
+// unless Since asks for their days; a zero now leaves in everything.
+func searchFilter(f briefbot.SearchFilters, now time.Time) filter {
 	flt := filter{source: f.Source, author: f.Author}
 	if !f.Since.IsZero() {
 		flt.from = dayStart(f.Since)
 	}
 	if !f.Until.IsZero() {
 		flt.to = nextDay(f.Until)
+	} else if !now.IsZero() && (flt.from.IsZero() || flt.from.Before(futureFrom(now))) {
+		flt.to = futureFrom(now)
 	}
 	return flt
 }
