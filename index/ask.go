@@ -12,11 +12,14 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 )
 
+// MaxPassages is the most passages Ask returns, whatever AskOptions.K asks
+// for: front ends refuse a larger k rather than quietly return fewer.
+const MaxPassages = 20
+
 // Ask's knobs, together so that tuning them is one diff. The ranking
 // weights are in rank.go.
 const (
 	askDefaultK = 3
-	askMaxK     = 20
 	// askMaxTerms caps the question's analyzed terms: a pasted page must not
 	// turn into a thousand-clause query.
 	askMaxTerms = 32
@@ -130,7 +133,7 @@ func askK(k int) int {
 	if k <= 0 {
 		return askDefaultK
 	}
-	return min(k, askMaxK)
+	return min(k, MaxPassages)
 }
 
 // allTerms is every distinct analyzed term of text, quiz words included,

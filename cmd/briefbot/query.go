@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/index"
 	"github.com/briefbot/briefbot/internal/textrules"
 	"io"
 	"time"
@@ -12,13 +13,13 @@ import (
 func cmdAsk(ctx context.Context, a *app, args []string) error {
 	fs := newFlags(a, "ask", "[--index DIR] [-k N] [--json] QUESTION...")
 	dir := indexFlag(fs)
-	k := fs.Int("k", 3, "number of passages")
+	k := fs.Int("k", 3, fmt.Sprintf("number of passages (1–%d)", index.MaxPassages))
 	asJSON := fs.Bool("json", false, "print JSON")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
-	if err := positiveInt("k", *k, 50); err != nil {
+	if err := positiveInt("k", *k, index.MaxPassages); err != nil {
 		return err
 	}
 	question := joinArgs(rest)
