@@ -51,7 +51,7 @@ func (m noMatch) reason() string {
 		if m.keywords {
 			return "No paragraph matches all of those words."
 		}
-		return fmt.Sprintf("No passage in %s articles answers that.", textrules.Thousands(m.articles))
+		return fmt.Sprintf("No passage in %s answers that.", textrules.Plural(m.articles, "article", "articles"))
 	case briefbot.NothingWithFilters:
 		return "No paragraph matches all of those words with those filters."
 	case briefbot.NoArticlesThen:

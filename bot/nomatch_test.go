@@ -17,6 +17,7 @@ func TestNoMatchReplies(t *testing.T) {
 	}{
 		{askNoMatch(briefbot.Answer{NoMatch: briefbot.NoContentWords}), "Ask with at least one word that says what you are looking for (words like “what” or “the” alone match everything)."},
 		{askNoMatch(briefbot.Answer{NoMatch: briefbot.NothingMatched, Articles: 2092}), "No passage in 2,092 articles answers that."},
+		{askNoMatch(briefbot.Answer{NoMatch: briefbot.NothingMatched, Articles: 1}), "No passage in 1 article answers that."},
 		{askNoMatch(briefbot.Answer{Articles: 1}), "No passage in 1 article answers that."},
 		{searchNoMatch(briefbot.SearchPage{NoMatch: briefbot.NoContentWords}, "the"), "Type at least one word to search for (stop words and punctuation alone match nothing)."},
 		{searchNoMatch(briefbot.SearchPage{NoMatch: briefbot.OnlyExclusions}, "-x"), "Add a word to search for: exclusions alone (-word) match nothing."},
