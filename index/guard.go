@@ -31,6 +31,10 @@ func (e *diskFullError) Error() string {
 
 func (e *diskFullError) Is(target error) bool { return target == ErrDiskFull }
 
+// freeSpace is freeBytes, replaced by tests that need a full disk where
+// they cannot mount one.
+var freeSpace = freeBytes
+
 // batchRoom is the free space a batch of textBytes of paragraph text asks
 // for before it goes to Bleve: its segment (about twice the text, with the
 // postings and stored fields), a copy of it for Bleve's background merge,
@@ -42,7 +46,7 @@ func batchRoom(textBytes int) uint64 {
 
 // checkRoom refuses a batch the index's disk has clearly no room for.
 func (ix *Index) checkRoom(textBytes int) error {
-	free, ok := freeBytes(ix.dir)
+	free, ok := freeSpace(ix.dir)
 	need := batchRoom(textBytes)
 	if ok && free < need {
 		return &diskFullError{dir: ix.absDir(), free: free, need: need}
@@ -78,7 +82,7 @@ func (ix *Index) writeErr(err error) error {
 	if err == nil || errors.Is(err, ErrDiskFull) {
 		return err
 	}
-	free, ok := freeBytes(ix.dir)
+	free, ok := freeSpace(ix.dir)
 	if strings.Contains(err.Error(), "no space left on device") || ok && free < batchRoom(0) {
 		return &diskFullError{dir: ix.absDir(), free: free, cause: err}
 	}
