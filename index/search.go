@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/internal/textrules"
 	"slices"
 	"sort"
 	"strings"
@@ -405,7 +406,8 @@ func spans(tl search.TermLocationMap) []span {
 
 // highlight cuts text into up to maxFragments fragments around the matched
 // spans, each wrapped in briefbot.HighlightStart/End. Fragments begin and end
-// at word boundaries; without spans, the start of the text is the fragment.
+// at word boundaries, with an ellipsis on a side that cuts a sentence;
+// without spans, the start of the text is the fragment.
 func highlight(text string, ss []span) []string {
 	valid := ss[:0]
 	for _, s := range ss {
@@ -420,9 +422,10 @@ func highlight(text string, ss []span) []string {
 		valid = append(valid, s)
 	}
 	ss = valid
+	edges := newSentenceEdges(text)
 	if len(ss) == 0 {
 		end := wordEnd(text, min(len(text), fragmentBytes))
-		return []string{strings.TrimSpace(text[:end])}
+		return []string{edges.mark(text, strings.TrimSpace(text[:end]), 0, end)}
 	}
 	var frags []string
 	for i := 0; i < len(ss) && len(frags) < maxFragments; {
@@ -444,9 +447,37 @@ func highlight(text string, ss []span) []string {
 			at = ss[i].end
 		}
 		b.WriteString(text[at:end])
-		frags = append(frags, strings.TrimSpace(b.String()))
+		frags = append(frags, edges.mark(text, strings.TrimSpace(b.String()), start, end))
 	}
 	return frags
+}
+
+// sentenceEdges are where the sentences of a text start and end (byte
+// offsets), to tell a fragment cut mid-sentence from a whole one.
+type sentenceEdges struct{ starts, ends map[int]bool }
+
+func newSentenceEdges(text string) sentenceEdges {
+	e := sentenceEdges{starts: map[int]bool{0: true}, ends: map[int]bool{len(text): true}}
+	for _, s := range textrules.SplitSentences(text) {
+		e.starts[s.Start], e.ends[s.End] = true, true
+	}
+	return e
+}
+
+// mark puts an ellipsis on each side where frag, the (highlighted)
+// fragment text[start:end], cuts a sentence: "…the ferry sank after…".
+func (e sentenceEdges) mark(text, frag string, start, end int) string {
+	cut := text[start:end]
+	trimmed := strings.TrimLeftFunc(cut, unicode.IsSpace)
+	start += len(cut) - len(trimmed)
+	end = start + len(strings.TrimRightFunc(trimmed, unicode.IsSpace))
+	if !e.starts[start] {
+		frag = "…" + frag
+	}
+	if !e.ends[end] {
+		frag += "…"
+	}
+	return frag
 }
 
 // wordStart moves i back to the start of the word it is in.

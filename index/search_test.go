@@ -39,6 +39,7 @@ func srch(t *testing.T, ix *Index, kw string, f briefbot.SearchFilters, page, si
 	for _, p := range sp.Passages {
 		for _, h := range p.Highlights {
 			plain := strings.NewReplacer(briefbot.HighlightStart, "", briefbot.HighlightEnd, "").Replace(h)
+			plain = strings.TrimSuffix(strings.TrimPrefix(plain, "…"), "…") // marks of a cut sentence
 			if !strings.Contains(p.Text, plain) {
 				t.Errorf("highlight %q is not a fragment of %q", h, p.Text)
 			}
@@ -254,5 +255,40 @@ func TestNoOpDateFilterDropped(t *testing.T) {
 	}
 	if q := (filter{from: day("2026-03-01"), to: day("2030-01-01")}).query(man); q == nil {
 		t.Error("since: no filter")
+	}
+}
+
+// TestHighlightEllipsis: a fragment that cuts a sentence says so with "…"
+// on the cut side; one that starts or ends where a sentence (or the text)
+// does has none there.
+func TestHighlightEllipsis(t *testing.T) {
+	mark := func(s string) string { return briefbot.HighlightStart + s + briefbot.HighlightEnd }
+	long := "The harbour master said " + strings.Repeat("that the tide and the wind ", 12) + "kept the ferry in port on Monday " + strings.Repeat("while the passengers waited ", 12) + "for news."
+	at := func(text, word string) []span {
+		i := strings.Index(text, word)
+		return []span{{i, i + len(word)}}
+	}
+	for _, c := range []struct {
+		name, text string
+		ss         []span
+		wantStart  bool // "…" before
+		wantEnd    bool // "…" after
+		wantIn     string
+	}{
+		{"whole paragraph", "The ferry sank. Nobody was hurt.", at("The ferry sank. Nobody was hurt.", "ferry"), false, false, "The " + mark("ferry") + " sank. Nobody was hurt."},
+		{"middle of a long sentence", long, at(long, "ferry"), true, true, "kept the " + mark("ferry") + " in port"},
+		{"start of a long sentence", "Ferry " + long, at("Ferry "+long, "Ferry"), false, true, mark("Ferry") + " The harbour"},
+		{"last sentence whole", strings.Repeat("Filler words fill the harbour report today. ", 8) + "The ferry sank.", at(strings.Repeat("Filler words fill the harbour report today. ", 8)+"The ferry sank.", "ferry"), true, false, mark("ferry") + " sank."},
+		{"no match, long", long, nil, false, true, "The harbour master said"},
+		{"no match, short", "Calm seas.", nil, false, false, "Calm seas."},
+	} {
+		hs := highlight(c.text, c.ss)
+		if len(hs) != 1 {
+			t.Fatalf("%s: fragments %q", c.name, hs)
+		}
+		h := hs[0]
+		if strings.HasPrefix(h, "…") != c.wantStart || strings.HasSuffix(h, "…") != c.wantEnd || !strings.Contains(h, c.wantIn) {
+			t.Errorf("%s: fragment %q; want ellipsis before %v, after %v, holding %q", c.name, h, c.wantStart, c.wantEnd, c.wantIn)
+		}
 	}
 }
