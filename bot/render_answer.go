@@ -140,7 +140,7 @@ func renderSearch(st pageState, page briefbot.SearchPage, elapsed time.Duration)
 		for k, s := range p.Highlights {
 			hl[k] = oneLine(s)
 		}
-		return strings.Join(hl, " … ")
+		return joinFragments(hl)
 	}, footer)
 	hasNext := to < page.Total
 	var comps []discordgo.MessageComponent
@@ -465,4 +465,22 @@ func renderContext(art briefbot.Article, n int) *discordgo.MessageEmbed {
 		Description: b.String(),
 		Color:       embedColor,
 	}
+}
+
+// joinFragments joins a passage's search fragments, marking the text left
+// out between two of them with one "…": a fragment that cuts a sentence
+// already carries its own on that side.
+func joinFragments(frags []string) string {
+	var b strings.Builder
+	for i, f := range frags {
+		if i > 0 {
+			if strings.HasSuffix(frags[i-1], "…") || strings.HasPrefix(f, "…") {
+				b.WriteString(" ")
+			} else {
+				b.WriteString(" … ")
+			}
+		}
+		b.WriteString(f)
+	}
+	return b.String()
 }

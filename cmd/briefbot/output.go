@@ -209,8 +209,26 @@ func printPassages(w io.Writer, ps []briefbot.Passage, first int, highlights boo
 			for j, h := range p.Highlights {
 				frags[j] = markHighlights(h, em.on, em.off)
 			}
-			text = strings.Join(frags, " … ")
+			text = joinFragments(frags)
 		}
 		fmt.Fprintf(w, "[%d] %s\n    %s\n\n", first+i, text, citation(p.Article, p.Paragraph))
 	}
+}
+
+// joinFragments joins a passage's search fragments, marking the text left
+// out between two of them with one "…": a fragment that cuts a sentence
+// already carries its own on that side.
+func joinFragments(frags []string) string {
+	var b strings.Builder
+	for i, f := range frags {
+		if i > 0 {
+			if strings.HasSuffix(frags[i-1], "…") || strings.HasPrefix(f, "…") {
+				b.WriteString(" ")
+			} else {
+				b.WriteString(" … ")
+			}
+		}
+		b.WriteString(f)
+	}
+	return b.String()
 }
