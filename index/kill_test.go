@@ -23,13 +23,21 @@ var (
 	killCorpus = flag.String("killcorpus", "", "internal: the corpus of -killchild")
 )
 
-// Commits in the child come often, so that a kill lands between many of
-// them; batches are small, so that several are in flight at a kill.
-const (
+// The corpus has killFiles files (fewer under -race, which CI runs and
+// which slows ingestion several times over). Commits in the child come
+// often, so that a kill lands between many of them; batches are small, so
+// that several are in flight at a kill.
+var (
+	killFiles       = 2000
 	killCommitEvery = 150
 	killBatchDocs   = 100
-	killFiles       = 2000
 )
+
+func init() {
+	if raceDetector {
+		killFiles, killCommitEvery, killBatchDocs = 500, 40, 30
+	}
+}
 
 // writeKillCorpus writes files small articles in 40 folders.
 func writeKillCorpus(t testing.TB, dir string, files int) {
@@ -81,13 +89,20 @@ func ingestAndKill(t testing.TB, corpus, ixDir string, waitCommits int, delay ti
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	var res killResult
+	var res killResult // written by the reader until lines is closed
 	reached := make(chan struct{})
 	lines := make(chan struct{})
 	go func() {
 		defer close(lines)
 		sc := bufio.NewScanner(out)
-		opened, commits := false, 0
+		opened, commits, signalled := false, 0, false
+		signal := func() {
+			if !signalled {
+				close(reached)
+				signalled = true
+			}
+		}
+		defer signal()
 		for sc.Scan() {
 			line := sc.Text()
 			if n, ok := strings.CutPrefix(line, "COMMITTED "); ok {
@@ -96,13 +111,9 @@ func ingestAndKill(t testing.TB, corpus, ixDir string, waitCommits int, delay ti
 			}
 			opened = opened || line == "OPENED"
 			res.done = res.done || line == "DONE"
-			if opened && (commits == waitCommits || res.done) && reached != nil {
-				close(reached)
-				reached = nil
+			if opened && (commits == waitCommits || res.done) {
+				signal()
 			}
-		}
-		if reached != nil {
-			close(reached)
 		}
 	}()
 	<-reached
