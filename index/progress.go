@@ -59,6 +59,9 @@ func (w *writer) commitProgress() error {
 	if err != nil {
 		return err
 	}
+	if err := w.ix.checkRoom(w.opBytes + len(raw)); err != nil {
+		return err
+	}
 	b := w.batch
 	w.batch = w.ix.bl.NewBatch()
 	w.batchKeys() // the batch is written synchronously: no conflicts to track
