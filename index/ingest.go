@@ -40,7 +40,9 @@ type IngestReport struct {
 	Added, Updated, Removed, Unchanged int
 	// Paragraphs is the number of paragraph documents written.
 	Paragraphs int
-	// Skipped names files (or lines) that yielded nothing, with the reason.
+	// Skipped names files (or lines) that yielded nothing, with the reason,
+	// and folders and files that could not be read, whose articles were
+	// kept.
 	Skipped []corpus.Warning
 	// Duplicates are articles whose paragraphs are identical to another
 	// article's under a different id. Both are indexed; answers show the
