@@ -3,10 +3,11 @@ package index
 import (
 	"context"
 	"errors"
-	"github.com/briefbot/briefbot"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/briefbot/briefbot"
 )
 
 // statsOf opens dir, reads its statistics and closes it.
