@@ -183,38 +183,28 @@ func (ix *Index) openBleve(timeout time.Duration) error {
 	if ix.readOnly {
 		cfg["read_only"] = true
 	}
-	var err error
-	var lost []string
-	created := false
 	if _, statErr := os.Stat(path); errors.Is(statErr, os.ErrNotExist) {
 		if ix.readOnly {
 			return fmt.Errorf("no index at %s", ix.dir)
 		}
-		ix.bl, err = bleve.NewUsing(path, buildMapping(), scorch.Name, bleve.Config.DefaultKVStore, cfg)
-		created = true
-	} else {
-		ix.bl, lost, err = openWatchingLog(func() (bleve.Index, error) { return bleve.OpenUsing(path, cfg) })
+		if err := createBleve(ix.dir, cfg); err != nil {
+			return fmt.Errorf("creating index at %s: %w", ix.dir, err)
+		}
 	}
+	var lost []string
+	var err error
+	ix.bl, lost, err = openWatchingLog(func() (bleve.Index, error) { return bleve.OpenUsing(path, cfg) })
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrTimeout) {
 			// Bleve's own lock (bolt_timeout) is held: another process
 			// that opened the index without our LOCK file.
 			return &lockedError{}
 		}
-		if created {
-			return fmt.Errorf("creating index at %s: %w", ix.dir, err)
-		}
 		return ix.openErr(err)
 	}
 	if len(lost) > 0 {
 		ix.bl.Close()
 		return ix.damaged(errors.New(lost[0]))
-	}
-	if created {
-		if err := ix.bl.SetInternal([]byte(keyMappingVersion), []byte(strconv.Itoa(MappingVersion))); err != nil {
-			ix.bl.Close()
-			return fmt.Errorf("creating index: %w", err)
-		}
 	}
 	v, err := ix.bl.GetInternal([]byte(keyMappingVersion))
 	if err != nil {

@@ -76,7 +76,8 @@ type killResult struct {
 }
 
 // ingestAndKill runs a child ingesting corpus into ixDir and kills it with
-// SIGKILL after waitCommits progress commits and then delay.
+// SIGKILL after waitCommits progress commits and then delay (with none, from
+// its start, so that the kill may come while the index is being created).
 func ingestAndKill(t testing.TB, corpus, ixDir string, waitCommits int, delay time.Duration) killResult {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestIngestKilled$", "-test.count=1",
 		"-killchild="+ixDir, "-killcorpus="+corpus)
@@ -103,6 +104,9 @@ func ingestAndKill(t testing.TB, corpus, ixDir string, waitCommits int, delay ti
 			}
 		}
 		defer signal()
+		if waitCommits == 0 {
+			signal() // the kill may land while the index is being created
+		}
 		for sc.Scan() {
 			line := sc.Text()
 			if n, ok := strings.CutPrefix(line, "COMMITTED "); ok {

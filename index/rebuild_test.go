@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/briefbot/briefbot"
 )
 
@@ -147,5 +149,28 @@ func TestOpenRemovesWhatAKilledRebuildLeft(t *testing.T) {
 	}
 	if st, _ := ix.Stats(context.Background()); st.Articles != len(testArticles())+1 {
 		t.Errorf("after the cleanup: %+v", st)
+	}
+}
+
+// TestOpenAfterAKilledCreation: a process killed while creating a new index
+// leaves at most a Bleve index without its mapping version in rebuild/
+// (see createBleve); the next Open creates the index afresh.
+func TestOpenAfterAKilledCreation(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ix")
+	half, err := bleve.NewUsing(filepath.Join(dir, rebuildDir, bleveDir), buildMapping(), scorch.Name, bleve.Config.DefaultKVStore, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	half.Close()
+	ix, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatalf("Open after a killed creation: %v", err)
+	}
+	defer ix.Close()
+	if rep := upsert(t, ix, testArticles()...); rep.Added != len(testArticles()) {
+		t.Errorf("upsert: %+v", rep)
+	}
+	if _, err := os.Stat(filepath.Join(dir, rebuildDir)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("rebuild/ left behind: %v", err)
 	}
 }
