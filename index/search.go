@@ -226,13 +226,15 @@ type searchHit struct {
 }
 
 // searchHits runs q for its best searchMaxFetch hits, by score then id
-// (stable pages across requests), and drops paragraphs of articles not in
+// (stable pages across requests; of hits tied at the last place kept, which
+// are kept may change when Bleve merges segments), and drops paragraphs of articles not in
 // the committed manifest and repeated texts. What is left is every passage
 // a user can page through, so its length is the search's Total: the same on
 // every page, since the collapsing is over all hits, not the page's.
 func (ix *Index) searchHits(ctx context.Context, sr *storedReader, man *manifest, q query.Query) ([]searchHit, error) {
+	// By score alone: a tie-break by id in the request would have Bleve
+	// read the id of every match, not just of the hits kept.
 	req := bleve.NewSearchRequestOptions(q, searchMaxFetch, 0, false)
-	req.SortBy([]string{"-_score", "_id"})
 	res, err := ix.bl.SearchInContext(ix.scoring(ctx), req)
 	if err != nil {
 		return nil, err
@@ -243,6 +245,12 @@ func (ix *Index) searchHits(ctx context.Context, sr *storedReader, man *manifest
 			hits = append(hits, searchHit{id: h.ID, doc: h.IndexInternalID, score: h.Score})
 		}
 	}
+	sort.Slice(hits, func(i, j int) bool {
+		if hits[i].score != hits[j].score {
+			return hits[i].score > hits[j].score
+		}
+		return hits[i].id < hits[j].id
+	})
 	return dropCopies(sr, hits)
 }
 
