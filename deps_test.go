@@ -57,6 +57,8 @@ var layerRules = []struct {
 		"the vocabulary every package imports must cost nothing to import"},
 	{"internal/textrules", nil, []string{outsideStd},
 		"the shared English text rules must cost nothing to import"},
+	{"internal/wording", nil, []string{"github.com/blevesearch", "github.com/bwmarrin/discordgo", module + "/index", module + "/corpus"},
+		"the sentences both front ends show are worded from the vocabulary alone"},
 	{"...", []string{"internal/discordtest", "internal/sharedtest"}, []string{"testing", "net/http/httptest"},
 		"test helpers belong in _test.go files and the internal test-support packages"},
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/briefbot/briefbot/internal/textrules"
+
 	"github.com/bwmarrin/discordgo"
 )
 
@@ -66,7 +68,7 @@ func (h *Handler) sourceChoices(ctx context.Context, typed string) ([]*discordgo
 		}
 		lower := strings.ToLower(name)
 		c := &discordgo.ApplicationCommandOptionChoice{
-			Name:  oneLine(cleanText(name, false)) + " (" + plural(s.Articles, "article", "articles") + ")",
+			Name:  oneLine(cleanText(name, false)) + " (" + textrules.Plural(s.Articles, "article", "articles") + ")",
 			Value: name,
 		}
 		switch {

@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/briefbot/briefbot/internal/textrules"
+
 	"github.com/briefbot/briefbot"
 
 	"github.com/bwmarrin/discordgo"
@@ -105,7 +107,7 @@ func (h *Handler) allowQuestion(i *discordgo.Interaction, out *outcome) *discord
 	if secs < 1 {
 		secs = 1
 	}
-	return ephemeral(fmt.Sprintf("You're asking faster than I can read — please wait %s and try again.", plural(secs, "second", "seconds")))
+	return ephemeral(fmt.Sprintf("You're asking faster than I can read — please wait %s and try again.", textrules.Plural(secs, "second", "seconds")))
 }
 
 func (h *Handler) ask(ctx context.Context, i *discordgo.Interaction, opts []*discordgo.ApplicationCommandInteractionDataOption, start time.Time, out *outcome) (*discordgo.InteractionResponse, error) {
@@ -314,7 +316,7 @@ func (h *Handler) ingest(ctx context.Context, opts []*discordgo.ApplicationComma
 	}
 	out.results = len(arts)
 	var b strings.Builder
-	fmt.Fprintf(&b, "Fetched %s from <%s>: %s", plural(len(arts), "article", "articles"), safeURL(u.String()), escapeMarkdown(oneLine(cleanText(report, false))))
+	fmt.Fprintf(&b, "Fetched %s from <%s>: %s", textrules.Plural(len(arts), "article", "articles"), safeURL(u.String()), escapeMarkdown(oneLine(cleanText(report, false))))
 	for n, a := range arts {
 		if n == 10 {
 			fmt.Fprintf(&b, "\n…and %d more", len(arts)-10)

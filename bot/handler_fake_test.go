@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/briefbot/briefbot"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/briefbot/briefbot"
 )
 
 // fakeEngine is an in-memory Engine over a handful of articles. Its

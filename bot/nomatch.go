@@ -2,72 +2,39 @@ package bot
 
 import (
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/internal/textrules"
+	"github.com/briefbot/briefbot/internal/wording"
 )
 
-// noMatch is what the sentence saying why a command found nothing is built
-// from: the engine's reason and the numbers and names the sentence needs.
+// noMatch is why a command found nothing: the sentence both front ends
+// share (internal/wording), and the bot's own sentence for when the engine
+// gave no reason.
 type noMatch struct {
-	why         briefbot.NoMatch
-	keywords    bool // the query was /search keywords, not an /ask question
-	articles    int  // articles searched (ask) or summarised
-	first, last time.Time
-	articleID   string
-	// otherwise is the sentence when the engine gave no reason.
+	wording.NoMatch
 	otherwise string
 }
 
 func askNoMatch(ans briefbot.Answer) noMatch {
-	return noMatch{why: ans.NoMatch, articles: ans.Articles,
-		otherwise: fmt.Sprintf("no passage in %s answers that", plural(ans.Articles, "article", "articles"))}
+	return noMatch{wording.ForAnswer(ans), fmt.Sprintf("no passage in %s answers that", textrules.Plural(ans.Articles, "article", "articles"))}
 }
 
 func searchNoMatch(page briefbot.SearchPage, query string) noMatch {
-	return noMatch{why: page.NoMatch, keywords: true, otherwise: "nothing matches " + quoteInput(query)}
+	return noMatch{wording.ForSearch(page), "nothing matches " + quoteInput(query)}
 }
 
 // summaryNoMatch is why the summary of day has no points.
 func summaryNoMatch(sum briefbot.Summary, day time.Time) noMatch {
-	return noMatch{why: sum.NoMatch, articles: sum.Articles, first: sum.First, last: sum.Last, articleID: sum.ArticleID,
-		otherwise: "there are no articles for " + longDay(day)}
+	return noMatch{wording.ForSummary(sum), "there are no articles for " + longDay(day)}
 }
 
 // reason is the bot's sentence for why nothing was found. noMatchText
 // starts it with a capital and ends it with a full stop.
 func (m noMatch) reason() string {
-	switch m.why {
-	case briefbot.NoContentWords:
-		if m.keywords {
-			return "Type at least one word to search for (stop words and punctuation alone match nothing)."
-		}
-		return "Ask with at least one word that says what you are looking for (words like “what” or “the” alone match everything)."
-	case briefbot.OnlyExclusions:
-		return "Add a word to search for: exclusions alone (-word) match nothing."
-	case briefbot.NothingMatched:
-		if m.keywords {
-			return "No paragraph matches all of those words."
-		}
-		return fmt.Sprintf("No passage in %s answers that.", textrules.Plural(m.articles, "article", "articles"))
-	case briefbot.NothingWithFilters:
-		return "No paragraph matches all of those words with those filters."
-	case briefbot.NoArticlesThen:
-		if m.last.Equal(m.first) {
-			return "No articles were published on " + m.first.Format(time.DateOnly) + "."
-		}
-		return fmt.Sprintf("No articles were published from %s to %s.", m.first.Format(time.DateOnly), m.last.Format(time.DateOnly))
-	case briefbot.NoSuchArticle:
-		return fmt.Sprintf("There is no article %q in the index.", m.articleID)
-	case briefbot.NoArticles:
-		return "there are no articles to summarise"
-	case briefbot.NothingToQuote:
-		if m.articles == 1 {
-			return "no sentence of the article is fit to quote"
-		}
-		return "no sentence of " + strconv.Itoa(m.articles) + " articles is fit to quote"
+	if s := m.Sentence(); s != "" {
+		return s
 	}
 	return m.otherwise
 }

@@ -30,7 +30,7 @@ func TestNoMatchReplies(t *testing.T) {
 	} {
 		got := noMatchText(c.m, nil, "Tip")
 		if want := c.want + "\nTip."; got != want {
-			t.Errorf("%v: %q, want %q", c.m.why, got, want)
+			t.Errorf("%v: %q, want %q", c.m.Why, got, want)
 		}
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/briefbot/briefbot/internal/textrules"
+
 	"github.com/briefbot/briefbot"
 
 	"github.com/bwmarrin/discordgo"
@@ -101,10 +103,10 @@ func renderAsk(st pageState, shown []briefbot.Passage, from, articles int, respe
 		footer = fmt.Sprintf("Passage %d", from+1)
 	}
 	if from == 0 {
-		footer = plural(len(shown), "passage", "passages")
+		footer = textrules.Plural(len(shown), "passage", "passages")
 	}
 	if articles > 0 {
-		footer += " from " + plural(articles, "article", "articles") + " searched"
+		footer += " from " + textrules.Plural(articles, "article", "articles") + " searched"
 	}
 	footer += " · " + formatElapsed(elapsed)
 	embeds := passageEmbeds(shown, func(p briefbot.Passage) string { return markAnswer(p.Text, p.Answer) }, footer)
@@ -131,7 +133,7 @@ func renderSearch(st pageState, page briefbot.SearchPage, elapsed time.Duration)
 	to := from + len(page.Passages) - 1
 	pages := (page.Total + size - 1) / size
 	total := max(page.Total, to)
-	footer := fmt.Sprintf("Results %d–%d of %s · page %d of %d · %s", from, to, thousands(total), st.Page, max(pages, st.Page), formatElapsed(elapsed))
+	footer := fmt.Sprintf("Results %d–%d of %s · page %d of %d · %s", from, to, textrules.Thousands(total), st.Page, max(pages, st.Page), formatElapsed(elapsed))
 	embeds := passageEmbeds(page.Passages, func(p briefbot.Passage) string {
 		if len(p.Highlights) == 0 {
 			return oneLine(p.Text)
@@ -140,7 +142,7 @@ func renderSearch(st pageState, page briefbot.SearchPage, elapsed time.Duration)
 		for k, s := range p.Highlights {
 			hl[k] = oneLine(s)
 		}
-		return joinFragments(hl)
+		return textrules.JoinFragments(hl)
 	}, footer)
 	hasNext := to < page.Total
 	var comps []discordgo.MessageComponent
@@ -257,7 +259,7 @@ func renderSummary(heading string, sum briefbot.Summary, elapsed time.Duration) 
 		}
 		groups = groups[:maxEmbeds]
 	}
-	footer := fmt.Sprintf("%s from %s", plural(len(sum.Points), "point", "points"), plural(max(sum.Articles, 1), "article", "articles"))
+	footer := fmt.Sprintf("%s from %s", textrules.Plural(len(sum.Points), "point", "points"), textrules.Plural(max(sum.Articles, 1), "article", "articles"))
 	if dropped > 0 {
 		footer += fmt.Sprintf(" (%d not shown)", dropped)
 	}
@@ -335,7 +337,7 @@ func renderSources(srcs []briefbot.SourceInfo) *discordgo.MessageEmbed {
 		if name == "" {
 			name = "(no source)"
 		}
-		line := "• **" + truncate(name, 100) + "** — " + plural(s.Articles, "article", "articles")
+		line := "• **" + truncate(name, 100) + "** — " + textrules.Plural(s.Articles, "article", "articles")
 		if !s.Latest.IsZero() {
 			line += " · latest " + s.Latest.Format(time.DateOnly)
 		}
@@ -353,7 +355,7 @@ func renderSources(srcs []briefbot.SourceInfo) *discordgo.MessageEmbed {
 		Title:       "Indexed sources",
 		Description: b.String(),
 		Color:       embedColor,
-		Footer:      &discordgo.MessageEmbedFooter{Text: plural(len(srcs), "source", "sources") + " · " + plural(total, "article", "articles")},
+		Footer:      &discordgo.MessageEmbedFooter{Text: textrules.Plural(len(srcs), "source", "sources") + " · " + textrules.Plural(total, "article", "articles")},
 	}
 }
 
@@ -375,8 +377,8 @@ func renderStats(st briefbot.Stats, uptime time.Duration, answered int64, p50, p
 		Title: "briefbot statistics",
 		Color: embedColor,
 		Fields: []*discordgo.MessageEmbedField{
-			field("Articles", thousands(st.Articles)),
-			field("Paragraphs", thousands(st.Paragraphs)),
+			field("Articles", textrules.Thousands(st.Articles)),
+			field("Paragraphs", textrules.Thousands(st.Paragraphs)),
 			field("Index size", humanBytes(st.Bytes)),
 			field("Uptime", humanDuration(uptime)),
 			field("Questions answered", strconv.FormatInt(answered, 10)),
@@ -465,22 +467,4 @@ func renderContext(art briefbot.Article, n int) *discordgo.MessageEmbed {
 		Description: b.String(),
 		Color:       embedColor,
 	}
-}
-
-// joinFragments joins a passage's search fragments, marking the text left
-// out between two of them with one "…": a fragment that cuts a sentence
-// already carries its own on that side.
-func joinFragments(frags []string) string {
-	var b strings.Builder
-	for i, f := range frags {
-		if i > 0 {
-			if strings.HasSuffix(frags[i-1], "…") || strings.HasPrefix(f, "…") {
-				b.WriteString(" ")
-			} else {
-				b.WriteString(" … ")
-			}
-		}
-		b.WriteString(f)
-	}
-	return b.String()
 }

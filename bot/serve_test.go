@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"github.com/briefbot/briefbot"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -12,8 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/briefbot/briefbot/internal/discordtest"
+	"github.com/briefbot/briefbot"
+
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/briefbot/briefbot/internal/discordtest"
 )
 
 // stubEngine answers every question with one passage. When gate is set, Ask

@@ -7,6 +7,10 @@ import (
 	"os"
 	"strings"
 
+	"github.com/briefbot/briefbot/internal/textrules"
+
+	"github.com/briefbot/briefbot/internal/wording"
+
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/corpus"
 	"github.com/briefbot/briefbot/index"
@@ -125,7 +129,7 @@ func toPassagesJSON(ps []briefbot.Passage) []passageJSON {
 }
 
 func toSummaryJSON(s briefbot.Summary) summaryJSON {
-	out := summaryJSON{Points: []pointJSON{}, Stories: s.Stories, Articles: s.Articles, Reason: summaryNoMatch(s).reason()}
+	out := summaryJSON{Points: []pointJSON{}, Stories: s.Stories, Articles: s.Articles, Reason: wording.ForSummary(s).Sentence()}
 	if out.Stories == nil {
 		out.Stories = []briefbot.Story{}
 	}
@@ -209,26 +213,8 @@ func printPassages(w io.Writer, ps []briefbot.Passage, first int, highlights boo
 			for j, h := range p.Highlights {
 				frags[j] = markHighlights(h, em.on, em.off)
 			}
-			text = joinFragments(frags)
+			text = textrules.JoinFragments(frags)
 		}
 		fmt.Fprintf(w, "[%d] %s\n    %s\n\n", first+i, text, citation(p.Article, p.Paragraph))
 	}
-}
-
-// joinFragments joins a passage's search fragments, marking the text left
-// out between two of them with one "…": a fragment that cuts a sentence
-// already carries its own on that side.
-func joinFragments(frags []string) string {
-	var b strings.Builder
-	for i, f := range frags {
-		if i > 0 {
-			if strings.HasSuffix(frags[i-1], "…") || strings.HasPrefix(f, "…") {
-				b.WriteString(" ")
-			} else {
-				b.WriteString(" … ")
-			}
-		}
-		b.WriteString(f)
-	}
-	return b.String()
 }

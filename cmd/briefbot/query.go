@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"time"
+
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/index"
 	"github.com/briefbot/briefbot/internal/textrules"
-	"io"
-	"time"
+	"github.com/briefbot/briefbot/internal/wording"
 )
 
 func cmdAsk(ctx context.Context, a *app, args []string) error {
@@ -36,11 +38,11 @@ func cmdAsk(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(a.stdout, resultsJSON{Query: question, Total: len(ans.Passages), Reason: askNoMatch(ans).reason(), Respelled: ans.Respelled, Results: toPassagesJSON(ans.Passages)})
+		return writeJSON(a.stdout, resultsJSON{Query: question, Total: len(ans.Passages), Reason: wording.ForAnswer(ans).Sentence(), Respelled: ans.Respelled, Results: toPassagesJSON(ans.Passages)})
 	}
 	printRespelled(a.stdout, ans.Respelled)
 	if len(ans.Passages) == 0 {
-		fmt.Fprintln(a.stdout, askNoMatch(ans).reason())
+		fmt.Fprintln(a.stdout, wording.ForAnswer(ans).Sentence())
 		return nil
 	}
 	printPassages(a.stdout, ans.Passages, 1, false)
@@ -91,11 +93,11 @@ func cmdSearch(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(a.stdout, resultsJSON{Query: keywords, Total: res.Total, Page: res.Page, Reason: searchNoMatch(res).reason(), Respelled: res.Respelled, Results: toPassagesJSON(res.Passages)})
+		return writeJSON(a.stdout, resultsJSON{Query: keywords, Total: res.Total, Page: res.Page, Reason: wording.ForSearch(res).Sentence(), Respelled: res.Respelled, Results: toPassagesJSON(res.Passages)})
 	}
 	printRespelled(a.stdout, res.Respelled)
 	if res.Total == 0 {
-		fmt.Fprintln(a.stdout, searchNoMatch(res).reason())
+		fmt.Fprintln(a.stdout, wording.ForSearch(res).Sentence())
 		return nil
 	}
 	if len(res.Passages) == 0 {
@@ -164,7 +166,7 @@ func cmdSummary(ctx context.Context, a *app, args []string) error {
 		return writeJSON(a.stdout, toSummaryJSON(sum))
 	}
 	if len(sum.Points) == 0 {
-		fmt.Fprintln(a.stdout, summaryNoMatch(sum).reason())
+		fmt.Fprintln(a.stdout, wording.ForSummary(sum).Sentence())
 		return nil
 	}
 	printSummary(a, sum)

@@ -1,4 +1,4 @@
-package bot
+package textrules
 
 import "testing"
 
@@ -15,8 +15,8 @@ func TestJoinFragments(t *testing.T) {
 		{[]string{"Whole start, cut end…", "Whole sentence."}, "Whole start, cut end… Whole sentence."},
 		{[]string{"Whole sentence.", "…cut start."}, "Whole sentence. …cut start."},
 	} {
-		if got := joinFragments(c.frags); got != c.want {
-			t.Errorf("joinFragments(%q) = %q, want %q", c.frags, got, c.want)
+		if got := JoinFragments(c.frags); got != c.want {
+			t.Errorf("JoinFragments(%q) = %q, want %q", c.frags, got, c.want)
 		}
 	}
 }
