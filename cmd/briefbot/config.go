@@ -139,6 +139,15 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// parseOnlyFlags parses the flags of a command that takes no words.
+func parseOnlyFlags(fs *flag.FlagSet, args []string) error {
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	return noArgs(rest)
+}
+
 // indexFlag adds the --index flag every index-using command takes.
 func indexFlag(fs *flag.FlagSet) *string {
 	return fs.String("index", "", "index directory (default $BRIEFBOT_INDEX, else ~/.local/share/briefbot/index)")

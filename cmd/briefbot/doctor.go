@@ -53,11 +53,7 @@ func cmdDoctor(ctx context.Context, a *app, args []string) error {
 	fs := newFlags(a, "doctor", "[--index DIR] [--json]")
 	dir := indexFlag(fs)
 	asJSON := fs.Bool("json", false, "print the checks as a JSON list of {name, ok, status, detail, fix}")
-	rest, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs(rest); err != nil {
+	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
 	}
 	indexDir, _ := a.indexLocation(*dir)

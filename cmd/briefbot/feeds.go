@@ -139,11 +139,7 @@ func cmdFeedsList(a *app, args []string) error {
 	fs := newFlags(a, "feeds list", "[--json] [--index DIR]")
 	dir := indexFlag(fs)
 	asJSON := fs.Bool("json", false, "print the feeds as JSON")
-	rest, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs(rest); err != nil {
+	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
 	}
 	indexDir, _ := a.indexLocation(*dir)
@@ -197,11 +193,7 @@ func cmdFeedsPoll(ctx context.Context, a *app, args []string) error {
 	fs := newFlags(a, "feeds poll", "[--once] [--index DIR]")
 	dir := indexFlag(fs)
 	once := fs.Bool("once", false, "poll the feeds that are due, then exit")
-	rest, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs(rest); err != nil {
+	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
 	}
 	indexDir, _ := a.indexLocation(*dir)

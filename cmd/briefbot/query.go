@@ -130,11 +130,7 @@ func cmdSummary(ctx context.Context, a *app, args []string) error {
 	fs.IntVar(&f.words, "words", 0, "add points until the summary has at least this many words")
 	tz := fs.String("tz", "", "IANA time zone days are counted in (default $BRIEFBOT_TZ, else UTC)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	rest, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs(rest); err != nil {
+	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
 	}
 	loc, err := a.location(*tz)

@@ -148,11 +148,7 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	fs := newFlags(a, "serve", "[--index DIR] [--http ADDR]")
 	dir := indexFlag(fs)
 	httpAddr := fs.String("http", "", "serve the HTTP interactions endpoint on ADDR (e.g. :8080) instead of connecting to the gateway")
-	rest, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs(rest); err != nil {
+	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
 	}
 	indexDir, _ := a.indexLocation(*dir)
@@ -330,11 +326,7 @@ func cmdRegister(ctx context.Context, a *app, args []string) error {
 	guild := fs.String("guild", "", "register to this server only (instant; for testing) instead of globally")
 	clear := fs.String("clear-guild", "", "remove the commands registered to this server (after moving to global registration)")
 	dir := fs.String("index", "", "index directory, next to which the registration state is kept")
-	rest, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs(rest); err != nil {
+	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
 	}
 	for _, f := range [][2]string{{"--guild", *guild}, {"--clear-guild", *clear}} {
