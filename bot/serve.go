@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -271,7 +272,7 @@ func serve(ctx context.Context, cfg ServeConfig, ih interactionHandler, daily da
 	}
 
 	fatal := make(chan error, 2)
-	var httpSrv *http.Server
+	var httpSrv *httpEndpoint
 	if cfg.HTTPAddr != "" || cfg.Listener != nil {
 		if httpSrv, err = startHTTP(&cfg, r, fatal); err != nil {
 			return err
@@ -292,9 +293,7 @@ func serve(ctx context.Context, cfg ServeConfig, ih interactionHandler, daily da
 	// Stop receiving first, then let in-flight interactions finish: their
 	// edits go over REST, which does not need the gateway.
 	if httpSrv != nil {
-		sctx, cancel := context.WithTimeout(context.Background(), cfg.DrainTimeout)
-		_ = httpSrv.Shutdown(sctx) // waits for inline answers
-		cancel()
+		httpSrv.stop(cfg.DrainTimeout) // waits for inline answers
 	} else {
 		_ = s.Close()
 	}
@@ -328,7 +327,7 @@ func registerOnStart(ctx context.Context, s *discordgo.Session, cfg *ServeConfig
 
 // startHTTP serves the HTTP interactions endpoint in the background; a
 // failure of the server after start-up is sent to fatal.
-func startHTTP(cfg *ServeConfig, r *responder, fatal chan<- error) (*http.Server, error) {
+func startHTTP(cfg *ServeConfig, r *responder, fatal chan<- error) (*httpEndpoint, error) {
 	log := cfg.Logger
 	pub, _ := parsePublicKey(cfg.PublicKey) // checked by cfg.check
 	ln := cfg.Listener
@@ -338,20 +337,59 @@ func startHTTP(cfg *ServeConfig, r *responder, fatal chan<- error) (*http.Server
 			return nil, fmt.Errorf("listening for HTTP interactions on %s: %w", cfg.HTTPAddr, err)
 		}
 	}
-	srv := &http.Server{
-		Handler:           newEndpoint(r, pub, log),
+	e := &httpEndpoint{ln: ln}
+	e.srv = &http.Server{
+		Handler:           e.closingWhenDraining(newEndpoint(r, pub, log)),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		err := e.srv.Serve(ln)
+		if err != nil && !errors.Is(err, http.ErrServerClosed) && !e.draining.Load() {
 			fatal <- fmt.Errorf("HTTP interactions endpoint: %w", err)
 		}
 	}()
 	log.Info("serving HTTP interactions endpoint", "addr", ln.Addr().String())
-	return srv, nil
+	return e, nil
+}
+
+// keepAliveGrace is how long a stopping endpoint still answers on the
+// connections it has, each for one more request, before it shuts down.
+const keepAliveGrace = time.Second
+
+// httpEndpoint is the running HTTP interactions endpoint.
+type httpEndpoint struct {
+	srv      *http.Server
+	ln       net.Listener
+	draining atomic.Bool
+}
+
+// closingWhenDraining asks the client to close its connection after each
+// answer once the endpoint is stopping.
+func (e *httpEndpoint) closingWhenDraining(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if e.draining.Load() {
+			w.Header().Set("Connection", "close")
+		}
+		next.ServeHTTP(w, req)
+	})
+}
+
+// stop shuts the endpoint down without resetting a request. Shutdown alone
+// closes idle keep-alive connections at once, and a client that is just
+// sending its next request on one sees the connection reset: so first stop
+// accepting and, for keepAliveGrace, answer each open connection's next
+// request with "Connection: close"; then shut down, waiting (up to drain)
+// for the answers in flight.
+func (e *httpEndpoint) stop(drain time.Duration) {
+	e.draining.Store(true)
+	_ = e.ln.Close()
+	time.Sleep(min(keepAliveGrace, drain))
+	ctx, cancel := context.WithTimeout(context.Background(), drain)
+	defer cancel()
+	_ = e.srv.Shutdown(ctx)
 }
 
 // startGateway connects to the gateway and hands every interaction to r; a
