@@ -54,12 +54,18 @@ func newEndpointRig(t *testing.T, eng Engine) *endpointRig {
 // request builds a POST signed like Discord signs: Ed25519 over
 // timestamp + body.
 func (g *endpointRig) request(body string, ts time.Time, key ed25519.PrivateKey) *http.Request {
-	stamp := strconv.FormatInt(ts.Unix(), 10)
 	req := httptest.NewRequest(http.MethodPost, "/interactions", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Signature-Timestamp", stamp)
-	req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(key, []byte(stamp+body))))
+	sign(req.Header, body, ts, key)
 	return req
+}
+
+// sign sets the headers Discord signs an interaction with: Ed25519 over
+// timestamp + body.
+func sign(h http.Header, body string, ts time.Time, key ed25519.PrivateKey) {
+	stamp := strconv.FormatInt(ts.Unix(), 10)
+	h.Set("X-Signature-Timestamp", stamp)
+	h.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(key, []byte(stamp+body))))
 }
 
 func (g *endpointRig) serve(req *http.Request) *httptest.ResponseRecorder {
@@ -212,10 +218,8 @@ func TestServeHTTPModeNoGateway(t *testing.T) {
 	go func() { errc <- Serve(ctx, cfg, NewHandler(&stubEngine{}, HandlerOptions{})) }()
 
 	body := `{"type":1}`
-	stamp := strconv.FormatInt(time.Now().Unix(), 10)
 	req, _ := http.NewRequest(http.MethodPost, "http://"+ln.Addr().String()+"/", strings.NewReader(body))
-	req.Header.Set("X-Signature-Timestamp", stamp)
-	req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(priv, []byte(stamp+body))))
+	sign(req.Header, body, time.Now(), priv)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
