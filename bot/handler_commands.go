@@ -8,11 +8,10 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/briefbot/briefbot/internal/textrules"
+	"github.com/bwmarrin/discordgo"
 
 	"github.com/briefbot/briefbot"
-
-	"github.com/bwmarrin/discordgo"
+	"github.com/briefbot/briefbot/internal/textrules"
 )
 
 // Page sizes. An /ask page shows 3 passages (the index's default K) and at

@@ -7,11 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/briefbot/briefbot/internal/textrules"
+	"github.com/bwmarrin/discordgo"
 
 	"github.com/briefbot/briefbot"
-
-	"github.com/bwmarrin/discordgo"
+	"github.com/briefbot/briefbot/internal/textrules"
 )
 
 // Labels that start the first line of an /ask or /search message. The

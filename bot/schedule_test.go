@@ -11,10 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/briefbot/briefbot/internal/atomicfile"
-
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/briefbot/briefbot/internal/atomicfile"
 	"github.com/briefbot/briefbot/internal/discordtest"
 )
 

@@ -11,10 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/briefbot/briefbot"
-
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/internal/discordtest"
 )
 

@@ -11,9 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/briefbot/briefbot"
-	"github.com/briefbot/briefbot/internal/textrules"
-
 	"github.com/briefbot/briefbot/internal/sharedtest"
+	"github.com/briefbot/briefbot/internal/textrules"
 )
 
 // TestEvalBoilerplate measures the boilerplate filter on the real scraped

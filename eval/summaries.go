@@ -15,7 +15,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/briefbot/briefbot"
-
 	"github.com/briefbot/briefbot/corpus"
 	"github.com/briefbot/briefbot/summarize"
 )

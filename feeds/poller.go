@@ -15,11 +15,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/briefbot/briefbot/internal/textrules"
-
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/corpus/feed"
 	"github.com/briefbot/briefbot/fetch"
+	"github.com/briefbot/briefbot/internal/textrules"
 )
 
 // Store is where the articles of new and changed items go: the index.

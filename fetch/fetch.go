@@ -27,7 +27,6 @@ import (
 	"time"
 
 	"github.com/briefbot/briefbot"
-
 	"github.com/briefbot/briefbot/corpus"
 	"github.com/briefbot/briefbot/corpus/feed"
 )

@@ -2,7 +2,6 @@ package index
 
 import (
 	"context"
-	"github.com/briefbot/briefbot"
 	"os"
 	"path/filepath"
 	"testing"
@@ -10,6 +9,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+
+	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/corpus"
 	"github.com/briefbot/briefbot/eval"
 	"github.com/briefbot/briefbot/internal/sharedtest"

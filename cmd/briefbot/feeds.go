@@ -7,14 +7,12 @@ import (
 	"io"
 	"time"
 
-	"github.com/briefbot/briefbot/internal/localapi"
-
-	"github.com/briefbot/briefbot/internal/textrules"
-
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/feeds"
 	"github.com/briefbot/briefbot/fetch"
 	"github.com/briefbot/briefbot/index"
+	"github.com/briefbot/briefbot/internal/localapi"
+	"github.com/briefbot/briefbot/internal/textrules"
 )
 
 const feedsUsage = `Usage:

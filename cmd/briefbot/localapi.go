@@ -8,9 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/briefbot/briefbot/feeds"
-
 	"github.com/briefbot/briefbot/corpus"
+	"github.com/briefbot/briefbot/feeds"
 	"github.com/briefbot/briefbot/index"
 	"github.com/briefbot/briefbot/internal/localapi"
 )

@@ -7,13 +7,11 @@ import (
 	"os"
 	"strings"
 
-	"github.com/briefbot/briefbot/internal/textrules"
-
-	"github.com/briefbot/briefbot/internal/wording"
-
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/corpus"
 	"github.com/briefbot/briefbot/index"
+	"github.com/briefbot/briefbot/internal/textrules"
+	"github.com/briefbot/briefbot/internal/wording"
 )
 
 // articleJSON is the article part of every JSON result.

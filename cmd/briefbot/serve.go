@@ -18,12 +18,11 @@ import (
 	"time"
 
 	"github.com/briefbot/briefbot"
-	"github.com/briefbot/briefbot/feeds"
-	"github.com/briefbot/briefbot/internal/textrules"
-
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/feeds"
 	"github.com/briefbot/briefbot/fetch"
 	"github.com/briefbot/briefbot/index"
+	"github.com/briefbot/briefbot/internal/textrules"
 	"github.com/briefbot/briefbot/metrics"
 )
 
@@ -41,13 +40,6 @@ type serveConfig struct {
 }
 
 var snowflake = regexp.MustCompile(`^[0-9]{15,21}$`)
-
-// checkListenAddr refuses a --http address that cannot be listened on,
-// before anything is registered with Discord: "host:port" or ":port", the
-// port a number up to 65535.
-func checkListenAddr(addr string) error {
-	return checkAddr("--http", addr)
-}
 
 // checkAddr refuses an address to listen on that is not "host:port" or
 // ":port" with a port up to 65535; what names the flag or variable.
@@ -82,7 +74,8 @@ func loadServeConfig(getenv env, indexDir, httpAddr string) (serveConfig, error)
 	if guild != "" && !snowflake.MatchString(guild) {
 		return c, usagef("DISCORD_GUILD_ID %q is not a server id", guild)
 	}
-	if err := checkListenAddr(httpAddr); err != nil {
+	// Checked before anything is registered with Discord.
+	if err := checkAddr("--http", httpAddr); err != nil {
 		return c, err
 	}
 	key := strings.TrimSpace(getenv("DISCORD_PUBLIC_KEY"))
