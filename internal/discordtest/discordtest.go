@@ -719,11 +719,7 @@ func (s *Server) createMessage(ch string, raw []byte) (int, map[string]string, s
 	if status, out := s.mayPost(ch, len(body.Embeds) > 0); status != 0 {
 		return status, nil, out
 	}
-	var m messageBody
-	_ = json.Unmarshal(raw, &m)
-	errs := formErrors{}
-	validateMessage("", &m, errs)
-	if len(errs) > 0 {
+	if _, errs := messageErrors(raw); len(errs) > 0 {
 		return s.refuse(errs)
 	}
 	if body.Content == "" && len(body.Embeds) == 0 {

@@ -156,6 +156,18 @@ func (s *Server) refuse(errs formErrors) (int, map[string]string, string) {
 	return 400, nil, errs.body()
 }
 
+// messageErrors decodes a message body and checks it against Discord's
+// limits: what Discord would refuse, by field path; none when it passes.
+func messageErrors(body []byte) (messageBody, formErrors) {
+	var m messageBody
+	if err := json.Unmarshal(body, &m); err != nil {
+		return m, formErrors{"_": {"BASE_TYPE_BAD_JSON", err.Error()}}
+	}
+	errs := formErrors{}
+	validateMessage("", &m, errs)
+	return m, errs
+}
+
 func (s *Server) refuseEmpty() (int, map[string]string, string) {
 	if !s.expectRefusals() {
 		s.t.Errorf("discordtest: Discord would refuse an empty message (50006)")
@@ -195,12 +207,7 @@ func (s *Server) editOriginal(id string, body []byte) (int, map[string]string, s
 		// Discord has no original response to edit before the callback.
 		return unknownMessage()
 	}
-	var m messageBody
-	if err := json.Unmarshal(body, &m); err != nil {
-		return s.refuse(formErrors{"_": {"BASE_TYPE_BAD_JSON", err.Error()}})
-	}
-	errs := formErrors{}
-	validateMessage("", &m, errs)
+	m, errs := messageErrors(body)
 	if len(errs) > 0 {
 		return s.refuse(errs)
 	}
@@ -239,12 +246,7 @@ func (s *Server) followup(id string, body []byte) (int, map[string]string, strin
 	if !s.isAcked(id) {
 		return 404, nil, `{"message":"Unknown Webhook","code":10015}`
 	}
-	var m messageBody
-	if err := json.Unmarshal(body, &m); err != nil {
-		return s.refuse(formErrors{"_": {"BASE_TYPE_BAD_JSON", err.Error()}})
-	}
-	errs := formErrors{}
-	validateMessage("", &m, errs)
+	m, errs := messageErrors(body)
 	if len(errs) > 0 {
 		return s.refuse(errs)
 	}
