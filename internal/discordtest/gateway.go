@@ -147,14 +147,6 @@ func (s *Server) WaitResumed(timeout time.Duration, n int) {
 	s.WaitFor(timeout, "gateway RESUMED", func() bool { return s.Resumes() >= n })
 }
 
-// InvalidateSessions makes every existing gateway session unresumable: a
-// Resume gets op 9 and the client must Identify again.
-func (s *Server) InvalidateSessions() {
-	s.mu.Lock()
-	clear(s.sessions)
-	s.mu.Unlock()
-}
-
 // RequestReconnect sends op 7 (Reconnect) on every live connection, as
 // Discord does before it moves a session; the client is expected to close
 // and Resume.
