@@ -86,6 +86,36 @@ func SplitKey(key string) (articleID string, n, part int, ok bool) {
 	return articleID, n, part, true
 }
 
+// SharedSpace is the space of what the operator ingests (BRIEFBOT_CORPUS,
+// `briefbot ingest` without --server, the operator's feeds): every server
+// and every DM sees it. Every other space is named by a Discord server id
+// and holds what that server's admins added; only that server sees it.
+const SharedSpace = ""
+
+// Scope is what one request may see: the shared space, plus the space of
+// Server when the request comes from a server. The zero Scope (a DM, or the
+// command line without --server) sees the shared space only, so a caller
+// that forgets to set it shows less, never another server's articles.
+type Scope struct {
+	Server string // Discord server id; "" = shared space only
+}
+
+// Sees reports whether articles of space are visible in s.
+func (s Scope) Sees(space string) bool { return space == SharedSpace || space == s.Server }
+
+// CheckServerID returns an error, fit to show a person, unless id looks like
+// a Discord server id (a snowflake: 17 to 20 decimal digits that fit in 64
+// bits).
+func CheckServerID(id string) error {
+	if n := len(id); n < 17 || n > 20 {
+		return fmt.Errorf("%q is not a Discord server id (one is 17 to 20 digits, like 613425648685547541)", id)
+	}
+	if _, err := strconv.ParseUint(id, 10, 64); err != nil {
+		return fmt.Errorf("%q is not a Discord server id (one is 17 to 20 digits, like 613425648685547541)", id)
+	}
+	return nil
+}
+
 // ErrNotFound is the error (wrapped) of a lookup of an article the index
 // does not hold, such as one removed since it was quoted.
 var ErrNotFound = errors.New("no such article")
@@ -102,6 +132,10 @@ type ArticleRef struct {
 	Published time.Time `json:"-"` // zero when unknown; see PublishedString
 	Source    string    `json:"source"`
 	URL       string    `json:"url"`
+	// Space is the space the article is in (SharedSpace or a server id).
+	// The same id may name two articles in two spaces; citations shown to
+	// people stay "<id>#<n>", and Space tells the copies apart for lookups.
+	Space string `json:"space,omitempty"`
 }
 
 // Ref returns the citation part of an article.
@@ -146,6 +180,7 @@ type AskOptions struct {
 	AsOf   time.Time // the day the question is asked: nothing published after it is returned; zero = no limit
 	Since  time.Time // only articles published on or after; zero = no limit
 	Source string    // only this source; "" = any
+	Scope  Scope     // the spaces searched; zero = shared only
 }
 
 // Answer is the result of Ask.
@@ -211,6 +246,7 @@ type SearchFilters struct {
 	Author string
 	Since  time.Time // inclusive; zero = no limit
 	Until  time.Time // inclusive day; zero = no limit
+	Scope  Scope     // the spaces searched; zero = shared only
 }
 
 // SearchPage is one page of Search results.
@@ -236,6 +272,9 @@ type SummaryRequest struct {
 	Location  *time.Location // zone the days are counted in; nil = UTC
 	Sentences int            // number of points; 0 = default (5 for a day)
 	Words     int            // if > 0: add points until the summary has at least this many words
+	Scope     Scope          // the spaces summarised; zero = shared only
+	// Space is the space of ArticleID (a summary of one article).
+	Space string
 }
 
 // Point is one key sentence of a summary, quoted and cited.
@@ -273,9 +312,12 @@ type SourceInfo struct {
 	Latest   time.Time
 }
 
-// Stats describes an index, for /stats.
+// Stats describes what one scope of an index holds, for /stats.
 type Stats struct {
 	Articles   int
 	Paragraphs int
-	Bytes      int64
+	// Bytes is the size of the whole index on disk, for the shared scope
+	// only: for a server's scope it is zero, since it would grow with what
+	// other servers add.
+	Bytes int64
 }

@@ -20,16 +20,20 @@ type Engine interface {
 	Ask(ctx context.Context, question string, opts briefbot.AskOptions) (briefbot.Answer, error)
 	Search(ctx context.Context, keywords string, f briefbot.SearchFilters, page, pageSize int) (briefbot.SearchPage, error)
 	Summary(ctx context.Context, req briefbot.SummaryRequest) (briefbot.Summary, error)
-	Sources(ctx context.Context) ([]briefbot.SourceInfo, error)
+	// Every read sees only what its scope sees: the shared space, plus the
+	// space of the server the interaction comes from (AskOptions.Scope,
+	// SearchFilters.Scope, SummaryRequest.Scope, or the sc argument).
+	Sources(ctx context.Context, sc briefbot.Scope) ([]briefbot.SourceInfo, error)
 	// Authors lists the distinct bylines of the indexed articles, most
 	// articles first, for /search's author autocomplete.
-	Authors(ctx context.Context) ([]string, error)
+	Authors(ctx context.Context, sc briefbot.Scope) ([]string, error)
 	// Days lists recent local days that have articles, newest first.
-	Days(ctx context.Context, loc *time.Location, limit int) ([]time.Time, error)
-	// Paragraphs returns a whole article, for the Context button; an
-	// unknown id gives an error wrapping briefbot.ErrNotFound.
-	Paragraphs(ctx context.Context, articleID string) (briefbot.Article, error)
-	Stats(ctx context.Context) (briefbot.Stats, error)
+	Days(ctx context.Context, sc briefbot.Scope, loc *time.Location, limit int) ([]time.Time, error)
+	// Paragraphs returns a whole article of space, for the Context button;
+	// an unknown id, or a space sc does not see, gives an error wrapping
+	// briefbot.ErrNotFound.
+	Paragraphs(ctx context.Context, sc briefbot.Scope, space, articleID string) (briefbot.Article, error)
+	Stats(ctx context.Context, sc briefbot.Scope) (briefbot.Stats, error)
 }
 
 // Admin performs the write operations behind /ingest and /reindex.
@@ -40,9 +44,10 @@ type Engine interface {
 // report into a sentence fit to show a server admin. Returning a string keeps
 // the bot free of the index's report structure.
 type Admin interface {
-	// AddArticles upserts articles fetched by /ingest and says what changed,
-	// e.g. "added 1 article (14 paragraphs)".
-	AddArticles(ctx context.Context, arts []briefbot.Article) (string, error)
+	// AddArticles upserts articles fetched by /ingest into the space of
+	// server (never the shared space) and says what changed, e.g. "added 1
+	// article (14 paragraphs)".
+	AddArticles(ctx context.Context, server string, arts []briefbot.Article) (string, error)
 	// Reindex re-reads the configured corpus into the index and says what
 	// changed.
 	Reindex(ctx context.Context) (string, error)

@@ -13,7 +13,7 @@ import (
 
 // Authors lists the fake corpus's bylines, most articles first, like the
 // index does.
-func (f *fakeEngine) Authors(ctx context.Context) ([]string, error) {
+func (f *fakeEngine) Authors(ctx context.Context, sc briefbot.Scope) ([]string, error) {
 	if err := f.check(); err != nil {
 		return nil, err
 	}
@@ -37,7 +37,9 @@ func (f *fakeEngine) Authors(ctx context.Context) ([]string, error) {
 }
 
 // Authors: the serve tests' stub holds no articles.
-func (e *stubEngine) Authors(ctx context.Context) ([]string, error) { return nil, nil }
+func (e *stubEngine) Authors(ctx context.Context, sc briefbot.Scope) ([]string, error) {
+	return nil, nil
+}
 
 // TestAuthorAutocomplete: /search author: offers indexed authors, those
 // starting with what was typed first; a chosen author finds their articles.

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/internal/textrules"
 
 	"github.com/bwmarrin/discordgo"
@@ -54,7 +55,7 @@ func (h *Handler) autocomplete(ctx context.Context, i *discordgo.Interaction, ou
 }
 
 func (h *Handler) sourceChoices(ctx context.Context, typed string) ([]*discordgo.ApplicationCommandOptionChoice, error) {
-	srcs, err := h.eng.Sources(ctx)
+	srcs, err := h.eng.Sources(ctx, briefbot.Scope{} /* TODO(spaces) */)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +86,7 @@ func (h *Handler) sourceChoices(ctx context.Context, typed string) ([]*discordgo
 // then those whose name contains it, in the index's order (most articles
 // first). Each value is the byline as indexed, which the author filter finds.
 func (h *Handler) authorChoices(ctx context.Context, typed string) ([]*discordgo.ApplicationCommandOptionChoice, error) {
-	authors, err := h.eng.Authors(ctx)
+	authors, err := h.eng.Authors(ctx, briefbot.Scope{} /* TODO(spaces) */)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +117,7 @@ func (h *Handler) dayChoices(ctx context.Context, typed string) ([]*discordgo.Ap
 	if typed != "" {
 		limit = 400
 	}
-	days, err := h.eng.Days(ctx, h.loc, limit)
+	days, err := h.eng.Days(ctx, briefbot.Scope{} /* TODO(spaces) */, h.loc, limit)
 	if err != nil {
 		return nil, err
 	}

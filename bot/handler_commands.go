@@ -274,7 +274,7 @@ func (h *Handler) summary(ctx context.Context, i *discordgo.Interaction, opts []
 func longDay(t time.Time) string { return t.Format("Monday 2 January 2006") }
 
 func (h *Handler) sources(ctx context.Context, out *outcome) (*discordgo.InteractionResponse, error) {
-	srcs, err := h.eng.Sources(ctx)
+	srcs, err := h.eng.Sources(ctx, briefbot.Scope{} /* TODO(spaces) */)
 	if err != nil {
 		return nil, fmt.Errorf("sources: %w", err)
 	}
@@ -309,7 +309,7 @@ func (h *Handler) ingest(ctx context.Context, opts []*discordgo.ApplicationComma
 		out.kind = "no_match"
 		return ephemeral("I found no article to add at that address."), nil
 	}
-	report, err := h.admin.AddArticles(ctx, arts)
+	report, err := h.admin.AddArticles(ctx, "" /* TODO(spaces) */, arts)
 	if err != nil {
 		return nil, fmt.Errorf("add articles: %w", err)
 	}
@@ -339,7 +339,7 @@ func (h *Handler) reindex(ctx context.Context, out *outcome) (*discordgo.Interac
 }
 
 func (h *Handler) statsCommand(ctx context.Context, out *outcome) (*discordgo.InteractionResponse, error) {
-	st, err := h.eng.Stats(ctx)
+	st, err := h.eng.Stats(ctx, briefbot.Scope{} /* TODO(spaces) */)
 	if err != nil {
 		return nil, fmt.Errorf("stats: %w", err)
 	}

@@ -79,7 +79,7 @@ func (h *Handler) context(ctx context.Context, passageID string, out *outcome) (
 	if !ok || articleID == "" {
 		return nil, invalidf("That button no longer works. Please ask again.")
 	}
-	art, err := h.eng.Paragraphs(ctx, articleID)
+	art, err := h.eng.Paragraphs(ctx, briefbot.Scope{} /* TODO(spaces) */, "", articleID)
 	if err != nil && !errors.Is(err, briefbot.ErrNotFound) {
 		out.kind, out.err = "error", fmt.Errorf("paragraphs of %q: %w", articleID, err)
 		return ephemeral("I couldn't load that article just now. Please try again in a moment."), nil

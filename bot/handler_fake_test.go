@@ -224,7 +224,7 @@ func (f *fakeEngine) Summary(ctx context.Context, req briefbot.SummaryRequest) (
 	return sum, nil
 }
 
-func (f *fakeEngine) Sources(ctx context.Context) ([]briefbot.SourceInfo, error) {
+func (f *fakeEngine) Sources(ctx context.Context, sc briefbot.Scope) ([]briefbot.SourceInfo, error) {
 	if err := f.check(); err != nil {
 		return nil, err
 	}
@@ -249,7 +249,7 @@ func (f *fakeEngine) Sources(ctx context.Context) ([]briefbot.SourceInfo, error)
 	return out, nil
 }
 
-func (f *fakeEngine) Days(ctx context.Context, loc *time.Location, limit int) ([]time.Time, error) {
+func (f *fakeEngine) Days(ctx context.Context, sc briefbot.Scope, loc *time.Location, limit int) ([]time.Time, error) {
 	if err := f.check(); err != nil {
 		return nil, err
 	}
@@ -273,7 +273,7 @@ func (f *fakeEngine) Days(ctx context.Context, loc *time.Location, limit int) ([
 	return days, nil
 }
 
-func (f *fakeEngine) Paragraphs(ctx context.Context, id string) (briefbot.Article, error) {
+func (f *fakeEngine) Paragraphs(ctx context.Context, sc briefbot.Scope, space, id string) (briefbot.Article, error) {
 	if err := f.check(); err != nil {
 		return briefbot.Article{}, err
 	}
@@ -285,7 +285,7 @@ func (f *fakeEngine) Paragraphs(ctx context.Context, id string) (briefbot.Articl
 	return briefbot.Article{}, fmt.Errorf("%w: %q", briefbot.ErrNotFound, id) // as the index answers
 }
 
-func (f *fakeEngine) Stats(ctx context.Context) (briefbot.Stats, error) {
+func (f *fakeEngine) Stats(ctx context.Context, sc briefbot.Scope) (briefbot.Stats, error) {
 	if err := f.check(); err != nil {
 		return briefbot.Stats{}, err
 	}
@@ -389,7 +389,7 @@ type fakeAdmin struct {
 	reindex int
 }
 
-func (a *fakeAdmin) AddArticles(ctx context.Context, arts []briefbot.Article) (string, error) {
+func (a *fakeAdmin) AddArticles(ctx context.Context, server string, arts []briefbot.Article) (string, error) {
 	a.added = append(a.added, arts...)
 	return "added 1 article (2 paragraphs)", nil
 }

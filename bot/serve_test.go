@@ -49,14 +49,18 @@ func (e *stubEngine) Search(context.Context, string, briefbot.SearchFilters, int
 func (e *stubEngine) Summary(context.Context, briefbot.SummaryRequest) (briefbot.Summary, error) {
 	return e.summary, nil
 }
-func (e *stubEngine) Sources(context.Context) ([]briefbot.SourceInfo, error) { return nil, nil }
-func (e *stubEngine) Days(context.Context, *time.Location, int) ([]time.Time, error) {
+func (e *stubEngine) Sources(context.Context, briefbot.Scope) ([]briefbot.SourceInfo, error) {
 	return nil, nil
 }
-func (e *stubEngine) Paragraphs(context.Context, string) (briefbot.Article, error) {
+func (e *stubEngine) Days(context.Context, briefbot.Scope, *time.Location, int) ([]time.Time, error) {
+	return nil, nil
+}
+func (e *stubEngine) Paragraphs(context.Context, briefbot.Scope, string, string) (briefbot.Article, error) {
 	return briefbot.Article{}, nil
 }
-func (e *stubEngine) Stats(context.Context) (briefbot.Stats, error) { return briefbot.Stats{}, nil }
+func (e *stubEngine) Stats(context.Context, briefbot.Scope) (briefbot.Stats, error) {
+	return briefbot.Stats{}, nil
+}
 
 // testLogger writes to the test log, so failures show what the bot said.
 func testLogger(t *testing.T) *slog.Logger {

@@ -15,7 +15,7 @@ import (
 type indexStore struct{ ix *index.Index }
 
 func (s indexStore) UpsertArticles(ctx context.Context, arts []briefbot.Article) (Upserted, error) {
-	rep, err := s.ix.Upsert(ctx, arts)
+	rep, err := s.ix.Upsert(ctx, "", arts)
 	return Upserted{Added: rep.Added, Updated: rep.Updated, Unchanged: rep.Unchanged}, err
 }
 

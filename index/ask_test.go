@@ -3,11 +3,12 @@ package index
 import (
 	"context"
 	"fmt"
-	"github.com/briefbot/briefbot"
 	"math"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/briefbot/briefbot"
 )
 
 func ask(t *testing.T, ix *Index, q string, opts briefbot.AskOptions) briefbot.Answer {

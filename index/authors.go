@@ -2,6 +2,8 @@ package index
 
 import (
 	"context"
+
+	"github.com/briefbot/briefbot"
 	"sort"
 	"strings"
 )
@@ -10,7 +12,7 @@ import (
 // first (ties in alphabetical order), for /search's author autocomplete.
 // Bylines that differ only in case are one author, as the author filter
 // (exact, lowercased) treats them, shown in their most used spelling. Articles without an author are left out.
-func (ix *Index) Authors(ctx context.Context) ([]string, error) {
+func (ix *Index) Authors(ctx context.Context, sc briefbot.Scope) ([]string, error) {
 	type author struct {
 		articles  int
 		spellings map[string]int

@@ -15,7 +15,7 @@ func TestAuthors(t *testing.T) {
 	// author, in the spelling used most.
 	upsert(t, ix, art("kursk2", "bbc.com", "anna SMITH", "2026-03-03", "Kursk rains", "Rains kept falling on Kursk."))
 	ctx := context.Background()
-	got, err := ix.Authors(ctx)
+	got, err := ix.Authors(ctx, briefbot.Scope{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,9 +2,10 @@ package index
 
 import (
 	"context"
-	"github.com/briefbot/briefbot"
 	"testing"
 	"time"
+
+	"github.com/briefbot/briefbot"
 )
 
 // BenchmarkEvalBadQueries asks and searches every bad input of badQueries

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"github.com/briefbot/briefbot"
-	"github.com/briefbot/briefbot/internal/sharedtest"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -16,6 +14,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/internal/sharedtest"
 )
 
 // Benchmarks over the news evaluation set (2,092 articles, ~100k
@@ -303,7 +304,7 @@ func TestEvalIngestNews(t *testing.T) {
 	if len(ans.Passages) == 0 {
 		t.Errorf("no answer: %v", ans.NoMatch)
 	}
-	st, err := ix.Stats(context.Background())
+	st, err := ix.Stats(context.Background(), briefbot.Scope{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,11 +323,11 @@ func TestEvalIngestNews(t *testing.T) {
 	if again.Unchanged != rep.Added || again.Paragraphs != 0 || again.Added+again.Updated+again.Removed != 0 {
 		t.Errorf("unchanged re-ingest: %+v", again)
 	}
-	days, _ := ix.Days(context.Background(), nil, 0)
+	days, _ := ix.Days(context.Background(), briefbot.Scope{}, nil, 0)
 	if len(days) == 0 {
 		t.Fatal("no days")
 	}
-	arts, err := ix.ArticlesBetween(context.Background(), days[0], days[0].AddDate(0, 0, 1))
+	arts, err := ix.ArticlesBetween(context.Background(), briefbot.Scope{}, days[0], days[0].AddDate(0, 0, 1))
 	if err != nil || len(arts) == 0 || len(arts[0].Paragraphs) == 0 {
 		t.Errorf("ArticlesBetween(%v): %d articles, %v", days[0], len(arts), err)
 	}

@@ -19,7 +19,7 @@ var ErrNotFound = briefbot.ErrNotFound
 
 // Sources lists the indexed sources with their article counts and latest
 // publication date, most articles first.
-func (ix *Index) Sources(ctx context.Context) ([]briefbot.SourceInfo, error) {
+func (ix *Index) Sources(ctx context.Context, sc briefbot.Scope) ([]briefbot.SourceInfo, error) {
 	man := ix.snapshot()
 	by := map[string]*briefbot.SourceInfo{}
 	for _, a := range man.Articles {
@@ -49,7 +49,7 @@ func (ix *Index) Sources(ctx context.Context) ([]briefbot.SourceInfo, error) {
 // Days lists the calendar days (midnight in loc; nil = UTC) on which indexed
 // articles were published, newest first, at most limit (0 = all), by the
 // same rule as Summary (see localDay), so every day offered has articles.
-func (ix *Index) Days(ctx context.Context, loc *time.Location, limit int) ([]time.Time, error) {
+func (ix *Index) Days(ctx context.Context, sc briefbot.Scope, loc *time.Location, limit int) ([]time.Time, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -72,7 +72,7 @@ func (ix *Index) Days(ctx context.Context, loc *time.Location, limit int) ([]tim
 }
 
 // Stats counts articles and paragraph documents and the index's bytes on disk.
-func (ix *Index) Stats(ctx context.Context) (briefbot.Stats, error) {
+func (ix *Index) Stats(ctx context.Context, sc briefbot.Scope) (briefbot.Stats, error) {
 	man := ix.snapshot()
 	st := briefbot.Stats{Articles: len(man.Articles), Paragraphs: man.paragraphs}
 	err := filepath.WalkDir(ix.dir, func(path string, d fs.DirEntry, err error) error {
@@ -87,9 +87,10 @@ func (ix *Index) Stats(ctx context.Context) (briefbot.Stats, error) {
 	return st, err
 }
 
-// Paragraphs returns the whole article with all its stored paragraphs in
-// order (for a Context button). Unknown ids give ErrNotFound.
-func (ix *Index) Paragraphs(ctx context.Context, articleID string) (briefbot.Article, error) {
+// Paragraphs returns the whole article of space with all its stored
+// paragraphs in order (for a Context button). Unknown ids, and articles of
+// a space sc does not see, give ErrNotFound.
+func (ix *Index) Paragraphs(ctx context.Context, sc briefbot.Scope, space, articleID string) (briefbot.Article, error) {
 	man := ix.snapshot()
 	if man.Articles[articleID] == nil {
 		return briefbot.Article{}, fmt.Errorf("%w: %q", ErrNotFound, articleID)
@@ -105,7 +106,7 @@ func (ix *Index) Paragraphs(ctx context.Context, articleID string) (briefbot.Art
 // their paragraphs, oldest first (then by id). Articles repeating another's
 // text under a different id are left out: the one with the smallest id
 // stands for both. Articles without a date are never included.
-func (ix *Index) ArticlesBetween(ctx context.Context, since, until time.Time) ([]briefbot.Article, error) {
+func (ix *Index) ArticlesBetween(ctx context.Context, sc briefbot.Scope, since, until time.Time) ([]briefbot.Article, error) {
 	return guard(ix, func() ([]briefbot.Article, error) {
 		return ix.articlesWhere(ctx, func(published time.Time) bool {
 			return !published.Before(since) && published.Before(until)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/briefbot/briefbot"
 )
 
 func TestBrowse(t *testing.T) {
@@ -12,7 +14,7 @@ func TestBrowse(t *testing.T) {
 	upsert(t, ix, testArticles()...)
 	ctx := context.Background()
 
-	srcs, err := ix.Sources(ctx)
+	srcs, err := ix.Sources(ctx, briefbot.Scope{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -20,7 +22,7 @@ func TestBrowse(t *testing.T) {
 		t.Errorf("sources %+v", srcs)
 	}
 
-	days, err := ix.Days(ctx, nil, 3)
+	days, err := ix.Days(ctx, briefbot.Scope{}, nil, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,13 +31,13 @@ func TestBrowse(t *testing.T) {
 	}
 	ny, _ := time.LoadLocation("America/New_York")
 	if ny != nil {
-		days, _ = ix.Days(ctx, ny, 1)
+		days, _ = ix.Days(ctx, briefbot.Scope{}, ny, 1)
 		if len(days) != 1 || days[0].Location() != ny || days[0].Day() != 1 {
 			t.Errorf("days in New York %v", days) // a date without a time is that date in every zone
 		}
 	}
 
-	st, err := ix.Stats(ctx)
+	st, err := ix.Stats(ctx, briefbot.Scope{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +45,7 @@ func TestBrowse(t *testing.T) {
 		t.Errorf("stats %+v", st)
 	}
 
-	a, err := ix.Paragraphs(ctx, "budget")
+	a, err := ix.Paragraphs(ctx, briefbot.Scope{}, "", "budget")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,18 +53,18 @@ func TestBrowse(t *testing.T) {
 		a.Paragraphs[2].Text != "Spending on defense rises by four percent under the plan." {
 		t.Errorf("Paragraphs %+v", a)
 	}
-	if _, err := ix.Paragraphs(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+	if _, err := ix.Paragraphs(ctx, briefbot.Scope{}, "", "nope"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown article: %v", err)
 	}
 
-	arts, err := ix.ArticlesBetween(ctx, day("2026-03-05"), day("2026-03-08"))
+	arts, err := ix.ArticlesBetween(ctx, briefbot.Scope{}, day("2026-03-05"), day("2026-03-08"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(arts) != 2 || arts[0].ID != "budget" || arts[1].ID != "budget-copy" || len(arts[0].Paragraphs) != 3 {
 		t.Errorf("ArticlesBetween %+v", arts)
 	}
-	arts, _ = ix.ArticlesBetween(ctx, day("2026-03-08"), day("2026-03-09"))
+	arts, _ = ix.ArticlesBetween(ctx, briefbot.Scope{}, day("2026-03-08"), day("2026-03-09"))
 	if len(arts) != 1 || arts[0].ID != "squid" {
 		t.Errorf("half-open range: %+v", arts)
 	}

@@ -21,7 +21,7 @@ func soundIndex(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ix.Upsert(context.Background(), testArticles()); err != nil {
+	if _, err := ix.Upsert(context.Background(), "", testArticles()); err != nil {
 		t.Fatal(err)
 	}
 	if err := ix.Close(); err != nil {
@@ -95,15 +95,15 @@ func TestDamagedSegmentGivesErrDamaged(t *testing.T) {
 			return err
 		},
 		"Paragraphs": func() error {
-			_, err := ix.Paragraphs(ctx, "kursk")
+			_, err := ix.Paragraphs(ctx, briefbot.Scope{}, "", "kursk")
 			return err
 		},
 		"ArticlesBetween": func() error {
-			_, err := ix.ArticlesBetween(ctx, day("2026-01-01"), day("2027-01-01"))
+			_, err := ix.ArticlesBetween(ctx, briefbot.Scope{}, day("2026-01-01"), day("2027-01-01"))
 			return err
 		},
 		"Ingest": func() error {
-			_, err := ix.Upsert(ctx, testArticles())
+			_, err := ix.Upsert(ctx, "", testArticles())
 			return err
 		},
 	}
@@ -122,7 +122,7 @@ func TestDamagedSegmentGivesErrDamaged(t *testing.T) {
 // segments check out is reported as an internal error, not as damage.
 func TestPanicOnSoundIndexIsAnError(t *testing.T) {
 	ix := newTestIndex(t)
-	if _, err := ix.Upsert(context.Background(), testArticles()); err != nil {
+	if _, err := ix.Upsert(context.Background(), "", testArticles()); err != nil {
 		t.Fatal(err)
 	}
 	_, err := guard(ix, func() (int, error) { panic("boom") })
@@ -135,7 +135,7 @@ func TestPanicOnSoundIndexIsAnError(t *testing.T) {
 // that was merged (ForceMerge writes its segment another way).
 func TestVerifySegmentsOnSoundIndex(t *testing.T) {
 	ix := newTestIndex(t)
-	if _, err := ix.Upsert(context.Background(), testArticles()); err != nil {
+	if _, err := ix.Upsert(context.Background(), "", testArticles()); err != nil {
 		t.Fatal(err)
 	}
 	if err := ix.verifySegments(); err != nil {

@@ -17,7 +17,7 @@ import (
 func TestIngestRefusesBatchOnFullDisk(t *testing.T) {
 	ix := newTestIndex(t)
 	ctx := context.Background()
-	if _, err := ix.Upsert(ctx, testArticles()); err != nil {
+	if _, err := ix.Upsert(ctx, "", testArticles()); err != nil {
 		t.Fatal(err)
 	}
 	old := freeSpace
@@ -29,7 +29,7 @@ func TestIngestRefusesBatchOnFullDisk(t *testing.T) {
 		more[i] = art(fmt.Sprintf("more-%d", i), "example.com", "", "2026-03-05", "More",
 			"Another paragraph about the harbour festival, number "+fmt.Sprint(i)+".")
 	}
-	_, err := ix.Upsert(ctx, more)
+	_, err := ix.Upsert(ctx, "", more)
 	if !errors.Is(err, ErrDiskFull) {
 		t.Fatalf("Upsert on a full disk: %v, want ErrDiskFull", err)
 	}

@@ -3,11 +3,12 @@ package index
 import (
 	"context"
 	"fmt"
-	"github.com/briefbot/briefbot"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/briefbot/briefbot"
 )
 
 // testNow is the fixed "today" of test indexes.
@@ -73,7 +74,7 @@ func testArticles() []briefbot.Article {
 
 func upsert(t testing.TB, ix *Index, arts ...briefbot.Article) IngestReport {
 	t.Helper()
-	rep, err := ix.Upsert(context.Background(), arts)
+	rep, err := ix.Upsert(context.Background(), "", arts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/briefbot/briefbot"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/briefbot/briefbot"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
@@ -97,7 +98,7 @@ func TestReopenKeepsArticles(t *testing.T) {
 	if len(ans.Passages) == 0 || ans.Passages[0].ID != "squid#1" || ans.Passages[0].Article.Title != "Netflix renews Squid Game" {
 		t.Fatalf("after reopen: %+v", ans)
 	}
-	if _, err := ix.Upsert(context.Background(), testArticles()[:1]); !errors.Is(err, ErrReadOnly) {
+	if _, err := ix.Upsert(context.Background(), "", testArticles()[:1]); !errors.Is(err, ErrReadOnly) {
 		t.Errorf("Upsert on read-only handle: %v", err)
 	}
 }
@@ -184,7 +185,7 @@ func TestOpenAfterCrash(t *testing.T) {
 			fmt.Println("CHILD", err)
 			os.Exit(3)
 		}
-		if _, err := ix.Upsert(context.Background(), testArticles()); err != nil {
+		if _, err := ix.Upsert(context.Background(), "", testArticles()); err != nil {
 			fmt.Println("CHILD", err)
 			os.Exit(3)
 		}
@@ -200,7 +201,7 @@ func TestOpenAfterCrash(t *testing.T) {
 		t.Fatalf("Open after a crash: %v", err)
 	}
 	defer ix.Close()
-	st, _ := ix.Stats(context.Background())
+	st, _ := ix.Stats(context.Background(), briefbot.Scope{})
 	if st.Articles != len(testArticles()) {
 		t.Errorf("after crash: %+v", st)
 	}
@@ -272,7 +273,7 @@ func TestMappingChangedAndRebuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	st, err := ix.Stats(context.Background())
+	st, err := ix.Stats(context.Background(), briefbot.Scope{})
 	if err != nil {
 		t.Fatal(err)
 	}

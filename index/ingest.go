@@ -27,6 +27,9 @@ type IngestOptions struct {
 	// and within a changed file after each article, so that one big JSONL
 	// file shows movement too.
 	Progress func(IngestProgress)
+	// Space is the space written to: briefbot.SharedSpace, or a server id
+	// (checked with briefbot.CheckServerID).
+	Space string
 }
 
 // IngestProgress is how far an ingest has come. Bytes counts the files done
@@ -51,6 +54,9 @@ type IngestReport struct {
 	Duplicates []Duplicate
 	// Warnings are repairs and partial problems in files that were read.
 	Warnings []corpus.Warning
+	// AlsoShared counts articles written to a server space that the shared
+	// space holds too (same id and file): there are two copies now.
+	AlsoShared int
 }
 
 // Duplicate names an article and the article it repeats.
@@ -151,7 +157,7 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 }
 
 // Upsert adds or replaces articles built in memory (e.g. fetched by URL).
-func (ix *Index) Upsert(ctx context.Context, arts []briefbot.Article) (rep IngestReport, err error) {
+func (ix *Index) Upsert(ctx context.Context, space string, arts []briefbot.Article) (rep IngestReport, err error) {
 	defer func() { err = wrapErr("ingest", err) }()
 	if ix.readOnly {
 		return rep, ErrReadOnly

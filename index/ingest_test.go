@@ -71,7 +71,7 @@ func TestUpsertReplacesParagraphs(t *testing.T) {
 	if n := searchTotal(t, ix, "postponed"); n != 0 {
 		t.Errorf("dropped paragraph still found (%d)", n)
 	}
-	a, err := ix.Paragraphs(context.Background(), "kursk")
+	a, err := ix.Paragraphs(context.Background(), briefbot.Scope{}, "", "kursk")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,11 +178,11 @@ func TestIngestFolder(t *testing.T) {
 	if pg, _ := ix.Search(context.Background(), "squid", briefbot.SearchFilters{}, 1, 5); pg.Total != 1 {
 		t.Errorf("search shows the duplicate %d times", pg.Total)
 	}
-	if arts, _ := ix.ArticlesBetween(context.Background(), day("2026-03-01"), day("2026-03-31")); len(arts) != 2 {
+	if arts, _ := ix.ArticlesBetween(context.Background(), briefbot.Scope{}, day("2026-03-01"), day("2026-03-31")); len(arts) != 2 {
 		t.Errorf("ArticlesBetween lists the duplicate: %d articles", len(arts))
 	}
 	// Ids derive from the path inside the ingested folder.
-	if _, err := ix.Paragraphs(context.Background(), "world/kursk"); err != nil {
+	if _, err := ix.Paragraphs(context.Background(), briefbot.Scope{}, "", "world/kursk"); err != nil {
 		t.Error(err)
 	}
 
@@ -217,7 +217,7 @@ func TestIngestFolder(t *testing.T) {
 	if searchTotal(t, ix, "senate") != 1 {
 		t.Error("kept text lost")
 	}
-	if _, err := ix.Paragraphs(context.Background(), "world/kursk"); err == nil {
+	if _, err := ix.Paragraphs(context.Background(), briefbot.Scope{}, "", "world/kursk"); err == nil {
 		t.Error("removed article still listed")
 	}
 }
@@ -229,7 +229,7 @@ func TestIngestSingleFileAndMissingPath(t *testing.T) {
 	if rep.Added != 1 {
 		t.Errorf("report %+v", rep)
 	}
-	if _, err := ix.Paragraphs(context.Background(), "kursk"); err != nil {
+	if _, err := ix.Paragraphs(context.Background(), briefbot.Scope{}, "", "kursk"); err != nil {
 		t.Errorf("single file id: %v", err)
 	}
 	if !hasWarning(rep.Skipped, "nope.txt", "no such file") {
@@ -307,7 +307,7 @@ func TestIngestSmallBatches(t *testing.T) {
 	if docCount(t, ix) != 42 || searchTotal(t, ix, "lighthouse") != 1 {
 		t.Errorf("after move: %+v, %d docs, lighthouse %d", rep, docCount(t, ix), searchTotal(t, ix, "lighthouse"))
 	}
-	st, _ := ix.Stats(context.Background())
+	st, _ := ix.Stats(context.Background(), briefbot.Scope{})
 	if st.Paragraphs != 42 || st.Articles != 21 {
 		t.Errorf("stats %+v", st)
 	}

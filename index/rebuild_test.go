@@ -9,6 +9,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+
 	"github.com/briefbot/briefbot"
 )
 
@@ -20,7 +21,7 @@ func statsOf(t *testing.T, dir string) briefbot.Stats {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	st, err := ix.Stats(context.Background())
+	st, err := ix.Stats(context.Background(), briefbot.Scope{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +148,7 @@ func TestOpenRemovesWhatAKilledRebuildLeft(t *testing.T) {
 	if rep := upsert(t, ix, art("late", "bbc.com", "Anna Smith", "2026-03-09", "Late story", "A late story about the harbour.")); rep.Added != 1 {
 		t.Errorf("upsert after the cleanup: %+v", rep)
 	}
-	if st, _ := ix.Stats(context.Background()); st.Articles != len(testArticles())+1 {
+	if st, _ := ix.Stats(context.Background(), briefbot.Scope{}); st.Articles != len(testArticles())+1 {
 		t.Errorf("after the cleanup: %+v", st)
 	}
 }

@@ -3,12 +3,13 @@ package index
 import (
 	"context"
 	"fmt"
-	"github.com/briefbot/briefbot"
 	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/briefbot/briefbot"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"

@@ -2,9 +2,10 @@ package index
 
 import (
 	"context"
-	"github.com/briefbot/briefbot"
 	"strings"
 	"testing"
+
+	"github.com/briefbot/briefbot"
 )
 
 // TestBundledSampleAnswersTheDemoQuestion pins the README's first command:

@@ -3,11 +3,12 @@ package index
 import (
 	"context"
 	"fmt"
-	"github.com/briefbot/briefbot"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/briefbot/briefbot"
 )
 
 func TestParseKeywords(t *testing.T) {

@@ -2,10 +2,11 @@ package index
 
 import (
 	"context"
-	"github.com/briefbot/briefbot"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/briefbot/briefbot"
 )
 
 func TestFoldAccents(t *testing.T) {

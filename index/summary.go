@@ -22,7 +22,7 @@ func (ix *Index) Summary(ctx context.Context, req briefbot.SummaryRequest) (brie
 func (ix *Index) summary(ctx context.Context, req briefbot.SummaryRequest) (briefbot.Summary, error) {
 	opts := summarize.Options{Sentences: req.Sentences, Words: req.Words}
 	if req.ArticleID != "" {
-		art, err := ix.Paragraphs(ctx, req.ArticleID)
+		art, err := ix.Paragraphs(ctx, req.Scope, req.Space, req.ArticleID)
 		if errors.Is(err, ErrNotFound) {
 			return briefbot.Summary{NoMatch: briefbot.NoSuchArticle, ArticleID: req.ArticleID}, nil
 		}

@@ -2,11 +2,12 @@ package index
 
 import (
 	"context"
-	"github.com/briefbot/briefbot"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/briefbot/briefbot"
 )
 
 // summaryArticles are five unrelated articles around the night of
@@ -130,7 +131,7 @@ func TestDaysAndSummaryAgree(t *testing.T) {
 	dateOnly := art("dated", "a.com", "", "2026-04-01", "Dated article", "The council approved the new budget on Wednesday after a long debate.")
 	timed := art("timed", "b.com", "", "", "Timed article", "Rail workers began a strike late in the evening across the whole country.")
 	timed.Published = time.Date(2026, 4, 2, 23, 30, 0, 0, time.UTC) // April 3 in Berlin, April 2 in New York
-	if _, err := ix.Upsert(context.Background(), []briefbot.Article{dateOnly, timed}); err != nil {
+	if _, err := ix.Upsert(context.Background(), "", []briefbot.Article{dateOnly, timed}); err != nil {
 		t.Fatal(err)
 	}
 	for _, zone := range []string{"America/New_York", "Europe/Berlin", "Pacific/Kiritimati"} {
@@ -138,7 +139,7 @@ func TestDaysAndSummaryAgree(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		days, err := ix.Days(context.Background(), loc, 0)
+		days, err := ix.Days(context.Background(), briefbot.Scope{}, loc, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/index"
 	"github.com/briefbot/briefbot/internal/textrules"
@@ -335,7 +336,7 @@ func indexCheck(ctx context.Context, a *app, cfg serveConfig) check {
 		return failed(name, err.Error(), "")
 	}
 	defer ix.Close()
-	st, err := ix.Stats(ctx)
+	st, err := ix.Stats(ctx, briefbot.Scope{})
 	if err != nil {
 		return failed(name, fmt.Sprintf("%s opens, but cannot be counted: %v", dir, err), "")
 	}
@@ -363,7 +364,7 @@ func lockedIndexCheck(ctx context.Context, a *app, dir string, lockErr error) ch
 			"if an ingest is running, run doctor again when it is done; else stop the process that holds the index")
 	}
 	defer c.Close()
-	days, err := c.Days(ctx, time.UTC, 1)
+	days, err := c.Days(ctx, briefbot.Scope{}, time.UTC, 1)
 	if err != nil {
 		return failed(name, fmt.Sprintf("%s is held by %s, which does not answer on its socket: %v", dir, holder, err), "look at serve's log, or restart it")
 	}

@@ -183,7 +183,7 @@ func when(t time.Time) string {
 type indexStore struct{ ix *index.Index }
 
 func (s indexStore) UpsertArticles(ctx context.Context, arts []briefbot.Article) (feeds.Upserted, error) {
-	rep, err := s.ix.Upsert(ctx, arts)
+	rep, err := s.ix.Upsert(ctx, briefbot.SharedSpace, arts)
 	return feeds.Upserted{Added: rep.Added, Updated: rep.Updated, Unchanged: rep.Unchanged}, err
 }
 

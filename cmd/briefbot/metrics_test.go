@@ -73,7 +73,7 @@ func TestIngestMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	m := metrics.New(ix.Stats)
+	m := metrics.New(func(ctx context.Context) (briefbot.Stats, error) { return ix.Stats(ctx, briefbot.Scope{}) })
 	admin := &indexAdmin{ix: ix, roots: []string{root}, log: slog.New(slog.DiscardHandler), metrics: m}
 	if _, err := admin.Reindex(context.Background()); err != nil {
 		t.Fatal(err)

@@ -150,7 +150,7 @@ func cmdSummary(ctx context.Context, a *app, args []string) error {
 	if sample && modes == 0 {
 		// Today has no sample articles: brief the sample's latest day instead,
 		// so the demo shows a briefing rather than an empty day.
-		if days, err := ix.Days(ctx, loc, 1); err == nil && len(days) > 0 {
+		if days, err := ix.Days(ctx, briefbot.Scope{} /* TODO(spaces) */, loc, 1); err == nil && len(days) > 0 {
 			req.Day = days[0]
 		}
 	}

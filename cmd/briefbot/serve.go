@@ -165,7 +165,9 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		return err
 	}
 	defer ix.Close()
-	m := metrics.New(ix.Stats)
+	m := metrics.New(func(ctx context.Context) (briefbot.Stats, error) {
+		return ix.Stats(ctx, briefbot.Scope{}) /* TODO(spaces): all spaces */
+	})
 	var ready atomic.Bool // the index is open and the start-up ingest done
 	m.SetReady(ready.Load)
 	stopMetrics, err := startMetrics(m, cfg.metricsAddr, log)
@@ -388,8 +390,8 @@ type indexAdmin struct {
 	metrics *metrics.Metrics // counts what each ingest changed
 }
 
-func (a *indexAdmin) AddArticles(ctx context.Context, arts []briefbot.Article) (string, error) {
-	rep, err := a.ix.Upsert(ctx, arts)
+func (a *indexAdmin) AddArticles(ctx context.Context, server string, arts []briefbot.Article) (string, error) {
+	rep, err := a.ix.Upsert(ctx, server, arts)
 	if err != nil {
 		a.metrics.IngestFailed()
 		return "", err

@@ -125,9 +125,9 @@ func (c *Client) Summary(ctx context.Context, req briefbot.SummaryRequest) (brie
 	return sum, nil
 }
 
-func (c *Client) Days(ctx context.Context, loc *time.Location, limit int) ([]time.Time, error) {
+func (c *Client) Days(ctx context.Context, sc briefbot.Scope, loc *time.Location, limit int) ([]time.Time, error) {
 	var days []time.Time
-	if err := c.call(ctx, routeDays, daysRequest{Zone: zoneName(loc), Limit: limit}, &days); err != nil {
+	if err := c.call(ctx, routeDays, daysRequest{Scope: sc, Zone: zoneName(loc), Limit: limit}, &days); err != nil {
 		return nil, err
 	}
 	for i := range days {

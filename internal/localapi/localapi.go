@@ -27,7 +27,7 @@ type Index interface {
 	Ask(ctx context.Context, question string, opts briefbot.AskOptions) (briefbot.Answer, error)
 	Search(ctx context.Context, keywords string, f briefbot.SearchFilters, page, pageSize int) (briefbot.SearchPage, error)
 	Summary(ctx context.Context, req briefbot.SummaryRequest) (briefbot.Summary, error)
-	Days(ctx context.Context, loc *time.Location, limit int) ([]time.Time, error)
+	Days(ctx context.Context, sc briefbot.Scope, loc *time.Location, limit int) ([]time.Time, error)
 }
 
 // IngestFunc ingests paths (absolute, as the server's working directory is
@@ -89,6 +89,7 @@ type (
 		Sentences, Words  int
 	}
 	daysRequest struct {
+		Scope briefbot.Scope
 		Zone  string
 		Limit int
 	}

@@ -54,7 +54,7 @@ func (f *fakeIndex) Summary(ctx context.Context, req briefbot.SummaryRequest) (b
 	}, f.fail
 }
 
-func (f *fakeIndex) Days(ctx context.Context, loc *time.Location, limit int) ([]time.Time, error) {
+func (f *fakeIndex) Days(ctx context.Context, sc briefbot.Scope, loc *time.Location, limit int) ([]time.Time, error) {
 	f.gotDays = loc
 	return []time.Time{time.Date(2024, 11, 21, 0, 0, 0, 0, loc)}, f.fail
 }
@@ -124,7 +124,7 @@ func TestCallsCrossTheSocketWhole(t *testing.T) {
 		t.Errorf("summary: got %+v, want %+v", sum, wantSum)
 	}
 
-	days, err := c.Days(ctx, berlin, 1)
+	days, err := c.Days(ctx, briefbot.Scope{}, berlin, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -164,7 +164,7 @@ func (h *handlers) mux() *http.ServeMux {
 		if err != nil {
 			return nil, err
 		}
-		return h.ix.Days(ctx, loc, req.Limit)
+		return h.ix.Days(ctx, req.Scope, loc, req.Limit)
 	}))
 	m.Handle("POST "+routeIngest, route(h, func(ctx context.Context, req ingestRequest) (any, error) {
 		if h.ingest == nil {
