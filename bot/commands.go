@@ -146,6 +146,7 @@ func Commands() []*Command {
 			Description: "Index size, uptime, answer times and feedback (admins)",
 			Options:     []*discordgo.ApplicationCommandOption{},
 		}),
+		briefingCommand(),
 	}
 }
 

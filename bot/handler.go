@@ -44,6 +44,11 @@ type HandlerOptions struct {
 	// Observer is told of every interaction, deferral, failed reply and
 	// Discord 429, for metrics; nil = nobody.
 	Observer Observer
+	// Briefings holds the servers' /briefing settings; nil = Serve opens
+	// them in its StateDir. ChannelChecker checks /briefing set's channel;
+	// nil = Serve's, which asks Discord.
+	Briefings      *BriefingStore
+	ChannelChecker ChannelChecker
 }
 
 // Handler answers interactions. It is safe for concurrent use.
@@ -60,6 +65,10 @@ type Handler struct {
 	stats    answerStats
 	hashKey  string
 	obs      Observer
+	// briefings and checker serve /briefing; Serve fills them when nil,
+	// before any interaction arrives.
+	briefings *BriefingStore
+	checker   ChannelChecker
 }
 
 // NewHandler returns a Handler answering from eng.
@@ -77,6 +86,7 @@ func NewHandler(eng Engine, opts HandlerOptions) *Handler {
 		hashKey:  opts.UserHashKey,
 		obs:      opts.Observer,
 	}
+	h.briefings, h.checker = opts.Briefings, opts.ChannelChecker
 	if h.obs == nil {
 		h.obs = nopObserver{}
 	}
@@ -206,7 +216,7 @@ func (h *Handler) Deferral(i *discordgo.Interaction) *discordgo.InteractionRespo
 	case discordgo.InteractionApplicationCommand:
 		data, ok := i.Data.(discordgo.ApplicationCommandInteractionData)
 		var flags discordgo.MessageFlags
-		if ok && (isAdminCommand(data.Name) || optBool(data.Options, "private")) {
+		if ok && (isAdminCommand(data.Name) || data.Name == cmdBriefing || optBool(data.Options, "private")) {
 			flags = discordgo.MessageFlagsEphemeral
 		}
 		return &discordgo.InteractionResponse{

@@ -20,7 +20,7 @@ func (h *Handler) autocomplete(ctx context.Context, i *discordgo.Interaction, ou
 	data, _ := i.Data.(discordgo.ApplicationCommandInteractionData)
 	out.command = data.Name + ":autocomplete"
 	var focused *discordgo.ApplicationCommandInteractionDataOption
-	for _, o := range data.Options {
+	for _, o := range withSubOptions(data.Options) {
 		if o != nil && o.Focused {
 			focused = o
 		}
@@ -37,6 +37,8 @@ func (h *Handler) autocomplete(ctx context.Context, i *discordgo.Interaction, ou
 			choices, err = h.sourceChoices(ctx, typed)
 		case focused.Name == "author" && data.Name == cmdSearch:
 			choices, err = h.authorChoices(ctx, typed)
+		case focused.Name == "zone" && data.Name == cmdBriefing:
+			choices = zoneChoices(typed)
 		case focused.Name == "date" && data.Name == cmdSummary:
 			choices, err = h.dayChoices(ctx, typed)
 		}

@@ -55,6 +55,8 @@ func (h *Handler) command(ctx context.Context, i *discordgo.Interaction, start t
 		resp, err = h.reindex(ctx, out)
 	case cmdStats:
 		resp, err = h.statsCommand(ctx, out)
+	case cmdBriefing:
+		resp, err = h.briefing(ctx, i, data.Options, out)
 	case cmdHelp:
 		resp = h.help(out)
 	case cmdAskMessage:

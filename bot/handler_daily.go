@@ -10,16 +10,18 @@ import (
 	"github.com/bwmarrin/discordgo"
 )
 
-// DailyMessage renders the scheduled briefing for the local day of day (in
-// the handler's Location), with allowed_mentions allowing none: a channel
-// message would otherwise ping users, roles and @everyone found in quoted text.
+// DailyMessage renders server's scheduled briefing for the calendar day of
+// day in day's own location (the zone of that server's setting): the shared
+// space and server's space ("" = the shared space only). allowed_mentions
+// allows none: a channel message would otherwise ping users, roles and
+// @everyone found in quoted text.
 //
 // When the day has no articles (or the summary has no points) it returns
 // ok=false and logs why: the scheduler posts nothing rather than an empty
 // "no news" message every quiet day.
-func (h *Handler) DailyMessage(ctx context.Context, day time.Time) (msg *discordgo.MessageSend, ok bool, err error) {
-	d := midnight(day.In(h.loc))
-	sum, err := h.eng.Summary(ctx, briefbot.SummaryRequest{Day: d, Location: h.loc})
+func (h *Handler) DailyMessage(ctx context.Context, server string, day time.Time) (msg *discordgo.MessageSend, ok bool, err error) {
+	d := midnight(day)
+	sum, err := h.eng.Summary(ctx, briefbot.SummaryRequest{Day: d, Location: day.Location(), Scope: briefbot.Scope{Server: server}})
 	if err != nil {
 		return nil, false, fmt.Errorf("daily summary for %s: %w", dayString(d), err)
 	}

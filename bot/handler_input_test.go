@@ -337,7 +337,7 @@ func TestDailyMessage(t *testing.T) {
 	t.Parallel()
 	h, _, logs := newTestHandler(t, &fakeEngine{articles: testArticles()}, nil)
 	ctx := context.Background()
-	msg, ok, err := h.DailyMessage(ctx, testNow)
+	msg, ok, err := h.DailyMessage(ctx, "", testNow)
 	if err != nil || !ok {
 		t.Fatalf("DailyMessage = %v, %v", ok, err)
 	}
@@ -355,7 +355,7 @@ func TestDailyMessage(t *testing.T) {
 		t.Error("expected the @everyone paragraph, neutralised, in the daily post")
 	}
 
-	msg, ok, err = h.DailyMessage(ctx, time.Date(2024, 1, 1, 8, 0, 0, 0, testZone))
+	msg, ok, err = h.DailyMessage(ctx, "", time.Date(2024, 1, 1, 8, 0, 0, 0, testZone))
 	if err != nil || ok || msg != nil {
 		t.Errorf("a day without articles: DailyMessage = %v, %v, %v; want nothing to post", msg, ok, err)
 	}
@@ -364,7 +364,7 @@ func TestDailyMessage(t *testing.T) {
 	}
 
 	h2, _, _ := newTestHandler(t, &fakeEngine{err: errEngine}, nil)
-	if _, ok, err := h2.DailyMessage(ctx, testNow); err == nil || ok {
+	if _, ok, err := h2.DailyMessage(ctx, "", testNow); err == nil || ok {
 		t.Errorf("engine failure: ok=%v err=%v", ok, err)
 	}
 }
@@ -518,7 +518,7 @@ func TestCommandDefinitions(t *testing.T) {
 			}
 		}
 		raw, _ := json.Marshal(c)
-		admin := isAdminCommand(c.Name)
+		admin := isAdminCommand(c.Name) || c.Name == cmdBriefing
 		if admin != strings.Contains(string(raw), `"default_member_permissions":"32"`) {
 			t.Errorf("/%s default_member_permissions wrong: %s", c.Name, raw)
 		}

@@ -3,15 +3,13 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/briefbot/briefbot/internal/atomicfile"
 
 	"github.com/bwmarrin/discordgo"
 )
@@ -89,7 +87,9 @@ func slotOn(day time.Time, hh, mm int, loc *time.Location) time.Time {
 // dayKey is the local calendar day of t as YYYY-MM-DD.
 func dayKey(t time.Time, loc *time.Location) string { return t.In(loc).Format(time.DateOnly) }
 
-// dailyState is the daily-summary state file.
+// dailyState is one entry's scheduler state: the operator's in the
+// daily-summary state file (its format from before per-server settings),
+// each server's in the briefing settings file.
 type dailyState struct {
 	// LastDay is the last local day (YYYY-MM-DD) whose briefing was posted,
 	// or found to have nothing to post, or failed for good.
@@ -103,19 +103,23 @@ type dailyState struct {
 	// post in the channel instead of posting again.
 	Pending string `json:"pending,omitempty"`
 	Nonce   string `json:"nonce,omitempty"`
+	// Failure is the last post Discord refused for good, until a post
+	// succeeds.
+	Failure *postFailure `json:"failure,omitempty"`
 }
 
-// poster sends the daily message to the channel.
+// poster sends the daily message to a channel.
 type poster interface {
-	post(ctx context.Context, msg *discordgo.MessageSend, nonce string) error
+	post(ctx context.Context, channel string, msg *discordgo.MessageSend, nonce string) error
 	// findPost reports whether the channel's recent messages hold a post of
 	// the bot sent with nonce or whose content is marker.
-	findPost(ctx context.Context, nonce, marker string) (bool, error)
+	findPost(ctx context.Context, channel, nonce, marker string) (bool, error)
 }
 
-// dailyScheduler posts the day's briefing once per local day.
+// dailyScheduler posts each entry's briefing once per local day of that
+// entry's zone: one goroutine for every server.
 //
-// Exactly once: before the post the day is written to the state file as
+// Exactly once: before the post the day is written to the entry's state as
 // pending with the post's nonce, and right after the post it is recorded as
 // posted (both writes atomic). A day already recorded is never posted again;
 // a day still pending (a crash or an unknown outcome between the post and the
@@ -123,110 +127,107 @@ type poster interface {
 // hold it, so restarts do not repeat it. Catch-up policy: when the bot starts (or wakes)
 // after today's slot and today is not recorded, it posts at once; a missed
 // earlier day is never posted late (yesterday's briefing the next morning
-// would be stale next to today's).
+// would be stale next to today's). A server's new setting starts at its next
+// post time.
 type dailyScheduler struct {
-	clock     Clock
-	loc       *time.Location
-	hh, mm    int
-	statePath string // "" = remember in memory only
-	channel   string
-	post      poster
-	daily     dailyMessenger
-	log       *slog.Logger
-	mem       dailyState
+	clock Clock
+	store *BriefingStore
+	post  poster
+	daily dailyMessenger
+	log   *slog.Logger
+	// checker, when set, names the permissions the bot lacks after Discord
+	// refused a post for want of one.
+	checker ChannelChecker
 	// onUnauthorized is called on a 401 (Serve stops).
 	onUnauthorized func()
 	// afterPost, when set (tests only), runs between a successful post and
 	// its record: a fault hook that stands for a crash there.
 	afterPost func()
+	retryAt   map[string]time.Time
 }
 
-func newDailyScheduler(cfg *ServeConfig, p poster, daily dailyMessenger) (*dailyScheduler, error) {
-	hh, mm, err := parseHHMM(cfg.SummaryAt)
-	if err != nil {
-		return nil, err
-	}
-	d := &dailyScheduler{
-		clock: cfg.Clock, loc: cfg.Location, hh: hh, mm: mm, channel: cfg.SummaryChannel,
-		post: p, daily: daily, log: cfg.Logger,
-	}
-	if cfg.StateDir != "" {
-		d.statePath = filepath.Join(cfg.StateDir, dailyStateFile)
-	}
-	return d, nil
+func newDailyScheduler(clock Clock, store *BriefingStore, p poster, daily dailyMessenger, log *slog.Logger) *dailyScheduler {
+	return &dailyScheduler{clock: clock, store: store, post: p, daily: daily, log: log, retryAt: map[string]time.Time{}}
 }
 
-// state is the recorded state; an unreadable file counts as empty.
-func (d *dailyScheduler) state() dailyState {
-	if d.statePath == "" {
-		return d.mem
+// record writes day's outcome for j, keeping a failure until a post succeeds.
+func (d *dailyScheduler) record(j briefingJob, day, outcome string, failure *postFailure) error {
+	old := d.store.state(j.key)
+	st := dailyState{LastDay: day, Outcome: outcome, Channel: j.channel, At: d.clock.Now().UTC().Format(time.RFC3339), Failure: old.Failure}
+	switch {
+	case failure != nil:
+		st.Failure = failure
+	case outcome == "posted":
+		st.Failure = nil
 	}
-	var st dailyState
-	if err := readJSONFile(d.statePath, &st); err != nil {
-		return dailyState{}
-	}
-	return st
-}
-
-func (d *dailyScheduler) lastDay() string { return d.state().LastDay }
-
-func (d *dailyScheduler) record(day, outcome string) error {
-	st := dailyState{LastDay: day, Outcome: outcome, Channel: d.channel, At: d.clock.Now().UTC().Format(time.RFC3339)}
-	return d.write(st)
+	return d.store.writeState(j.key, st)
 }
 
 // recordIntent marks day as pending before its post, keeping the last
 // recorded day.
-func (d *dailyScheduler) recordIntent(day, nonce string) error {
-	st := d.state()
-	st.Pending, st.Nonce, st.Channel = day, nonce, d.channel
+func (d *dailyScheduler) recordIntent(j briefingJob, day, nonce string) error {
+	st := d.store.state(j.key)
+	st.Pending, st.Nonce, st.Channel = day, nonce, j.channel
 	st.At = d.clock.Now().UTC().Format(time.RFC3339)
-	return d.write(st)
-}
-
-func (d *dailyScheduler) write(st dailyState) error {
-	d.mem = st
-	if d.statePath == "" {
-		return nil
-	}
-	return atomicfile.WriteJSON(d.statePath, st)
+	return d.store.writeState(j.key, st)
 }
 
 // run posts until ctx ends.
 func (d *dailyScheduler) run(ctx context.Context) {
-	retryAt := time.Time{}
 	for {
 		now := d.clock.Now()
-		today := dayKey(now, d.loc)
-		slot := slotOn(now, d.hh, d.mm, d.loc)
-		var next time.Time
-		switch {
-		case d.lastDay() >= today:
-			next = slotOn(nextDay(now, d.loc), d.hh, d.mm, d.loc)
-		case now.Before(slot):
-			next = slot
-		case now.Before(retryAt):
-			next = retryAt
-		default:
-			if d.runOnce(ctx, now) {
-				retryAt = time.Time{}
+		next := now.Add(maxSleep)
+		ran := false
+		for _, j := range d.store.jobs() {
+			at, due := d.nextFor(j, now)
+			if !due {
+				if at.Before(next) {
+					next = at
+				}
+				continue
+			}
+			ran = true
+			if d.runOnce(ctx, j, now) {
+				delete(d.retryAt, j.key)
 			} else {
-				retryAt = now.Add(retryPostAfter)
+				d.retryAt[j.key] = now.Add(retryPostAfter)
 			}
 			if ctx.Err() != nil {
 				return
 			}
-			continue
 		}
-		wait := min(next.Sub(now), maxSleep)
-		c, stop := d.clock.NewTimer(max(wait, 0))
+		if ran {
+			continue // the posts took time: look again from the new now
+		}
+		c, stop := d.clock.NewTimer(max(next.Sub(now), 0))
 		select {
 		case <-ctx.Done():
 			stop()
 			return
+		case <-d.store.wake:
+			stop() // a setting changed: recompute
 		case <-c:
 		}
 	}
+}
+
+// nextFor says whether j's post is due at now, or else when it next is.
+func (d *dailyScheduler) nextFor(j briefingJob, now time.Time) (time.Time, bool) {
+	today := dayKey(now, j.loc)
+	slot := slotOn(now, j.hh, j.mm, j.loc)
+	tomorrow := slotOn(nextDay(now, j.loc), j.hh, j.mm, j.loc)
+	switch {
+	case d.store.state(j.key).LastDay >= today:
+		return tomorrow, false
+	case !j.since.IsZero() && slot.Before(j.since):
+		// Set after today's time: the first post is tomorrow's.
+		return tomorrow, false
+	case now.Before(slot):
+		return slot, false
+	case now.Before(d.retryAt[j.key]):
+		return d.retryAt[j.key], false
+	}
+	return now, true
 }
 
 // nextDay is noon of the local day after t's: a safe anchor for slotOn.
@@ -235,15 +236,23 @@ func nextDay(t time.Time, loc *time.Location) time.Time {
 	return time.Date(y, m, dd+1, 12, 0, 0, 0, loc)
 }
 
-// runOnce posts the briefing for now's local day. It reports false when the
+// runOnce posts j's briefing for now's local day. It reports false when the
 // attempt should be retried later (the day is then not recorded).
-func (d *dailyScheduler) runOnce(ctx context.Context, now time.Time) bool {
-	day := dayKey(now, d.loc)
-	y, m, dd := now.In(d.loc).Date()
-	dayStart := time.Date(y, m, dd, 0, 0, 0, 0, d.loc)
-	log := d.log.With("day", day, "channel", d.channel)
+func (d *dailyScheduler) runOnce(ctx context.Context, j briefingJob, now time.Time) bool {
+	day := dayKey(now, j.loc)
+	y, m, dd := now.In(j.loc).Date()
+	dayStart := time.Date(y, m, dd, 0, 0, 0, 0, j.loc)
+	log := d.log.With("day", day, "channel", j.channel, "server", j.guild)
+	if j.guild == "" && j.key == operatorKey {
+		// The operator's channel: its server could not be read at start.
+		g, ok := d.operatorGuild(ctx, log, j)
+		if !ok {
+			return false
+		}
+		j.guild = g
+	}
 
-	msg, ok, err := d.daily.DailyMessage(ctx, dayStart)
+	msg, ok, err := d.daily.DailyMessage(ctx, j.guild, dayStart)
 	if err != nil {
 		if ctx.Err() != nil {
 			return false
@@ -253,7 +262,7 @@ func (d *dailyScheduler) runOnce(ctx context.Context, now time.Time) bool {
 	}
 	if !ok || msg == nil {
 		log.Info("daily briefing: no articles for the day; nothing posted")
-		d.recordOrLog(log, day, "empty")
+		d.recordOrLog(log, j, day, "empty", nil)
 		return true
 	}
 	msg.AllowedMentions = noMentions()
@@ -261,19 +270,24 @@ func (d *dailyScheduler) runOnce(ctx context.Context, now time.Time) bool {
 	// nonce for a few minutes (enforce_nonce), a second line of defence
 	// behind the state file.
 	nonce := "brief-" + strings.ReplaceAll(day, "-", "")
-	if done, ok := d.resumePending(ctx, log, day, nonce, msg.Content); !ok || done {
+	if done, ok := d.resumePending(ctx, log, j, day, nonce, msg.Content); !ok || done {
 		return done
 	}
-	if err := d.recordIntent(day, nonce); err != nil {
+	if err := d.recordIntent(j, day, nonce); err != nil {
 		log.Error("daily briefing: cannot write the state file; a crash during the post may post again", "err", err)
 	}
-	switch err := d.post.post(ctx, msg, nonce); {
+	return d.settle(ctx, log, j, day, d.post.post(ctx, j.channel, msg, nonce))
+}
+
+// settle records the outcome of j's post for day; false = retry later.
+func (d *dailyScheduler) settle(ctx context.Context, log *slog.Logger, j briefingJob, day string, err error) bool {
+	switch {
 	case err == nil:
 		if d.afterPost != nil {
 			d.afterPost()
 		}
 		log.Info("daily briefing posted")
-		d.recordOrLog(log, day, "posted")
+		d.recordOrLog(log, j, day, "posted", nil)
 		return true
 	case ctx.Err() != nil:
 		return false
@@ -282,12 +296,13 @@ func (d *dailyScheduler) runOnce(ctx context.Context, now time.Time) bool {
 		if d.onUnauthorized != nil {
 			d.onUnauthorized()
 		}
-		return true
+		return false
 	case permanentPostError(err):
-		// 403 Missing Access / 50013 Missing Permissions and the like will
-		// not pass by retrying: log once and give the day up.
-		log.Error("daily briefing: Discord refused the post; giving up for today (check the channel id and the bot's permissions)", "err", err)
-		d.recordOrLog(log, day, "failed")
+		// 403 Missing Access / 50013 Missing Permissions / 10003 Unknown
+		// Channel will not pass by retrying: give the day up and keep why,
+		// for /briefing show.
+		log.Error("daily briefing: Discord refused the post; giving up for today (check the channel and the bot's permissions there)", "err", err)
+		d.recordOrLog(log, j, day, "failed", d.failure(ctx, j, day, err))
 		return true
 	default:
 		log.Error("daily briefing: post failed; will retry", "err", err, "retry_in", retryPostAfter)
@@ -295,20 +310,56 @@ func (d *dailyScheduler) runOnce(ctx context.Context, now time.Time) bool {
 	}
 }
 
+// failure describes a refused post; for a refusal for want of permission it
+// reads which of the needed permissions the bot lacks.
+func (d *dailyScheduler) failure(ctx context.Context, j briefingJob, day string, err error) *postFailure {
+	f := &postFailure{Day: day, At: d.clock.Now().UTC().Format(time.RFC3339), Status: httpStatus(err), Code: discordCode(err)}
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Message != nil {
+		f.Message = re.Message.Message
+	}
+	if d.checker != nil && f.Code != discordUnknownChannel && f.Status == http.StatusForbidden {
+		if acc, cerr := d.checker.CheckChannel(ctx, j.channel); cerr == nil {
+			f.Missing = acc.Missing
+		}
+	}
+	return f
+}
+
+// operatorGuild reads the server of the operator's channel, which the
+// post's scope needs; ok is false when it cannot be read now.
+func (d *dailyScheduler) operatorGuild(ctx context.Context, log *slog.Logger, j briefingJob) (string, bool) {
+	if d.checker == nil {
+		return "", true // shared space only
+	}
+	acc, err := d.checker.CheckChannel(ctx, j.channel)
+	if err != nil && !errors.Is(err, errUnknownChannel) {
+		log.Error("daily briefing: cannot read the server of BRIEFBOT_SUMMARY_CHANNEL; will retry", "err", err)
+		return "", false
+	}
+	if acc.GuildID == "" {
+		// The bot cannot see the channel (or it is gone): the post will
+		// fail and be recorded as such; retrying would only repeat that.
+		return "", true
+	}
+	d.store.setOperatorGuild(acc.GuildID)
+	return acc.GuildID, true
+}
+
 // resumePending handles a day left pending by an earlier attempt (a crash
 // or an unknown outcome after the intent was written): when the channel
 // already holds the post, the day is recorded as posted (done). ok is false
 // when the channel cannot be read: the attempt is retried later rather than
 // risking a second post.
-func (d *dailyScheduler) resumePending(ctx context.Context, log *slog.Logger, day, nonce, marker string) (done, ok bool) {
-	st := d.state()
-	if st.Pending != day || st.Channel != d.channel {
+func (d *dailyScheduler) resumePending(ctx context.Context, log *slog.Logger, j briefingJob, day, nonce, marker string) (done, ok bool) {
+	st := d.store.state(j.key)
+	if st.Pending != day || st.Channel != j.channel {
 		return false, true
 	}
 	if st.Nonce != "" {
 		nonce = st.Nonce
 	}
-	found, err := d.post.findPost(ctx, nonce, marker)
+	found, err := d.post.findPost(ctx, j.channel, nonce, marker)
 	if err != nil {
 		if ctx.Err() == nil {
 			log.Error("daily briefing: an earlier attempt may have posted, and the channel cannot be read to check; will retry", "err", err)
@@ -319,12 +370,12 @@ func (d *dailyScheduler) resumePending(ctx context.Context, log *slog.Logger, da
 		return false, true
 	}
 	log.Info("daily briefing: an earlier attempt had posted it; not posting again")
-	d.recordOrLog(log, day, "posted")
+	d.recordOrLog(log, j, day, "posted", nil)
 	return true, true
 }
 
-func (d *dailyScheduler) recordOrLog(log *slog.Logger, day, outcome string) {
-	if err := d.record(day, outcome); err != nil {
+func (d *dailyScheduler) recordOrLog(log *slog.Logger, j briefingJob, day, outcome string, failure *postFailure) {
+	if err := d.record(j, day, outcome, failure); err != nil {
 		log.Error("daily briefing: cannot write the state file; a restart today may post again", "err", err)
 	}
 }
@@ -344,7 +395,6 @@ func permanentPostError(err error) bool {
 // processed). The nonce with enforce_nonce makes Discord itself drop a repeat.
 type channelPoster struct {
 	s       *discordgo.Session
-	channel string
 	log     *slog.Logger
 	backoff time.Duration
 	botID   string
@@ -356,20 +406,20 @@ type messageSendWithNonce struct {
 	EnforceNonce bool   `json:"enforce_nonce,omitempty"`
 }
 
-func (p *channelPoster) post(ctx context.Context, msg *discordgo.MessageSend, nonce string) error {
+func (p *channelPoster) post(ctx context.Context, channel string, msg *discordgo.MessageSend, nonce string) error {
 	for _, e := range msg.Embeds {
 		if e.Type == "" {
 			e.Type = discordgo.EmbedTypeRich
 		}
 	}
 	body := messageSendWithNonce{MessageSend: msg, Nonce: nonce, EnforceNonce: nonce != ""}
-	endpoint := discordgo.EndpointChannelMessages(p.channel)
+	endpoint := discordgo.EndpointChannelMessages(channel)
 	started := time.Now()
 	const attempts = 3
 	var err error
 	for n := 0; n < attempts; n++ {
 		if n > 0 {
-			if posted, cerr := p.postedSince(ctx, started, msg); cerr == nil && posted {
+			if posted, cerr := p.postedSince(ctx, channel, started, msg); cerr == nil && posted {
 				p.log.Info("daily briefing: the earlier attempt went through; not posting again")
 				return nil
 			} else if cerr != nil {
@@ -390,7 +440,7 @@ func (p *channelPoster) post(ctx context.Context, msg *discordgo.MessageSend, no
 		}
 	}
 	// The last attempt may have gone through as well.
-	if posted, cerr := p.postedSince(ctx, started, msg); cerr == nil && posted {
+	if posted, cerr := p.postedSince(ctx, channel, started, msg); cerr == nil && posted {
 		return nil
 	}
 	return err
@@ -399,8 +449,8 @@ func (p *channelPoster) post(ctx context.Context, msg *discordgo.MessageSend, no
 // postedSince reports whether msg is among the channel's recent messages:
 // posted by the bot as a plain message (not an interaction reply) since t,
 // less a minute of clock skew, with the same content and number of embeds.
-func (p *channelPoster) postedSince(ctx context.Context, t time.Time, msg *discordgo.MessageSend) (bool, error) {
-	msgs, _, err := p.recentOwnPosts(ctx, 20)
+func (p *channelPoster) postedSince(ctx context.Context, channel string, t time.Time, msg *discordgo.MessageSend) (bool, error) {
+	msgs, _, err := p.recentOwnPosts(ctx, channel, 20)
 	if err != nil {
 		return false, err
 	}
@@ -417,8 +467,8 @@ func (p *channelPoster) postedSince(ctx context.Context, t time.Time, msg *disco
 // message's nonce when it is created but need not keep it in the history, so
 // the marker (the daily post's first line names its day) is what a restart
 // can rely on; a matching nonce is taken when Discord does return it.
-func (p *channelPoster) findPost(ctx context.Context, nonce, marker string) (bool, error) {
-	msgs, nonces, err := p.recentOwnPosts(ctx, 50)
+func (p *channelPoster) findPost(ctx context.Context, channel, nonce, marker string) (bool, error) {
+	msgs, nonces, err := p.recentOwnPosts(ctx, channel, 50)
 	if err != nil {
 		return false, fmt.Errorf("daily briefing: reading the channel: %w", err)
 	}
@@ -433,12 +483,12 @@ func (p *channelPoster) findPost(ctx context.Context, nonce, marker string) (boo
 // recentOwnPosts returns up to limit of the channel's latest messages that the
 // bot posted as plain messages (not interaction replies), newest first, with
 // the nonce of each ("" when Discord sent none).
-func (p *channelPoster) recentOwnPosts(ctx context.Context, limit int) ([]*discordgo.Message, []string, error) {
+func (p *channelPoster) recentOwnPosts(ctx context.Context, channel string, limit int) ([]*discordgo.Message, []string, error) {
 	botID, err := p.ownID(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	endpoint := discordgo.EndpointChannelMessages(p.channel)
+	endpoint := discordgo.EndpointChannelMessages(channel)
 	var raw []byte
 	err = retryREST(ctx, p.backoff, 3, true, func(ctx context.Context) error {
 		var err error

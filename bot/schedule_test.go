@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -81,8 +82,9 @@ type fakeClock struct {
 }
 
 type fakeTimer struct {
-	at time.Time
-	c  chan time.Time
+	at      time.Time
+	c       chan time.Time
+	stopped *atomic.Bool
 }
 
 func newFakeClock(now time.Time) *fakeClock {
@@ -96,9 +98,9 @@ func (c *fakeClock) Now() time.Time {
 }
 
 func (c *fakeClock) NewTimer(d time.Duration) (<-chan time.Time, func() bool) {
-	ft := fakeTimer{at: c.Now().Add(d), c: make(chan time.Time, 1)}
+	ft := fakeTimer{at: c.Now().Add(d), c: make(chan time.Time, 1), stopped: new(atomic.Bool)}
 	c.armed <- ft
-	return ft.c, func() bool { return true }
+	return ft.c, func() bool { return !ft.stopped.Swap(true) }
 }
 
 // runUntil advances through the scheduler's timers until the next one is
@@ -111,6 +113,9 @@ func (c *fakeClock) runUntil(t *testing.T, end time.Time) {
 		case ft = <-c.armed:
 		case <-time.After(5 * time.Second):
 			t.Fatalf("scheduler armed no timer (clock at %s)", c.Now())
+		}
+		if ft.stopped.Load() {
+			continue // stopped by the scheduler: it never fires
 		}
 		if ft.at.After(end) {
 			// Put it back for the next runUntil.
@@ -139,7 +144,7 @@ type recPoster struct {
 	errs  []error
 }
 
-func (p *recPoster) post(_ context.Context, msg *discordgo.MessageSend, nonce string) error {
+func (p *recPoster) post(_ context.Context, _ string, msg *discordgo.MessageSend, nonce string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(p.errs) > 0 {
@@ -154,7 +159,7 @@ func (p *recPoster) post(_ context.Context, msg *discordgo.MessageSend, nonce st
 
 // findPost looks among this poster's own posts (a restarted scheduler in
 // these tests has a fresh poster, so it finds nothing).
-func (p *recPoster) findPost(_ context.Context, _, marker string) (bool, error) {
+func (p *recPoster) findPost(_ context.Context, _, _, marker string) (bool, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, m := range p.msgs {
@@ -179,7 +184,7 @@ type dayMessenger struct {
 	calls int
 }
 
-func (m *dayMessenger) DailyMessage(_ context.Context, day time.Time) (*discordgo.MessageSend, bool, error) {
+func (m *dayMessenger) DailyMessage(_ context.Context, _ string, day time.Time) (*discordgo.MessageSend, bool, error) {
 	m.mu.Lock()
 	m.calls++
 	m.mu.Unlock()
@@ -188,6 +193,18 @@ func (m *dayMessenger) DailyMessage(_ context.Context, day time.Time) (*discordg
 		return nil, false, nil
 	}
 	return &discordgo.MessageSend{Content: "Daily briefing " + k}, true, nil
+}
+
+// operatorStore is a briefing store in dir with the operator's entry only
+// (its server unknown: the scheduler then summarises the shared space).
+func operatorStore(t *testing.T, dir, ch, at string, loc *time.Location) *BriefingStore {
+	t.Helper()
+	store, err := NewBriefingStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store.setOperator("", ch, at, loc)
+	return store
 }
 
 type schedRig struct {
@@ -204,12 +221,8 @@ func startScheduler(t *testing.T, loc *time.Location, at, stateDir string, start
 	if msgr == nil {
 		msgr = &dayMessenger{loc: loc}
 	}
-	cfg := ServeConfig{SummaryChannel: "1", SummaryAt: at, Location: loc, Clock: clock, StateDir: stateDir, Logger: testLogger(t)}
 	p := &recPoster{clock: clock}
-	sch, err := newDailyScheduler(&cfg, p, msgr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sch := newDailyScheduler(clock, operatorStore(t, stateDir, "1", at, loc), p, msgr, testLogger(t))
 	ctx, cancel := context.WithCancel(context.Background())
 	rig := &schedRig{clock: clock, poster: p, msgr: msgr, cancel: cancel, done: make(chan struct{})}
 	go func() { defer close(rig.done); sch.run(ctx) }()
@@ -378,9 +391,9 @@ func TestChannelPosterNoDuplicate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p := &channelPoster{s: s, channel: ch, log: testLogger(t), backoff: 10 * time.Millisecond}
+			p := &channelPoster{s: s, log: testLogger(t), backoff: 10 * time.Millisecond}
 			msg := &discordgo.MessageSend{Content: "Daily briefing", AllowedMentions: noMentions()}
-			if err := p.post(context.Background(), msg, "brief-20260329"); err != nil {
+			if err := p.post(context.Background(), ch, msg, "brief-20260329"); err != nil {
 				t.Fatalf("post: %v", err)
 			}
 			if n := len(fake.Messages(ch)); n != 1 {
@@ -403,8 +416,8 @@ func TestChannelPosterForbidden(t *testing.T) {
 	const ch = "500000000000000001"
 	fake.Script("POST", `/api/v9/channels/`+ch+`/messages`, discordtest.APIError(403, 50013, "Missing Permissions"))
 	s, _ := NewSession("test-token", fake.URL)
-	p := &channelPoster{s: s, channel: ch, log: testLogger(t), backoff: 10 * time.Millisecond}
-	err := p.post(context.Background(), &discordgo.MessageSend{Content: "x"}, "n")
+	p := &channelPoster{s: s, log: testLogger(t), backoff: 10 * time.Millisecond}
+	err := p.post(context.Background(), ch, &discordgo.MessageSend{Content: "x"}, "n")
 	if err == nil || !permanentPostError(err) {
 		t.Fatalf("post = %v, want a permanent error", err)
 	}
@@ -424,13 +437,9 @@ func runDailyOnFake(t *testing.T, fake *discordtest.Server, ch, dir string, star
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &channelPoster{s: s, channel: ch, log: testLogger(t), backoff: 10 * time.Millisecond}
+	p := &channelPoster{s: s, log: testLogger(t), backoff: 10 * time.Millisecond}
 	clock := newFakeClock(start)
-	cfg := ServeConfig{SummaryChannel: ch, SummaryAt: "08:00", Location: loc, Clock: clock, StateDir: dir, Logger: testLogger(t)}
-	sch, err := newDailyScheduler(&cfg, p, &dayMessenger{loc: loc})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sch := newDailyScheduler(clock, operatorStore(t, dir, ch, "08:00", loc), p, &dayMessenger{loc: loc}, testLogger(t))
 	sch.afterPost = hook
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -441,6 +450,9 @@ func runDailyOnFake(t *testing.T, fake *discordtest.Server, ch, dir string, star
 		case <-done:
 			return // crashed
 		case ft := <-clock.armed:
+			if ft.stopped.Load() {
+				continue
+			}
 			if ft.at.After(end) {
 				cancel()
 				<-done

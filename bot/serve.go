@@ -89,7 +89,7 @@ func Serve(ctx context.Context, cfg ServeConfig, h *Handler) error {
 
 // dailyMessenger is what the scheduler needs of *Handler.
 type dailyMessenger interface {
-	DailyMessage(ctx context.Context, day time.Time) (*discordgo.MessageSend, bool, error)
+	DailyMessage(ctx context.Context, server string, day time.Time) (*discordgo.MessageSend, bool, error)
 }
 
 var snowflakeRE = regexp.MustCompile(`^[0-9]{1,20}$`)
@@ -270,6 +270,10 @@ func serve(ctx context.Context, cfg ServeConfig, ih interactionHandler, daily da
 	if err := registerOnStart(ctx, s, &cfg); err != nil {
 		return err
 	}
+	store, checker, err := wireBriefings(ctx, &cfg, s, r, ih)
+	if err != nil {
+		return err
+	}
 
 	fatal := make(chan error, 2)
 	var httpSrv *httpEndpoint
@@ -283,10 +287,7 @@ func serve(ctx context.Context, cfg ServeConfig, ih interactionHandler, daily da
 
 	schedCtx, stopSched := context.WithCancel(ctx)
 	defer stopSched()
-	schedDone, err := startDaily(schedCtx, &cfg, s, r, daily)
-	if err != nil {
-		return err
-	}
+	schedDone := startDaily(schedCtx, &cfg, s, r, daily, store, checker)
 
 	runErr := waitForStop(ctx, log, fatal, r.unauthorized)
 	stopSched()
@@ -421,26 +422,62 @@ func startGateway(ctx context.Context, s *discordgo.Session, watch *closeWatch, 
 	return nil
 }
 
-// startDaily runs the daily briefing scheduler until ctx ends, when a
-// summary channel is configured; the returned channel is closed once it has
-// stopped (at once when there is none).
-func startDaily(ctx context.Context, cfg *ServeConfig, s *discordgo.Session, r *responder, daily dailyMessenger) (<-chan struct{}, error) {
-	done := make(chan struct{})
-	if cfg.SummaryChannel == "" {
-		close(done)
-		return done, nil
+// wireBriefings opens the servers' briefing settings (unless the handler
+// was given a store) and gives the handler a channel checker that asks
+// Discord (unless it has one), before any interaction can arrive. The
+// operator's summary channel becomes one more entry, for its server.
+func wireBriefings(ctx context.Context, cfg *ServeConfig, s *discordgo.Session, r *responder, ih interactionHandler) (*BriefingStore, ChannelChecker, error) {
+	checker := &sessionChecker{s: s, backoff: r.backoff}
+	h, _ := ih.(*Handler)
+	var store *BriefingStore
+	if h != nil && h.briefings != nil {
+		store = h.briefings
+	} else {
+		var err error
+		if store, err = NewBriefingStore(cfg.StateDir); err != nil {
+			return nil, nil, err
+		}
 	}
-	poster := &channelPoster{s: s, channel: cfg.SummaryChannel, log: cfg.Logger, backoff: r.backoff}
-	sch, err := newDailyScheduler(cfg, poster, daily)
-	if err != nil {
-		return nil, err
+	if h != nil {
+		h.briefings = store
+		if h.checker == nil {
+			h.checker = checker
+		}
 	}
+	if cfg.SummaryChannel != "" {
+		store.setOperator(operatorChannelGuild(ctx, cfg, s, r.backoff), cfg.SummaryChannel, cfg.SummaryAt, cfg.Location)
+	}
+	return store, checker, nil
+}
+
+// startDaily runs the daily briefing scheduler, one for every entry, until
+// ctx ends; the returned channel is closed once it has stopped.
+func startDaily(ctx context.Context, cfg *ServeConfig, s *discordgo.Session, r *responder, daily dailyMessenger, store *BriefingStore, checker ChannelChecker) <-chan struct{} {
+	sch := newDailyScheduler(cfg.Clock, store, &channelPoster{s: s, log: cfg.Logger, backoff: r.backoff}, daily, cfg.Logger)
+	sch.checker = checker
 	sch.onUnauthorized = r.signalUnauthorized
+	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		sch.run(ctx)
 	}()
-	return done, nil
+	return done
+}
+
+// operatorChannelGuild is the server of BRIEFBOT_SUMMARY_CHANNEL, whose
+// space the operator's daily post covers; "" when it cannot be read now
+// (the scheduler tries again before the post).
+func operatorChannelGuild(ctx context.Context, cfg *ServeConfig, s *discordgo.Session, backoff time.Duration) string {
+	var ch *discordgo.Channel
+	err := retryREST(ctx, backoff, 3, true, func(ctx context.Context) (err error) {
+		ch, err = s.Channel(cfg.SummaryChannel, restOptions(ctx)...)
+		return err
+	})
+	if err != nil {
+		cfg.Logger.Warn("cannot read the server of BRIEFBOT_SUMMARY_CHANNEL; will try again before the daily post", "channel", cfg.SummaryChannel, "err", err)
+		return ""
+	}
+	return ch.GuildID
 }
 
 // waitForStop blocks until ctx is cancelled (nil), a fatal error arrives, or

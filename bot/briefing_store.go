@@ -1,0 +1,295 @@
+package bot
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/briefbot/briefbot/internal/atomicfile"
+)
+
+// briefingsFile is the per-server briefing settings file in
+// ServeConfig.StateDir.
+const briefingsFile = "briefings.json"
+
+// operatorKey is the scheduler's key of the operator's entry
+// (BRIEFBOT_SUMMARY_CHANNEL), whose state stays in dailyStateFile, where the
+// single daily post kept it before per-server settings: an upgrade finds
+// today's post recorded there and does not post it again.
+const operatorKey = "operator"
+
+// BriefingSetting is one server's daily briefing, as /briefing set stores it.
+type BriefingSetting struct {
+	Channel string `json:"channel"`
+	At      string `json:"at"`   // HH:MM, 24-hour
+	Zone    string `json:"zone"` // IANA zone name
+	// Since is when the setting was made (RFC 3339): a day whose post time
+	// had passed by then is not posted (a new setting starts at its next
+	// post time, not at once).
+	Since string `json:"since,omitempty"`
+}
+
+// postFailure is a daily post Discord refused for good, kept until the next
+// successful post so that /briefing show can say what to fix.
+type postFailure struct {
+	Day     string `json:"day"` // local day of the post
+	At      string `json:"at"`  // RFC 3339, when it failed
+	Status  int    `json:"status"`
+	Code    int    `json:"code,omitempty"` // Discord's JSON error code
+	Message string `json:"message,omitempty"`
+	// Missing names the permissions the bot lacked in the channel, when
+	// they could be read after the failure.
+	Missing []string `json:"missing,omitempty"`
+}
+
+type briefingEntry struct {
+	BriefingSetting
+	State dailyState `json:"state"`
+}
+
+type briefingsOnDisk struct {
+	Servers map[string]*briefingEntry `json:"servers"`
+}
+
+// operatorBriefing is the entry the operator's environment sets.
+type operatorBriefing struct {
+	guild   string // the server of channel; "" until resolved
+	channel string
+	at      string
+	loc     *time.Location
+}
+
+// BriefingStore holds every server's briefing setting and the scheduler's
+// state of each, in one JSON file next to the index (memory only without a
+// state directory). It is shared by the /briefing command, which changes
+// settings, and the scheduler, which posts them; a change wakes the
+// scheduler, so it takes effect without a restart. Safe for concurrent use.
+type BriefingStore struct {
+	mu      sync.Mutex
+	path    string // "" = memory only
+	opPath  string // the operator entry's state file; "" = memory only
+	servers map[string]*briefingEntry
+	op      *operatorBriefing
+	opState dailyState
+	wake    chan struct{}
+}
+
+// NewBriefingStore opens the settings kept in stateDir ("" = memory only).
+// A missing file is no settings; an unreadable one is an error, since
+// starting without them would silently stop every server's briefing.
+func NewBriefingStore(stateDir string) (*BriefingStore, error) {
+	s := &BriefingStore{servers: map[string]*briefingEntry{}, wake: make(chan struct{}, 1)}
+	if stateDir == "" {
+		return s, nil
+	}
+	s.path = filepath.Join(stateDir, briefingsFile)
+	s.opPath = filepath.Join(stateDir, dailyStateFile)
+	var disk briefingsOnDisk
+	switch err := readJSONFile(s.path, &disk); {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return nil, fmt.Errorf("reading the briefing settings %s: %w (fix or remove the file)", s.path, err)
+	}
+	for id, e := range disk.Servers {
+		if e != nil && snowflakeRE.MatchString(id) {
+			s.servers[id] = e
+		}
+	}
+	// The operator's state file: unreadable counts as nothing recorded,
+	// as it always has.
+	_ = readJSONFile(s.opPath, &s.opState)
+	return s, nil
+}
+
+// setOperator makes the operator's configured channel one more entry.
+func (s *BriefingStore) setOperator(guild, channel, at string, loc *time.Location) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.op = &operatorBriefing{guild: guild, channel: channel, at: at, loc: loc}
+	s.notify()
+}
+
+// setOperatorGuild records the server of the operator's channel once known.
+func (s *BriefingStore) setOperatorGuild(guild string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.op != nil {
+		s.op.guild = guild
+	}
+}
+
+// operatorGuild is the server the operator's entry posts for, or "".
+func (s *BriefingStore) operatorGuild() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.op == nil {
+		return ""
+	}
+	return s.op.guild
+}
+
+// notify wakes the scheduler; caller holds s.mu.
+func (s *BriefingStore) notify() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// set stores guild's setting, keeping the scheduler's state (the day last
+// posted stays posted).
+func (s *BriefingStore) set(guild string, b BriefingSetting) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.servers[guild]
+	if e == nil {
+		e = &briefingEntry{}
+	}
+	old := *e
+	e.BriefingSetting = b
+	s.servers[guild] = e
+	if err := s.saveLocked(); err != nil {
+		*e = old
+		if old.Channel == "" {
+			delete(s.servers, guild)
+		}
+		return err
+	}
+	s.notify()
+	return nil
+}
+
+// off removes guild's setting; it reports whether there was one.
+func (s *BriefingStore) off(guild string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.servers[guild]
+	if !ok {
+		return false, nil
+	}
+	delete(s.servers, guild)
+	if err := s.saveLocked(); err != nil {
+		s.servers[guild] = e
+		return false, err
+	}
+	s.notify()
+	return true, nil
+}
+
+// briefingView is what /briefing show tells about a server.
+type briefingView struct {
+	BriefingSetting
+	Operator bool // set by the operator's configuration
+	State    dailyState
+}
+
+// view is guild's setting and state; ok is false when it has none.
+func (s *BriefingStore) view(guild string) (v briefingView, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.op != nil && s.op.guild == guild && guild != "" {
+		return briefingView{
+			BriefingSetting: BriefingSetting{Channel: s.op.channel, At: s.op.at, Zone: s.op.loc.String()},
+			Operator:        true, State: s.opState,
+		}, true
+	}
+	e, ok := s.servers[guild]
+	if !ok {
+		return briefingView{}, false
+	}
+	return briefingView{BriefingSetting: e.BriefingSetting, State: e.State}, true
+}
+
+// briefingJob is one entry as the scheduler runs it.
+type briefingJob struct {
+	key     string // server id, or operatorKey
+	guild   string // the server whose space is summarised; "" = not yet known
+	channel string
+	hh, mm  int
+	loc     *time.Location
+	since   time.Time // zero = no start (the operator's entry)
+}
+
+// jobs is every entry to post, the operator's first. A stored entry of the
+// operator's server is left out: the operator's configuration wins. An entry
+// whose time or zone no longer parses is skipped (set validated both).
+func (s *BriefingStore) jobs() []briefingJob {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []briefingJob
+	if s.op != nil {
+		if hh, mm, err := parseHHMM(s.op.at); err == nil {
+			out = append(out, briefingJob{key: operatorKey, guild: s.op.guild, channel: s.op.channel, hh: hh, mm: mm, loc: s.op.loc})
+		}
+	}
+	ids := make([]string, 0, len(s.servers))
+	for id := range s.servers {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		e := s.servers[id]
+		if s.op != nil && s.op.guild == id {
+			continue
+		}
+		hh, mm, err := parseHHMM(e.At)
+		loc, lerr := time.LoadLocation(e.Zone)
+		if err != nil || lerr != nil || e.Channel == "" {
+			continue
+		}
+		since, _ := time.Parse(time.RFC3339, e.Since)
+		out = append(out, briefingJob{key: id, guild: id, channel: e.Channel, hh: hh, mm: mm, loc: loc, since: since})
+	}
+	return out
+}
+
+// state is the scheduler state of key's entry.
+func (s *BriefingStore) state(key string) dailyState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if key == operatorKey {
+		return s.opState
+	}
+	if e, ok := s.servers[key]; ok {
+		return e.State
+	}
+	return dailyState{}
+}
+
+// writeState records key's state (atomically). An entry removed meanwhile
+// (/briefing off during a post) is left removed.
+func (s *BriefingStore) writeState(key string, st dailyState) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if key == operatorKey {
+		s.opState = st
+		if s.opPath == "" {
+			return nil
+		}
+		if err := atomicfile.WriteJSON(s.opPath, st); err != nil {
+			return fmt.Errorf("writing %s: %w", s.opPath, err)
+		}
+		return nil
+	}
+	e, ok := s.servers[key]
+	if !ok {
+		return nil
+	}
+	e.State = st
+	return s.saveLocked()
+}
+
+// saveLocked writes the settings file; caller holds s.mu.
+func (s *BriefingStore) saveLocked() error {
+	if s.path == "" {
+		return nil
+	}
+	if err := atomicfile.WriteJSON(s.path, briefingsOnDisk{Servers: s.servers}); err != nil {
+		return fmt.Errorf("writing the briefing settings %s: %w", s.path, err)
+	}
+	return nil
+}
