@@ -14,6 +14,8 @@ import (
 	_ "time/tzdata" // BRIEFBOT_TZ must work in minimal containers without zoneinfo
 
 	"github.com/joho/godotenv"
+
+	"github.com/briefbot/briefbot"
 )
 
 // loadDotEnv layers ./.env under the real environment: a variable set in the
@@ -151,6 +153,32 @@ func parseOnlyFlags(fs *flag.FlagSet, args []string) error {
 // indexFlag adds the --index flag every index-using command takes.
 func indexFlag(fs *flag.FlagSet) *string {
 	return fs.String("index", "", "index directory (default $BRIEFBOT_INDEX, else ~/.local/share/briefbot/index)")
+}
+
+// serverFlag adds --server, the Discord server whose space a query sees
+// besides the shared one.
+func serverFlag(fs *flag.FlagSet) *string {
+	return fs.String("server", "", "also see this Discord server's space, as a request made in that server does (default: the shared space only)")
+}
+
+// scopeOf checks a --server value and returns the scope it names: the
+// shared space plus that server's, or the shared space alone for "".
+func scopeOf(server string) (briefbot.Scope, error) {
+	if server == "" {
+		return briefbot.Scope{}, nil
+	}
+	if err := briefbot.CheckServerID(server); err != nil {
+		return briefbot.Scope{}, usagef("--server %v", err)
+	}
+	return briefbot.Scope{Server: server}, nil
+}
+
+// spaceName names a space in logs: "shared", or the server id.
+func spaceName(space string) string {
+	if space == briefbot.SharedSpace {
+		return "shared"
+	}
+	return space
 }
 
 // noArgs refuses positional arguments for commands that take none.

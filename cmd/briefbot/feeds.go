@@ -22,8 +22,9 @@ const feedsUsage = `Usage:
   briefbot feeds poll [--once] [--index DIR]
 `
 
-// errPerServer is the answer to --server until per-server spaces exist.
-var errPerServer = usageError{"per-server feeds need per-server spaces (not built yet)"}
+// errPerServer is the answer to --server: feeds are the operator's, polled
+// into the shared space; a server's admins add pages with /ingest.
+var errPerServer = usageError{"per-server feeds are not supported yet: a feed goes into the shared space, which every server sees"}
 
 func cmdFeeds(ctx context.Context, a *app, args []string) error {
 	if len(args) == 0 {
@@ -64,7 +65,7 @@ func cmdFeedsAdd(ctx context.Context, a *app, args []string) error {
 	fs := newFlags(a, "feeds add", "URL [--every DURATION] [--index DIR]")
 	dir := indexFlag(fs)
 	every := fs.Duration("every", feeds.DefaultEvery, fmt.Sprintf("how often to poll the feed (at least %v)", feeds.MinEvery))
-	server := fs.String("server", "", "Discord server id (not built yet)")
+	server := fs.String("server", "", "Discord server id (per-server feeds are not supported yet)")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -93,7 +94,7 @@ func cmdFeedsAdd(ctx context.Context, a *app, args []string) error {
 func cmdFeedsRemove(ctx context.Context, a *app, args []string) error {
 	fs := newFlags(a, "feeds remove", "URL [--index DIR]")
 	dir := indexFlag(fs)
-	server := fs.String("server", "", "Discord server id (not built yet)")
+	server := fs.String("server", "", "Discord server id (per-server feeds are not supported yet)")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err

@@ -78,8 +78,8 @@ func TestFeedsUsageErrors(t *testing.T) {
 		{[]string{"feeds", "add"}, "exactly one feed URL"},
 		{[]string{"feeds", "add", "ftp://example.org/feed"}, "not an http(s) URL"},
 		{[]string{"feeds", "add", "https://example.org/feed", "--every", "5m"}, "below the minimum of 15m0s"},
-		{[]string{"feeds", "add", "https://example.org/feed", "--server", "123"}, "per-server feeds need per-server spaces (not built yet)"},
-		{[]string{"feeds", "remove", "https://example.org/feed", "--server", "123"}, "per-server feeds need per-server spaces"},
+		{[]string{"feeds", "add", "https://example.org/feed", "--server", "123"}, "per-server feeds are not supported yet: a feed goes into the shared space"},
+		{[]string{"feeds", "remove", "https://example.org/feed", "--server", "123"}, "per-server feeds are not supported yet"},
 		{[]string{"feeds", "list", "extra"}, "unexpected argument"},
 	} {
 		code, _, errOut := runCmd(t, vars, tc.args...)

@@ -14,13 +14,21 @@ import (
 )
 
 func cmdIngest(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "ingest", "[--index DIR] [--rebuild] [--json] PATH...")
+	fs := newFlags(a, "ingest", "[--index DIR] [--server ID] [--rebuild] [--json] PATH...")
 	dir := indexFlag(fs)
+	server := fs.String("server", "", "ingest into this Discord server's space (only that server sees it) instead of the shared space")
 	rebuild := fs.Bool("rebuild", false, "build the index anew from PATH... and replace the old one once done (after a mapping change)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	paths, err := parseFlags(fs, args)
 	if err != nil {
 		return err
+	}
+	sc, err := scopeOf(*server)
+	if err != nil {
+		return err
+	}
+	if *rebuild && sc.Server != "" {
+		return usagef("--rebuild rebuilds the whole index from the shared corpus: it does not go with --server")
 	}
 	if len(paths) == 0 {
 		return usagef("missing PATH: files, folders (read recursively) or .jsonl files to ingest")
@@ -31,7 +39,7 @@ func cmdIngest(ctx context.Context, a *app, args []string) error {
 		}
 	}
 	indexDir, _ := a.indexLocation(*dir)
-	opts := index.IngestOptions{}
+	opts := index.IngestOptions{Space: sc.Server}
 	if !*asJSON && isTerminal(a.stderr) {
 		bar := newProgress(a.stderr)
 		opts.Progress = bar.update
@@ -53,18 +61,38 @@ func cmdIngest(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(a.stdout, toIngestJSON(rep))
+		return writeJSON(a.stdout, toIngestJSON(rep, sc.Server))
 	}
-	printReport(a.stdout, rep, indexDir, time.Since(start))
+	printReport(a.stdout, rep, intoWhere(indexDir, sc.Server), time.Since(start))
 	return nil
 }
 
-// ingest ingests paths into the index in dir; while serve runs, serve does
-// it, through its socket (without progress bar: it reports at the end).
+// intoWhere names where an ingest wrote: the index, and the server space
+// when it was not the shared one.
+func intoWhere(indexDir, server string) string {
+	if server == "" {
+		return indexDir
+	}
+	return fmt.Sprintf("%s, space of server %s", indexDir, server)
+}
+
+// alsoSharedLine says that n articles written to a server space are in the
+// shared space as well: the server now has two copies of each, and
+// removing its own later leaves the shared one.
+func alsoSharedLine(n int) string {
+	if n == 1 {
+		return "1 article is also in the shared space: the server now has its own copy"
+	}
+	return fmt.Sprintf("%d articles are also in the shared space: the server now has its own copies", n)
+}
+
+// ingest ingests paths into the index in dir (into opts.Space); while serve
+// runs, serve does it, through its socket (without progress bar: it
+// reports at the end).
 func (a *app) ingest(ctx context.Context, dir string, paths []string, opts index.IngestOptions) (index.IngestReport, error) {
 	if c := a.dialServer(ctx, dir); c != nil {
 		defer c.Close()
-		rep, err := ingestRemote(ctx, c, paths)
+		rep, err := ingestRemote(ctx, c, paths, opts.Space)
 		if err != nil && ctx.Err() != nil {
 			// serve's ingest stops with the connection and saves what it
 			// did, as a local one does; its report is lost.
@@ -99,10 +127,14 @@ func interrupted(rep index.IngestReport, rebuild bool) error {
 }
 
 // printReport is the human ingest report: counts, then every skipped file
-// and duplicate with its reason, so nothing is lost silently.
-func printReport(w io.Writer, rep index.IngestReport, dir string, took time.Duration) {
+// and duplicate with its reason, so nothing is lost silently. where names
+// the index (and the server space) written to.
+func printReport(w io.Writer, rep index.IngestReport, where string, took time.Duration) {
 	fmt.Fprintf(w, "%d added, %d updated, %d removed, %d unchanged, %d skipped (%s indexed in %s) into %s\n",
-		rep.Added, rep.Updated, rep.Removed, rep.Unchanged, len(rep.Skipped), textrules.Plural(rep.Paragraphs, "paragraph", "paragraphs"), took.Round(time.Millisecond), dir)
+		rep.Added, rep.Updated, rep.Removed, rep.Unchanged, len(rep.Skipped), textrules.Plural(rep.Paragraphs, "paragraph", "paragraphs"), took.Round(time.Millisecond), where)
+	if rep.AlsoShared > 0 {
+		fmt.Fprintln(w, alsoSharedLine(rep.AlsoShared))
+	}
 	for _, s := range rep.Skipped {
 		fmt.Fprintf(w, "skipped: %s\n", s)
 	}

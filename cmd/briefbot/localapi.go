@@ -31,12 +31,12 @@ func socketPath(indexDir string) string {
 // goes on without the socket when it cannot be made: the command line then
 // reports the index as locked, as it did before the socket existed.
 func startLocalAPI(ix *index.Index, indexDir string, log *slog.Logger, poller *feeds.Poller) (stop func()) {
-	ingest := func(ctx context.Context, paths []string) (any, error) {
-		rep, err := ix.Ingest(ctx, paths, index.IngestOptions{})
+	ingest := func(ctx context.Context, paths []string, space string) (any, error) {
+		rep, err := ix.Ingest(ctx, paths, index.IngestOptions{Space: space})
 		if err != nil {
 			return nil, err
 		}
-		log.Info("ingested for the command line", "result", reportSentence(rep))
+		log.Info("ingested for the command line", "space", spaceName(space), "result", reportSentence(rep))
 		return rep, nil
 	}
 	isUsage := func(err error) bool { return errors.As(err, new(usageError)) }
@@ -75,10 +75,11 @@ func (a *app) dialServer(ctx context.Context, dir string) *localapi.Client {
 	return c
 }
 
-// ingestRemote has the serve process ingest paths. They are sent absolute,
-// as serve's working directory is not this one, and the report's paths are
-// then put back as given, so that it reads as a local ingest's.
-func ingestRemote(ctx context.Context, c *localapi.Client, paths []string) (index.IngestReport, error) {
+// ingestRemote has the serve process ingest paths into space. They are
+// sent absolute, as serve's working directory is not this one, and the
+// report's paths are then put back as given, so that it reads as a local
+// ingest's.
+func ingestRemote(ctx context.Context, c *localapi.Client, paths []string, space string) (index.IngestReport, error) {
 	abs := make([]string, len(paths))
 	for i, p := range paths {
 		var err error
@@ -87,7 +88,7 @@ func ingestRemote(ctx context.Context, c *localapi.Client, paths []string) (inde
 		}
 	}
 	var rep index.IngestReport
-	if err := c.Ingest(ctx, abs, &rep); err != nil {
+	if err := c.Ingest(ctx, abs, space, &rep); err != nil {
 		return index.IngestReport{}, err
 	}
 	asGiven(rep.Skipped, paths, abs)

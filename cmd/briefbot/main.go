@@ -2,10 +2,11 @@
 // articles, quoting and citing its paragraphs: on the command line and as a
 // Discord bot.
 //
-//	briefbot ingest   [--index DIR] [--rebuild] [--json] PATH...
-//	briefbot ask      [--index DIR] [-k N] [--json] QUESTION...
-//	briefbot search   [--index DIR] [--source S] [--author A] [--since DATE] [--until DATE] [--page N] [--page-size N] [--json] KEYWORDS...
-//	briefbot summary  [--index DIR] [--date YYYY-MM-DD | --since DATE --until DATE | --article ID] [--sentences N | --words N] [--tz ZONE] [--json]
+//	briefbot ingest   [--index DIR] [--server ID] [--rebuild] [--json] PATH...
+//	briefbot ask      [--index DIR] [--server ID] [-k N] [--json] QUESTION...
+//	briefbot search   [--index DIR] [--server ID] [--source S] [--author A] [--since DATE] [--until DATE] [--page N] [--page-size N] [--json] KEYWORDS...
+//	briefbot summary  [--index DIR] [--server ID] [--date YYYY-MM-DD | --since DATE --until DATE | --article ID] [--sentences N | --words N] [--tz ZONE] [--json]
+//	briefbot sources  [--index DIR] [--server ID] [--json]
 //	briefbot eval     [--index DIR] [--corpus FILE] [-k N] [--json] QUESTIONS.jsonl
 //	briefbot eval     --summaries FILE [--json]
 //	briefbot eval     --digests WEEKS.jsonl --corpus ARTICLES.jsonl [--sentences N] [--json]
@@ -61,6 +62,7 @@ var commands = map[string]func(ctx context.Context, a *app, args []string) error
 	"ask":      cmdAsk,
 	"search":   cmdSearch,
 	"summary":  cmdSummary,
+	"sources":  cmdSources,
 	"eval":     cmdEval,
 	"serve":    cmdServe,
 	"register": cmdRegister,
@@ -124,11 +126,13 @@ func damagedLine(err error) string {
 const usage = `briefbot answers questions from a corpus of news articles, quoting and citing it.
 
 Usage:
-  briefbot ingest   [--index DIR] [--rebuild] [--json] PATH...
-  briefbot ask      [--index DIR] [-k N] [--json] QUESTION...
-  briefbot search   [--index DIR] [--source S] [--author A] [--since DATE] [--until DATE] [--page N] [--page-size N] [--json] KEYWORDS...
-  briefbot summary  [--index DIR] [--date YYYY-MM-DD | --since DATE --until DATE | --article ID]
+  briefbot ingest   [--index DIR] [--server ID] [--rebuild] [--json] PATH...
+  briefbot ask      [--index DIR] [--server ID] [-k N] [--json] QUESTION...
+  briefbot search   [--index DIR] [--server ID] [--source S] [--author A] [--since DATE] [--until DATE]
+                    [--page N] [--page-size N] [--json] KEYWORDS...
+  briefbot summary  [--index DIR] [--server ID] [--date YYYY-MM-DD | --since DATE --until DATE | --article ID]
                     [--sentences N | --words N] [--tz ZONE] [--json]
+  briefbot sources  [--index DIR] [--server ID] [--json]
   briefbot eval     [--index DIR] [--corpus FILE] [-k N] [--json] QUESTIONS.jsonl
   briefbot eval     --summaries FILE [--json]
   briefbot eval     --digests WEEKS.jsonl --corpus ARTICLES.jsonl [--sentences N] [--json]
@@ -138,6 +142,10 @@ Usage:
   briefbot doctor   [--index DIR] [--json]
 
 The index is --index, else $BRIEFBOT_INDEX, else ~/.local/share/briefbot/index.
+Without --server, commands read and ingest the shared space, which every
+Discord server sees; --server ID ingests into that server's own space, and
+makes ask, search, summary and sources see the shared space plus that
+server's, as a request made in that server does.
 With no index and no corpus configured, ask, search and summary answer from
 the bundled sample articles. Settings are read from the environment and .env
 (see .env.example). Run 'briefbot COMMAND -h' for a command's flags.

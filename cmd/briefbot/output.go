@@ -22,10 +22,13 @@ type articleJSON struct {
 	Published *string `json:"published"` // YYYY-MM-DD, null when unknown
 	Source    string  `json:"source"`
 	URL       string  `json:"url"`
+	// Space is the server id of an article in a server's space (seen with
+	// --server); absent for the shared space.
+	Space string `json:"space,omitempty"`
 }
 
 func toArticleJSON(r briefbot.ArticleRef) articleJSON {
-	a := articleJSON{ID: r.ID, Title: r.Title, Author: r.Author, Source: r.Source, URL: r.URL}
+	a := articleJSON{ID: r.ID, Title: r.Title, Author: r.Author, Source: r.Source, URL: r.URL, Space: r.Space}
 	if p := r.PublishedString(); p != "" {
 		a.Published = &p
 	}
@@ -56,6 +59,9 @@ type resultsJSON struct {
 // ingestJSON is ingest's --json report: lower-case keys and empty lists as
 // [] like the other commands' JSON, independent of the index's Go names.
 type ingestJSON struct {
+	// Space is the server id ingested into with --server; absent for the
+	// shared space.
+	Space      string          `json:"space,omitempty"`
 	Added      int             `json:"added"`
 	Updated    int             `json:"updated"`
 	Removed    int             `json:"removed"`
@@ -64,6 +70,9 @@ type ingestJSON struct {
 	Skipped    []warningJSON   `json:"skipped"`    // files or lines that yielded nothing
 	Duplicates []duplicateJSON `json:"duplicates"` // same text as another article
 	Warnings   []warningJSON   `json:"warnings"`   // repairs in files that were read
+	// AlsoShared counts articles written to the server space that the
+	// shared space holds too: two copies now.
+	AlsoShared int `json:"also_shared"`
 }
 
 type warningJSON struct {
@@ -79,9 +88,9 @@ type duplicateJSON struct {
 	SameAsPath string `json:"same_as_path"`
 }
 
-func toIngestJSON(rep index.IngestReport) ingestJSON {
+func toIngestJSON(rep index.IngestReport, server string) ingestJSON {
 	out := ingestJSON{
-		Added: rep.Added, Updated: rep.Updated, Removed: rep.Removed, Unchanged: rep.Unchanged, Paragraphs: rep.Paragraphs,
+		Space: server, AlsoShared: rep.AlsoShared, Added: rep.Added, Updated: rep.Updated, Removed: rep.Removed, Unchanged: rep.Unchanged, Paragraphs: rep.Paragraphs,
 		Skipped: toWarningsJSON(rep.Skipped), Warnings: toWarningsJSON(rep.Warnings), Duplicates: []duplicateJSON{},
 	}
 	for _, d := range rep.Duplicates {

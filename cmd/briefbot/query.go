@@ -8,16 +8,22 @@ import (
 
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/index"
+	"github.com/briefbot/briefbot/internal/localapi"
 	"github.com/briefbot/briefbot/internal/textrules"
 	"github.com/briefbot/briefbot/internal/wording"
 )
 
 func cmdAsk(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "ask", "[--index DIR] [-k N] [--json] QUESTION...")
+	fs := newFlags(a, "ask", "[--index DIR] [--server ID] [-k N] [--json] QUESTION...")
 	dir := indexFlag(fs)
+	server := serverFlag(fs)
 	k := fs.Int("k", 3, fmt.Sprintf("number of passages (1–%d)", index.MaxPassages))
 	asJSON := fs.Bool("json", false, "print JSON")
 	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	sc, err := scopeOf(*server)
 	if err != nil {
 		return err
 	}
@@ -33,7 +39,7 @@ func cmdAsk(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer closeIx()
-	ans, err := ix.Ask(ctx, question, briefbot.AskOptions{K: *k})
+	ans, err := ix.Ask(ctx, question, briefbot.AskOptions{K: *k, Scope: sc})
 	if err != nil {
 		return err
 	}
@@ -50,8 +56,9 @@ func cmdAsk(ctx context.Context, a *app, args []string) error {
 }
 
 func cmdSearch(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "search", "[--index DIR] [--source S] [--author A] [--since DATE] [--until DATE] [--page N] [--page-size N] [--json] KEYWORDS...")
+	fs := newFlags(a, "search", "[--index DIR] [--server ID] [--source S] [--author A] [--since DATE] [--until DATE] [--page N] [--page-size N] [--json] KEYWORDS...")
 	dir := indexFlag(fs)
+	server := serverFlag(fs)
 	source := fs.String("source", "", "only articles from this source")
 	author := fs.String("author", "", "only articles by this author")
 	since := fs.String("since", "", "only articles published on or after this day (YYYY-MM-DD)")
@@ -60,6 +67,10 @@ func cmdSearch(ctx context.Context, a *app, args []string) error {
 	pageSize := fs.Int("page-size", 5, "results per page (at most 100)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	sc, err := scopeOf(*server)
 	if err != nil {
 		return err
 	}
@@ -73,7 +84,7 @@ func cmdSearch(ctx context.Context, a *app, args []string) error {
 	if keywords == "" {
 		return usagef("missing KEYWORDS, e.g. briefbot search Kursk \"North Korean\" -Iran")
 	}
-	f := briefbot.SearchFilters{Source: *source, Author: *author}
+	f := briefbot.SearchFilters{Source: *source, Author: *author, Scope: sc}
 	if f.Since, err = optionalDay(*since); err != nil {
 		return err
 	}
@@ -119,8 +130,9 @@ func optionalDay(s string) (time.Time, error) {
 }
 
 func cmdSummary(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "summary", "[--index DIR] [--date YYYY-MM-DD | --since DATE --until DATE | --article ID] [--sentences N | --words N] [--tz ZONE] [--json]")
+	fs := newFlags(a, "summary", "[--index DIR] [--server ID] [--date YYYY-MM-DD | --since DATE --until DATE | --article ID] [--sentences N | --words N] [--tz ZONE] [--json]")
 	dir := indexFlag(fs)
+	server := serverFlag(fs)
 	var f summaryFlags
 	fs.StringVar(&f.date, "date", "", "the day to brief (default: today in --tz)")
 	fs.StringVar(&f.since, "since", "", "first day of a range (YYYY-MM-DD)")
@@ -133,6 +145,10 @@ func cmdSummary(ctx context.Context, a *app, args []string) error {
 	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
 	}
+	sc, err := scopeOf(*server)
+	if err != nil {
+		return err
+	}
 	loc, err := a.location(*tz)
 	if err != nil {
 		return err
@@ -141,6 +157,7 @@ func cmdSummary(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	req.Scope = sc
 	modes := f.modes()
 	ix, sample, closeIx, err := a.openIndex(ctx, *dir)
 	if err != nil {
@@ -150,11 +167,11 @@ func cmdSummary(ctx context.Context, a *app, args []string) error {
 	if sample && modes == 0 {
 		// Today has no sample articles: brief the sample's latest day instead,
 		// so the demo shows a briefing rather than an empty day.
-		if days, err := ix.Days(ctx, briefbot.Scope{} /* TODO(spaces) */, loc, 1); err == nil && len(days) > 0 {
+		if days, err := ix.Days(ctx, sc, loc, 1); err == nil && len(days) > 0 {
 			req.Day = days[0]
 		}
 	}
-	sum, err := ix.Summary(ctx, req)
+	sum, err := summarise(ctx, ix, req)
 	if err != nil {
 		return err
 	}
@@ -167,6 +184,22 @@ func cmdSummary(ctx context.Context, a *app, args []string) error {
 	}
 	printSummary(a, sum)
 	return nil
+}
+
+// summarise runs req. One article with --server is the server's own copy
+// when it has one, else the shared space's, as in that server: the same id
+// may name an article in each.
+func summarise(ctx context.Context, ix localapi.Index, req briefbot.SummaryRequest) (briefbot.Summary, error) {
+	if req.ArticleID == "" || req.Scope.Server == "" {
+		return ix.Summary(ctx, req)
+	}
+	req.Space = req.Scope.Server
+	sum, err := ix.Summary(ctx, req)
+	if err != nil || sum.NoMatch != briefbot.NoSuchArticle {
+		return sum, err
+	}
+	req.Space = briefbot.SharedSpace
+	return ix.Summary(ctx, req)
 }
 
 // summaryFlags are the summary command's choices of what to brief.

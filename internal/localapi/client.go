@@ -136,10 +136,17 @@ func (c *Client) Days(ctx context.Context, sc briefbot.Scope, loc *time.Location
 	return days, nil
 }
 
-// Ingest has the server ingest paths (absolute: see IngestFunc) and
-// decodes its report into report, a pointer to the type IngestFunc returns.
-func (c *Client) Ingest(ctx context.Context, paths []string, report any) error {
-	return c.call(ctx, routeIngest, ingestRequest{Paths: paths}, report)
+func (c *Client) Sources(ctx context.Context, sc briefbot.Scope) ([]briefbot.SourceInfo, error) {
+	var srcs []briefbot.SourceInfo
+	err := c.call(ctx, routeSources, sourcesRequest{Scope: sc}, &srcs)
+	return srcs, err
+}
+
+// Ingest has the server ingest paths (absolute: see IngestFunc) into space
+// and decodes its report into report, a pointer to the type IngestFunc
+// returns.
+func (c *Client) Ingest(ctx context.Context, paths []string, space string, report any) error {
+	return c.call(ctx, routeIngest, ingestRequest{Paths: paths, Space: space}, report)
 }
 
 // PollFeeds has the server poll the feeds that are due, and returns one

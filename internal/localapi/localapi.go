@@ -2,7 +2,9 @@
 // running `briefbot serve` holds open. The index admits one writer, so while
 // serve runs, the CLI cannot open it itself; instead serve answers on a Unix
 // domain socket beside the index, and the CLI sends it the same calls it
-// would make on the index: Ask, Search, Summary, Days and Ingest.
+// would make on the index: Ask, Search, Summary, Days, Sources and Ingest.
+// Every read carries the scope it is made in (the shared space, plus one
+// server's space with --server), and an ingest the space it writes to.
 //
 // The protocol is HTTP over the socket, one route per call, with gob bodies:
 // gob carries every exported field of the shared types, including those
@@ -28,13 +30,14 @@ type Index interface {
 	Search(ctx context.Context, keywords string, f briefbot.SearchFilters, page, pageSize int) (briefbot.SearchPage, error)
 	Summary(ctx context.Context, req briefbot.SummaryRequest) (briefbot.Summary, error)
 	Days(ctx context.Context, sc briefbot.Scope, loc *time.Location, limit int) ([]time.Time, error)
+	Sources(ctx context.Context, sc briefbot.Scope) ([]briefbot.SourceInfo, error)
 }
 
 // IngestFunc ingests paths (absolute, as the server's working directory is
-// not the client's) in the server process. Its report, a value gob can
-// encode, is decoded by Client.Ingest into the caller's variable of the
-// same type.
-type IngestFunc func(ctx context.Context, paths []string) (report any, err error)
+// not the client's) into space (briefbot.SharedSpace or a server id) in the
+// server process. Its report, a value gob can encode, is decoded by
+// Client.Ingest into the caller's variable of the same type.
+type IngestFunc func(ctx context.Context, paths []string, space string) (report any, err error)
 
 // PollFunc polls the feeds that are due in the server process and returns
 // one line per feed polled.
@@ -87,14 +90,20 @@ type (
 		ArticleID         string
 		Zone              string
 		Sentences, Words  int
+		Scope             briefbot.Scope
+		Space             string
 	}
 	daysRequest struct {
 		Scope briefbot.Scope
 		Zone  string
 		Limit int
 	}
+	sourcesRequest struct {
+		Scope briefbot.Scope
+	}
 	ingestRequest struct {
 		Paths []string
+		Space string
 	}
 	// pollRequest asks for the due feeds to be polled once (gob sends
 	// no struct without a field).
@@ -111,6 +120,7 @@ const (
 	routeSearch  = "/v1/search"
 	routeSummary = "/v1/summary"
 	routeDays    = "/v1/days"
+	routeSources = "/v1/sources"
 	routeIngest  = "/v1/ingest"
 	routePoll    = "/v1/feeds/poll"
 )
@@ -133,7 +143,7 @@ func loadZone(name string) (*time.Location, error) {
 
 func toWire(req briefbot.SummaryRequest) summaryRequest {
 	return summaryRequest{Day: req.Day, Since: req.Since, Until: req.Until, ArticleID: req.ArticleID,
-		Zone: zoneName(req.Location), Sentences: req.Sentences, Words: req.Words}
+		Zone: zoneName(req.Location), Sentences: req.Sentences, Words: req.Words, Scope: req.Scope, Space: req.Space}
 }
 
 // fromWire rebuilds the request, its days in their zone again.
@@ -143,7 +153,7 @@ func fromWire(w summaryRequest) (briefbot.SummaryRequest, error) {
 		return briefbot.SummaryRequest{}, err
 	}
 	req := briefbot.SummaryRequest{Day: w.Day, Since: w.Since, Until: w.Until, ArticleID: w.ArticleID,
-		Location: loc, Sentences: w.Sentences, Words: w.Words}
+		Location: loc, Sentences: w.Sentences, Words: w.Words, Scope: w.Scope, Space: w.Space}
 	if loc != nil {
 		req.Day, req.Since, req.Until = inZone(req.Day, loc), inZone(req.Since, loc), inZone(req.Until, loc)
 	}

@@ -22,7 +22,9 @@ type fakeIndex struct {
 	gotSearch  searchRequest
 	gotSummary briefbot.SummaryRequest
 	gotDays    *time.Location
-	fail       error
+	// gotScopes are the scopes of Days and Sources, which take one apart.
+	gotDaysScope, gotSourcesScope briefbot.Scope
+	fail                          error
 }
 
 var published = time.Date(2024, 11, 21, 9, 30, 0, 0, time.UTC)
@@ -55,13 +57,24 @@ func (f *fakeIndex) Summary(ctx context.Context, req briefbot.SummaryRequest) (b
 }
 
 func (f *fakeIndex) Days(ctx context.Context, sc briefbot.Scope, loc *time.Location, limit int) ([]time.Time, error) {
-	f.gotDays = loc
+	f.gotDays, f.gotDaysScope = loc, sc
 	return []time.Time{time.Date(2024, 11, 21, 0, 0, 0, 0, loc)}, f.fail
+}
+
+func (f *fakeIndex) Sources(ctx context.Context, sc briefbot.Scope) ([]briefbot.SourceInfo, error) {
+	f.gotSourcesScope = sc
+	return []briefbot.SourceInfo{{Source: "example.org", Articles: 3, Latest: published}}, f.fail
 }
 
 type report struct {
 	Added int
 	Paths []string
+	Space string
+}
+
+// ingestEcho reports what it was asked to ingest.
+func ingestEcho(ctx context.Context, paths []string, space string) (any, error) {
+	return report{Added: 2, Paths: paths, Space: space}, nil
 }
 
 // start serves ix on a socket in a temporary directory and dials it.
@@ -83,8 +96,7 @@ func start(t *testing.T, ix Index, ingest IngestFunc, opts ServerOptions) (*Serv
 
 func TestCallsCrossTheSocketWhole(t *testing.T) {
 	ix := &fakeIndex{}
-	ingest := func(ctx context.Context, paths []string) (any, error) { return report{Added: 2, Paths: paths}, nil }
-	_, c := start(t, ix, ingest, ServerOptions{})
+	_, c := start(t, ix, ingestEcho, ServerOptions{})
 	ctx := context.Background()
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
@@ -133,11 +145,50 @@ func TestCallsCrossTheSocketWhole(t *testing.T) {
 	}
 
 	var rep report
-	if err := c.Ingest(ctx, []string{"/a", "/b"}, &rep); err != nil {
+	if err := c.Ingest(ctx, []string{"/a", "/b"}, briefbot.SharedSpace, &rep); err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(rep, report{Added: 2, Paths: []string{"/a", "/b"}}) {
 		t.Errorf("ingest report %+v", rep)
+	}
+}
+
+// Every read's scope, and an ingest's space, reach the index as sent: a
+// scope lost on the way would show a server's articles nowhere (or the
+// shared space's only), an ingest's space would write to the shared space.
+func TestScopesAndSpacesCrossTheSocket(t *testing.T) {
+	ix := &fakeIndex{}
+	_, c := start(t, ix, ingestEcho, ServerOptions{})
+	ctx := context.Background()
+	const server = "613425648685547541"
+	sc := briefbot.Scope{Server: server}
+
+	if _, err := c.Ask(ctx, "q", briefbot.AskOptions{K: 2, Scope: sc}); err != nil || ix.gotAsk.Opts.Scope != sc {
+		t.Errorf("ask arrived with scope %+v (%v), want %+v", ix.gotAsk.Opts.Scope, err, sc)
+	}
+	if _, err := c.Search(ctx, "k", briefbot.SearchFilters{Scope: sc}, 1, 5); err != nil || ix.gotSearch.Filters.Scope != sc {
+		t.Errorf("search arrived with scope %+v (%v), want %+v", ix.gotSearch.Filters.Scope, err, sc)
+	}
+	req := briefbot.SummaryRequest{ArticleID: "kursk", Scope: sc, Space: server}
+	if _, err := c.Summary(ctx, req); err != nil || ix.gotSummary.Scope != sc || ix.gotSummary.Space != server {
+		t.Errorf("summary arrived with scope %+v and space %q (%v), want %+v and %q", ix.gotSummary.Scope, ix.gotSummary.Space, err, sc, server)
+	}
+	if _, err := c.Days(ctx, sc, time.UTC, 1); err != nil || ix.gotDaysScope != sc {
+		t.Errorf("days arrived with scope %+v (%v), want %+v", ix.gotDaysScope, err, sc)
+	}
+	srcs, err := c.Sources(ctx, sc)
+	want := []briefbot.SourceInfo{{Source: "example.org", Articles: 3, Latest: published}}
+	if err != nil || ix.gotSourcesScope != sc || len(srcs) != 1 || srcs[0].Source != want[0].Source ||
+		srcs[0].Articles != want[0].Articles || !srcs[0].Latest.Equal(want[0].Latest) {
+		t.Errorf("sources: %+v (%v), index asked with %+v; want %+v for %+v", srcs, err, ix.gotSourcesScope, want, sc)
+	}
+	// The zero scope stays zero: shared only, never widened on the way.
+	if _, err := c.Sources(ctx, briefbot.Scope{}); err != nil || ix.gotSourcesScope != (briefbot.Scope{}) {
+		t.Errorf("sources without a server arrived with scope %+v (%v)", ix.gotSourcesScope, err)
+	}
+	var rep report
+	if err := c.Ingest(ctx, []string{"/a"}, server, &rep); err != nil || rep.Space != server {
+		t.Errorf("ingest into %s: report %+v (%v)", server, rep, err)
 	}
 }
 
@@ -157,7 +208,7 @@ func TestErrorsKeepTheirMessageAndKind(t *testing.T) {
 	ix := &fakeIndex{fail: errors.New("ask: the index is broken")}
 	path := filepath.Join(t.TempDir(), "cli.sock")
 	isUsage := func(err error) bool { return errors.As(err, new(usageErr)) }
-	srv, err := Listen(path, ix, func(context.Context, []string) (any, error) { return nil, usageErr{"bad path"} }, ServerOptions{IsUsage: isUsage})
+	srv, err := Listen(path, ix, func(context.Context, []string, string) (any, error) { return nil, usageErr{"bad path"} }, ServerOptions{IsUsage: isUsage})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +223,7 @@ func TestErrorsKeepTheirMessageAndKind(t *testing.T) {
 	if !errors.As(err, &e) || e.Kind != Failure || err.Error() != "ask: the index is broken" {
 		t.Errorf("ask error %#v, want a Failure with the index's message", err)
 	}
-	err = c.Ingest(context.Background(), []string{"/x"}, new(report))
+	err = c.Ingest(context.Background(), []string{"/x"}, briefbot.SharedSpace, new(report))
 	if ue := new(usageErr); !errors.As(err, ue) || ue.msg != "bad path" {
 		t.Errorf("ingest error %#v, want the usage error", err)
 	}
@@ -243,14 +294,14 @@ func TestListenLeavesOtherFilesAlone(t *testing.T) {
 
 func TestCloseCancelsAnIngestInFlight(t *testing.T) {
 	started := make(chan struct{})
-	ingest := func(ctx context.Context, paths []string) (any, error) {
+	ingest := func(ctx context.Context, paths []string, space string) (any, error) {
 		close(started)
 		<-ctx.Done()
 		return nil, ctx.Err()
 	}
 	srv, c := start(t, &fakeIndex{}, ingest, ServerOptions{})
 	errc := make(chan error, 1)
-	go func() { errc <- c.Ingest(context.Background(), []string{"/x"}, new(report)) }()
+	go func() { errc <- c.Ingest(context.Background(), []string{"/x"}, briefbot.SharedSpace, new(report)) }()
 	<-started
 	if err := srv.Close(); err != nil {
 		t.Fatal(err)

@@ -166,11 +166,14 @@ func (h *handlers) mux() *http.ServeMux {
 		}
 		return h.ix.Days(ctx, req.Scope, loc, req.Limit)
 	}))
+	m.Handle("POST "+routeSources, route(h, func(ctx context.Context, req sourcesRequest) (any, error) {
+		return h.ix.Sources(ctx, req.Scope)
+	}))
 	m.Handle("POST "+routeIngest, route(h, func(ctx context.Context, req ingestRequest) (any, error) {
 		if h.ingest == nil {
 			return nil, errors.New("this server does not ingest")
 		}
-		return h.ingest(ctx, req.Paths)
+		return h.ingest(ctx, req.Paths, req.Space)
 	}))
 	m.Handle("POST "+routePoll, route(h, func(ctx context.Context, _ pollRequest) (any, error) {
 		if h.opts.PollFeeds == nil {
