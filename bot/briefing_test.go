@@ -441,6 +441,10 @@ func TestBriefingSetBadInput(t *testing.T) {
 			t.Errorf("%v: %q, want an ephemeral %q", tc.sub.Options, resp.Data.Content, tc.want)
 		}
 	}
+	// Deferred, the reply stays ephemeral.
+	if d := h.Deferral(guildCommand("1", 0, cmdBriefing, subcommand("show"))); d.Data == nil || d.Data.Flags&discordgo.MessageFlagsEphemeral == 0 {
+		t.Errorf("/briefing deferral not ephemeral: %+v", d)
+	}
 	dm := dmCommand("1", cmdBriefing, subcommand("show"))
 	if resp := h.Handle(context.Background(), dm); !strings.Contains(resp.Data.Content, "only inside a server") {
 		t.Errorf("DM: %q", resp.Data.Content)

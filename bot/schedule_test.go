@@ -432,6 +432,12 @@ func TestChannelPosterForbidden(t *testing.T) {
 // there, as a crash would: nothing after the post runs.
 func runDailyOnFake(t *testing.T, fake *discordtest.Server, ch, dir string, start, end time.Time, hook func()) {
 	t.Helper()
+	runStoreOnFake(t, fake, operatorStore(t, dir, ch, "08:00", start.Location()), start, end, hook)
+}
+
+// runStoreOnFake is runDailyOnFake over every entry of store.
+func runStoreOnFake(t *testing.T, fake *discordtest.Server, store *BriefingStore, start, end time.Time, hook func()) {
+	t.Helper()
 	loc := start.Location()
 	s, err := NewSession("test-token", fake.URL)
 	if err != nil {
@@ -439,7 +445,7 @@ func runDailyOnFake(t *testing.T, fake *discordtest.Server, ch, dir string, star
 	}
 	p := &channelPoster{s: s, log: testLogger(t), backoff: 10 * time.Millisecond}
 	clock := newFakeClock(start)
-	sch := newDailyScheduler(clock, operatorStore(t, dir, ch, "08:00", loc), p, &dayMessenger{loc: loc}, testLogger(t))
+	sch := newDailyScheduler(clock, store, p, &dayMessenger{loc: loc}, testLogger(t))
 	sch.afterPost = hook
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -517,5 +523,43 @@ func TestDailyCrashBeforePostPostsOnRestart(t *testing.T) {
 	}
 	if n := len(fake.Find("GET", `/api/v9/channels/`+ch+`/messages`)); n != 1 {
 		t.Errorf("the channel was read %d times before posting, want 1", n)
+	}
+}
+
+// The same crash for a server's /briefing entry, whose pending state lives
+// in the settings file: the restart finds the post and does not repeat it.
+func TestDailyServerEntryCrashBetweenPostAndRecordPostsOnce(t *testing.T) {
+	t.Parallel()
+	loc := berlin(t)
+	fake := discordtest.New(t)
+	const ch, guild = "500000000000000001", discordtest.DefaultGuildID
+	dir := t.TempDir()
+	serverStore := func() *BriefingStore {
+		store, err := NewBriefingStore(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := store.view(guild); !ok {
+			if err := store.set(guild, BriefingSetting{Channel: ch, At: "08:00", Zone: loc.String()}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return store
+	}
+	crashed := false
+	runStoreOnFake(t, fake, serverStore(), time.Date(2026, 3, 29, 7, 0, 0, 0, loc), time.Date(2026, 3, 29, 9, 0, 0, 0, loc),
+		func() { crashed = true; runtime.Goexit() })
+	if !crashed || len(fake.Messages(ch)) != 1 {
+		t.Fatalf("first run: crashed %v, %d messages; want a crash after one post", crashed, len(fake.Messages(ch)))
+	}
+	fake.ForgetNonces()
+	runStoreOnFake(t, fake, serverStore(), time.Date(2026, 3, 29, 9, 30, 0, 0, loc), time.Date(2026, 3, 30, 23, 0, 0, 0, loc), nil)
+	if msgs := fake.Messages(ch); len(msgs) != 2 || msgs[1].Content != "Daily briefing 2026-03-30" {
+		t.Errorf("%d messages after the restart and the next day, want 2 (29 and 30 March)", len(msgs))
+	}
+	var disk briefingsOnDisk
+	if err := readJSONFile(filepath.Join(dir, briefingsFile), &disk); err != nil || disk.Servers[guild] == nil ||
+		disk.Servers[guild].State.LastDay != "2026-03-30" || disk.Servers[guild].Channel != ch {
+		t.Errorf("settings file after the posts: %+v, %v", disk.Servers[guild], err)
 	}
 }
