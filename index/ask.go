@@ -3,11 +3,12 @@ package index
 import (
 	"cmp"
 	"context"
-	"github.com/briefbot/briefbot"
 	"math"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/briefbot/briefbot"
 
 	bleveindex "github.com/blevesearch/bleve_index_api"
 )
@@ -73,7 +74,7 @@ type candidate struct {
 // neighbours, and quote the best.
 func (ix *Index) ask(ctx context.Context, text string, opts briefbot.AskOptions, w rankWeights) (briefbot.Answer, error) {
 	man := ix.snapshot()
-	ans := briefbot.Answer{Query: text, Articles: len(man.Articles)}
+	ans := briefbot.Answer{Query: text, Articles: man.visible(opts.Scope).articles}
 	text = clip(text, maxQueryBytes)
 	qts, pairs := ix.questionTerms(text)
 	if len(qts) == 0 {
@@ -90,7 +91,12 @@ func (ix *Index) ask(ctx context.Context, text string, opts briefbot.AskOptions,
 		return ans, err
 	}
 	defer r.Close()
-	q, respelled, err := parseQuestion(ctx, r, text, qts, pairs)
+	// What the scope sees, for the spelling correction (nil: everything).
+	vis, err := ix.admitted(ctx, r, man, filter{scope: opts.Scope})
+	if err != nil {
+		return ans, err
+	}
+	q, respelled, err := parseQuestion(ctx, r, text, qts, pairs, vis)
 	if err != nil {
 		return ans, err
 	}
@@ -151,7 +157,7 @@ func (ix *Index) allTerms(text string) []questionTerm {
 // parseQuestion opens the postings of the question's terms, looks for a
 // term no paragraph holds by its nearest spelling (respelled names those
 // words, as typed) and weighs the terms. Close q.terms with closeTerms.
-func parseQuestion(ctx context.Context, r bleveindex.IndexReader, text string, qts []questionTerm, pairs [][2]int) (q *question, respelled []string, err error) {
+func parseQuestion(ctx context.Context, r bleveindex.IndexReader, text string, qts []questionTerm, pairs [][2]int, vis func(doc uint64) bool) (q *question, respelled []string, err error) {
 	terms := make([]string, len(qts))
 	for i, qt := range qts {
 		terms[i] = qt.term
@@ -160,7 +166,7 @@ func parseQuestion(ctx context.Context, r bleveindex.IndexReader, text string, q
 	if err != nil {
 		return nil, nil, err
 	}
-	replaced, err := correctTerms(ctx, r, sts)
+	replaced, err := correctTerms(ctx, r, sts, vis)
 	if err != nil {
 		closeTerms(sts)
 		return nil, nil, err
@@ -192,7 +198,7 @@ func (q *question) inIndex() bool {
 // (published before until, within the options' since and source), with
 // their BM25 scores normalised by the best one's, best first.
 func (ix *Index) firstStage(ctx context.Context, r bleveindex.IndexReader, man *manifest, q *question, opts briefbot.AskOptions, until time.Time) ([]*candidate, error) {
-	f := filter{to: until, source: opts.Source}
+	f := filter{to: until, source: opts.Source, scope: opts.Scope}
 	if !opts.Since.IsZero() {
 		f.from = dayStart(opts.Since)
 	}
@@ -321,8 +327,9 @@ func bestPassages(cands []*candidate, k int) []briefbot.Passage {
 			continue
 		}
 		seen[c.hash], seen[near] = true, true
+		ref := c.art.ref(c.aid)
 		out = append(out, briefbot.Passage{
-			Article: c.art.ref(c.aid), Paragraph: c.n, ID: briefbot.ParagraphID(c.aid, c.n),
+			Article: ref, Paragraph: c.n, ID: briefbot.ParagraphID(ref.ID, c.n),
 			Text: c.text, Answer: c.answer, Score: c.score,
 		})
 	}

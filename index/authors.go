@@ -3,12 +3,13 @@ package index
 import (
 	"context"
 
-	"github.com/briefbot/briefbot"
 	"sort"
 	"strings"
+
+	"github.com/briefbot/briefbot"
 )
 
-// Authors lists the distinct bylines of the indexed articles, most articles
+// Authors lists the distinct bylines of the articles sc sees, most articles
 // first (ties in alphabetical order), for /search's author autocomplete.
 // Bylines that differ only in case are one author, as the author filter
 // (exact, lowercased) treats them, shown in their most used spelling. Articles without an author are left out.
@@ -20,7 +21,7 @@ func (ix *Index) Authors(ctx context.Context, sc briefbot.Scope) ([]string, erro
 	by := map[string]*author{}
 	for _, a := range ix.snapshot().Articles {
 		name := strings.TrimSpace(a.Author)
-		if name == "" {
+		if name == "" || !sc.Sees(a.Space) {
 			continue
 		}
 		key := strings.ToLower(name)

@@ -3,11 +3,12 @@ package index
 import (
 	"context"
 	"fmt"
-	"github.com/briefbot/briefbot"
 	"io/fs"
 	"path/filepath"
 	"sort"
 	"time"
+
+	"github.com/briefbot/briefbot"
 
 	"github.com/blevesearch/bleve/v2"
 )
@@ -17,12 +18,15 @@ import (
 // (the bot) can tell it from a failure.
 var ErrNotFound = briefbot.ErrNotFound
 
-// Sources lists the indexed sources with their article counts and latest
-// publication date, most articles first.
+// Sources lists the sources of the articles sc sees with their article
+// counts and latest publication date, most articles first.
 func (ix *Index) Sources(ctx context.Context, sc briefbot.Scope) ([]briefbot.SourceInfo, error) {
 	man := ix.snapshot()
 	by := map[string]*briefbot.SourceInfo{}
 	for _, a := range man.Articles {
+		if !sc.Sees(a.Space) {
+			continue
+		}
 		s := by[a.Source]
 		if s == nil {
 			s = &briefbot.SourceInfo{Source: a.Source}
@@ -46,8 +50,8 @@ func (ix *Index) Sources(ctx context.Context, sc briefbot.Scope) ([]briefbot.Sou
 	return out, nil
 }
 
-// Days lists the calendar days (midnight in loc; nil = UTC) on which indexed
-// articles were published, newest first, at most limit (0 = all), by the
+// Days lists the calendar days (midnight in loc; nil = UTC) on which
+// articles sc sees were published, newest first, at most limit (0 = all), by the
 // same rule as Summary (see localDay), so every day offered has articles.
 func (ix *Index) Days(ctx context.Context, sc briefbot.Scope, loc *time.Location, limit int) ([]time.Time, error) {
 	if loc == nil {
@@ -56,7 +60,7 @@ func (ix *Index) Days(ctx context.Context, sc briefbot.Scope, loc *time.Location
 	man := ix.snapshot()
 	set := map[time.Time]bool{}
 	for _, a := range man.Articles {
-		if !a.Published.IsZero() {
+		if !a.Published.IsZero() && sc.Sees(a.Space) {
 			set[localDay(a.Published, loc)] = true
 		}
 	}
@@ -71,20 +75,43 @@ func (ix *Index) Days(ctx context.Context, sc briefbot.Scope, loc *time.Location
 	return out, nil
 }
 
-// Stats counts articles and paragraph documents and the index's bytes on disk.
+// Stats counts the articles and paragraph documents sc sees. Bytes, the
+// index's size on disk, is given for the zero scope only: it grows with what
+// every server adds, so a server's scope gets 0.
 func (ix *Index) Stats(ctx context.Context, sc briefbot.Scope) (briefbot.Stats, error) {
+	c := ix.snapshot().visible(sc)
+	st := briefbot.Stats{Articles: c.articles, Paragraphs: c.paragraphs}
+	if sc != (briefbot.Scope{}) {
+		return st, nil
+	}
+	var err error
+	st.Bytes, err = ix.diskBytes()
+	return st, err
+}
+
+// Totals counts every article and paragraph document of every space, and
+// the index's bytes on disk: the whole index, for metrics and doctor.
+func (ix *Index) Totals(ctx context.Context) (briefbot.Stats, error) {
 	man := ix.snapshot()
 	st := briefbot.Stats{Articles: len(man.Articles), Paragraphs: man.paragraphs}
+	var err error
+	st.Bytes, err = ix.diskBytes()
+	return st, err
+}
+
+// diskBytes is the size of the index's files.
+func (ix *Index) diskBytes() (int64, error) {
+	var n int64
 	err := filepath.WalkDir(ix.dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return nil // files come and go while Bleve merges
 		}
 		if info, err := d.Info(); err == nil && !d.IsDir() {
-			st.Bytes += info.Size()
+			n += info.Size()
 		}
 		return nil
 	})
-	return st, err
+	return n, err
 }
 
 // Paragraphs returns the whole article of space with all its stored
@@ -92,37 +119,46 @@ func (ix *Index) Stats(ctx context.Context, sc briefbot.Scope) (briefbot.Stats, 
 // a space sc does not see, give ErrNotFound.
 func (ix *Index) Paragraphs(ctx context.Context, sc briefbot.Scope, space, articleID string) (briefbot.Article, error) {
 	man := ix.snapshot()
-	if man.Articles[articleID] == nil {
+	key := spaceKey(space, articleID)
+	// The same error whether the article is missing or hidden: nothing
+	// tells a server that another holds it.
+	if !sc.Sees(space) || man.Articles[key] == nil || !validID(articleID) {
 		return briefbot.Article{}, fmt.Errorf("%w: %q", ErrNotFound, articleID)
 	}
-	arts, err := guard(ix, func() ([]briefbot.Article, error) { return ix.load(ctx, man, []string{articleID}) })
+	arts, err := guard(ix, func() ([]briefbot.Article, error) { return ix.load(ctx, man, []string{key}) })
 	if err != nil {
 		return briefbot.Article{}, err
 	}
 	return arts[0], nil
 }
 
-// ArticlesBetween returns the articles published in [since, until) with all
-// their paragraphs, oldest first (then by id). Articles repeating another's
-// text under a different id are left out: the one with the smallest id
-// stands for both. Articles without a date are never included.
+// ArticlesBetween returns the articles sc sees published in [since, until)
+// with all their paragraphs, oldest first (then by id). Articles repeating
+// another's text under a different id, or in another space, are left out:
+// the one with the smallest id stands for both. Articles without a date are
+// never included.
 func (ix *Index) ArticlesBetween(ctx context.Context, sc briefbot.Scope, since, until time.Time) ([]briefbot.Article, error) {
 	return guard(ix, func() ([]briefbot.Article, error) {
-		return ix.articlesWhere(ctx, func(published time.Time) bool {
+		arts, _, err := ix.articlesWhere(ctx, sc, func(published time.Time) bool {
 			return !published.Before(since) && published.Before(until)
 		})
+		return arts, err
 	})
 }
 
-// articlesWhere returns, as ArticlesBetween does, the dated articles whose
-// publication time in is true for. Copies are collapsed among those only,
-// so a copy outside the range cannot stand in for one inside it.
-func (ix *Index) articlesWhere(ctx context.Context, in func(published time.Time) bool) ([]briefbot.Article, error) {
+// articlesWhere returns, as ArticlesBetween does, the dated articles sc
+// sees whose publication time in is true for. Copies are collapsed among
+// those only, so a copy outside the range, or out of sight, cannot stand in
+// for one inside it. (Keys stand for ids here: a shared article's key is
+// its id, so of two copies in two spaces the shared one is kept.)
+//
+// spaces holds the space of each article returned.
+func (ix *Index) articlesWhere(ctx context.Context, sc briefbot.Scope, in func(published time.Time) bool) (arts []briefbot.Article, spaces []string, err error) {
 	man := ix.snapshot()
 	var want []string
-	first := map[string]string{} // content hash -> smallest id
+	first := map[string]string{} // content hash -> smallest key
 	for id, a := range man.Articles {
-		if a.Published.IsZero() || !in(a.Published) {
+		if a.Published.IsZero() || !sc.Sees(a.Space) || !in(a.Published) {
 			continue
 		}
 		want = append(want, id)
@@ -143,11 +179,15 @@ func (ix *Index) articlesWhere(ctx context.Context, in func(published time.Time)
 		}
 		return kept[i] < kept[j]
 	})
-	return ix.load(ctx, man, kept)
+	for _, k := range kept {
+		spaces = append(spaces, man.Articles[k].Space)
+	}
+	arts, err = ix.load(ctx, man, kept)
+	return arts, spaces, err
 }
 
-// load fetches the stored paragraphs of articles in one search by document
-// id and assembles them in manifest order (N, then Part).
+// load fetches the stored paragraphs of articles (by manifest key) in one
+// search by document id and assembles them in manifest order (N, then Part).
 func (ix *Index) load(ctx context.Context, man *manifest, articleIDs []string) ([]briefbot.Article, error) {
 	var keys []string
 	for _, id := range articleIDs {
@@ -169,7 +209,7 @@ func (ix *Index) load(ctx context.Context, man *manifest, articleIDs []string) (
 	out := make([]briefbot.Article, 0, len(articleIDs))
 	for _, id := range articleIDs {
 		e := man.Articles[id]
-		a := briefbot.Article{ID: id, Title: e.Title, Author: e.Author, Source: e.Source, URL: e.URL,
+		a := briefbot.Article{ID: e.id(id), Title: e.Title, Author: e.Author, Source: e.Source, URL: e.URL,
 			Published: e.Published, Path: e.Path}
 		for _, p := range e.Paras {
 			par := briefbot.Paragraph{N: p[0], Part: p[1]}

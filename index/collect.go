@@ -113,13 +113,19 @@ func (c *collection) walk(dir, root, shownRoot, self string) {
 	}
 }
 
-// gone lists, in order, the manifest's files under the walked folders that
-// are really gone: not found this time, in a folder that was listed
-// completely, and absent from the file system (or now a folder). A file
-// that cannot be checked is reported and kept.
-func (c *collection) gone(man *manifest) []string {
+// gone lists, in order, the absolute paths of space's files in the manifest
+// under the walked folders that are really gone: not found this time, in a
+// folder that was listed completely, and absent from the file system (or
+// now a folder). A file that cannot be checked is reported and kept. Other
+// spaces' copies of a file are theirs: an ingest into one space never
+// removes them.
+func (c *collection) gone(man *manifest, space string) []string {
 	var out []string
-	for abs := range man.Files {
+	for key, f := range man.Files {
+		if f.Space != space {
+			continue
+		}
+		abs := strings.TrimPrefix(key, spaceKey(space, ""))
 		if c.have[abs] || !under(abs, c.roots) || under(abs, c.unread) {
 			continue
 		}

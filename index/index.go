@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -212,7 +213,16 @@ func (ix *Index) openBleve(timeout time.Duration) error {
 		return ix.damaged(fmt.Errorf("reading index version: %w", err))
 	}
 	have, _ := strconv.Atoi(string(v)) // absent or garbled: version 0, which never matches
-	if have != MappingVersion {
+	if have == 2 && !ix.readOnly {
+		ix.bl.Close()
+		if ix.bl, err = upgradeMapping(path, cfg); err != nil {
+			return fmt.Errorf("opening index at %s: %w", ix.dir, err)
+		}
+		have = MappingVersion
+	}
+	// A read-only handle reads a version 2 index as it is: nothing can have
+	// written a server space into it, so no query needs the space field.
+	if have != MappingVersion && !(have == 2 && ix.readOnly) {
 		ix.bl.Close()
 		return &mappingError{dir: ix.dir, have: have, new: MappingVersion}
 	}
@@ -234,6 +244,27 @@ func (ix *Index) openBleve(timeout time.Duration) error {
 		return errors.New("index: English analyzer not registered")
 	}
 	return nil
+}
+
+// upgradeMapping opens the version 2 index at path with the current mapping,
+// which only adds the space field (Bleve's updated_mapping checks that no
+// field changes), and stamps it with MappingVersion.
+func upgradeMapping(path string, cfg map[string]interface{}) (bleve.Index, error) {
+	raw, err := json.Marshal(buildMapping())
+	if err != nil {
+		return nil, err
+	}
+	up := maps.Clone(cfg)
+	up["updated_mapping"] = string(raw)
+	bl, err := bleve.OpenUsing(path, up)
+	if err != nil {
+		return nil, fmt.Errorf("adding the space field to a version 2 index: %w", err)
+	}
+	if err := bl.SetInternal([]byte(keyMappingVersion), []byte(strconv.Itoa(MappingVersion))); err != nil {
+		bl.Close()
+		return nil, fmt.Errorf("stamping the upgraded index: %w", err)
+	}
+	return bl, nil
 }
 
 // Close closes the index and releases its lock. It is safe to call twice

@@ -103,13 +103,16 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 	if ix.readOnly {
 		return rep, ErrReadOnly
 	}
+	if err := checkSpace(opts.Space); err != nil {
+		return rep, err
+	}
 	ix.ingestMu.Lock()
 	defer ix.ingestMu.Unlock()
 
 	self, _ := filepath.Abs(ix.dir)
 	found := collect(paths, self)
 	jobs := found.jobs
-	w, err := ix.newWriter(&rep)
+	w, err := ix.newWriter(&rep, opts.Space)
 	if err != nil {
 		rep.Skipped = append(rep.Skipped, found.skipped...)
 		return rep, err
@@ -117,7 +120,7 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 
 	// Files gone from an ingested folder: their articles go first, so that
 	// an article that moved to another file is not mistaken for a clash.
-	gone := found.gone(w.man)
+	gone := found.gone(w.man, opts.Space)
 	rep.Skipped = append(rep.Skipped, found.skipped...)
 	for _, abs := range gone {
 		if err := w.removeFile(abs); err != nil {
@@ -156,15 +159,19 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 	return rep, w.finish(nil)
 }
 
-// Upsert adds or replaces articles built in memory (e.g. fetched by URL).
+// Upsert adds or replaces articles built in memory (e.g. fetched by URL) in
+// space: briefbot.SharedSpace or a server id.
 func (ix *Index) Upsert(ctx context.Context, space string, arts []briefbot.Article) (rep IngestReport, err error) {
 	defer func() { err = wrapErr("ingest", err) }()
 	if ix.readOnly {
 		return rep, ErrReadOnly
 	}
+	if err := checkSpace(space); err != nil {
+		return rep, err
+	}
 	ix.ingestMu.Lock()
 	defer ix.ingestMu.Unlock()
-	w, err := ix.newWriter(&rep)
+	w, err := ix.newWriter(&rep, space)
 	if err != nil {
 		return rep, err
 	}
@@ -185,10 +192,11 @@ func (ix *Index) Upsert(ctx context.Context, space string, arts []briefbot.Artic
 type writer struct {
 	ix      *Index
 	rep     *IngestReport
+	space   string // the space written to
 	man     *manifest
 	batch   *bleve.Batch
 	orphans bool                // the index may hold documents the manifest does not know
-	content map[string][]string // content hash -> article ids, for duplicates
+	content map[string][]string // content hash -> manifest keys the space's scope sees, for duplicates
 	dirty   bool
 	opKeys  []string   // document ids in the current batch
 	opBytes int        // paragraph text bytes in the current batch
@@ -198,7 +206,7 @@ type writer struct {
 	saved progressCommits // when progress was last committed (progress.go)
 }
 
-func (ix *Index) newWriter(rep *IngestReport) (*writer, error) {
+func (ix *Index) newWriter(rep *IngestReport, space string) (*writer, error) {
 	// A damaged segment would otherwise go unnoticed by an ingest of
 	// unchanged files, which reads nothing back from Bleve.
 	if err := ix.verifySegments(); err != nil {
@@ -209,11 +217,14 @@ func (ix *Index) newWriter(rep *IngestReport) (*writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &writer{ix: ix, rep: rep, man: man, batch: ix.bl.NewBatch(),
+	w := &writer{ix: ix, rep: rep, space: space, man: man, batch: ix.bl.NewBatch(),
 		orphans: int(n) != man.paragraphs, content: map[string][]string{}}
-	for id, a := range man.Articles {
-		if a.Content != "" {
-			w.content[a.Content] = append(w.content[a.Content], id)
+	// Duplicates are looked for only among what the space's own scope sees:
+	// a server's ingest report must never name another server's article.
+	sc := briefbot.Scope{Server: space}
+	for key, a := range man.Articles {
+		if a.Content != "" && sc.Sees(a.Space) {
+			w.content[a.Content] = append(w.content[a.Content], key)
 		}
 	}
 	return w, nil
@@ -247,7 +258,7 @@ func (w *writer) file(ctx context.Context, j fileJob, onArticle func(done, total
 		return nil
 	}
 	hash := fileHash(data)
-	old := w.man.Files[j.abs]
+	old := w.man.Files[spaceKey(w.space, j.abs)]
 	if old != nil && old.Hash == hash {
 		w.rep.Unchanged += len(old.Articles)
 		return nil
@@ -297,7 +308,7 @@ func (w *writer) file(ctx context.Context, j fileJob, onArticle func(done, total
 			}
 		}
 	}
-	w.man.Files[j.abs] = &fileEntry{Hash: hash, Articles: ids}
+	w.man.Files[spaceKey(w.space, j.abs)] = &fileEntry{Hash: hash, Articles: ids, Space: w.space}
 	w.dirty = true
 	return nil
 }
@@ -322,30 +333,44 @@ func (w *writer) article(art *briefbot.Article, file string, seen map[string]boo
 	if !w.admit(art, file, where, seen) {
 		return nil
 	}
-	old := w.man.Articles[art.ID]
-	e := newEntry(art, file)
+	key := spaceKey(w.space, art.ID)
+	old := w.man.Articles[key]
+	e := newEntry(art, w.space, file)
 	if old != nil && old.Hash == e.Hash {
 		if old.File != e.File || old.Path != e.Path {
-			w.man.Articles[art.ID] = e
+			w.man.Articles[key] = e
 			w.dirty = true
 		}
 		w.rep.Unchanged++
 		return nil
 	}
-	if err := w.clearOld(art.ID, old); err != nil {
+	if err := w.clearOld(key, old); err != nil {
 		return err
 	}
-	w.noteDuplicate(art.ID, where, e.Content)
-	w.man.Articles[art.ID] = e
+	w.noteAlsoShared(art.ID, file)
+	w.noteDuplicate(key, art.ID, where, e.Content)
+	w.man.Articles[key] = e
 	w.man.paragraphs += len(e.Paras)
 	if e.Published.After(w.man.latest) {
 		w.man.latest = e.Published
 	}
 	w.dirty = true
-	if err := w.putParagraphs(art); err != nil {
+	if err := w.putParagraphs(art, key); err != nil {
 		return err
 	}
 	return w.maybeFlush()
+}
+
+// noteAlsoShared counts an article written to a server space that the
+// shared space holds too, by id or by file: there are two copies now.
+func (w *writer) noteAlsoShared(id, file string) {
+	if w.space == briefbot.SharedSpace {
+		return
+	}
+	_, sameFile := w.man.Files[file]
+	if w.man.Articles[id] != nil || file != "" && sameFile {
+		w.rep.AlsoShared++
+	}
 }
 
 // admit reports whether art is to be written, warning (at where) when it is
@@ -356,14 +381,18 @@ func (w *writer) admit(art *briefbot.Article, file, where string, seen map[strin
 		w.rep.Warnings = append(w.rep.Warnings, corpus.Warning{Path: where, Reason: "article without an id skipped"})
 		return false
 	}
+	if !validID(art.ID) {
+		w.rep.Warnings = append(w.rep.Warnings, corpus.Warning{Path: where, Reason: fmt.Sprintf("article id %q holds a control character (U+001F); skipped", art.ID)})
+		return false
+	}
 	if seen[art.ID] {
 		w.rep.Warnings = append(w.rep.Warnings, corpus.Warning{Path: where, Reason: fmt.Sprintf("article id %q repeated; the first is kept", art.ID)})
 		return false
 	}
 	seen[art.ID] = true
-	old := w.man.Articles[art.ID]
+	old := w.man.Articles[spaceKey(w.space, art.ID)]
 	if old != nil && file != "" && old.File != "" && old.File != file {
-		if _, stillThere := w.man.Files[old.File]; stillThere {
+		if _, stillThere := w.man.Files[spaceKey(w.space, old.File)]; stillThere {
 			w.rep.Warnings = append(w.rep.Warnings, corpus.Warning{Path: where,
 				Reason: fmt.Sprintf("article id %q is already taken by %s; this one is skipped", art.ID, old.Path)})
 			return false
@@ -374,52 +403,57 @@ func (w *writer) admit(art *briefbot.Article, file, where string, seen map[strin
 }
 
 // clearOld deletes the paragraphs of the article's previous version (old),
-// or of none, any the index holds without its manifest knowing.
-func (w *writer) clearOld(id string, old *articleEntry) error {
+// or of none, any the index holds without its manifest knowing. key is its
+// manifest key.
+func (w *writer) clearOld(key string, old *articleEntry) error {
 	if old == nil {
 		if w.orphans {
-			if err := w.deleteOrphans(id); err != nil {
+			if err := w.deleteOrphans(key); err != nil {
 				return err
 			}
 		}
 		w.rep.Added++
 		return nil
 	}
-	for _, k := range old.keys(id) {
+	for _, k := range old.keys(key) {
 		w.del(k)
 	}
 	w.man.paragraphs -= len(old.Paras)
-	w.dropContent(old.Content, id)
+	w.dropContent(old.Content, key)
 	w.rep.Updated++
 	return nil
 }
 
-// noteDuplicate reports the article when another has the same content, and
-// records its content.
-func (w *writer) noteDuplicate(id, where, content string) {
+// noteDuplicate reports the article id (manifest key key) when another the
+// space's scope sees has the same content, and records its content.
+func (w *writer) noteDuplicate(key, id, where, content string) {
 	if content == "" {
 		return
 	}
 	for _, other := range w.content[content] {
-		if other != id {
-			w.rep.Duplicates = append(w.rep.Duplicates, Duplicate{ID: id, Path: where, SameAs: other, SameAsPath: w.man.Articles[other].Path})
+		if other != key {
+			o := w.man.Articles[other]
+			w.rep.Duplicates = append(w.rep.Duplicates, Duplicate{ID: id, Path: where,
+				SameAs: o.id(other), SameAsPath: o.Path})
 			break
 		}
 	}
-	w.content[content] = append(w.content[content], id)
+	w.content[content] = append(w.content[content], key)
 }
 
-// putParagraphs adds the article's paragraph documents to the batch.
-func (w *writer) putParagraphs(art *briefbot.Article) error {
+// putParagraphs adds the article's paragraph documents, under its manifest
+// key key, to the batch.
+func (w *writer) putParagraphs(art *briefbot.Article, key string) error {
 	pub := art.Published
 	if pub.IsZero() {
 		pub = unknownDate
 	}
 	source, author := strings.ToLower(art.Source), strings.ToLower(art.Author)
+	space := spaceTerms(w.space)
 	for i, p := range art.Paragraphs {
 		doc := paraDoc{
-			Text: p.Text, AID: art.ID, Source: source, Author: author,
-			Published: pub, N: strconv.Itoa(p.N), Hash: textHash(p.Text),
+			Text: p.Text, AID: key, Source: source, Author: author,
+			Published: pub, N: strconv.Itoa(p.N), Hash: textHash(p.Text), Space: space,
 		}
 		if i == 0 {
 			// The title is indexed once per article, on its first
@@ -427,7 +461,7 @@ func (w *writer) putParagraphs(art *briefbot.Article) error {
 			// ingest speed. Ask weighs title words from the manifest.
 			doc.Title = art.Title
 		}
-		if err := w.put(p.Key(art.ID), doc); err != nil {
+		if err := w.put(p.Key(key), doc); err != nil {
 			return fmt.Errorf("indexing %s: %w", p.Key(art.ID), err)
 		}
 		w.rep.Paragraphs++
@@ -454,10 +488,11 @@ func (w *writer) dropContent(content, id string) {
 	}
 }
 
-// deleteOrphans deletes paragraph documents of an article the manifest does
-// not know: left by an ingest that crashed before committing its manifest.
-func (w *writer) deleteOrphans(id string) error {
-	q := bleve.NewTermQuery(id)
+// deleteOrphans deletes paragraph documents of an article (manifest key
+// key) the manifest does not know: left by an ingest that crashed before
+// committing its manifest.
+func (w *writer) deleteOrphans(key string) error {
+	q := bleve.NewTermQuery(key)
 	q.SetField(fAID)
 	req := bleve.NewSearchRequestOptions(q, 100000, 0, false)
 	res, err := w.ix.bl.Search(req)
@@ -470,32 +505,35 @@ func (w *writer) deleteOrphans(id string) error {
 	return nil
 }
 
-// removeArticle deletes an article that file no longer holds (unless the
-// article now belongs elsewhere).
+// removeArticle deletes an article of the writer's space that file no
+// longer holds (unless the article now belongs elsewhere).
 func (w *writer) removeArticle(id, file string) error {
-	a := w.man.Articles[id]
+	key := spaceKey(w.space, id)
+	a := w.man.Articles[key]
 	if a == nil || a.File != file {
 		return nil
 	}
-	for _, k := range a.keys(id) {
+	for _, k := range a.keys(key) {
 		w.del(k)
 	}
 	w.man.paragraphs -= len(a.Paras)
-	w.dropContent(a.Content, id)
-	delete(w.man.Articles, id)
+	w.dropContent(a.Content, key)
+	delete(w.man.Articles, key)
 	w.rep.Removed++
 	w.dirty = true
 	return w.maybeFlush()
 }
 
+// removeFile removes the writer's space's copy of the file at abs.
 func (w *writer) removeFile(abs string) error {
-	f := w.man.Files[abs]
+	fk := spaceKey(w.space, abs)
+	f := w.man.Files[fk]
 	for _, id := range f.Articles {
 		if err := w.removeArticle(id, abs); err != nil {
 			return err
 		}
 	}
-	delete(w.man.Files, abs)
+	delete(w.man.Files, fk)
 	w.dirty = true
 	return nil
 }
@@ -621,6 +659,7 @@ func (w *writer) finish(cause error) error {
 		return err
 	}
 	w.batch = nil
+	w.man.fill() // the per-space counts
 	w.ix.mu.Lock()
 	w.ix.man = w.man
 	w.ix.mu.Unlock()

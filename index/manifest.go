@@ -3,9 +3,11 @@ package index
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"github.com/briefbot/briefbot"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/briefbot/briefbot"
 )
 
 // manifest records what the index holds, so that re-ingesting skips
@@ -18,23 +20,31 @@ import (
 // previous manifest; the next ingest redoes the unfinished files and deletes
 // any orphaned paragraph documents (see writer.orphans).
 type manifest struct {
-	Files    map[string]*fileEntry    `json:"files"`    // absolute file path ->
-	Articles map[string]*articleEntry `json:"articles"` // article id ->
+	Files    map[string]*fileEntry    `json:"files"`    // spaceKey(space, absolute file path) ->
+	Articles map[string]*articleEntry `json:"articles"` // spaceKey(space, article id) ->
 
 	paragraphs int       // sum of len(Paras), derived
 	latest     time.Time // no article is published after it (it may be later than the latest); derived
+	// spaces counts the articles and paragraphs of each space, derived;
+	// its server spaces decide whether a scope hides anything (hides).
+	spaces map[string]spaceCount
 }
 
+// spaceCount is what one space holds.
+type spaceCount struct{ articles, paragraphs int }
+
 type fileEntry struct {
-	Hash     string   `json:"hash"`     // sha256 of the file's bytes
-	Articles []string `json:"articles"` // ids read from it (including ones skipped as duplicates of ids elsewhere)
+	Hash     string   `json:"hash"`            // sha256 of the file's bytes
+	Articles []string `json:"articles"`        // ids read from it (including ones skipped as duplicates of ids elsewhere)
+	Space    string   `json:"space,omitempty"` // the space it was ingested into
 }
 
 type articleEntry struct {
-	Hash      string    `json:"hash"`           // of everything indexed: detects changes
-	Content   string    `json:"content"`        // of the normalized paragraph texts: detects the same article under two names
-	File      string    `json:"file,omitempty"` // absolute path of its file; "" when upserted from memory
-	Path      string    `json:"path,omitempty"` // briefbot.Article.Path
+	Space     string    `json:"space,omitempty"` // briefbot.SharedSpace or a server id
+	Hash      string    `json:"hash"`            // of everything indexed: detects changes
+	Content   string    `json:"content"`         // of the normalized paragraph texts: detects the same article under two names
+	File      string    `json:"file,omitempty"`  // absolute path of its file; "" when upserted from memory
+	Path      string    `json:"path,omitempty"`  // briefbot.Article.Path
 	Title     string    `json:"title,omitempty"`
 	Author    string    `json:"author,omitempty"`
 	Source    string    `json:"source,omitempty"`
@@ -56,8 +66,13 @@ func (m *manifest) fill() {
 		m.Articles = map[string]*articleEntry{}
 	}
 	m.paragraphs = 0
+	m.spaces = map[string]spaceCount{}
 	for _, a := range m.Articles {
 		m.paragraphs += len(a.Paras)
+		c := m.spaces[a.Space]
+		c.articles++
+		c.paragraphs += len(a.Paras)
+		m.spaces[a.Space] = c
 		if a.Published.After(m.latest) {
 			m.latest = a.Published
 		}
@@ -71,6 +86,7 @@ func (m *manifest) clone() *manifest {
 		Articles:   make(map[string]*articleEntry, len(m.Articles)),
 		paragraphs: m.paragraphs,
 		latest:     m.latest,
+		spaces:     m.spaces,
 	}
 	for k, v := range m.Files {
 		c.Files[k] = v
@@ -81,23 +97,34 @@ func (m *manifest) clone() *manifest {
 	return c
 }
 
-func (a *articleEntry) ref(id string) briefbot.ArticleRef {
-	return briefbot.ArticleRef{ID: id, Title: a.Title, Author: a.Author, Published: a.Published, Source: a.Source, URL: a.URL}
+// ref is the citation of the article under manifest key key.
+func (a *articleEntry) ref(key string) briefbot.ArticleRef {
+	return briefbot.ArticleRef{ID: a.id(key), Title: a.Title, Author: a.Author, Published: a.Published,
+		Source: a.Source, URL: a.URL, Space: a.Space}
 }
 
-// keys are the Bleve document ids of the article's paragraphs.
-func (a *articleEntry) keys(id string) []string {
+// id is the article id of the entry under manifest key key.
+func (a *articleEntry) id(key string) string {
+	if a.Space == briefbot.SharedSpace {
+		return key
+	}
+	return strings.TrimPrefix(key, a.Space+spaceSep)
+}
+
+// keys are the Bleve document ids of the article's paragraphs; key is its
+// manifest key.
+func (a *articleEntry) keys(key string) []string {
 	ks := make([]string, len(a.Paras))
 	for i, p := range a.Paras {
-		ks[i] = briefbot.Paragraph{N: p[0], Part: p[1]}.Key(id)
+		ks[i] = briefbot.Paragraph{N: p[0], Part: p[1]}.Key(key)
 	}
 	return ks
 }
 
-// newEntry describes art for the manifest.
-func newEntry(art *briefbot.Article, file string) *articleEntry {
+// newEntry describes art, of space, for the manifest.
+func newEntry(art *briefbot.Article, space, file string) *articleEntry {
 	e := &articleEntry{
-		File: file, Path: art.Path, Title: art.Title, Author: art.Author, Source: art.Source, URL: art.URL,
+		Space: space, File: file, Path: art.Path, Title: art.Title, Author: art.Author, Source: art.Source, URL: art.URL,
 		Published: art.Published,
 		Paras:     make([][2]int, len(art.Paragraphs)),
 	}

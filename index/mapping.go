@@ -15,7 +15,11 @@ import (
 // MappingVersion is the version of the index layout this code writes. Bump it
 // whenever buildMapping or paraDoc change in a way that old indexes would
 // answer wrongly; Open then refuses old indexes with ErrMappingChanged.
-const MappingVersion = 2
+//
+// Version 3 added the space field. A version 2 index is upgraded in place
+// when opened for writing (see upgradeMapping): it holds the shared space
+// only, whose paragraphs have no space field, so nothing is re-indexed.
+const MappingVersion = 3
 
 // Field names of a paragraph document.
 const (
@@ -27,6 +31,7 @@ const (
 	fPublished = "published" // datetime; unknownDate when the article has none
 	fN         = "n"         // paragraph number, as a keyword: one term, where a number field costs sixteen
 	fHash      = "hash"      // normalized-text hash: keyword, stored (not searched), for collapsing duplicates
+	fSpace     = "space"     // server space: keyword, spaceAny and the server id; absent in the shared space
 )
 
 // docType is the only document type in the index.
@@ -55,6 +60,7 @@ type paraDoc struct {
 	Published time.Time `json:"published"`
 	N         string    `json:"n"`
 	Hash      string    `json:"hash"`
+	Space     []string  `json:"space"` // spaceTerms: nil in the shared space, so it costs nothing there
 }
 
 // BleveType picks the explicit document mapping.
@@ -98,6 +104,7 @@ func buildMapping() *mapping.IndexMappingImpl {
 	hash.Index = false // only read back from hits
 	doc.AddFieldMappingsAt(fHash, hash)
 	doc.AddFieldMappingsAt(fN, keywordField(false))
+	doc.AddFieldMappingsAt(fSpace, keywordField(false))
 
 	pub := bleve.NewDateTimeFieldMapping()
 	pub.Store = false

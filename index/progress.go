@@ -70,6 +70,7 @@ func (w *writer) commitProgress() error {
 		return err
 	}
 	published := w.man.clone()
+	published.fill() // the per-space counts
 	w.ix.mu.Lock()
 	w.ix.man = published
 	w.ix.mu.Unlock()

@@ -2,9 +2,10 @@ package index
 
 import (
 	"context"
-	"github.com/briefbot/briefbot"
 	"strings"
 	"time"
+
+	"github.com/briefbot/briefbot"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
@@ -110,11 +111,23 @@ func nextDay(t time.Time) time.Time {
 }
 
 // filter restricts matches without scoring: published in [from, to) (zero =
-// unbounded), and exact lowercased source and author. nil when nothing is
-// restricted.
+// unbounded), exact lowercased source and author, and the spaces scope sees.
+// It is the one place every read path takes its scope from: Ask's first
+// stage through admitter, Search through query and hidden.
 type filter struct {
 	from, to       time.Time
 	source, author string
+	scope          briefbot.Scope
+}
+
+// hidden is the Bleve query of the paragraphs f's scope does not see, for
+// a must-not clause; nil when man holds none (so an index without server
+// spaces is searched exactly as before them).
+func (f filter) hidden(man *manifest) query.Query {
+	if !man.hides(f.scope) {
+		return nil
+	}
+	return hiddenQuery(f.scope)
 }
 
 // query is the filter as a Bleve query, nil when it restricts nothing.
@@ -167,6 +180,12 @@ func (f filter) effective(man *manifest) filter {
 
 // restricts is false when f lets every article of man through.
 func (f filter) restricts(man *manifest) bool {
+	return f.limits(man) || man.hides(f.scope)
+}
+
+// limits is true when the user's limits (dates, source, author; not the
+// scope) leave out some article of man.
+func (f filter) limits(man *manifest) bool {
 	f = f.effective(man)
 	return !f.from.IsZero() || !f.to.IsZero() || strings.TrimSpace(f.source) != "" || strings.TrimSpace(f.author) != ""
 }
@@ -177,10 +196,11 @@ func (f filter) restricts(man *manifest) bool {
 type admitter struct {
 	from, to       time.Time // zero: no limit
 	source, author string    // "": any
+	scope          briefbot.Scope
 }
 
 func (f filter) admitter() admitter {
-	var a admitter
+	a := admitter{scope: f.scope}
 	if !f.from.IsZero() {
 		a.from = clampDate(f.from)
 	}
@@ -195,6 +215,9 @@ func (f filter) admitter() admitter {
 // admits is true when the filter lets article e through, deciding as
 // query's Bleve query does for e's paragraph documents.
 func (a admitter) admits(e *articleEntry) bool {
+	if !a.scope.Sees(e.Space) {
+		return false
+	}
 	pub := e.Published
 	if pub.IsZero() {
 		pub = unknownDate
@@ -223,16 +246,17 @@ func hitField(fields map[string]interface{}, name string) string {
 // passage builds the cited passage for a hit's document id and text; ok is
 // false when the article is not (yet) in the committed manifest.
 func passage(man *manifest, docID, text string, score float64) (briefbot.Passage, bool) {
-	aid, n, _, ok := briefbot.SplitKey(docID)
+	key, n, _, ok := briefbot.SplitKey(docID)
 	if !ok {
 		return briefbot.Passage{}, false
 	}
-	a := man.Articles[aid]
+	a := man.Articles[key]
 	if a == nil {
 		return briefbot.Passage{}, false
 	}
+	ref := a.ref(key)
 	return briefbot.Passage{
-		Article: a.ref(aid), Paragraph: n, ID: briefbot.ParagraphID(aid, n),
+		Article: ref, Paragraph: n, ID: briefbot.ParagraphID(ref.ID, n),
 		Text: text, Score: score,
 	}, true
 }
@@ -249,7 +273,7 @@ const bm25AvgDocLength = 3
 
 // bm25Fields are all fields a query may touch: Bleve refuses a search whose
 // supplied statistics lack a field it scores.
-var bm25Fields = []string{fText, fTitle, fAID, fSource, fAuthor, fPublished, fN, fHash, "_id", "_all", "*"}
+var bm25Fields = []string{fText, fTitle, fAID, fSource, fAuthor, fPublished, fN, fHash, fSpace, "_id", "_all", "*"}
 
 // scoring returns ctx carrying fixed BM25 statistics (see bm25AvgDocLength)
 // for Bleve searches; the document count is the index's own.

@@ -1,7 +1,6 @@
 package index
 
 import (
-	"github.com/briefbot/briefbot/internal/textrules"
 	"iter"
 	"math"
 	"slices"
@@ -9,6 +8,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/briefbot/briefbot/internal/textrules"
 )
 
 // Ranking for Ask. BM25 picks candidates (retrieve.go); they are then

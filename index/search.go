@@ -2,14 +2,15 @@ package index
 
 import (
 	"context"
-	"github.com/briefbot/briefbot"
-	"github.com/briefbot/briefbot/internal/textrules"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/internal/textrules"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -95,7 +96,13 @@ func (ix *Index) search(ctx context.Context, keywords string, f briefbot.SearchF
 		return sp, err
 	}
 	defer r.Close()
-	kq, err := ix.compileKeywords(ctx, newSpeller(r), keywords)
+	flt := searchFilter(f, ix.now())
+	// What the scope sees, for the spelling correction (nil: everything).
+	vis, err := ix.admitted(ctx, r, man, filter{scope: flt.scope})
+	if err != nil {
+		return sp, err
+	}
+	kq, err := ix.compileKeywords(ctx, newSpeller(r, vis), keywords)
 	if err != nil {
 		return sp, err
 	}
@@ -107,8 +114,7 @@ func (ix *Index) search(ctx context.Context, keywords string, f briefbot.SearchF
 		}
 		return sp, nil
 	}
-	flt := searchFilter(f, ix.now())
-	q := kq.query(flt.query(man))
+	q := kq.query(flt.query(man), flt.hidden(man))
 	sr := newStoredReader(r)
 	hits, err := ix.searchHits(ctx, sr, man, q)
 	if err != nil {
@@ -117,7 +123,9 @@ func (ix *Index) search(ctx context.Context, keywords string, f briefbot.SearchF
 	sp.Total = len(hits)
 	if sp.Total == 0 {
 		sp.NoMatch = briefbot.NothingMatched
-		if searchFilter(f, time.Time{}).restricts(man) { // the user's filters, not the future's
+		// The user's filters, not the future's, nor the scope's: whether a
+		// scope hides anything is none of the asker's business.
+		if searchFilter(f, time.Time{}).limits(man) {
 			sp.NoMatch = briefbot.NothingWithFilters
 		}
 		return sp, nil
@@ -189,12 +197,16 @@ func (kq *keywordQuery) clause(ctx context.Context, spell *speller, tok kwToken,
 	return termQuery(term, fText, 0), nil
 }
 
-// query is the Bleve query of the clauses, limited by filter (nil: none).
-func (kq *keywordQuery) query(filter query.Query) query.Query {
+// query is the Bleve query of the clauses, limited by filter and without
+// the paragraphs of hidden (nil: none).
+func (kq *keywordQuery) query(filter, hidden query.Query) query.Query {
 	bq := bleve.NewBooleanQuery()
 	bq.AddMust(kq.must...)
 	if len(kq.not) > 0 {
 		bq.AddMustNot(kq.not...)
+	}
+	if hidden != nil {
+		bq.AddMustNot(hidden)
 	}
 	if filter != nil {
 		bq.AddFilter(filter)
@@ -206,7 +218,7 @@ func (kq *keywordQuery) query(filter query.Query) query.Query {
 // future-dated articles (future.go) are left out for the clock reading now,
 // unless Since asks for their days; a zero now leaves in everything.
 func searchFilter(f briefbot.SearchFilters, now time.Time) filter {
-	flt := filter{source: f.Source, author: f.Author}
+	flt := filter{source: f.Source, author: f.Author, scope: f.Scope}
 	if !f.Since.IsZero() {
 		flt.from = dayStart(f.Since)
 	}
@@ -241,6 +253,8 @@ func (ix *Index) searchHits(ctx context.Context, sr *storedReader, man *manifest
 	}
 	hits := make([]searchHit, 0, len(res.Hits))
 	for _, h := range res.Hits {
+		// The query leaves out what the scope does not see, so copies are
+		// collapsed (dropCopies) among visible paragraphs only.
 		if aid, _, _, _ := briefbot.SplitKey(h.ID); man.Articles[aid] != nil {
 			hits = append(hits, searchHit{id: h.ID, doc: h.IndexInternalID, score: h.Score})
 		}

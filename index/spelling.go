@@ -39,13 +39,21 @@ const (
 
 // speller corrects the words of one question or search, at most
 // spellMaxWords of them.
+//
+// Spaces: a word only another server's articles hold must neither be
+// offered as a correction nor be left alone as known, or a typo would reveal
+// that server's words. So when the scope hides documents (vis is not nil),
+// a term counts only by the paragraphs the scope sees: one held by hidden
+// paragraphs only is treated as absent, and corrections are weighed by
+// their visible paragraphs alone.
 type speller struct {
 	r    bleveindex.IndexReader
+	vis  func(doc uint64) bool // nil: every document is visible
 	left int
 }
 
-func newSpeller(r bleveindex.IndexReader) *speller {
-	return &speller{r: r, left: spellMaxWords}
+func newSpeller(r bleveindex.IndexReader, vis func(doc uint64) bool) *speller {
+	return &speller{r: r, vis: vis, left: spellMaxWords}
 }
 
 // nearest is nearestTerm while the speller's budget lasts, then "".
@@ -54,23 +62,69 @@ func (sp *speller) nearest(ctx context.Context, term string) (string, error) {
 		return "", nil
 	}
 	sp.left--
-	return nearestTerm(ctx, sp.r, term)
+	return nearestTermBy(ctx, sp.r, term, sp.freq)
 }
 
-// correctTerms replaces each question term with no postings by the index
-// term nearest to it in spelling, when one is near enough (see
-// nearestTerm), and returns the indexes of the terms it replaced. A
-// replaced term keeps its place among the question's terms, so the
-// question's word pairs and last sentence still line up.
-func correctTerms(ctx context.Context, r bleveindex.IndexReader, sts []stageTerm) (replaced []int, err error) {
+// freq is the number of paragraphs the speller's scope sees holding term.
+func (sp *speller) freq(ctx context.Context, term string) (uint64, error) {
+	return sp.count(ctx, term, false)
+}
+
+// held reports whether some paragraph the speller's scope sees holds term.
+func (sp *speller) held(ctx context.Context, term string) (bool, error) {
+	n, err := sp.count(ctx, term, true)
+	return n > 0, err
+}
+
+// count counts term's visible paragraphs, stopping at the first if first.
+func (sp *speller) count(ctx context.Context, term string, first bool) (uint64, error) {
+	if sp.vis == nil {
+		return docFreq(ctx, sp.r, term)
+	}
+	tfr, err := sp.r.TermFieldReader(ctx, []byte(term), fText, false, false, false)
+	if err != nil {
+		return 0, err
+	}
+	defer tfr.Close()
+	var n uint64
+	var tfd bleveindex.TermFieldDoc
+	for {
+		d, err := tfr.Next(&tfd)
+		if err != nil || d == nil {
+			return n, err
+		}
+		if sp.vis(d.ID.Value()) {
+			n++
+			if first {
+				return n, nil
+			}
+		}
+	}
+}
+
+// correctTerms replaces each question term no paragraph of the scope (vis,
+// see speller) holds by the index term nearest to it in spelling, when one
+// is near enough (see nearestTerm), and returns the indexes of the terms it
+// replaced. A replaced term keeps its place among the question's terms, so
+// the question's word pairs and last sentence still line up. A term held by
+// hidden paragraphs only, and not replaced, is made to look absent.
+func correctTerms(ctx context.Context, r bleveindex.IndexReader, sts []stageTerm, vis func(doc uint64) bool) (replaced []int, err error) {
 	n, err := r.DocCount()
 	if err != nil {
 		return nil, err
 	}
-	sp := newSpeller(r)
+	sp := newSpeller(r, vis)
 	for i, st := range sts {
 		if st.df > 0 {
-			continue
+			if held, err := sp.held(ctx, st.term); err != nil || held {
+				if err != nil {
+					return nil, err
+				}
+				continue
+			}
+			// Only hidden paragraphs hold it: as if none did.
+			st.df, st.idf, st.common = 0, bm25IDF(n, 1), false
+			sts[i] = st
 		}
 		best, err := sp.nearest(ctx, st.term)
 		if err != nil {
@@ -81,7 +135,7 @@ func correctTerms(ctx context.Context, r bleveindex.IndexReader, sts []stageTerm
 			// its postings twice would double its weight.
 			continue
 		}
-		// nearestTerm only names terms some paragraph of r holds.
+		// nearestTerm only names terms some paragraph of the scope holds.
 		near, err := openTerm(ctx, r, n, best)
 		if err != nil {
 			return nil, err
@@ -96,8 +150,8 @@ func correctTerms(ctx context.Context, r bleveindex.IndexReader, sts []stageTerm
 // respell is term when some paragraph holds it, else its nearest spelling
 // in the index (nearestTerm), else term.
 func (sp *speller) respell(ctx context.Context, term string) (string, error) {
-	df, err := docFreq(ctx, sp.r, term)
-	if err != nil || df > 0 {
+	held, err := sp.held(ctx, term)
+	if err != nil || held {
 		return term, err
 	}
 	near, err := sp.nearest(ctx, term)
@@ -114,6 +168,11 @@ func (sp *speller) respell(ctx context.Context, term string) (string, error) {
 // letter must match: it is the letter people get wrong least often, and it
 // keeps the dictionary walk short.
 func nearestTerm(ctx context.Context, r bleveindex.IndexReader, term string) (string, error) {
+	return nearestTermBy(ctx, r, term, func(ctx context.Context, t string) (uint64, error) { return docFreq(ctx, r, t) })
+}
+
+// nearestTermBy is nearestTerm counting a term's paragraphs with freq.
+func nearestTermBy(ctx context.Context, r bleveindex.IndexReader, term string, freq func(context.Context, string) (uint64, error)) (string, error) {
 	letters := utf8.RuneCountInString(term)
 	fr, ok := r.(bleveindex.IndexReaderFuzzy)
 	if letters < spellMinAccented || !ok {
@@ -136,7 +195,7 @@ func nearestTerm(ctx context.Context, r bleveindex.IndexReader, term string) (st
 		if cand == term || dist > maxDist || dist > bestDist {
 			return nil
 		}
-		df, err := docFreq(ctx, r, cand)
+		df, err := freq(ctx, cand)
 		if err != nil {
 			return err
 		}

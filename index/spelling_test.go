@@ -133,7 +133,7 @@ func TestSpellerBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	sp := newSpeller(r)
+	sp := newSpeller(r, nil)
 	for i := range spellMaxWords + 2 {
 		got, err := sp.respell(context.Background(), "crtic")
 		want := "critic"

@@ -3,9 +3,10 @@ package index
 import (
 	"context"
 	"errors"
+	"time"
+
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/summarize"
-	"time"
 )
 
 // Summary briefs a day, a range of days or one article: the summarizer's
@@ -31,6 +32,9 @@ func (ix *Index) summary(ctx context.Context, req briefbot.SummaryRequest) (brie
 		}
 		sum := summarize.Articles([]briefbot.Article{art}, opts)
 		sum.ArticleID = req.ArticleID
+		for i := range sum.Points {
+			sum.Points[i].Article.Space = req.Space
+		}
 		return sum, nil
 	}
 
@@ -49,7 +53,7 @@ func (ix *Index) summary(ctx context.Context, req briefbot.SummaryRequest) (brie
 
 	// An article is in range when its local day is (localDay, the rule
 	// Days follows too).
-	inRange, err := ix.articlesWhere(ctx, func(published time.Time) bool {
+	inRange, spaces, err := ix.articlesWhere(ctx, req.Scope, func(published time.Time) bool {
 		d := localDay(published, loc)
 		return !d.Before(firstDay) && !d.After(lastDay)
 	})
@@ -61,5 +65,22 @@ func (ix *Index) summary(ctx context.Context, req briefbot.SummaryRequest) (brie
 	}
 	sum := summarize.Articles(inRange, opts)
 	sum.First, sum.Last = firstDay, lastDay
+	setSpaces(sum.Points, inRange, spaces)
 	return sum, nil
+}
+
+// setSpaces fills in the space of each point's article, which summarize
+// does not know: arts[i] is of spaces[i]. Two articles with the same id
+// in two spaces are told apart by the rest of their citation; should that
+// be equal too, the shared one (first in arts) is named.
+func setSpaces(points []briefbot.Point, arts []briefbot.Article, spaces []string) {
+	of := make(map[briefbot.ArticleRef]string, len(arts))
+	for i, a := range arts {
+		if _, dup := of[a.Ref()]; !dup || spaces[i] == briefbot.SharedSpace {
+			of[a.Ref()] = spaces[i]
+		}
+	}
+	for i := range points {
+		points[i].Article.Space = of[points[i].Article]
+	}
 }
