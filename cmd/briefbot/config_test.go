@@ -47,6 +47,10 @@ func TestLoadServeConfig(t *testing.T) {
 		{"BRIEFBOT_SUMMARY_AT", "25:00", false},
 		{"BRIEFBOT_SUMMARY_AT", "7:30", false},
 		{"BRIEFBOT_CORPUS", "/nonexistent/briefbot-corpus", false},
+		{"BRIEFBOT_OPERATORS", "123456789012345678,alice", false},
+		{"BRIEFBOT_OPERATORS", "12345", false},
+		{"BRIEFBOT_SERVERS", "613425648685547541;813425648685547542", false},
+		{"BRIEFBOT_SERVERS", "99999999999999999999", false}, // 20 digits, past 64 bits
 	} {
 		addr := ""
 		if tc.http {
@@ -63,6 +67,33 @@ func TestLoadServeConfig(t *testing.T) {
 		if strings.Contains(err.Error(), "abc.def.ghi") {
 			t.Errorf("error leaks the token: %q", err)
 		}
+	}
+}
+
+// BRIEFBOT_OPERATORS and BRIEFBOT_SERVERS are comma-separated ids, spaces
+// and empty items ignored, carried to the bot as given.
+func TestOperatorsAndServersReachTheBot(t *testing.T) {
+	env := map[string]string{
+		"DISCORD_TOKEN":      "Bot abc.def.ghi",
+		"DISCORD_APP_ID":     "123456789012345678",
+		"BRIEFBOT_OPERATORS": " 223456789012345678 ,323456789012345678,",
+		"BRIEFBOT_SERVERS":   "613425648685547541",
+	}
+	c, err := loadServeConfig(mapEnv(env), "/tmp/ix", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(c.operators, " ") != "223456789012345678 323456789012345678" || strings.Join(c.servers, " ") != "613425648685547541" {
+		t.Errorf("operators %q, servers %q", c.operators, c.servers)
+	}
+	delete(env, "BRIEFBOT_OPERATORS")
+	delete(env, "BRIEFBOT_SERVERS")
+	if c, err = loadServeConfig(mapEnv(env), "/tmp/ix", ""); err != nil || c.operators != nil || c.servers != nil {
+		t.Errorf("unset: operators %q, servers %q, %v; want none", c.operators, c.servers, err)
+	}
+	code, _, errOut := runCmd(t, map[string]string{"DISCORD_TOKEN": "x", "DISCORD_APP_ID": "123456789012345678", "BRIEFBOT_SERVERS": "my-server"}, "serve")
+	if code != exitUsage || !strings.Contains(errOut, `BRIEFBOT_SERVERS: "my-server" is not a Discord server id`) || strings.Count(errOut, "\n") != 1 {
+		t.Errorf("serve with a bad BRIEFBOT_SERVERS: exit %d, %q", code, errOut)
 	}
 }
 

@@ -37,6 +37,12 @@ type serveConfig struct {
 	// metricsAddr is BRIEFBOT_METRICS_ADDR: where /metrics, /healthz and
 	// /readyz are served; "" = not served.
 	metricsAddr string
+	// operators are BRIEFBOT_OPERATORS' user ids, who manage the shared
+	// space besides the application's owner or team.
+	operators []string
+	// servers are BRIEFBOT_SERVERS' server ids, the only servers the bot
+	// answers in; none = every server.
+	servers []string
 }
 
 var snowflake = regexp.MustCompile(`^[0-9]{15,21}$`)
@@ -90,27 +96,20 @@ func loadServeConfig(getenv env, indexDir, httpAddr string) (serveConfig, error)
 			return c, usagef("DISCORD_API_BASE %q is not an http(s) URL", apiBase)
 		}
 	}
-	tz := strings.TrimSpace(getenv("BRIEFBOT_TZ"))
-	loc := time.UTC
-	if tz != "" {
-		var err error
-		if loc, err = time.LoadLocation(tz); err != nil {
-			return c, usagef("BRIEFBOT_TZ %q is not an IANA time zone (e.g. Europe/Berlin)", tz)
-		}
-	}
-	channel := strings.TrimSpace(getenv("BRIEFBOT_SUMMARY_CHANNEL"))
-	if channel != "" && !snowflake.MatchString(channel) {
-		return c, usagef("BRIEFBOT_SUMMARY_CHANNEL %q is not a channel id", channel)
-	}
-	at := strings.TrimSpace(getenv("BRIEFBOT_SUMMARY_AT"))
-	if at == "" {
-		at = "18:00"
-	}
-	if _, err := time.Parse("15:04", at); err != nil || len(at) != 5 {
-		return c, usagef("BRIEFBOT_SUMMARY_AT %q is not a time of day HH:MM (24-hour), e.g. 18:00", at)
+	loc, channel, at, err := loadDailyPost(getenv)
+	if err != nil {
+		return c, err
 	}
 	metricsAddr := strings.TrimSpace(getenv("BRIEFBOT_METRICS_ADDR"))
 	if err := checkAddr("BRIEFBOT_METRICS_ADDR", metricsAddr); err != nil {
+		return c, err
+	}
+	operators, err := idList(getenv, "BRIEFBOT_OPERATORS", "user")
+	if err != nil {
+		return c, err
+	}
+	servers, err := idList(getenv, "BRIEFBOT_SERVERS", "server")
+	if err != nil {
 		return c, err
 	}
 	var roots []string
@@ -133,8 +132,61 @@ func loadServeConfig(getenv env, indexDir, httpAddr string) (serveConfig, error)
 		corpus:      roots,
 		feedback:    filepath.Join(stateDir, "feedback.jsonl"),
 		metricsAddr: metricsAddr,
+		operators:   operators,
+		servers:     servers,
 	}
 	return c, nil
+}
+
+// loadDailyPost reads the zone days are counted in and the operator's
+// daily post: its channel ("" = none) and time of day.
+func loadDailyPost(getenv env) (loc *time.Location, channel, at string, err error) {
+	tz := strings.TrimSpace(getenv("BRIEFBOT_TZ"))
+	loc = time.UTC
+	if tz != "" {
+		if loc, err = time.LoadLocation(tz); err != nil {
+			return nil, "", "", usagef("BRIEFBOT_TZ %q is not an IANA time zone (e.g. Europe/Berlin)", tz)
+		}
+	}
+	channel = strings.TrimSpace(getenv("BRIEFBOT_SUMMARY_CHANNEL"))
+	if channel != "" && !snowflake.MatchString(channel) {
+		return nil, "", "", usagef("BRIEFBOT_SUMMARY_CHANNEL %q is not a channel id", channel)
+	}
+	at = strings.TrimSpace(getenv("BRIEFBOT_SUMMARY_AT"))
+	if at == "" {
+		at = "18:00"
+	}
+	if _, err := time.Parse("15:04", at); err != nil || len(at) != 5 {
+		return nil, "", "", usagef("BRIEFBOT_SUMMARY_AT %q is not a time of day HH:MM (24-hour), e.g. 18:00", at)
+	}
+	return loc, channel, at, nil
+}
+
+// idList reads the variable name as a comma-separated list of Discord ids
+// of kind ("user", "server"), spaces and empty items ignored. An id that is
+// not a snowflake is a configuration error naming the variable: a typo
+// would otherwise lock an operator out, or the bot out of a server.
+func idList(getenv env, name, kind string) ([]string, error) {
+	var ids []string
+	for _, id := range strings.Split(getenv(name), ",") {
+		if id = strings.TrimSpace(id); id == "" {
+			continue
+		}
+		if err := briefbot.CheckServerID(id); err != nil {
+			return nil, usagef("%s: %q is not a Discord %s id (17 to 20 digits; Developer Mode, then right-click → Copy %s ID)",
+				name, id, kind, upperFirst(kind))
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// upperFirst is s with its first (ASCII) letter in upper case.
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func cmdServe(ctx context.Context, a *app, args []string) error {
@@ -207,6 +259,8 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		FeedbackLog: cfg.feedback,
 		StartedAt:   time.Now(),
 		Observer:    m,
+		Operators:   cfg.operators,
+		Servers:     cfg.servers,
 	})
 	log.Info("briefbot serving", "index", cfg.indexDir, "http", cfg.bot.HTTPAddr, "tz", cfg.bot.Location.String(), "summary_channel", cfg.bot.SummaryChannel)
 	return bot.Serve(ctx, cfg.bot, h)
