@@ -336,7 +336,7 @@ func indexCheck(ctx context.Context, a *app, cfg serveConfig) check {
 		return failed(name, err.Error(), "")
 	}
 	defer ix.Close()
-	st, err := ix.Stats(ctx, briefbot.Scope{})
+	st, err := ix.Totals(ctx) // every space: the operator's view
 	if err != nil {
 		return failed(name, fmt.Sprintf("%s opens, but cannot be counted: %v", dir, err), "")
 	}

@@ -217,10 +217,8 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		return err
 	}
 	defer ix.Close()
-	m := metrics.New(func(ctx context.Context) (briefbot.Stats, error) {
-		return ix.Stats(ctx, briefbot.Scope{}) /* TODO(spaces): all spaces */
-	})
-	var ready atomic.Bool // the index is open and the start-up ingest done
+	m := metrics.New(ix.Totals) // the whole index: every space
+	var ready atomic.Bool       // the index is open and the start-up ingest done
 	m.SetReady(ready.Load)
 	stopMetrics, err := startMetrics(m, cfg.metricsAddr, log)
 	if err != nil {
@@ -435,8 +433,9 @@ func warnGuildLeftovers(a *app, guildID string, count func() (int, error)) {
 	}
 }
 
-// indexAdmin is bot.Admin over the index: /ingest and /reindex, and the
-// start-up and watch ingests, all through the same incremental Ingest.
+// indexAdmin is bot.Admin over the index: /ingest (into the server's
+// space) and /reindex (of the shared corpus), and the start-up and watch
+// ingests, all through the same incremental Ingest.
 type indexAdmin struct {
 	ix      *index.Index
 	roots   []string
@@ -444,7 +443,14 @@ type indexAdmin struct {
 	metrics *metrics.Metrics // counts what each ingest changed
 }
 
+// AddArticles writes what /ingest fetched into the space of server, the
+// one the command came from. The shared space is the operators' (corpus
+// folders, feeds, the command line), so a server id is required here: an
+// empty one would put a server admin's pages before every server.
 func (a *indexAdmin) AddArticles(ctx context.Context, server string, arts []briefbot.Article) (string, error) {
+	if err := briefbot.CheckServerID(server); err != nil {
+		return "", fmt.Errorf("ingest: not into the shared space: %w", err)
+	}
 	rep, err := a.ix.Upsert(ctx, server, arts)
 	if err != nil {
 		a.metrics.IngestFailed()
@@ -458,7 +464,9 @@ func (a *indexAdmin) Reindex(ctx context.Context) (string, error) {
 	if len(a.roots) == 0 {
 		return "no corpus folders are configured (BRIEFBOT_CORPUS); nothing to re-read", nil
 	}
-	rep, err := a.ix.Ingest(ctx, a.roots, index.IngestOptions{})
+	// The corpus folders are the shared space's; servers' spaces are
+	// written by /ingest and `ingest --server`, never re-read here.
+	rep, err := a.ix.Ingest(ctx, a.roots, index.IngestOptions{Space: briefbot.SharedSpace})
 	if err != nil {
 		a.metrics.IngestFailed()
 		return "", err
