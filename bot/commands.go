@@ -31,12 +31,14 @@ const maxQueryRunes = 300
 const maxOptionRunes = 100
 
 // adminPermissions is the default_member_permissions of admin commands:
-// Manage Server. Server admins can change who sees the command, so the
-// handler checks the member's permissions again (see isAdmin).
+// Manage Server. A server's admins may grant a command to other roles or
+// members (Server Settings → Integrations); the handler respects that and
+// does not check the member's permissions again. /reindex is further
+// limited to the bot's operators (see Handler.adminRefusal).
 const adminPermissions int64 = discordgo.PermissionManageServer
 
-// isAdminCommand reports whether a command changes or reveals bot internals
-// and is limited to server managers.
+// isAdminCommand reports whether a command changes or reveals bot internals:
+// it works inside a server only, and its reply is private.
 func isAdminCommand(name string) bool {
 	return name == cmdIngest || name == cmdReindex || name == cmdStats
 }
@@ -82,8 +84,8 @@ func (c *Command) MarshalJSON() ([]byte, error) {
 // portal, and would let the bot answer in servers whose admins never invited
 // it; add them here (with context 2, private channels) only deliberately.
 // Public commands work in servers and in DMs with the bot (contexts 0 and 1).
-// Admin commands work in servers only: they act on the shared index, and a DM
-// has no member permissions to check.
+// Admin commands work in servers only: /ingest and /stats act on the server
+// they are used in, and a DM has no server's command permissions to respect.
 // Discord applies contexts and integration types to global commands only;
 // guild-registered copies (for testing) are usable in that guild alone.
 func Commands() []*Command {
@@ -131,19 +133,19 @@ func Commands() []*Command {
 		messageCommand(cmdAskMessage),
 		adminCommand(discordgo.ApplicationCommand{
 			Name:        cmdIngest,
-			Description: "Add an article page or RSS/Atom feed to the index (admins)",
+			Description: "Add an article page or RSS/Atom feed to this server's briefings (admins)",
 			Options: []*discordgo.ApplicationCommandOption{
 				stringOption("url", "The http(s) address of the article or feed", true, false, 2000),
 			},
 		}),
 		adminCommand(discordgo.ApplicationCommand{
 			Name:        cmdReindex,
-			Description: "Re-read the corpus into the index (admins)",
+			Description: "Re-read the shared corpus into the index (the bot's operators)",
 			Options:     []*discordgo.ApplicationCommandOption{},
 		}),
 		adminCommand(discordgo.ApplicationCommand{
 			Name:        cmdStats,
-			Description: "Index size, uptime, answer times and feedback (admins)",
+			Description: "This server's articles, answer times and feedback (admins)",
 			Options:     []*discordgo.ApplicationCommandOption{},
 		}),
 		briefingCommand(),

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/briefbot/briefbot"
 )
 
 // Buttons carry their state in the custom_id (at most 100 characters); the
@@ -13,7 +15,8 @@ import (
 // on any replica.
 //
 //	p|<cmd>|<page>|<flags>|<since>|<until>|<source>|<author>|<query>   paging (◀ ▶)
-//	c|<article-id>#<n>                                                Context of ¶n
+//	c|<article-id>#<n>                                                Context of ¶n, shared copy
+//	cs|<article-id>#<n>                                               Context of ¶n, this server's copy
 //	f|u  f|d                                                          👍 / 👎
 //
 // cmd is "a" (/ask) or "s" (/search); page is the page the button leads to;
@@ -25,12 +28,21 @@ import (
 // the renderer always writes it, escaped) and checks it against the hash. If
 // even the filters do not fit, the message simply has no paging buttons.
 //
+// The same article id may exist in the shared space and in a server's space
+// (two articles), so a Context button names the copy: "c" the shared one,
+// "cs" the one in the space of the server the button is clicked in. It never
+// carries a server id: a button is answered in the scope of the interaction
+// that clicks it, so a custom_id built by hand cannot reach another server's
+// space. (Buttons made before spaces existed are "c", and everything was
+// shared then.)
+//
 // A Context button whose passage id does not fit is left out; feedback
 // buttons need nothing beyond the message they sit on.
 const (
-	idPage     = "p"
-	idContext  = "c"
-	idFeedback = "f"
+	idPage          = "p"
+	idContext       = "c"
+	idContextServer = "cs"
+	idFeedback      = "f"
 )
 
 type pageState struct {
@@ -100,10 +112,15 @@ func decodePage(id string) (pageState, bool) {
 	return s, true
 }
 
-// contextID is the custom_id of the Context button of a passage, or "" when
+// contextID is the custom_id of the Context button of a passage of space
+// (briefbot.SharedSpace, or the server the answer was given in), or "" when
 // the passage id is too long to carry.
-func contextID(passageID string) string {
-	id := idContext + "|" + passageID
+func contextID(passageID, space string) string {
+	kind := idContext
+	if space != briefbot.SharedSpace {
+		kind = idContextServer
+	}
+	id := kind + "|" + passageID
 	if passageID == "" || textLen(id) > maxCustomID {
 		return ""
 	}
@@ -128,6 +145,8 @@ func customIDLabel(id string) string {
 		}
 	case idContext:
 		return "context" + n
+	case idContextServer:
+		return "context:server" + n
 	case idFeedback:
 		if rest == "u" || rest == "d" {
 			return "feedback:" + rest

@@ -118,10 +118,10 @@ func findButton(comps []discordgo.MessageComponent, label string) *discordgo.But
 
 func TestContextIDTooLong(t *testing.T) {
 	t.Parallel()
-	if id := contextID(strings.Repeat("x", 98) + "#1"); id != "" {
+	if id := contextID(strings.Repeat("x", 98)+"#1", ""); id != "" {
 		t.Errorf("contextID of a long passage id = %q, want none", id)
 	}
-	if id := contextID("world/kursk#2"); id != "c|world/kursk#2" {
+	if id := contextID("world/kursk#2", ""); id != "c|world/kursk#2" {
 		t.Errorf("contextID = %q", id)
 	}
 }

@@ -13,12 +13,15 @@ import (
 // feedbackEntry is one line of the append-only feedback log (JSON Lines).
 // User is the pseudonymous user hash, never the Discord id.
 type feedbackEntry struct {
-	Time    time.Time `json:"time"`
-	Vote    string    `json:"vote"` // "up" or "down"
-	User    string    `json:"user"`
-	Message string    `json:"message,omitempty"` // id of the answer voted on
-	Query   string    `json:"query,omitempty"`
-	Cited   []string  `json:"cited,omitempty"` // passage ids shown
+	Time time.Time `json:"time"`
+	Vote string    `json:"vote"` // "up" or "down"
+	User string    `json:"user"`
+	// Guild is the server voted in ("" in a DM, and on lines written before
+	// servers were told apart: those belong to no server).
+	Guild   string   `json:"guild,omitempty"`
+	Message string   `json:"message,omitempty"` // id of the answer voted on
+	Query   string   `json:"query,omitempty"`
+	Cited   []string `json:"cited,omitempty"` // passage ids shown
 }
 
 // feedbackLog appends votes to a file and counts them for /stats.
@@ -50,10 +53,12 @@ func (f *feedbackLog) add(e feedbackEntry) error {
 	return err
 }
 
-// counts reads the log and counts votes. A user who voted on one answer more
-// than once counts once, with their latest vote. Unreadable lines are skipped:
-// a torn last line after a crash must not hide the rest.
-func (f *feedbackLog) counts() (up, down int, err error) {
+// counts reads the log and counts the votes cast in server guild ("" = the
+// votes of no server: DMs, and lines older than the guild field), so one
+// server's /stats shows nothing of another's. A user who voted on one answer
+// more than once counts once, with their latest vote. Unreadable lines are
+// skipped: a torn last line after a crash must not hide the rest.
+func (f *feedbackLog) counts(guild string) (up, down int, err error) {
 	if f.path == "" {
 		return 0, 0, nil
 	}
@@ -73,7 +78,7 @@ func (f *feedbackLog) counts() (up, down int, err error) {
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
 	for sc.Scan() {
 		var e feedbackEntry
-		if json.Unmarshal(sc.Bytes(), &e) != nil || (e.Vote != "up" && e.Vote != "down") {
+		if json.Unmarshal(sc.Bytes(), &e) != nil || (e.Vote != "up" && e.Vote != "down") || e.Guild != guild {
 			continue
 		}
 		if e.Message == "" { // cannot be deduplicated

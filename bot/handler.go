@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/briefbot/briefbot"
 )
 
 // HandlerOptions configure a Handler. The zero value works: UTC, the real
@@ -49,6 +51,14 @@ type HandlerOptions struct {
 	// nil = Serve's, which asks Discord.
 	Briefings      *BriefingStore
 	ChannelChecker ChannelChecker
+	// Operators are user ids (BRIEFBOT_OPERATORS) who may use /reindex,
+	// besides the application's owner or team, which Serve reads from
+	// Discord at start-up (see SetOwners).
+	Operators []string
+	// Servers, when not empty, are the only server ids the bot answers in
+	// (BRIEFBOT_SERVERS); anywhere else, DMs included, every command and
+	// button gets one ephemeral "not enabled here". Empty = every server.
+	Servers []string
 }
 
 // Handler answers interactions. It is safe for concurrent use.
@@ -69,6 +79,8 @@ type Handler struct {
 	// before any interaction arrives.
 	briefings *BriefingStore
 	checker   ChannelChecker
+	operators *operators
+	servers   serverGate
 }
 
 // NewHandler returns a Handler answering from eng.
@@ -87,6 +99,7 @@ func NewHandler(eng Engine, opts HandlerOptions) *Handler {
 		obs:      opts.Observer,
 	}
 	h.briefings, h.checker = opts.Briefings, opts.ChannelChecker
+	h.operators, h.servers = newOperators(opts.Operators), newServerGate(opts.Servers)
 	if h.obs == nil {
 		h.obs = nopObserver{}
 	}
@@ -164,10 +177,16 @@ func (h *Handler) Handle(ctx context.Context, i *discordgo.Interaction) (resp *d
 		h.obs.Interaction(out.command, out.kind, latency)
 	}()
 
-	switch i.Type {
-	case discordgo.InteractionPing:
+	if i.Type == discordgo.InteractionPing {
 		out.kind = "ok"
 		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}
+	}
+	// PING aside, nothing is answered where the bot is not enabled.
+	if !h.servers.allows(i.GuildID) {
+		out.command = refusedName(i)
+		return h.finish(i, notEnabled(i, &out))
+	}
+	switch i.Type {
 	case discordgo.InteractionApplicationCommand:
 		resp = h.command(ctx, i, start, &out)
 	case discordgo.InteractionApplicationCommandAutocomplete:
@@ -261,6 +280,24 @@ func update(content string, embeds []*discordgo.MessageEmbed, comps []discordgo.
 // ephemeral is a private text reply, used for errors and refusals.
 func ephemeral(content string) *discordgo.InteractionResponse {
 	return message(content, nil, nil, true)
+}
+
+// scope is what an interaction may see: the shared space, plus the space of
+// the server it comes from (none in a DM).
+func scope(i *discordgo.Interaction) briefbot.Scope {
+	return briefbot.Scope{Server: i.GuildID}
+}
+
+// refusedName is the command name of an interaction, or "button", for
+// the log line of an interaction refused before dispatch.
+func refusedName(i *discordgo.Interaction) string {
+	if data, ok := i.Data.(discordgo.ApplicationCommandInteractionData); ok {
+		return data.Name
+	}
+	if i.Type == discordgo.InteractionMessageComponent {
+		return "button"
+	}
+	return ""
 }
 
 // userID returns the id of whoever triggered i: member.user in a server,

@@ -34,13 +34,13 @@ func (h *Handler) autocomplete(ctx context.Context, i *discordgo.Interaction, ou
 		case utf8.RuneCountInString(typed) > maxOptionRunes:
 			// Nothing can match; the command will refuse it anyway.
 		case focused.Name == "source" && (data.Name == cmdAsk || data.Name == cmdSearch):
-			choices, err = h.sourceChoices(ctx, typed)
+			choices, err = h.sourceChoices(ctx, scope(i), typed)
 		case focused.Name == "author" && data.Name == cmdSearch:
-			choices, err = h.authorChoices(ctx, typed)
+			choices, err = h.authorChoices(ctx, scope(i), typed)
 		case focused.Name == "zone" && data.Name == cmdBriefing:
 			choices = zoneChoices(typed)
 		case focused.Name == "date" && data.Name == cmdSummary:
-			choices, err = h.dayChoices(ctx, typed)
+			choices, err = h.dayChoices(ctx, scope(i), typed)
 		}
 		if err != nil {
 			out.kind, out.err = "error", err
@@ -56,8 +56,8 @@ func (h *Handler) autocomplete(ctx context.Context, i *discordgo.Interaction, ou
 	}
 }
 
-func (h *Handler) sourceChoices(ctx context.Context, typed string) ([]*discordgo.ApplicationCommandOptionChoice, error) {
-	srcs, err := h.eng.Sources(ctx, briefbot.Scope{} /* TODO(spaces) */)
+func (h *Handler) sourceChoices(ctx context.Context, sc briefbot.Scope, typed string) ([]*discordgo.ApplicationCommandOptionChoice, error) {
+	srcs, err := h.eng.Sources(ctx, sc)
 	if err != nil {
 		return nil, err
 	}
@@ -87,8 +87,8 @@ func (h *Handler) sourceChoices(ctx context.Context, typed string) ([]*discordgo
 // authorChoices offers the authors whose name starts with what was typed,
 // then those whose name contains it, in the index's order (most articles
 // first). Each value is the byline as indexed, which the author filter finds.
-func (h *Handler) authorChoices(ctx context.Context, typed string) ([]*discordgo.ApplicationCommandOptionChoice, error) {
-	authors, err := h.eng.Authors(ctx, briefbot.Scope{} /* TODO(spaces) */)
+func (h *Handler) authorChoices(ctx context.Context, sc briefbot.Scope, typed string) ([]*discordgo.ApplicationCommandOptionChoice, error) {
+	authors, err := h.eng.Authors(ctx, sc)
 	if err != nil {
 		return nil, err
 	}
@@ -112,14 +112,14 @@ func (h *Handler) authorChoices(ctx context.Context, typed string) ([]*discordgo
 	return append(prefix, contains...), nil
 }
 
-func (h *Handler) dayChoices(ctx context.Context, typed string) ([]*discordgo.ApplicationCommandOptionChoice, error) {
+func (h *Handler) dayChoices(ctx context.Context, sc briefbot.Scope, typed string) ([]*discordgo.ApplicationCommandOptionChoice, error) {
 	// With something typed, look further back so that "2024-12" finds
 	// December even when newer days fill the first 25.
 	limit := maxChoices
 	if typed != "" {
 		limit = 400
 	}
-	days, err := h.eng.Days(ctx, briefbot.Scope{} /* TODO(spaces) */, h.loc, limit)
+	days, err := h.eng.Days(ctx, sc, h.loc, limit)
 	if err != nil {
 		return nil, err
 	}

@@ -33,7 +33,7 @@ func (h *Handler) command(ctx context.Context, i *discordgo.Interaction, start t
 	}
 	out.command = data.Name
 	if isAdminCommand(data.Name) {
-		if refusal := adminRefusal(i); refusal != "" {
+		if refusal := h.adminRefusal(i, data.Name); refusal != "" {
 			out.kind = "forbidden"
 			return ephemeral(refusal)
 		}
@@ -48,13 +48,13 @@ func (h *Handler) command(ctx context.Context, i *discordgo.Interaction, start t
 	case cmdSummary:
 		resp, err = h.summary(ctx, i, data.Options, start, out)
 	case cmdSources:
-		resp, err = h.sources(ctx, out)
+		resp, err = h.sources(ctx, i, out)
 	case cmdIngest:
-		resp, err = h.ingest(ctx, data.Options, out)
+		resp, err = h.ingest(ctx, i, data.Options, out)
 	case cmdReindex:
 		resp, err = h.reindex(ctx, out)
 	case cmdStats:
-		resp, err = h.statsCommand(ctx, out)
+		resp, err = h.statsCommand(ctx, i, out)
 	case cmdBriefing:
 		resp, err = h.briefing(ctx, i, data.Options, out)
 	case cmdHelp:
@@ -83,15 +83,20 @@ func failureMessage(command string) string {
 }
 
 // adminRefusal says why the invoker may not run an admin command, or "" when
-// they may. default_member_permissions only hides the command, and server
-// admins can grant it to anyone, so the check is repeated here.
-func adminRefusal(i *discordgo.Interaction) string {
-	if i.Member == nil {
-		return "That command works only inside a server, for members who can manage it."
+// they may. Who may run /ingest and /stats in a server is Discord's to say:
+// default_member_permissions is Manage Server, and the server's admins may
+// grant the command to other roles or members in Server Settings →
+// Integrations, so it is not checked again here. They act on one server, so
+// they work only inside one. /reindex re-reads the shared corpus every
+// server sees, so it is for the bot's operators only, whatever their
+// permissions in the server it is used in.
+func (h *Handler) adminRefusal(i *discordgo.Interaction, command string) string {
+	if i.GuildID == "" || i.Member == nil {
+		return "That command works only inside a server."
 	}
-	const allowed = discordgo.PermissionAdministrator | discordgo.PermissionManageServer
-	if i.Member.Permissions&allowed == 0 {
-		return "Sorry, that command is for members with the Manage Server permission."
+	if command == cmdReindex && !h.operators.is(userID(i)) {
+		return "Sorry, `/reindex` re-reads the corpus every server shares, so it is for the bot's operators only. " +
+			"To add articles to this server, use `/ingest`."
 	}
 	return ""
 }
@@ -128,21 +133,21 @@ func (h *Handler) ask(ctx context.Context, i *discordgo.Interaction, opts []*dis
 		return refusal, nil
 	}
 	st := pageState{Cmd: "a", Page: 1, Since: dayString(since), Source: source, Query: q}
-	resp, err := h.runAsk(ctx, st, start, out, optBool(opts, "private"), false)
+	resp, err := h.runAsk(ctx, scope(i), st, start, out, optBool(opts, "private"), false)
 	if err == nil {
-		h.stats.record(h.now().Sub(start))
+		h.stats.record(i.GuildID, h.now().Sub(start))
 	}
 	return resp, err
 }
 
 // runAsk asks the engine for page st.Page and renders it as a new message
 // (isUpdate false) or as the new state of the message a button sits on.
-func (h *Handler) runAsk(ctx context.Context, st pageState, start time.Time, out *outcome, private, isUpdate bool) (*discordgo.InteractionResponse, error) {
+func (h *Handler) runAsk(ctx context.Context, sc briefbot.Scope, st pageState, start time.Time, out *outcome, private, isUpdate bool) (*discordgo.InteractionResponse, error) {
 	// One passage more than the pages so far, to know whether ▶ leads
 	// anywhere: the index drops weak passages, so a full page does not
 	// promise another.
 	k := st.Page*askPageSize + 1
-	ans, err := h.eng.Ask(ctx, st.Query, briefbot.AskOptions{K: k, Since: h.dayFromString(st.Since), Source: st.Source})
+	ans, err := h.eng.Ask(ctx, st.Query, briefbot.AskOptions{K: k, Since: h.dayFromString(st.Since), Source: st.Source, Scope: sc})
 	if err != nil {
 		return nil, engineErr("ask", err)
 	}
@@ -220,11 +225,13 @@ func (h *Handler) search(ctx context.Context, i *discordgo.Interaction, opts []*
 		return refusal, nil
 	}
 	st := pageState{Cmd: "s", Page: 1, Since: dayString(since), Until: dayString(until), Source: source, Author: author, Query: q}
-	return h.runSearch(ctx, st, start, out, optBool(opts, "private"), false)
+	return h.runSearch(ctx, scope(i), st, start, out, optBool(opts, "private"), false)
 }
 
-func (h *Handler) runSearch(ctx context.Context, st pageState, start time.Time, out *outcome, private, isUpdate bool) (*discordgo.InteractionResponse, error) {
+func (h *Handler) runSearch(ctx context.Context, sc briefbot.Scope, st pageState, start time.Time, out *outcome, private, isUpdate bool) (*discordgo.InteractionResponse, error) {
 	f := briefbot.SearchFilters{Source: st.Source, Author: st.Author, Since: h.dayFromString(st.Since), Until: h.dayFromString(st.Until)}
+	hasFilter := f != (briefbot.SearchFilters{})
+	f.Scope = sc
 	page, err := h.eng.Search(ctx, st.Query, f, st.Page, searchPageSize)
 	if err != nil {
 		return nil, engineErr("search", err)
@@ -235,7 +242,7 @@ func (h *Handler) runSearch(ctx context.Context, st pageState, start time.Time, 
 			return ephemeral("There are no more results for that search."), nil
 		}
 		tip := "Try fewer or different keywords"
-		if f != (briefbot.SearchFilters{}) {
+		if hasFilter {
 			tip += ", or drop a filter"
 		}
 		return ephemeral(noMatchText(searchNoMatch(page, st.Query), page.Respelled, tip)), nil
@@ -259,7 +266,7 @@ func (h *Handler) summary(ctx context.Context, i *discordgo.Interaction, opts []
 	if refusal := h.allowQuestion(i, out); refusal != nil {
 		return refusal, nil
 	}
-	sum, err := h.eng.Summary(ctx, briefbot.SummaryRequest{Day: day, Location: h.loc})
+	sum, err := h.eng.Summary(ctx, briefbot.SummaryRequest{Day: day, Location: h.loc, Scope: scope(i)})
 	if err != nil {
 		return nil, engineErr("summary", err)
 	}
@@ -275,8 +282,8 @@ func (h *Handler) summary(ctx context.Context, i *discordgo.Interaction, opts []
 // longDay is "Friday 31 January 2025".
 func longDay(t time.Time) string { return t.Format("Monday 2 January 2006") }
 
-func (h *Handler) sources(ctx context.Context, out *outcome) (*discordgo.InteractionResponse, error) {
-	srcs, err := h.eng.Sources(ctx, briefbot.Scope{} /* TODO(spaces) */)
+func (h *Handler) sources(ctx context.Context, i *discordgo.Interaction, out *outcome) (*discordgo.InteractionResponse, error) {
+	srcs, err := h.eng.Sources(ctx, scope(i))
 	if err != nil {
 		return nil, fmt.Errorf("sources: %w", err)
 	}
@@ -288,7 +295,10 @@ func (h *Handler) sources(ctx context.Context, out *outcome) (*discordgo.Interac
 	return message("", []*discordgo.MessageEmbed{renderSources(srcs)}, nil, false), nil
 }
 
-func (h *Handler) ingest(ctx context.Context, opts []*discordgo.ApplicationCommandInteractionDataOption, out *outcome) (*discordgo.InteractionResponse, error) {
+// ingest adds the articles at an address to the space of the server the
+// command is used in (adminRefusal has made sure there is one): never to the
+// shared space, which only operators change.
+func (h *Handler) ingest(ctx context.Context, i *discordgo.Interaction, opts []*discordgo.ApplicationCommandInteractionDataOption, out *outcome) (*discordgo.InteractionResponse, error) {
 	raw := strings.TrimSpace(optString(opts, "url"))
 	if raw == "" || utf8.RuneCountInString(raw) > 2000 {
 		return nil, invalidf("Please give the address of an article page or an RSS/Atom feed (http or https).")
@@ -311,7 +321,7 @@ func (h *Handler) ingest(ctx context.Context, opts []*discordgo.ApplicationComma
 		out.kind = "no_match"
 		return ephemeral("I found no article to add at that address."), nil
 	}
-	report, err := h.admin.AddArticles(ctx, "" /* TODO(spaces) */, arts)
+	report, err := h.admin.AddArticles(ctx, i.GuildID, arts)
 	if err != nil {
 		return nil, fmt.Errorf("add articles: %w", err)
 	}
@@ -340,16 +350,23 @@ func (h *Handler) reindex(ctx context.Context, out *outcome) (*discordgo.Interac
 	return ephemeral("Reindex finished: " + escapeMarkdown(oneLine(cleanText(report, false)))), nil
 }
 
-func (h *Handler) statsCommand(ctx context.Context, out *outcome) (*discordgo.InteractionResponse, error) {
-	st, err := h.eng.Stats(ctx, briefbot.Scope{} /* TODO(spaces) */)
+// statsCommand shows the figures of the server it is used in: what its scope
+// sees (the shared space and its own), and the questions and votes asked
+// there. Nothing of another server's articles or activity goes in.
+func (h *Handler) statsCommand(ctx context.Context, i *discordgo.Interaction, out *outcome) (*discordgo.InteractionResponse, error) {
+	sc := scope(i)
+	st, err := h.eng.Stats(ctx, sc)
 	if err != nil {
 		return nil, fmt.Errorf("stats: %w", err)
 	}
-	up, down, ferr := h.feedback.counts()
+	fig := statsFigures{Stats: st, Server: sc.Server != "", Uptime: h.now().Sub(h.started)}
+	var ferr error
+	fig.Up, fig.Down, ferr = h.feedback.counts(sc.Server)
 	if ferr != nil {
 		h.log.Warn("reading feedback log", "error", ferr)
 	}
-	answered, p50, p99 := h.stats.snapshot()
-	e := renderStats(st, h.now().Sub(h.started), answered, p50, p99, up, down, ferr != nil)
+	fig.FeedbackErr = ferr != nil
+	fig.Answered, fig.P50, fig.P99 = h.stats.snapshot(sc.Server)
+	e := renderStats(fig)
 	return message("", []*discordgo.MessageEmbed{e}, nil, true), nil
 }

@@ -27,9 +27,9 @@ func (h *Handler) component(ctx context.Context, i *discordgo.Interaction, start
 	case idPage:
 		out.command = "page"
 		resp, err = h.page(ctx, i, data.CustomID, start, out)
-	case idContext:
+	case idContext, idContextServer:
 		out.command = "context"
-		resp, err = h.context(ctx, rest, out)
+		resp, err = h.context(ctx, i, kind == idContextServer, rest, out)
 	case idFeedback:
 		out.command = "feedback"
 		resp = h.vote(i, rest, out)
@@ -67,19 +67,30 @@ func (h *Handler) page(ctx context.Context, i *discordgo.Interaction, customID s
 		if st.Page > askMaxPages {
 			return nil, invalidf("That's as far as I page; please ask a more specific question.")
 		}
-		return h.runAsk(ctx, st, start, out, false, true)
+		return h.runAsk(ctx, scope(i), st, start, out, false, true)
 	}
-	return h.runSearch(ctx, st, start, out, false, true)
+	return h.runSearch(ctx, scope(i), st, start, out, false, true)
 }
 
 // context answers the Context button with the paragraphs around a passage,
-// privately.
-func (h *Handler) context(ctx context.Context, passageID string, out *outcome) (*discordgo.InteractionResponse, error) {
+// privately. serverCopy says the button names the copy in the space of the
+// server it is clicked in, else the shared copy. An article that scope does
+// not see gets the same reply as one that never existed, so a hand-made
+// custom_id learns nothing of another server's articles.
+func (h *Handler) context(ctx context.Context, i *discordgo.Interaction, serverCopy bool, passageID string, out *outcome) (*discordgo.InteractionResponse, error) {
 	articleID, n, _, ok := briefbot.SplitKey(passageID)
 	if !ok || articleID == "" {
 		return nil, invalidf("That button no longer works. Please ask again.")
 	}
-	art, err := h.eng.Paragraphs(ctx, briefbot.Scope{} /* TODO(spaces) */, "", articleID)
+	sc, space := scope(i), briefbot.SharedSpace
+	if serverCopy {
+		space = sc.Server
+	}
+	var art briefbot.Article
+	var err error
+	if !serverCopy || space != "" { // a DM has no server copy to show
+		art, err = h.eng.Paragraphs(ctx, sc, space, articleID)
+	}
 	if err != nil && !errors.Is(err, briefbot.ErrNotFound) {
 		out.kind, out.err = "error", fmt.Errorf("paragraphs of %q: %w", articleID, err)
 		return ephemeral("I couldn't load that article just now. Please try again in a moment."), nil
@@ -94,7 +105,7 @@ func (h *Handler) context(ctx context.Context, passageID string, out *outcome) (
 
 // vote records 👍 or 👎 on an answer in the feedback log.
 func (h *Handler) vote(i *discordgo.Interaction, which string, out *outcome) *discordgo.InteractionResponse {
-	e := feedbackEntry{Time: h.now().UTC(), User: h.userHash(userID(i))}
+	e := feedbackEntry{Time: h.now().UTC(), User: h.userHash(userID(i)), Guild: i.GuildID}
 	switch which {
 	case "u":
 		e.Vote = "up"
@@ -138,17 +149,24 @@ func citedIDs(comps []discordgo.MessageComponent) []string {
 				walk(cc)
 			}
 		case *discordgo.Button:
-			if id, ok := strings.CutPrefix(c.CustomID, idContext+"|"); ok {
-				ids = append(ids, id)
-			}
+			ids = appendCited(ids, c.CustomID)
 		case discordgo.Button:
-			if id, ok := strings.CutPrefix(c.CustomID, idContext+"|"); ok {
-				ids = append(ids, id)
-			}
+			ids = appendCited(ids, c.CustomID)
 		}
 	}
 	for _, c := range comps {
 		walk(c)
+	}
+	return ids
+}
+
+// appendCited appends the passage id a Context button's custom_id names, of
+// either copy: the log belongs to the server voted in, which says which
+// space a "cs" passage is in.
+func appendCited(ids []string, customID string) []string {
+	kind, id, ok := strings.Cut(customID, "|")
+	if ok && (kind == idContext || kind == idContextServer) {
+		ids = append(ids, id)
 	}
 	return ids
 }

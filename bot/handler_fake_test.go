@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -17,8 +18,9 @@ import (
 // the handler passes, so tests see the handler's use of the API.
 type fakeEngine struct {
 	mu       sync.Mutex
-	articles []briefbot.Article
-	err      error // returned by every method when set
+	articles []briefbot.Article // the shared space
+	servers  []fakeArticle      // the servers' spaces
+	err      error              // returned by every method when set
 	panicMsg string
 	lastAsk  briefbot.AskOptions
 	lastQ    string
@@ -39,6 +41,47 @@ func words(s string) []string {
 }
 
 var stop = map[string]bool{"the": true, "a": true, "of": true, "in": true, "what": true, "is": true, "and": true, "to": true, "did": true, "how": true, "happened": true}
+
+// fakeArticle is an article with its space; its Ref says the space, as the
+// index's references do.
+type fakeArticle struct {
+	briefbot.Article
+	Space string
+}
+
+func (a fakeArticle) Ref() briefbot.ArticleRef {
+	r := a.Article.Ref()
+	r.Space = a.Space
+	return r
+}
+
+// visible lists the articles sc sees, as the index filters by space: the
+// shared space (f.articles), plus the space of sc's server.
+func (f *fakeEngine) visible(sc briefbot.Scope) []fakeArticle {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []fakeArticle
+	for _, a := range f.articles {
+		out = append(out, fakeArticle{a, briefbot.SharedSpace})
+	}
+	for _, a := range f.servers {
+		if sc.Sees(a.Space) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// upsert puts arts into a server's space, replacing that space's copy of
+// the same id only, as the index does.
+func (f *fakeEngine) upsert(space string, arts []briefbot.Article) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, a := range arts {
+		f.servers = slices.DeleteFunc(f.servers, func(b fakeArticle) bool { return b.ID == a.ID && b.Space == space })
+		f.servers = append(f.servers, fakeArticle{a, space})
+	}
+}
 
 func (f *fakeEngine) check() error {
 	if f.panicMsg != "" {
@@ -71,7 +114,8 @@ func (f *fakeEngine) Ask(ctx context.Context, q string, opts briefbot.AskOptions
 		order int
 	}
 	var hits []hit
-	for ai, a := range f.articles {
+	arts := f.visible(opts.Scope)
+	for ai, a := range arts {
 		if opts.Source != "" && a.Source != opts.Source {
 			continue
 		}
@@ -116,7 +160,7 @@ func (f *fakeEngine) Ask(ctx context.Context, q string, opts briefbot.AskOptions
 		}
 		return hits[i].order < hits[j].order
 	})
-	ans := briefbot.Answer{Query: q, Articles: len(f.articles), Respelled: f.respelled}
+	ans := briefbot.Answer{Query: q, Articles: len(arts), Respelled: f.respelled}
 	for _, h := range hits {
 		if len(ans.Passages) == k {
 			break
@@ -153,7 +197,7 @@ func (f *fakeEngine) Search(ctx context.Context, q string, flt briefbot.SearchFi
 		qw[w] = true
 	}
 	var all []briefbot.Passage
-	for _, a := range f.articles {
+	for _, a := range f.visible(flt.Scope) {
 		if flt.Source != "" && a.Source != flt.Source || flt.Author != "" && a.Author != flt.Author {
 			continue
 		}
@@ -186,6 +230,7 @@ func (f *fakeEngine) Search(ctx context.Context, q string, flt briefbot.SearchFi
 	}
 	if res.Total == 0 {
 		res.NoMatch = briefbot.NothingMatched // as the index says it
+		flt.Scope = briefbot.Scope{}          // not a filter the user chose
 		if flt != (briefbot.SearchFilters{}) {
 			res.NoMatch = briefbot.NothingWithFilters
 		}
@@ -203,7 +248,7 @@ func (f *fakeEngine) Summary(ctx context.Context, req briefbot.SummaryRequest) (
 	}
 	y, m, d := req.Day.In(loc).Date()
 	var sum briefbot.Summary
-	for _, a := range f.articles {
+	for _, a := range f.visible(req.Scope) {
 		if a.Published.IsZero() {
 			continue
 		}
@@ -230,7 +275,7 @@ func (f *fakeEngine) Sources(ctx context.Context, sc briefbot.Scope) ([]briefbot
 	}
 	by := map[string]*briefbot.SourceInfo{}
 	var order []string
-	for _, a := range f.articles {
+	for _, a := range f.visible(sc) {
 		s := by[a.Source]
 		if s == nil {
 			s = &briefbot.SourceInfo{Source: a.Source}
@@ -254,7 +299,7 @@ func (f *fakeEngine) Days(ctx context.Context, sc briefbot.Scope, loc *time.Loca
 		return nil, err
 	}
 	seen := map[string]time.Time{}
-	for _, a := range f.articles {
+	for _, a := range f.visible(sc) {
 		if a.Published.IsZero() {
 			continue
 		}
@@ -277,9 +322,9 @@ func (f *fakeEngine) Paragraphs(ctx context.Context, sc briefbot.Scope, space, i
 	if err := f.check(); err != nil {
 		return briefbot.Article{}, err
 	}
-	for _, a := range f.articles {
-		if a.ID == id {
-			return a, nil
+	for _, a := range f.visible(sc) {
+		if a.ID == id && a.Space == space {
+			return a.Article, nil
 		}
 	}
 	return briefbot.Article{}, fmt.Errorf("%w: %q", briefbot.ErrNotFound, id) // as the index answers
@@ -289,8 +334,12 @@ func (f *fakeEngine) Stats(ctx context.Context, sc briefbot.Scope) (briefbot.Sta
 	if err := f.check(); err != nil {
 		return briefbot.Stats{}, err
 	}
-	st := briefbot.Stats{Articles: len(f.articles), Bytes: 3 << 20}
-	for _, a := range f.articles {
+	arts := f.visible(sc)
+	st := briefbot.Stats{Articles: len(arts), Bytes: 3 << 20}
+	if sc.Server != "" {
+		st.Bytes = 0 // as the index reports a server's scope
+	}
+	for _, a := range arts {
 		st.Paragraphs += len(a.Paragraphs)
 	}
 	return st, nil
@@ -384,17 +433,30 @@ func (f *fakeFetcher) Fetch(ctx context.Context, url string) ([]briefbot.Article
 	return f.arts, f.err
 }
 
+// fakeAdmin records what /ingest and /reindex asked for; with eng set, the
+// articles /ingest adds go into that engine, in the server's space.
 type fakeAdmin struct {
+	mu      sync.Mutex
 	added   []briefbot.Article
+	servers []string // the server of each AddArticles call
 	reindex int
+	eng     *fakeEngine
 }
 
 func (a *fakeAdmin) AddArticles(ctx context.Context, server string, arts []briefbot.Article) (string, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	a.added = append(a.added, arts...)
+	a.servers = append(a.servers, server)
+	if a.eng != nil {
+		a.eng.upsert(server, arts)
+	}
 	return "added 1 article (2 paragraphs)", nil
 }
 
 func (a *fakeAdmin) Reindex(ctx context.Context) (string, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	a.reindex++
 	return "5 articles unchanged, 0 added", nil
 }

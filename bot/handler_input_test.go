@@ -70,25 +70,37 @@ func TestLimiterForgetsIdleUsers(t *testing.T) {
 	}
 }
 
+// TestAdminCommands checks who may run the admin commands. /ingest and
+// /stats are for whoever Discord delivers them from inside a server (their
+// permission is Discord's command permissions, which a server's admins may
+// re-grant), so the member's permissions are not checked again; /reindex is
+// for operators only, whatever their permissions.
 func TestAdminCommands(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	admin := &fakeAdmin{}
 	fetcher := &fakeFetcher{arts: testArticles()[:2]}
-	h, _, _ := newTestHandler(t, &fakeEngine{articles: testArticles()}, func(o *HandlerOptions) { o.Admin, o.Fetcher = admin, fetcher })
+	h, _, _ := newTestHandler(t, &fakeEngine{articles: testArticles()}, func(o *HandlerOptions) {
+		o.Admin, o.Fetcher, o.Operators = admin, fetcher, []string{"42"}
+	})
+	h.SetOwners([]string{"7"})
 	url := strOpt("url", "https://example-news.com/feed.xml")
+	const manage = memberPerms | discordgo.PermissionManageServer
 	tests := []struct {
 		name    string
 		i       *discordgo.Interaction
 		allowed bool
+		why     string
 	}{
-		{"member without permission", guildCommand("1", memberPerms, cmdIngest, url), false},
-		{"DM (no member)", dmCommand("1", cmdIngest, url), false},
-		{"member with Manage Server", guildCommand("1", memberPerms|discordgo.PermissionManageServer, cmdIngest, url), true},
-		{"administrator", guildCommand("1", discordgo.PermissionAdministrator, cmdIngest, url), true},
-		{"reindex without permission", guildCommand("1", memberPerms, cmdReindex), false},
-		{"reindex as admin", guildCommand("1", discordgo.PermissionAdministrator, cmdReindex), true},
-		{"stats in DM", dmCommand("1", cmdStats), false},
+		{"ingest, granted to a member by the server's admins", guildCommand("1", memberPerms, cmdIngest, url), true, ""},
+		{"ingest, member with Manage Server", guildCommand("1", manage, cmdIngest, url), true, ""},
+		{"ingest in a DM", dmCommand("1", cmdIngest, url), false, "only inside a server"},
+		{"reindex, Manage Server but not an operator", guildCommand("1", manage, cmdReindex), false, "operators only"},
+		{"reindex, administrator but not an operator", guildCommand("1", discordgo.PermissionAdministrator, cmdReindex), false, "operators only"},
+		{"reindex, the application's owner", guildCommand("7", memberPerms, cmdReindex), true, ""},
+		{"reindex, a BRIEFBOT_OPERATORS id", guildCommand("42", memberPerms, cmdReindex), true, ""},
+		{"reindex by an operator in a DM", dmCommand("42", cmdReindex), false, "only inside a server"},
+		{"stats in DM", dmCommand("1", cmdStats), false, "only inside a server"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -102,13 +114,18 @@ func TestAdminCommands(t *testing.T) {
 			if changed != tc.allowed {
 				t.Errorf("side effects = %v, want %v (reply %q)", changed, tc.allowed, resp.Data.Content)
 			}
-			if !tc.allowed && !strings.Contains(resp.Data.Content, "Manage Server") && !strings.Contains(resp.Data.Content, "inside a server") {
-				t.Errorf("refusal does not say why: %q", resp.Data.Content)
+			if !strings.Contains(resp.Data.Content, tc.why) {
+				t.Errorf("reply %q does not say %q", resp.Data.Content, tc.why)
 			}
 		})
 	}
 	if fetcher.got != "https://example-news.com/feed.xml" {
 		t.Errorf("fetcher got %q", fetcher.got)
+	}
+	for _, server := range admin.servers {
+		if server != "3" { // guildCommand's server
+			t.Errorf("/ingest wrote to space %q, want the server's own, 3", server)
+		}
 	}
 }
 
@@ -427,9 +444,9 @@ func TestAnswerStats(t *testing.T) {
 	t.Parallel()
 	var s answerStats
 	for k := 1; k <= 2000; k++ {
-		s.record(time.Duration(k) * time.Millisecond)
+		s.record("3", time.Duration(k) * time.Millisecond)
 	}
-	n, p50, p99 := s.snapshot()
+	n, p50, p99 := s.snapshot("3")
 	// The ring holds the last 1024: 977..2000 ms.
 	if n != 2000 || p50 != 1488*time.Millisecond || p99 != 1990*time.Millisecond {
 		t.Errorf("snapshot = %d, %v, %v", n, p50, p99)

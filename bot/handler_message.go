@@ -30,9 +30,9 @@ func (h *Handler) askMessage(ctx context.Context, i *discordgo.Interaction, data
 		return refusal, nil
 	}
 	st := pageState{Cmd: "a", Page: 1, Query: q}
-	resp, err := h.runAsk(ctx, st, start, out, false, false)
+	resp, err := h.runAsk(ctx, scope(i), st, start, out, false, false)
 	if err == nil {
-		h.stats.record(h.now().Sub(start))
+		h.stats.record(i.GuildID, h.now().Sub(start))
 	}
 	return resp, err
 }

@@ -208,7 +208,7 @@ func contextButtons(ps []briefbot.Passage, offset int) []discordgo.MessageCompon
 		if id == "" {
 			id = briefbot.ParagraphID(p.Article.ID, p.Paragraph)
 		}
-		cid := contextID(id)
+		cid := contextID(id, p.Article.Space)
 		if cid == "" || seen[cid] || len(row) == maxRowComponents {
 			continue
 		}
@@ -358,34 +358,54 @@ func renderSources(srcs []briefbot.SourceInfo) *discordgo.MessageEmbed {
 	}
 }
 
-func renderStats(st briefbot.Stats, uptime time.Duration, answered int64, p50, p99 time.Duration, up, down int, feedbackErr bool) *discordgo.MessageEmbed {
+// statsFigures are what /stats shows. For a server (Server true) the counts
+// are of what that server sees, the shared space and its own, and of the
+// questions and votes asked there; the index's size on disk is left out, as
+// it grows with what other servers add.
+type statsFigures struct {
+	Stats       briefbot.Stats
+	Server      bool
+	Uptime      time.Duration
+	Answered    int64
+	P50, P99    time.Duration
+	Up, Down    int
+	FeedbackErr bool
+}
+
+func renderStats(f statsFigures) *discordgo.MessageEmbed {
 	field := func(name, value string) *discordgo.MessageEmbedField {
 		return &discordgo.MessageEmbedField{Name: name, Value: value, Inline: true}
 	}
 	latency := func(d time.Duration) string {
-		if answered == 0 {
+		if f.Answered == 0 {
 			return "—"
 		}
 		return fmt.Sprintf("%d ms", d.Milliseconds())
 	}
-	fb := fmt.Sprintf("👍 %d · 👎 %d", up, down)
-	if feedbackErr {
+	fb := fmt.Sprintf("👍 %d · 👎 %d", f.Up, f.Down)
+	if f.FeedbackErr {
 		fb += " (log unreadable)"
 	}
-	return &discordgo.MessageEmbed{
-		Title: "briefbot statistics",
-		Color: embedColor,
-		Fields: []*discordgo.MessageEmbedField{
-			field("Articles", textrules.Thousands(st.Articles)),
-			field("Paragraphs", textrules.Thousands(st.Paragraphs)),
-			field("Index size", humanBytes(st.Bytes)),
-			field("Uptime", humanDuration(uptime)),
-			field("Questions answered", strconv.FormatInt(answered, 10)),
-			field("Median answer time", latency(p50)),
-			field("p99 answer time", latency(p99)),
-			field("Feedback", fb),
-		},
+	fields := []*discordgo.MessageEmbedField{
+		field("Articles", textrules.Thousands(f.Stats.Articles)),
+		field("Paragraphs", textrules.Thousands(f.Stats.Paragraphs)),
 	}
+	if !f.Server {
+		fields = append(fields, field("Index size", humanBytes(f.Stats.Bytes)))
+	}
+	fields = append(fields,
+		field("Uptime", humanDuration(f.Uptime)),
+		field("Questions answered", strconv.FormatInt(f.Answered, 10)),
+		field("Median answer time", latency(f.P50)),
+		field("p99 answer time", latency(f.P99)),
+		field("Feedback", fb),
+	)
+	e := &discordgo.MessageEmbed{Title: "briefbot statistics", Color: embedColor, Fields: fields}
+	if f.Server {
+		e.Description = "For this server: the shared articles and this server's own, " +
+			"the questions answered here since the bot started, and the feedback given here."
+	}
+	return e
 }
 
 func humanBytes(n int64) string {

@@ -270,6 +270,7 @@ func serve(ctx context.Context, cfg ServeConfig, ih interactionHandler, daily da
 	if err := registerOnStart(ctx, s, &cfg); err != nil {
 		return err
 	}
+	fetchOwners(ctx, s, &cfg, ih) // who the operators are, for /reindex
 	store, checker, err := wireBriefings(ctx, &cfg, s, r, ih)
 	if err != nil {
 		return err

@@ -11,32 +11,50 @@ import (
 // every /stats.
 const latencyRing = 1024
 
-// answerStats counts answered questions and keeps the latest answer times.
+// answerStats counts answered questions and keeps the latest answer times,
+// per server ("" = DMs), so that one server's /stats says nothing of how
+// busy another is.
 type answerStats struct {
-	mu       sync.Mutex
-	answered int64
-	ring     [latencyRing]time.Duration
-	n        int // filled entries, ≤ latencyRing
-	next     int
+	mu     sync.Mutex
+	guilds map[string]*guildAnswers
 }
 
-func (s *answerStats) record(d time.Duration) {
+// guildAnswers are one server's figures. ring grows to latencyRing and then
+// wraps, so a server that asks little costs little.
+type guildAnswers struct {
+	answered int64
+	ring     []time.Duration
+	next     int // where the next time goes once ring is full
+}
+
+func (s *answerStats) record(guild string, d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.answered++
-	s.ring[s.next] = d
-	s.next = (s.next + 1) % latencyRing
-	if s.n < latencyRing {
-		s.n++
+	if s.guilds == nil {
+		s.guilds = map[string]*guildAnswers{}
 	}
+	g := s.guilds[guild]
+	if g == nil {
+		g = &guildAnswers{}
+		s.guilds[guild] = g
+	}
+	g.answered++
+	if len(g.ring) < latencyRing {
+		g.ring = append(g.ring, d)
+		return
+	}
+	g.ring[g.next] = d
+	g.next = (g.next + 1) % latencyRing
 }
 
-// snapshot returns the number answered since start and the median and p99 of
-// the recent answer times (zero when there are none).
-func (s *answerStats) snapshot() (answered int64, p50, p99 time.Duration) {
+// snapshot returns the number answered in guild since start and the median
+// and p99 of its recent answer times (zero when there are none).
+func (s *answerStats) snapshot(guild string) (answered int64, p50, p99 time.Duration) {
 	s.mu.Lock()
-	d := slices.Clone(s.ring[:s.n])
-	answered = s.answered
+	var d []time.Duration
+	if g := s.guilds[guild]; g != nil {
+		d, answered = slices.Clone(g.ring), g.answered
+	}
 	s.mu.Unlock()
 	if len(d) == 0 {
 		return answered, 0, 0
