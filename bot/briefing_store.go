@@ -237,7 +237,7 @@ func (s *BriefingStore) jobs() []briefingJob {
 			continue
 		}
 		hh, mm, err := parseHHMM(e.At)
-		loc, lerr := time.LoadLocation(e.Zone)
+		loc, lerr := loadZone(e.Zone)
 		if err != nil || lerr != nil || e.Channel == "" {
 			continue
 		}
@@ -292,4 +292,20 @@ func (s *BriefingStore) saveLocked() error {
 		return fmt.Errorf("writing the briefing settings %s: %w", s.path, err)
 	}
 	return nil
+}
+
+// zoneCache keeps the zones the entries use: jobs runs after every post,
+// and time.LoadLocation reads the zone database each time.
+var zoneCache sync.Map // name → *time.Location
+
+func loadZone(name string) (*time.Location, error) {
+	if loc, ok := zoneCache.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("time zone %q: %w", name, err)
+	}
+	zoneCache.Store(name, loc)
+	return loc, nil
 }

@@ -178,7 +178,9 @@ func (d *dailyScheduler) run(ctx context.Context) {
 		now := d.clock.Now()
 		next := now.Add(maxSleep)
 		ran := false
-		for _, j := range d.store.jobs() {
+		jobs := d.store.jobs()
+		d.forgetRetries(jobs)
+		for _, j := range jobs {
 			at, due := d.nextFor(j, now)
 			if !due {
 				if at.Before(next) {
@@ -207,6 +209,23 @@ func (d *dailyScheduler) run(ctx context.Context) {
 		case <-d.store.wake:
 			stop() // a setting changed: recompute
 		case <-c:
+		}
+	}
+}
+
+// forgetRetries drops the retry times of entries that are gone (/briefing
+// off), so that the map does not grow with servers that left.
+func (d *dailyScheduler) forgetRetries(jobs []briefingJob) {
+	if len(d.retryAt) == 0 {
+		return
+	}
+	live := make(map[string]bool, len(jobs))
+	for _, j := range jobs {
+		live[j.key] = true
+	}
+	for k := range d.retryAt {
+		if !live[k] {
+			delete(d.retryAt, k)
 		}
 	}
 }
