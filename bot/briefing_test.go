@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -456,4 +457,58 @@ type refusingChecker struct{ t *testing.T }
 func (c refusingChecker) CheckChannel(context.Context, string) (ChannelAccess, error) {
 	c.t.Error("the channel was checked for input that is refused anyway")
 	return ChannelAccess{}, nil
+}
+
+// Over the HTTP interactions endpoint, signed interactions from two server
+// ids each set and see their own server's briefing only.
+func TestBriefingHTTPTwoServersSeeTheirOwn(t *testing.T) {
+	t.Parallel()
+	fake := newBriefingFake(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := baseConfig(t, fake)
+	cfg.Listener, cfg.PublicKey = ln, fake.PublicKey()
+	clock := newFakeClock(time.Date(2026, 3, 7, 0, 0, 0, 0, time.UTC))
+	cfg.Clock, cfg.DeferAfter = clock, 2*time.Second
+	eng := &scopeEngine{clock: clock}
+	rig := &briefingRig{fake: fake, clock: clock, eng: eng,
+		run: startServe(t, cfg, NewHandler(eng, HandlerOptions{Now: clock.Now, Logger: cfg.Logger}))}
+	url := "http://" + ln.Addr().String() + "/"
+	send := func(guild string, sub *discordgo.ApplicationCommandInteractionDataOption) string {
+		t.Helper()
+		i := fake.NewCommand(cmdBriefing, sub)
+		i.GuildID = guild
+		in := fake.PostInteraction(url, i)
+		var body struct {
+			Type int `json:"type"`
+			Data struct {
+				Content string `json:"content"`
+				Flags   int    `json:"flags"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal(in.Body, &body); err != nil || !in.Accepted || body.Type != 4 || body.Data.Flags&int(discordgo.MessageFlagsEphemeral) == 0 {
+			t.Fatalf("/briefing %s in %s: %d %s (accepted %v), want an ephemeral reply", sub.Name, guild, in.Status, in.Body, in.Accepted)
+		}
+		return body.Data.Content
+	}
+	send(guildA, setOpts(chanA, "06:00", "Asia/Tokyo"))
+	send(guildB, setOpts(chanB, "18:00", "UTC"))
+	if got := send(guildA, subcommand("show")); !strings.Contains(got, "<#"+chanA+"> every day at 06:00 (Asia/Tokyo)") || strings.Contains(got, chanB) {
+		t.Errorf("show in A: %q", got)
+	}
+	if got := send(guildB, subcommand("show")); !strings.Contains(got, "<#"+chanB+"> every day at 18:00 (UTC)") || strings.Contains(got, chanA) {
+		t.Errorf("show in B: %q", got)
+	}
+	rig.clock.runUntil(t, time.Date(2026, 3, 8, 20, 0, 0, 0, time.UTC))
+	rig.stop(t)
+	// Tokyo's 06:00 is 21:00 UTC the day before: 8 March's post is at
+	// 7 March 21:00 UTC (7 March's had passed when it was set).
+	if got, want := eng.calls(guildA), "2026-03-08@2026-03-07T21:00:00Z"; strings.Join(got, " ") != want {
+		t.Errorf("server A: %v, want [%s]", got, want)
+	}
+	if got, want := eng.calls(guildB), "2026-03-07@2026-03-07T18:00:00Z 2026-03-08@2026-03-08T18:00:00Z"; strings.Join(got, " ") != want {
+		t.Errorf("server B: %v, want [%s]", got, want)
+	}
 }
