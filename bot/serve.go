@@ -44,13 +44,17 @@ type ServeConfig struct {
 	// Listener, when set with HTTP mode, is used instead of listening on
 	// HTTPAddr (tests pass a listener on 127.0.0.1:0).
 	Listener net.Listener
-	// StateDir holds the small state files (registered-commands hash, last
+	// StateDir holds the small state files (registered-commands hash, the
+	// servers' /briefing settings and their last posts, the operator's last
 	// daily post), normally next to the index. Empty: commands are never
-	// registered by serve and the daily post is not protected across restarts.
+	// registered by serve, /briefing settings last until the bot stops, and
+	// the daily posts are not protected across restarts.
 	StateDir string
 
 	// SummaryChannel, when set, gets the day's briefing once a day at
-	// SummaryAt ("HH:MM", 24 h) in Location.
+	// SummaryAt ("HH:MM", 24 h) in Location: one more /briefing entry, for
+	// the server the channel belongs to (read from Discord at start), whose
+	// admins cannot change it.
 	SummaryChannel string
 	SummaryAt      string
 	// Location is the zone of SummaryAt and of "today"; nil = UTC.
