@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -22,6 +21,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search/searcher"
+	"github.com/blevesearch/bleve/v2/util"
 	bleveindex "github.com/blevesearch/bleve_index_api"
 	bolterrors "go.etcd.io/bbolt/errors"
 )
@@ -214,8 +214,7 @@ func (ix *Index) openBleve(timeout time.Duration) error {
 	}
 	have, _ := strconv.Atoi(string(v)) // absent or garbled: version 0, which never matches
 	if have == 2 && !ix.readOnly {
-		ix.bl.Close()
-		if ix.bl, err = upgradeMapping(path, cfg); err != nil {
+		if ix.bl, err = upgradeMapping(ix.bl, path, cfg); err != nil {
 			return fmt.Errorf("opening index at %s: %w", ix.dir, err)
 		}
 		have = MappingVersion
@@ -246,25 +245,30 @@ func (ix *Index) openBleve(timeout time.Duration) error {
 	return nil
 }
 
-// upgradeMapping opens the version 2 index at path with the current mapping,
-// which only adds the space field (Bleve's updated_mapping checks that no
-// field changes), and stamps it with MappingVersion.
-func upgradeMapping(path string, cfg map[string]interface{}) (bleve.Index, error) {
+// upgradeMapping turns bl, a version 2 index open at path, into a version 3
+// one and reopens it. Version 3 only adds the space field, which no
+// document of a version 2 index has (they are all shared space), so no
+// document changes: the new mapping is stored where Bleve keeps it (the
+// internal key it writes at creation), in one batch with the new version,
+// and read back by reopening. (Bleve's own updated_mapping refuses new
+// fields: it only removes them.)
+func upgradeMapping(bl bleve.Index, path string, cfg map[string]interface{}) (bleve.Index, error) {
 	raw, err := json.Marshal(buildMapping())
 	if err != nil {
+		bl.Close()
 		return nil, err
 	}
-	up := maps.Clone(cfg)
-	up["updated_mapping"] = string(raw)
-	bl, err := bleve.OpenUsing(path, up)
+	b := bl.NewBatch()
+	b.SetInternal(util.MappingInternalKey, raw)
+	b.SetInternal([]byte(keyMappingVersion), []byte(strconv.Itoa(MappingVersion)))
+	err = bl.Batch(b)
+	if cerr := bl.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return nil, fmt.Errorf("adding the space field to a version 2 index: %w", err)
 	}
-	if err := bl.SetInternal([]byte(keyMappingVersion), []byte(strconv.Itoa(MappingVersion))); err != nil {
-		bl.Close()
-		return nil, fmt.Errorf("stamping the upgraded index: %w", err)
-	}
-	return bl, nil
+	return bleve.OpenUsing(path, cfg)
 }
 
 // Close closes the index and releases its lock. It is safe to call twice
