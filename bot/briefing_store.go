@@ -76,6 +76,18 @@ type BriefingStore struct {
 	op      *operatorBriefing
 	opState dailyState
 	wake    chan struct{}
+	// enabled, when set, says whether the bot is enabled in a server
+	// (BRIEFBOT_SERVERS): a stored entry of a server it no longer answers in
+	// is not posted. The operator's entry always is.
+	enabled func(guild string) bool
+}
+
+// setEnabled sets the server allow-list check the scheduler applies.
+func (s *BriefingStore) setEnabled(enabled func(guild string) bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.enabled = enabled
+	s.notify()
 }
 
 // NewBriefingStore opens the settings kept in stateDir ("" = memory only).
@@ -233,7 +245,7 @@ func (s *BriefingStore) jobs() []briefingJob {
 	sort.Strings(ids)
 	for _, id := range ids {
 		e := s.servers[id]
-		if s.op != nil && s.op.guild == id {
+		if (s.op != nil && s.op.guild == id) || (s.enabled != nil && !s.enabled(id)) {
 			continue
 		}
 		hh, mm, err := parseHHMM(e.At)

@@ -93,13 +93,17 @@ func newBriefingFake(t *testing.T) *discordtest.Server {
 	return fake
 }
 
-func startBriefing(t *testing.T, fake *discordtest.Server, cfg ServeConfig, start time.Time) *briefingRig {
+func startBriefing(t *testing.T, fake *discordtest.Server, cfg ServeConfig, start time.Time, mod ...func(*HandlerOptions)) *briefingRig {
 	t.Helper()
 	clock := newFakeClock(start)
 	cfg.Clock = clock
 	cfg.DeferAfter = 2 * time.Second // the checker's reads are fast; answer directly
 	eng := &scopeEngine{clock: clock}
-	h := NewHandler(eng, HandlerOptions{Now: clock.Now, Logger: cfg.Logger})
+	opts := HandlerOptions{Now: clock.Now, Logger: cfg.Logger}
+	for _, m := range mod {
+		m(&opts)
+	}
+	h := NewHandler(eng, opts)
 	rig := &briefingRig{fake: fake, clock: clock, eng: eng, run: startServe(t, cfg, h)}
 	fake.WaitReady(5*time.Second, 1)
 	return rig
@@ -510,5 +514,24 @@ func TestBriefingHTTPTwoServersSeeTheirOwn(t *testing.T) {
 	}
 	if got, want := eng.calls(guildB), "2026-03-07@2026-03-07T18:00:00Z 2026-03-08@2026-03-08T18:00:00Z"; strings.Join(got, " ") != want {
 		t.Errorf("server B: %v, want [%s]", got, want)
+	}
+}
+
+// A server taken off BRIEFBOT_SERVERS keeps its stored setting but gets no
+// post: the bot is not enabled there any more.
+func TestBriefingNotPostedWhereNotEnabled(t *testing.T) {
+	t.Parallel()
+	fake := newBriefingFake(t)
+	cfg := baseConfig(t, fake)
+	rig := startBriefing(t, fake, cfg, time.Date(2026, 3, 7, 0, 0, 0, 0, time.UTC))
+	rig.briefing(t, guildA, setOpts(chanA, "08:00", "UTC"))
+	rig.briefing(t, guildB, setOpts(chanB, "08:00", "UTC"))
+	rig.stop(t)
+	only := startBriefing(t, fake, cfg, time.Date(2026, 3, 7, 0, 0, 0, 0, time.UTC),
+		func(o *HandlerOptions) { o.Servers = []string{guildA} })
+	only.clock.runUntil(t, time.Date(2026, 3, 7, 23, 0, 0, 0, time.UTC))
+	only.stop(t)
+	if a, b := len(fake.Messages(chanA)), len(fake.Messages(chanB)); a != 1 || b != 0 {
+		t.Errorf("posts: %d in A (enabled), %d in B (not enabled); want 1 and 0", a, b)
 	}
 }

@@ -448,6 +448,7 @@ func wireBriefings(ctx context.Context, cfg *ServeConfig, s *discordgo.Session, 
 		if h.checker == nil {
 			h.checker = checker
 		}
+		store.setEnabled(h.servers.allows)
 	}
 	if cfg.SummaryChannel != "" {
 		store.setOperator(operatorChannelGuild(ctx, cfg, s, r.backoff), cfg.SummaryChannel, cfg.SummaryAt, cfg.Location)
