@@ -195,6 +195,29 @@ func TestAskFromElsewhereIsAsIfAHadNothing(t *testing.T) {
 	}
 }
 
+// summary --article with --server: the server's own article, else the
+// shared one of that id, as in that server; another server's never.
+func TestSummaryOfOneArticleWithServer(t *testing.T) {
+	indexDir := spacesIndex(t)
+	r := runAll(t, indexDir, [][]string{
+		{"summary", "--server", serverA, "--article", "kursk-troops"},
+		{"summary", "--server", serverB, "--article", "harbour-lights"},
+		{"summary", "--article", "harbour-lights"},
+		{"summary", "--article", "no-such-article"},
+	})
+	if r[0].code != exitOK || !strings.Contains(r[0].stdout, "11,000") {
+		t.Errorf("summary --server A of a shared article: %+v", r[0])
+	}
+	if !strings.Contains(r[3].stdout, "no-such-article") {
+		t.Errorf("summary of an unknown id does not name it: %+v", r[3])
+	}
+	for _, got := range r[1:3] {
+		if got.code != exitOK || got.stdout != strings.ReplaceAll(r[3].stdout, "no-such-article", "harbour-lights") {
+			t.Errorf("A's article summarised elsewhere: %q; want the answer for an id nobody has: %q", got.stdout, r[3].stdout)
+		}
+	}
+}
+
 func TestServerFlagJSON(t *testing.T) {
 	indexDir := spacesIndex(t)
 	r := runAll(t, indexDir, [][]string{{"search", "--json", "--server", serverA, "festival"}})[0]
