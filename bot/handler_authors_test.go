@@ -18,7 +18,7 @@ func (f *fakeEngine) Authors(ctx context.Context, sc briefbot.Scope) ([]string, 
 		return nil, err
 	}
 	count := map[string]int{}
-	for _, a := range f.articles {
+	for _, a := range f.visible(sc) {
 		if a.Author != "" {
 			count[a.Author]++
 		}

@@ -37,6 +37,9 @@ const (
 	DefaultAppID     = "100000000000000001"
 	DefaultBotUserID = "100000000000000002"
 	DefaultToken     = "Bot test-token"
+	// DefaultOwnerID is the user who owns the application unless
+	// SetTeam gives it to a team.
+	DefaultOwnerID = "100000000000000003"
 )
 
 // Privileged gateway intents: the fake closes with 4014 when Identify asks
@@ -146,6 +149,10 @@ type Server struct {
 	AllowPrivileged bool
 	// HeartbeatInterval sent in Hello (ms); default 45000.
 	HeartbeatInterval int
+	// OwnerID is the user who owns the application, as
+	// GET /oauth2/applications/@me says when no team owns it (SetTeam).
+	// Set before use.
+	OwnerID string
 	// ExpectRefusals stops the fake from failing the test when the bot
 	// sends a body Discord refuses (50035 Invalid Form Body, 50006 empty
 	// message): set it in tests about that refusal. Set before use.
@@ -172,6 +179,8 @@ type Server struct {
 	perms map[string]int64
 	// guilds models servers and channels in full (SetGuild, SetChannel).
 	guilds *guildModel
+	// team owns the application when set (SetTeam).
+	team *team
 	// sessions are the gateway sessions that may be resumed: id -> last seq.
 	sessions map[string]int64
 	// sent holds the dispatches of each session, replayed on Resume.
@@ -223,6 +232,7 @@ func (g *gwConn) closeWith(code int, text string) {
 func New(t testing.TB) *Server {
 	s := &Server{
 		AppID:             DefaultAppID,
+		OwnerID:           DefaultOwnerID,
 		BotUserID:         DefaultBotUserID,
 		Token:             DefaultToken,
 		HeartbeatInterval: 45000,

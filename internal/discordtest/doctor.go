@@ -161,7 +161,7 @@ func (s *Server) handleDoctor(r *http.Request) (status int, hdr map[string]strin
 	path := r.URL.Path
 	switch {
 	case path == "/api/v9/oauth2/applications/@me":
-		status, out = jsonOK(map[string]any{"id": s.AppID, "name": "briefbot", "bot_public": false})
+		status, out = jsonOK(s.applicationLocked())
 	case reChannel.MatchString(path):
 		status, out = s.getChannel(reChannel.FindStringSubmatch(path)[1])
 	case reGuildRoles.MatchString(path):
@@ -225,4 +225,67 @@ func jsonOK(v any) (int, string) {
 		return 500, fmt.Sprintf(`{"message":%q,"code":0}`, err.Error())
 	}
 	return 200, string(b)
+}
+
+// TeamMember is a member of the team that owns the application (SetTeam).
+type TeamMember struct {
+	UserID string
+	// Invited is a member who has not accepted the invitation yet
+	// (membership_state 1); the others have (2).
+	Invited bool
+	// Role is "admin", "developer" or "read_only"; "" = "developer".
+	Role string
+}
+
+// team is the developer team that owns the application, when set.
+type team struct {
+	id, ownerID string
+	members     []TeamMember
+}
+
+// SetTeam gives the application to a team: its owner (a user id, who is
+// also listed as a member, as Discord lists the owner) and members. The
+// application's owner then is the team's pseudo-user, as Discord answers.
+func (s *Server) SetTeam(teamID, ownerID string, members ...TeamMember) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.team = &team{id: teamID, ownerID: ownerID, members: append([]TeamMember{{UserID: ownerID, Role: "admin"}}, members...)}
+}
+
+// applicationLocked is the application object of
+// GET /oauth2/applications/@me, shaped as Discord documents it
+// (Application Resource: owner a partial user; team null or a team object
+// with members carrying membership_state, team_id, user and role). For a
+// team-owned application, owner is the team's pseudo-user: its id is the
+// team's, and its flags have TEAM_PSEUDO_USER (1 << 10). Caller holds s.mu.
+func (s *Server) applicationLocked() map[string]any {
+	user := func(id, name string) map[string]any {
+		return map[string]any{"id": id, "username": name, "avatar": nil, "discriminator": "0", "global_name": nil, "public_flags": 0}
+	}
+	app := map[string]any{
+		"id": s.AppID, "name": "briefbot", "icon": nil, "description": "", "summary": "",
+		"bot_public": false, "bot_require_code_grant": false, "verify_key": "00", "flags": 0,
+		"owner": user(s.OwnerID, "owner"), "team": nil,
+	}
+	if t := s.team; t != nil {
+		owner := user(t.id, "team"+t.id)
+		owner["flags"], owner["public_flags"] = 1<<10, 1<<10
+		app["owner"] = owner
+		var members []map[string]any
+		for _, m := range t.members {
+			state, role := 2, m.Role
+			if m.Invited {
+				state = 1
+			}
+			if role == "" {
+				role = "developer"
+			}
+			members = append(members, map[string]any{
+				"membership_state": state, "team_id": t.id, "user": user(m.UserID, "member"+m.UserID), "role": role,
+				"permissions": []string{"*"},
+			})
+		}
+		app["team"] = map[string]any{"icon": nil, "id": t.id, "name": "briefbot team", "owner_user_id": t.ownerID, "members": members}
+	}
+	return app
 }
