@@ -139,6 +139,9 @@ func printReport(w io.Writer, rep index.IngestReport, where string, took time.Du
 		fmt.Fprintf(w, "skipped: %s\n", s)
 	}
 	for _, d := range rep.Duplicates {
+		if d.ID == d.SameAs && d.Path == d.SameAsPath {
+			continue // the server's copy of a shared article: said above
+		}
 		fmt.Fprintf(w, "duplicate: %s\n", d)
 	}
 	for _, warn := range rep.Warnings {

@@ -263,3 +263,34 @@ func metricsAddrFromLog(t *testing.T, log *syncBuffer) string {
 	t.Fatalf("serve never logged the metrics address: %s", log.String())
 	return ""
 }
+
+// TestIngestReplyTellsNothingOfOtherServers: /ingest in B of a page A
+// already holds (other id, same text) answers B as if A held nothing: the
+// index finds duplicates across spaces, the reply must not count them.
+func TestIngestReplyTellsNothingOfOtherServers(t *testing.T) {
+	page := func(id string) []briefbot.Article {
+		return []briefbot.Article{{ID: id, Title: "Harbour", URL: "https://example.org/" + id,
+			Paragraphs: []briefbot.Paragraph{{N: 1, Text: "The harbour festival in Port Ellery drew a record crowd of 48,000."}}}}
+	}
+	reply := func(aHasIt bool) string {
+		ix, err := index.Open(filepath.Join(t.TempDir(), "index"), index.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ix.Close()
+		admin := &indexAdmin{ix: ix, log: slog.New(slog.DiscardHandler), metrics: metrics.New(ix.Totals)}
+		if aHasIt {
+			if _, err := admin.AddArticles(context.Background(), serverA, page("a-copy")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s, err := admin.AddArticles(context.Background(), serverB, page("b-copy"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if with, without := reply(true), reply(false); with != without {
+		t.Errorf("B's /ingest reply when A has the page: %q; when nobody has it: %q", with, without)
+	}
+}

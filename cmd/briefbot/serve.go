@@ -457,7 +457,14 @@ func (a *indexAdmin) AddArticles(ctx context.Context, server string, arts []brie
 		return "", err
 	}
 	a.metrics.Ingested(rep.Added, rep.Updated, rep.Removed)
-	return reportSentence(rep), nil
+	// The index finds duplicates across every space: the article another
+	// server holds is none of this server's business, nor is its count.
+	rep.Duplicates = nil
+	s := reportSentence(rep)
+	if rep.AlsoShared > 0 {
+		s += "; " + alsoSharedLine(rep.AlsoShared)
+	}
+	return s, nil
 }
 
 func (a *indexAdmin) Reindex(ctx context.Context) (string, error) {
