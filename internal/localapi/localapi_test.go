@@ -22,7 +22,8 @@ type fakeIndex struct {
 	gotSearch  searchRequest
 	gotSummary briefbot.SummaryRequest
 	gotDays    *time.Location
-	// gotScopes are the scopes of Days and Sources, which take one apart.
+	// The scopes Days and Sources were called with (an argument of their
+	// own, not a field of their options).
 	gotDaysScope, gotSourcesScope briefbot.Scope
 	fail                          error
 }
