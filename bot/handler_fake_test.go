@@ -460,3 +460,9 @@ func (a *fakeAdmin) Reindex(ctx context.Context) (string, error) {
 	a.reindex++
 	return "5 articles unchanged, 0 added", nil
 }
+
+func (a *fakeAdmin) reindexCount() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.reindex
+}

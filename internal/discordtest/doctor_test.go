@@ -83,3 +83,49 @@ func TestModelledChannelRefusesPosts(t *testing.T) {
 		t.Errorf("GET a channel the bot cannot see: %d %s, want 403 50001", status, body)
 	}
 }
+
+// GET /oauth2/applications/@me names the owner; once a team owns the
+// application, the owner is the team's pseudo-user and the team lists its
+// members with their membership state, as Discord's Application and Team
+// resources document.
+func TestApplicationOwnerAndTeam(t *testing.T) {
+	t.Parallel()
+	s := New(t)
+	get := func() (map[string]json.RawMessage, discordgo.Application) {
+		status, body := s.testCall(t, "GET", "/api/v9/oauth2/applications/@me", "")
+		var raw map[string]json.RawMessage
+		var app discordgo.Application
+		if status != 200 || json.Unmarshal(body, &raw) != nil || json.Unmarshal(body, &app) != nil {
+			t.Fatalf("GET application: %d %s", status, body)
+		}
+		return raw, app
+	}
+	raw, app := get()
+	if app.ID != s.AppID || app.Owner == nil || app.Owner.ID != DefaultOwnerID || string(raw["team"]) != "null" {
+		t.Errorf("application %+v, team %s", app, raw["team"])
+	}
+	s.SetTeam("500000000000000001", "500000000000000002", TeamMember{UserID: "500000000000000003"}, TeamMember{UserID: "500000000000000004", Invited: true})
+	raw, app = get()
+	if app.Owner == nil || app.Owner.ID != "500000000000000001" || app.Owner.PublicFlags != 1<<10 {
+		t.Errorf("owner of a team's application = %+v, want the team's pseudo-user", app.Owner)
+	}
+	if app.Team == nil || app.Team.OwnerID != "500000000000000002" || len(app.Team.Members) != 3 {
+		t.Fatalf("team = %s", raw["team"])
+	}
+	states := map[string]discordgo.MembershipState{}
+	for _, m := range app.Team.Members {
+		states[m.User.ID] = m.MembershipState
+		if m.TeamID != "500000000000000001" {
+			t.Errorf("member %s of team %q", m.User.ID, m.TeamID)
+		}
+	}
+	want := map[string]discordgo.MembershipState{"500000000000000002": 2, "500000000000000003": 2, "500000000000000004": 1}
+	for id, st := range want {
+		if states[id] != st {
+			t.Errorf("member %s: membership_state %d, want %d", id, states[id], st)
+		}
+	}
+	if !strings.Contains(string(raw["team"]), `"role":"admin"`) {
+		t.Errorf("team members carry no role: %s", raw["team"])
+	}
+}

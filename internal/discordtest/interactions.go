@@ -89,6 +89,8 @@ func callbackFits(it discordgo.InteractionType, cb discordgo.InteractionResponse
 	switch it {
 	case 0:
 		return true // an interaction the fake did not send: nothing to go by
+	case discordgo.InteractionPing:
+		return cb == discordgo.InteractionResponsePong // an endpoint's health check
 	case discordgo.InteractionApplicationCommandAutocomplete:
 		return cb == discordgo.InteractionApplicationCommandAutocompleteResult
 	case discordgo.InteractionApplicationCommand:
