@@ -444,7 +444,7 @@ func TestAnswerStats(t *testing.T) {
 	t.Parallel()
 	var s answerStats
 	for k := 1; k <= 2000; k++ {
-		s.record("3", time.Duration(k) * time.Millisecond)
+		s.record("3", time.Duration(k)*time.Millisecond)
 	}
 	n, p50, p99 := s.snapshot("3")
 	// The ring holds the last 1024: 977..2000 ms.
