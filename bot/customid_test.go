@@ -125,3 +125,29 @@ func TestContextIDTooLong(t *testing.T) {
 		t.Errorf("contextID = %q", id)
 	}
 }
+
+// A passage of the server's own space gets a "cs" button, which names the
+// copy without naming the server; it fits in one character less.
+func TestContextIDOfAServerCopy(t *testing.T) {
+	t.Parallel()
+	const server = "310000000000000001"
+	if id := contextID("world/kursk#2", server); id != "cs|world/kursk#2" {
+		t.Errorf("contextID of a server copy = %q", id)
+	}
+	long := strings.Repeat("x", 96) + "#1" // 98 characters
+	if id := contextID(long, server); id != "" {
+		t.Errorf("contextID of a long server passage id = %q, want none", id)
+	}
+	if id := contextID(long, ""); id != "c|"+long {
+		t.Errorf("contextID of a long shared passage id = %q", id)
+	}
+	if got := customIDLabel("cs|world/kursk#2"); got != "context:server len=16" {
+		t.Errorf("customIDLabel = %q", got)
+	}
+	ids := citedIDs([]discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
+		discordgo.Button{CustomID: "c|a#1"}, discordgo.Button{CustomID: "cs|b#2"}, discordgo.Button{CustomID: "f|u"},
+	}}})
+	if strings.Join(ids, " ") != "a#1 b#2" {
+		t.Errorf("citedIDs = %q", ids)
+	}
+}
