@@ -104,13 +104,18 @@ func runEval(tb testing.TB, ix *Index, qs []evalQuestion, k int) evalMetrics {
 // runEvalAsOf is runEval, optionally asking every question as of today
 // (no date filter: how the bot asks), where recall means little.
 func runEvalAsOf(tb testing.TB, ix *Index, qs []evalQuestion, k int, useAsOf bool) evalMetrics {
+	return runEvalIn(tb, ix, qs, k, useAsOf, briefbot.Scope{})
+}
+
+// runEvalIn is runEvalAsOf asking from scope sc.
+func runEvalIn(tb testing.TB, ix *Index, qs []evalQuestion, k int, useAsOf bool, sc briefbot.Scope) evalMetrics {
 	var m evalMetrics
 	var times []time.Duration
 	for pass := 0; pass < 2; pass++ {
 		m = evalMetrics{}
 		times = times[:0]
 		for _, q := range qs {
-			opts := briefbot.AskOptions{K: k}
+			opts := briefbot.AskOptions{K: k, Scope: sc}
 			if q.AsOf != "" && useAsOf {
 				opts.AsOf, _ = time.Parse(time.DateOnly, q.AsOf)
 			}

@@ -5,9 +5,12 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/blevesearch/bleve/v2/search"
 	bleveindex "github.com/blevesearch/bleve_index_api"
+
+	"github.com/briefbot/briefbot"
 )
 
 // Ask's first stage: BM25 over the index's postings, term at a time.
@@ -381,6 +384,16 @@ func (ix *Index) admitted(ctx context.Context, r bleveindex.IndexReader, man *ma
 	if err != nil {
 		return nil, err
 	}
+	if !f.limits(man) {
+		// The scope alone: decided by the document's space, an array
+		// lookup, where the manifest lookup below costs a map access per
+		// posting (a third more per question on the news set).
+		sc := f.scope
+		return func(doc uint64) bool {
+			s := arts.space(doc)
+			return s == briefbot.SharedSpace || s == sc.Server
+		}, nil
+	}
 	adm := f.admitter()
 	return func(doc uint64) bool {
 		a := man.Articles[arts.article(doc)]
@@ -403,6 +416,7 @@ func internalID(doc uint64) bleveindex.IndexInternalID {
 type docArticles struct {
 	snapshot bleveindex.IndexReader // compared by identity, never read
 	aid      []string
+	spaces   []string // each document's space, from its article's key
 }
 
 func (t *docArticles) article(doc uint64) string {
@@ -410,6 +424,23 @@ func (t *docArticles) article(doc uint64) string {
 		return t.aid[doc]
 	}
 	return ""
+}
+
+// space is the space of document doc; an unknown document's is one no
+// scope sees.
+func (t *docArticles) space(doc uint64) string {
+	if doc < uint64(len(t.spaces)) {
+		return t.spaces[doc]
+	}
+	return spaceSep
+}
+
+// keySpace is the space a manifest key names (see spaceKey).
+func keySpace(key string) string {
+	if s, _, ok := strings.Cut(key, spaceSep); ok && briefbot.CheckServerID(s) == nil {
+		return s
+	}
+	return briefbot.SharedSpace
 }
 
 // articlesOf returns the document-to-article table of r's snapshot, building
@@ -435,6 +466,7 @@ func (ix *Index) articlesOf(ctx context.Context, r bleveindex.IndexReader) (*doc
 		if e == nil {
 			break
 		}
+		space := keySpace(e.Term)
 		tfr, err := r.TermFieldReader(ctx, []byte(e.Term), fAID, false, false, false)
 		if err != nil {
 			return nil, err
@@ -452,7 +484,10 @@ func (ix *Index) articlesOf(ctx context.Context, r bleveindex.IndexReader) (*doc
 			if doc >= uint64(len(t.aid)) {
 				t.aid = slices.Grow(t.aid, int(doc)+1-len(t.aid))[:int(doc)+1]
 			}
-			t.aid[doc] = e.Term
+			for uint64(len(t.spaces)) <= doc {
+				t.spaces = append(t.spaces, spaceSep) // none yet: seen by no scope
+			}
+			t.aid[doc], t.spaces[doc] = e.Term, space
 		}
 		tfr.Close()
 	}
