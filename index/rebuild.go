@@ -17,8 +17,11 @@ const (
 	oldBleveDir = "bleve.old"
 )
 
-// Rebuild builds a new index of paths and, once it is complete, puts it in
-// place of the index in dir: after a mapping change, or to start afresh. A
+// Rebuild builds a new index of paths (into opts.Space) and, once it is
+// complete, puts it in place of the index in dir: after a mapping change,
+// or to start afresh. The articles of every other space are carried over
+// from the old index (carrySpaces): rebuilding the shared corpus keeps what
+// servers added. A
 // rebuild that fails or is interrupted leaves the old index as it was. dir
 // stays locked throughout, so it fails with ErrLocked while another process
 // has the index open, and nothing else ingests into it meanwhile.
@@ -45,6 +48,13 @@ func Rebuild(ctx context.Context, dir string, paths []string, opts IngestOptions
 		return IngestReport{}, err
 	}
 	rep, err := ix.Ingest(ctx, paths, opts)
+	if err == nil {
+		var carried int
+		carried, err = carrySpaces(ctx, ix, dir, opts.Space)
+		if carried > 0 {
+			ix.log.Info("index: rebuild kept the other spaces' articles", "articles", carried)
+		}
+	}
 	if cerr := ix.Close(); err == nil {
 		err = cerr
 	}

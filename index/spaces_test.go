@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/briefbot/briefbot"
 )
@@ -354,5 +355,54 @@ func TestSpacesSearchPagesExact(t *testing.T) {
 		if seen != want {
 			t.Errorf("from %q: paged through %d, want %d", sc.Server, seen, want)
 		}
+	}
+}
+
+// TestSpacesSurviveRebuild: rebuilding the shared corpus keeps what the
+// servers added, files included (their next ingest skips them unchanged).
+func TestSpacesSurviveRebuild(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "ix")
+	corpusDir, aDir := t.TempDir(), t.TempDir()
+	writeFile(t, filepath.Join(corpusDir, "news.jsonl"), jsonlLine("zep", "2026-03-03", "Zeppelin news", "A zeppelin landed in the town square."))
+	writeFile(t, filepath.Join(aDir, "a.jsonl"), jsonlLine("marrow", "2026-03-04", "Marrows", "The marrow show drew a crowd."))
+	opts := Options{Now: func() time.Time { return testNow }}
+	ix, err := Open(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Ingest(ctx, []string{corpusDir}, IngestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Ingest(ctx, []string{aDir}, IngestOptions{Space: serverA}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Upsert(ctx, serverB, bArticles()); err != nil {
+		t.Fatal(err)
+	}
+	ix.Close()
+
+	if _, err := Rebuild(ctx, dir, []string{corpusDir}, IngestOptions{}, opts); err != nil {
+		t.Fatal(err)
+	}
+	ix, err = Open(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if tot, _ := ix.Totals(ctx); tot.Articles != 3 || docCount(t, ix) != 3 {
+		t.Errorf("after the rebuild: %+v, %d documents", tot, docCount(t, ix))
+	}
+	if a, err := ix.Paragraphs(ctx, scopeA, serverA, "marrow"); err != nil || len(a.Paragraphs) != 1 {
+		t.Errorf("A's article after the rebuild: %+v, %v", a, err)
+	}
+	if sp, _ := ix.Search(ctx, "allotment", briefbot.SearchFilters{Scope: scopeB}, 1, 10); sp.Total != 1 {
+		t.Errorf("B's article after the rebuild: %+v", sp)
+	}
+	if sp, _ := ix.Search(ctx, "crowd", briefbot.SearchFilters{Scope: scopeB}, 1, 10); sp.Total != 0 {
+		t.Errorf("A's article from B after the rebuild: %+v", sp)
+	}
+	if rep, err := ix.Ingest(ctx, []string{aDir}, IngestOptions{Space: serverA}); err != nil || rep.Unchanged != 1 || rep.Paragraphs != 0 {
+		t.Errorf("A's folder after the rebuild: %+v, %v", rep, err)
 	}
 }
