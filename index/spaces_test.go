@@ -154,6 +154,15 @@ func sameBrowse(t *testing.T, withA, withoutA *Index, sc briefbot.Scope) {
 		"summary of A's article": func(ix *Index) (any, error) {
 			return ix.Summary(ctx, briefbot.SummaryRequest{ArticleID: "harbour", Space: serverA, Scope: sc})
 		},
+		"A's article by its key, as a shared id": func(ix *Index) (any, error) {
+			// A hand-made custom_id naming A's manifest key in the shared space.
+			_, err := ix.Paragraphs(ctx, sc, briefbot.SharedSpace, serverA+spaceSep+"harbour")
+			if !errors.Is(err, ErrNotFound) {
+				t.Errorf("Paragraphs of A's key from %q: %v, want ErrNotFound", sc.Server, err)
+			}
+			sum, _ := ix.Summary(ctx, briefbot.SummaryRequest{ArticleID: serverA + spaceSep + "harbour", Scope: sc})
+			return []any{err.Error(), sum}, nil
+		},
 		"paragraphs of A's article": func(ix *Index) (any, error) {
 			_, err := ix.Paragraphs(ctx, sc, serverA, "harbour")
 			if !errors.Is(err, ErrNotFound) {
