@@ -387,7 +387,7 @@ func (ix *Index) admitted(ctx context.Context, r bleveindex.IndexReader, man *ma
 	if !f.limits(man) {
 		// The scope alone: decided by the document's space, an array
 		// lookup, where the manifest lookup below costs a map access per
-		// posting (a third more per question on the news set).
+		// posting.
 		sc := f.scope
 		return func(doc uint64) bool {
 			s := arts.space(doc)
