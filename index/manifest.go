@@ -30,8 +30,11 @@ type manifest struct {
 	spaces map[string]spaceCount
 }
 
-// spaceCount is what one space holds.
-type spaceCount struct{ articles, paragraphs int }
+// spaceCount is what one space holds; latest is its latest publication.
+type spaceCount struct {
+	articles, paragraphs int
+	latest               time.Time
+}
 
 type fileEntry struct {
 	Hash     string   `json:"hash"`            // sha256 of the file's bytes
@@ -72,6 +75,9 @@ func (m *manifest) fill() {
 		c := m.spaces[a.Space]
 		c.articles++
 		c.paragraphs += len(a.Paras)
+		if a.Published.After(c.latest) {
+			c.latest = a.Published
+		}
 		m.spaces[a.Space] = c
 		if a.Published.After(m.latest) {
 			m.latest = a.Published

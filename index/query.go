@@ -169,10 +169,12 @@ func (f filter) query(man *manifest) query.Query {
 	return bleve.NewConjunctionQuery(qs...)
 }
 
-// effective is f without an "until" limit that no article reaches: the
-// manifest knows the latest publication date.
+// effective is f without an "until" limit that no article of f's scope
+// reaches: the manifest knows the latest publication date of each space.
+// (The latest of every space would tell a scope, through Search's
+// no-match sentence, that a hidden article is dated later.)
 func (f filter) effective(man *manifest) filter {
-	if !f.to.IsZero() && f.from.IsZero() && f.to.After(man.latest) {
+	if !f.to.IsZero() && f.from.IsZero() && f.to.After(man.latestSeen(f.scope)) {
 		f.to = time.Time{}
 	}
 	return f

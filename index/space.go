@@ -3,6 +3,7 @@ package index
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -78,6 +79,23 @@ func (m *manifest) visible(sc briefbot.Scope) spaceCount {
 		}
 	}
 	return c
+}
+
+// latestSeen is the latest publication date of the articles sc sees: a
+// hidden space's later articles must not change how a filter reads (see
+// filter.effective). Until the next fill (during an ingest, whose readers
+// use the committed manifest) it may lag behind; then man.latest stands.
+func (m *manifest) latestSeen(sc briefbot.Scope) time.Time {
+	if m.spaces == nil {
+		return m.latest
+	}
+	var l time.Time
+	for s, n := range m.spaces {
+		if sc.Sees(s) && n.latest.After(l) {
+			l = n.latest
+		}
+	}
+	return l
 }
 
 // hiddenQuery matches the paragraph documents of the spaces sc does not
