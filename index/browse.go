@@ -149,8 +149,9 @@ func (ix *Index) ArticlesBetween(ctx context.Context, sc briefbot.Scope, since, 
 // articlesWhere returns, as ArticlesBetween does, the dated articles sc
 // sees whose publication time in is true for. Copies are collapsed among
 // those only, so a copy outside the range, or out of sight, cannot stand in
-// for one inside it. (Keys stand for ids here: a shared article's key is
-// its id, so of two copies in two spaces the shared one is kept.)
+// for one inside it. Articles are ordered, and copies kept, by id, then
+// the shared copy first (idLess): a server key sorts by its server id,
+// which would put a server's copy before the shared one of the same id.
 //
 // spaces holds the space of each article returned.
 func (ix *Index) articlesWhere(ctx context.Context, sc briefbot.Scope, in func(published time.Time) bool) (arts []briefbot.Article, spaces []string, err error) {
@@ -162,7 +163,7 @@ func (ix *Index) articlesWhere(ctx context.Context, sc briefbot.Scope, in func(p
 			continue
 		}
 		want = append(want, id)
-		if f, ok := first[a.Content]; a.Content != "" && (!ok || id < f) {
+		if f, ok := first[a.Content]; a.Content != "" && (!ok || idLess(man, id, f)) {
 			first[a.Content] = id
 		}
 	}
@@ -177,13 +178,26 @@ func (ix *Index) articlesWhere(ctx context.Context, sc briefbot.Scope, in func(p
 		if !a.Published.Equal(b.Published) {
 			return a.Published.Before(b.Published)
 		}
-		return kept[i] < kept[j]
+		return idLess(man, kept[i], kept[j])
 	})
 	for _, k := range kept {
 		spaces = append(spaces, man.Articles[k].Space)
 	}
 	arts, err = ix.load(ctx, man, kept)
 	return arts, spaces, err
+}
+
+// idLess orders manifest keys by article id, then the shared space's
+// before a server's, then by key.
+func idLess(man *manifest, k1, k2 string) bool {
+	a, b := man.Articles[k1], man.Articles[k2]
+	if id1, id2 := a.id(k1), b.id(k2); id1 != id2 {
+		return id1 < id2
+	}
+	if s1, s2 := a.Space == briefbot.SharedSpace, b.Space == briefbot.SharedSpace; s1 != s2 {
+		return s1
+	}
+	return k1 < k2
 }
 
 // load fetches the stored paragraphs of articles (by manifest key) in one

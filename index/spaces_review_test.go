@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"reflect"
 	"testing"
 
 	"github.com/briefbot/briefbot"
@@ -37,6 +38,48 @@ func TestSpacesNoMatchUntilIgnoresHiddenLatest(t *testing.T) {
 		}
 		if got.Total != 0 || got.NoMatch != want.NoMatch {
 			t.Errorf("from %q: with A %d hits, %v; without A %v", sc.Server, got.Total, got.NoMatch, want.NoMatch)
+		}
+	}
+}
+
+// Of two copies of one article in the shared space and in a server's, the
+// day's summary in that server cites the shared one, and of two articles
+// with the same text the one with the smallest id stands for both, whatever
+// their spaces (ArticlesBetween's rule).
+func TestSpacesSummaryKeepsSharedCopyAndSmallestID(t *testing.T) {
+	ctx := context.Background()
+	ix := newTestIndex(t)
+	text := "The Quarrington ferry will run every hour from Monday."
+	upsert(t, ix,
+		art("zulu", "shared.example", "Sam Shared", "2026-02-20", "Ferry", text),
+		art("kilo", "shared.example", "Sam Shared", "2026-02-21", "Ferry plan", "The ferry plan was approved by the council."))
+	if _, err := ix.Upsert(ctx, serverA, []briefbot.Article{
+		art("zulu", "shared.example", "Sam Shared", "2026-02-20", "Ferry", text), // a copy of the shared one
+		art("yankee", "a.example", "Ann A", "2026-02-21", "Ferry plan", "The ferry plan was approved by the council."),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	arts, err := ix.ArticlesBetween(ctx, scopeA, day("2026-02-20"), day("2026-02-22"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, a := range arts {
+		ids = append(ids, a.ID)
+	}
+	if want := []string{"zulu", "kilo"}; !reflect.DeepEqual(ids, want) {
+		t.Errorf("articles between, from A: %v, want %v (smallest id of the same text: kilo, not A's yankee)", ids, want)
+	}
+	sum, err := ix.Summary(ctx, briefbot.SummaryRequest{Day: day("2026-02-20"), Scope: scopeA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Points) == 0 {
+		t.Fatal("no points")
+	}
+	for _, p := range sum.Points {
+		if p.Article.ID == "zulu" && p.Article.Space != briefbot.SharedSpace {
+			t.Errorf("summary from A cites zulu in space %q, want the shared copy", p.Article.Space)
 		}
 	}
 }
