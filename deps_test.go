@@ -53,6 +53,8 @@ var layerRules = []struct {
 		"metrics counts what it is told and reads the index through a func; it knows neither Bleve nor Discord"},
 	{"summarize", nil, []string{"net/http", module + "/corpus"},
 		"summaries are computed offline from the text handed in"},
+	{"neardup", nil, []string{"net/http", module + "/corpus"},
+		"near-duplicates are found offline from the text handed in"},
 	{"", nil, []string{outsideStd},
 		"the vocabulary every package imports must cost nothing to import"},
 	{"internal/textrules", nil, []string{outsideStd},
