@@ -53,6 +53,21 @@ type Admin interface {
 	Reindex(ctx context.Context) (string, error)
 }
 
+// Feeds serves /feeds: a server's feed subscriptions, implemented in cmd by
+// a small adapter over package feeds (the handler does no I/O itself).
+// Every method acts on server's own subscriptions only. An error that is a
+// FeedRefusal is shown to the admin; any other goes to the log.
+type Feeds interface {
+	// AddFeed checks url by fetching it once through the fetcher's guard
+	// (no private, loopback or link-local address, also after redirects)
+	// and parsing it as a feed, then subscribes server to it, polled every
+	// every (0 = the default). It refuses a server over its cap and an
+	// interval under the minimum.
+	AddFeed(ctx context.Context, server, url string, every time.Duration) (FeedInfo, error)
+	RemoveFeed(ctx context.Context, server, url string) error
+	ListFeeds(ctx context.Context, server string) ([]FeedInfo, error)
+}
+
 // Fetcher fetches an article page or an RSS/Atom feed for /ingest
 // (implemented by package fetch). It must refuse private addresses itself.
 type Fetcher interface {

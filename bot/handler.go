@@ -31,6 +31,9 @@ type HandlerOptions struct {
 	// answer that they are not configured.
 	Fetcher Fetcher
 	Admin   Admin
+	// Feeds serves /feeds (a server's feed subscriptions); nil = /feeds
+	// answers that it is not set up.
+	Feeds Feeds
 	// FeedbackLog is the path of the append-only JSON Lines file 👍/👎 are
 	// recorded in and /stats counts; "" = votes are thanked but not kept.
 	FeedbackLog string
@@ -69,6 +72,7 @@ type Handler struct {
 	log      *slog.Logger
 	fetcher  Fetcher
 	admin    Admin
+	feeds    Feeds
 	feedback *feedbackLog
 	started  time.Time
 	limit    *limiter
@@ -92,6 +96,7 @@ func NewHandler(eng Engine, opts HandlerOptions) *Handler {
 		log:      opts.Logger,
 		fetcher:  opts.Fetcher,
 		admin:    opts.Admin,
+		feeds:    opts.Feeds,
 		feedback: &feedbackLog{path: opts.FeedbackLog},
 		started:  opts.StartedAt,
 		limit:    newLimiter(opts.RateLimit),

@@ -37,6 +37,8 @@ func (h *Handler) autocomplete(ctx context.Context, i *discordgo.Interaction, ou
 			choices, err = h.sourceChoices(ctx, scope(i), typed)
 		case focused.Name == "author" && data.Name == cmdSearch:
 			choices, err = h.authorChoices(ctx, scope(i), typed)
+		case focused.Name == "url" && data.Name == cmdFeeds:
+			choices, err = h.feedChoices(ctx, i.GuildID, typed)
 		case focused.Name == "zone" && data.Name == cmdBriefing:
 			choices = zoneChoices(typed)
 		case focused.Name == "date" && data.Name == cmdSummary:

@@ -57,6 +57,8 @@ func (h *Handler) command(ctx context.Context, i *discordgo.Interaction, start t
 		resp, err = h.statsCommand(ctx, i, out)
 	case cmdBriefing:
 		resp, err = h.briefing(ctx, i, data.Options, out)
+	case cmdFeeds:
+		resp, err = h.feedsCmd(ctx, i, data.Options, out)
 	case cmdHelp:
 		resp = h.help(out)
 	case cmdAskMessage:

@@ -94,8 +94,8 @@ type timedStore struct {
 	stored map[string]time.Time
 }
 
-func (s *timedStore) UpsertArticles(ctx context.Context, arts []briefbot.Article) (Upserted, error) {
-	up, err := s.indexStore.UpsertArticles(ctx, arts)
+func (s *timedStore) UpsertArticles(ctx context.Context, space string, arts []briefbot.Article) (Upserted, error) {
+	up, err := s.indexStore.UpsertArticles(ctx, space, arts)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, a := range arts {
@@ -125,7 +125,7 @@ func runFreshness(b *testing.B, nFeeds, nItems, hours int) {
 	store := &timedStore{indexStore: indexStore{ix}, now: clk.Now, stored: map[string]time.Time{}}
 	file := filepath.Join(dir, "index.state", "feeds.json")
 	for i := range nFeeds {
-		if err := Subscribe(context.Background(), file, Subscription{URL: fmt.Sprintf("%s/feed/%d", srv.URL, i), Every: Interval(MinEvery)}); err != nil {
+		if err := Subscribe(context.Background(), file, Subscription{URL: fmt.Sprintf("%s/feed/%d", srv.URL, i), Every: Interval(MinEvery)}, 0); err != nil {
 			b.Fatal(err)
 		}
 	}

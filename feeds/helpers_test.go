@@ -46,13 +46,14 @@ type memStore struct {
 
 func newMemStore() *memStore { return &memStore{arts: map[string]briefbot.Article{}} }
 
-func (s *memStore) UpsertArticles(_ context.Context, arts []briefbot.Article) (Upserted, error) {
+func (s *memStore) UpsertArticles(_ context.Context, space string, arts []briefbot.Article) (Upserted, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.upserts++
 	var up Upserted
 	for _, a := range arts {
-		old, ok := s.arts[a.ID]
+		key := space + "\x00" + a.ID // the same id in two spaces is two articles
+		old, ok := s.arts[key]
 		switch {
 		case !ok:
 			up.Added++
@@ -61,15 +62,18 @@ func (s *memStore) UpsertArticles(_ context.Context, arts []briefbot.Article) (U
 		default:
 			up.Unchanged++
 		}
-		s.arts[a.ID] = a
+		s.arts[key] = a
 	}
 	return up, nil
 }
 
-func (s *memStore) get(id string) (briefbot.Article, bool) {
+// get is an article of the shared space.
+func (s *memStore) get(id string) (briefbot.Article, bool) { return s.getIn(briefbot.SharedSpace, id) }
+
+func (s *memStore) getIn(space, id string) (briefbot.Article, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a, ok := s.arts[id]
+	a, ok := s.arts[space+"\x00"+id]
 	return a, ok
 }
 
@@ -196,7 +200,7 @@ func newRig(t *testing.T, opts Options) *rig {
 
 func (r *rig) subscribe(t *testing.T, url string, every time.Duration) {
 	t.Helper()
-	if err := Subscribe(context.Background(), r.file, Subscription{URL: url, Every: Interval(every), Added: r.clock.Now()}); err != nil {
+	if err := Subscribe(context.Background(), r.file, Subscription{URL: url, Every: Interval(every), Added: r.clock.Now()}, 0); err != nil {
 		t.Fatal(err)
 	}
 }

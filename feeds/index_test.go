@@ -14,8 +14,8 @@ import (
 // indexStore is the Store cmd/briefbot builds over the index.
 type indexStore struct{ ix *index.Index }
 
-func (s indexStore) UpsertArticles(ctx context.Context, arts []briefbot.Article) (Upserted, error) {
-	rep, err := s.ix.Upsert(ctx, "", arts)
+func (s indexStore) UpsertArticles(ctx context.Context, space string, arts []briefbot.Article) (Upserted, error) {
+	rep, err := s.ix.Upsert(ctx, space, arts)
 	return Upserted{Added: rep.Added, Updated: rep.Updated, Unchanged: rep.Unchanged}, err
 }
 

@@ -31,7 +31,7 @@ const (
 // changedItems turns the feed's new and changed items into articles, and
 // returns them with the seen list as it will be once they are stored.
 // Repeated items cost nothing: no page is read for them.
-func (p *Poller) changedItems(ctx context.Context, parsed *feed.Feed, feedURL *url.URL, seen []Seen, res *Result) ([]briefbot.Article, []Seen) {
+func (p *Poller) changedItems(ctx context.Context, f Fetcher, parsed *feed.Feed, feedURL *url.URL, seen []Seen, res *Result) ([]briefbot.Article, []Seen) {
 	source := fetch.FeedSource(parsed, feedURL)
 	seen = append([]Seen(nil), seen...) // the caller's state stays as it was until stored
 	var arts []briefbot.Article
@@ -51,7 +51,7 @@ func (p *Poller) changedItems(ctx context.Context, parsed *feed.Feed, feedURL *u
 		seen = append(seen, Seen{ID: it.ID, Link: it.Link, Hash: hash})
 		a := fetch.ItemArticle(it, k, feedURL, source)
 		if isTeaser(a) && a.URL != "" {
-			a = p.withPage(ctx, a, res)
+			a = p.withPage(ctx, f, a, res)
 		}
 		if len(a.Paragraphs) > 0 { // a headline without text has nothing to quote
 			arts = append(arts, a)
@@ -115,8 +115,8 @@ func isTeaser(a briefbot.Article) bool {
 // fetcher (readability, with its size and time caps). The item keeps its
 // id, link, title and date; when the page cannot be read the teaser is
 // kept, and the reason is a warning.
-func (p *Poller) withPage(ctx context.Context, a briefbot.Article, res *Result) briefbot.Article {
-	pages, err := p.page(ctx, a.URL)
+func (p *Poller) withPage(ctx context.Context, f Fetcher, a briefbot.Article, res *Result) briefbot.Article {
+	pages, err := p.page(ctx, f, a.URL)
 	if err == nil && (len(pages) == 0 || len(pages[0].Paragraphs) == 0) {
 		err = fmt.Errorf("no article text on %s", a.URL)
 	}

@@ -34,8 +34,7 @@ func TestTeaserReadsThePage(t *testing.T) {
 		t.Fatalf("poll: %v %v", res, res.Warnings)
 	}
 	var got string
-	for id := range r.store.arts {
-		a, _ := r.store.get(id)
+	for _, a := range r.store.arts {
 		got = text(a)
 		if a.Title != "Library hours" || !strings.HasSuffix(a.URL, "/news/library") {
 			t.Errorf("article %+v", a)
@@ -131,7 +130,7 @@ func TestSubscriptionsSurviveAPoll(t *testing.T) {
 		if err := Unsubscribe(ctx, r.file, srv.URL+"/a", ""); err != nil {
 			t.Error(err)
 		}
-		if err := Subscribe(ctx, r.file, Subscription{URL: srv.URL + "/c", Every: Interval(time.Hour)}); err != nil {
+		if err := Subscribe(ctx, r.file, Subscription{URL: srv.URL + "/c", Every: Interval(time.Hour)}, 0); err != nil {
 			t.Error(err)
 		}
 	})
@@ -145,7 +144,7 @@ func TestSubscriptionsSurviveAPoll(t *testing.T) {
 	if len(l.Feeds) != 1 || l.Feeds[0].URL != srv.URL+"/c" {
 		t.Errorf("feeds after the round: %+v", l.Feeds)
 	}
-	if err := Subscribe(context.Background(), r.file, Subscription{URL: srv.URL + "/c"}); err == nil {
+	if err := Subscribe(context.Background(), r.file, Subscription{URL: srv.URL + "/c"}, 0); err == nil {
 		t.Error("subscribing twice to one URL was accepted")
 	}
 	if err := Unsubscribe(context.Background(), r.file, srv.URL+"/nope", ""); err == nil {
@@ -156,7 +155,7 @@ func TestSubscriptionsSurviveAPoll(t *testing.T) {
 // storeFunc is a Store that runs f when asked to store.
 type storeFunc func(ctx context.Context)
 
-func (f storeFunc) UpsertArticles(ctx context.Context, _ []briefbot.Article) (Upserted, error) {
+func (f storeFunc) UpsertArticles(ctx context.Context, _ string, _ []briefbot.Article) (Upserted, error) {
 	f(ctx)
 	return Upserted{}, nil
 }

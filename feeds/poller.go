@@ -22,8 +22,9 @@ import (
 )
 
 // Store is where the articles of new and changed items go: the index.
+// space is the subscription's: briefbot.SharedSpace or a server id.
 type Store interface {
-	UpsertArticles(ctx context.Context, arts []briefbot.Article) (Upserted, error)
+	UpsertArticles(ctx context.Context, space string, arts []briefbot.Article) (Upserted, error)
 }
 
 // Upserted says what a Store did with the articles handed in.
@@ -38,9 +39,15 @@ type Fetcher interface {
 
 // Options configure a Poller. File, Fetcher and Store are required.
 type Options struct {
-	File    string // the subscriptions file (FileFor)
-	Fetcher Fetcher
-	Store   Store
+	File string // the subscriptions file (FileFor)
+	// Fetcher reads the operator's (shared) feeds, and may reach private
+	// and loopback addresses. ServerFetcher reads servers' feeds and their
+	// pages, and must refuse them (fetch's guard, also after redirects and
+	// DNS): their URLs come from Discord users. nil = servers' feeds fail
+	// at each poll rather than go through Fetcher.
+	Fetcher       Fetcher
+	ServerFetcher Fetcher
+	Store         Store
 
 	Concurrency int           // feeds polled at once; 0 = 4
 	Timeout     time.Duration // per request, the feed's or a page's; 0 = 10 s, as fetch
@@ -102,7 +109,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 // Result is what one poll of one feed did.
 type Result struct {
-	URL, Server  string
+	URL, Space   string
 	NotModified  bool // a 304: nothing was parsed
 	New, Changed int  // items seen for the first time, items whose content changed
 	Repeated     int  // items already ingested, skipped
@@ -116,14 +123,18 @@ type Result struct {
 
 func (r Result) String() string {
 	next := "next " + r.NextDue.UTC().Format(time.RFC3339)
+	name := r.URL
+	if r.Space != briefbot.SharedSpace {
+		name += " (server " + r.Space + ")"
+	}
 	switch {
 	case r.Err != nil:
-		return fmt.Sprintf("%s: error: %v (%s)", r.URL, r.Err, next)
+		return fmt.Sprintf("%s: error: %v (%s)", name, r.Err, next)
 	case r.NotModified:
-		return fmt.Sprintf("%s: not modified (%s)", r.URL, next)
+		return fmt.Sprintf("%s: not modified (%s)", name, next)
 	}
 	return fmt.Sprintf("%s: %d new, %d changed, %d repeated; %d added, %d updated; %s read (%s)",
-		r.URL, r.New, r.Changed, r.Repeated, r.Added, r.Updated, textrules.Plural(r.PagesFetched, "page", "pages"), next)
+		name, r.New, r.Changed, r.Repeated, r.Added, r.Updated, textrules.Plural(r.PagesFetched, "page", "pages"), next)
 }
 
 // Run polls due feeds until ctx ends, sleeping until the next one is due
@@ -199,7 +210,7 @@ func (p *Poller) save(polled []Subscription, states []State) error {
 	// Not ctx: a poll that was interrupted still records what it did.
 	return Update(context.Background(), p.opts.File, func(l *List) error {
 		for i, s := range polled {
-			if cur := l.Find(s.URL, s.Server); cur != nil {
+			if cur := l.Find(s.URL, s.Space); cur != nil {
 				cur.State = states[i]
 			}
 		}
@@ -207,12 +218,30 @@ func (p *Poller) save(polled []Subscription, states []State) error {
 	})
 }
 
+// errNoServerFetcher fails a server's feed when the poller was given no
+// guarded fetcher: better than reading it through the operator's.
+var errNoServerFetcher = errors.New("no guarded fetcher for servers' feeds")
+
+// fetcherFor is the fetcher for space's feeds: the guarded one for a
+// server's, whose URLs users typed.
+func (p *Poller) fetcherFor(space string) Fetcher {
+	if space == briefbot.SharedSpace {
+		return p.opts.Fetcher
+	}
+	return p.opts.ServerFetcher
+}
+
 // pollOne polls one feed and returns its new state.
 func (p *Poller) pollOne(ctx context.Context, sub Subscription) (State, Result) {
 	st := sub.State
-	res := Result{URL: sub.URL, Server: sub.Server}
+	res := Result{URL: sub.URL, Space: sub.Space}
 	every := max(time.Duration(sub.Every), MinEvery) // a hand-edited file cannot make the poller impolite
-	resp, err := p.get(ctx, sub.URL, conditional(st))
+	f := p.fetcherFor(sub.Space)
+	var resp *fetch.Response
+	err := errNoServerFetcher
+	if f != nil {
+		resp, err = p.get(ctx, f, sub.URL, conditional(st))
+	}
 	now := p.opts.Now()
 	switch {
 	case err != nil:
@@ -226,12 +255,12 @@ func (p *Poller) pollOne(ctx context.Context, sub Subscription) (State, Result) 
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
 		p.fail(&st, &res, now, every, fmt.Errorf("HTTP %s", resp.Status), 0)
 	default:
-		p.ingest(ctx, every, &st, &res, resp)
+		p.ingest(ctx, f, sub.Space, every, &st, &res, resp)
 	}
 	if res.Err != nil && ctx.Err() != nil {
 		// Interrupted (Ctrl-C, serve stopping): the feed did not fail, and
 		// is due again as it was.
-		return sub.State, Result{URL: sub.URL, Server: sub.Server, Err: ctx.Err(), NextDue: sub.State.NextDue}
+		return sub.State, Result{URL: sub.URL, Space: sub.Space, Err: ctx.Err(), NextDue: sub.State.NextDue}
 	}
 	res.NextDue = st.NextDue
 	return st, res
@@ -264,7 +293,7 @@ func (p *Poller) fail(st *State, res *Result, now time.Time, every time.Duration
 }
 
 // ingest reads a fetched feed document and stores its new and changed items.
-func (p *Poller) ingest(ctx context.Context, every time.Duration, st *State, res *Result, resp *fetch.Response) {
+func (p *Poller) ingest(ctx context.Context, f Fetcher, space string, every time.Duration, st *State, res *Result, resp *fetch.Response) {
 	now := p.opts.Now()
 	p.parses.Add(1)
 	parsed, err := feed.Parse(resp.Body, resp.URL)
@@ -272,9 +301,9 @@ func (p *Poller) ingest(ctx context.Context, every time.Duration, st *State, res
 		p.fail(st, res, now, every, err, 0)
 		return
 	}
-	arts, seen := p.changedItems(ctx, parsed, resp.URL, st.Seen, res)
+	arts, seen := p.changedItems(ctx, f, parsed, resp.URL, st.Seen, res)
 	if len(arts) > 0 {
-		up, err := p.opts.Store.UpsertArticles(ctx, arts)
+		up, err := p.opts.Store.UpsertArticles(ctx, space, arts)
 		if err != nil {
 			p.fail(st, res, p.opts.Now(), every, fmt.Errorf("storing: %w", err), 0)
 			return
@@ -289,7 +318,7 @@ func (p *Poller) ingest(ctx context.Context, every time.Duration, st *State, res
 }
 
 // get is one request under the per-host limit and the per-request timeout.
-func (p *Poller) get(ctx context.Context, rawURL string, header http.Header) (*fetch.Response, error) {
+func (p *Poller) get(ctx context.Context, f Fetcher, rawURL string, header http.Header) (*fetch.Response, error) {
 	release, err := p.host(ctx, rawURL)
 	if err != nil {
 		return nil, err
@@ -297,11 +326,11 @@ func (p *Poller) get(ctx context.Context, rawURL string, header http.Header) (*f
 	defer release()
 	ctx, cancel := context.WithTimeout(ctx, p.opts.Timeout)
 	defer cancel()
-	return p.opts.Fetcher.Get(ctx, rawURL, header)
+	return f.Get(ctx, rawURL, header)
 }
 
 // page reads an article page under the same limits.
-func (p *Poller) page(ctx context.Context, rawURL string) ([]briefbot.Article, error) {
+func (p *Poller) page(ctx context.Context, f Fetcher, rawURL string) ([]briefbot.Article, error) {
 	release, err := p.host(ctx, rawURL)
 	if err != nil {
 		return nil, err
@@ -309,7 +338,7 @@ func (p *Poller) page(ctx context.Context, rawURL string) ([]briefbot.Article, e
 	defer release()
 	ctx, cancel := context.WithTimeout(ctx, p.opts.Timeout)
 	defer cancel()
-	return p.opts.Fetcher.Fetch(ctx, rawURL)
+	return f.Fetch(ctx, rawURL)
 }
 
 // host waits for rawURL's host to be free: at most one request at a time

@@ -5,9 +5,11 @@
 // index, through a small interface: this package knows nothing of Bleve
 // or Discord).
 //
-// Every subscription carries a Server (a Discord guild id, "" for the
-// operator's shared feeds) so that per-server feeds can be added later
-// without changing the file.
+// Every subscription has a Space: briefbot.SharedSpace for the operator's
+// feeds, which every server sees, or a Discord server id for a server's
+// own feeds, whose articles go into that server's space only. The same URL
+// may be subscribed by several spaces, each with its own polling state and
+// its own copy of the articles.
 package feeds
 
 import (
@@ -44,11 +46,13 @@ type List struct {
 
 // Subscription is one feed to poll, with its polling state.
 type Subscription struct {
-	URL    string    `json:"url"`
-	Server string    `json:"server,omitempty"` // Discord guild id; "" = the operator's shared feeds
-	Every  Interval  `json:"every"`
-	Added  time.Time `json:"added"`
-	State  State     `json:"state"`
+	URL string `json:"url"`
+	// Space is where its articles go: briefbot.SharedSpace (""; also an
+	// entry written before spaces existed) or a Discord server id.
+	Space string    `json:"space,omitempty"`
+	Every Interval  `json:"every"`
+	Added time.Time `json:"added"`
+	State State     `json:"state"`
 }
 
 // State is what the poller remembers of a feed between polls.
@@ -136,26 +140,36 @@ func Update(ctx context.Context, path string, change func(*List) error) error {
 	return nil
 }
 
-// Find returns the subscription to url for server, or nil.
-func (l *List) Find(url, server string) *Subscription {
+// Find returns space's subscription to url, or nil.
+func (l *List) Find(url, space string) *Subscription {
 	for i := range l.Feeds {
-		if l.Feeds[i].URL == url && l.Feeds[i].Server == server {
+		if l.Feeds[i].URL == url && l.Feeds[i].Space == space {
 			return &l.Feeds[i]
 		}
 	}
 	return nil
 }
 
-// Remove drops the subscription to url for server and says whether there
-// was one.
-func (l *List) Remove(url, server string) bool {
+// Remove drops space's subscription to url and says whether there was one.
+func (l *List) Remove(url, space string) bool {
 	for i := range l.Feeds {
-		if l.Feeds[i].URL == url && l.Feeds[i].Server == server {
+		if l.Feeds[i].URL == url && l.Feeds[i].Space == space {
 			l.Feeds = append(l.Feeds[:i], l.Feeds[i+1:]...)
 			return true
 		}
 	}
 	return false
+}
+
+// InSpace is space's subscriptions, in the order they were added.
+func (l List) InSpace(space string) []Subscription {
+	var out []Subscription
+	for _, s := range l.Feeds {
+		if s.Space == space {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // weekStart is Monday 00:00 UTC of t's week.

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"time"
 
 	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/feeds"
 	"github.com/briefbot/briefbot/fetch"
 	"github.com/briefbot/briefbot/index"
@@ -16,15 +19,14 @@ import (
 )
 
 const feedsUsage = `Usage:
-  briefbot feeds add URL [--every DURATION] [--index DIR]
-  briefbot feeds remove URL [--index DIR]
-  briefbot feeds list [--json] [--index DIR]
+  briefbot feeds add URL [--server ID] [--every DURATION] [--index DIR]
+  briefbot feeds remove URL [--server ID] [--index DIR]
+  briefbot feeds list [--server ID] [--json] [--index DIR]
   briefbot feeds poll [--once] [--index DIR]
-`
 
-// errPerServer is the answer to --server: feeds are the operator's, polled
-// into the shared space; a server's admins add pages with /ingest.
-var errPerServer = usageError{"per-server feeds are not supported yet: a feed goes into the shared space, which every server sees"}
+Without --server a feed goes into the shared space, which every server sees;
+with --server ID into that server's space only.
+`
 
 func cmdFeeds(ctx context.Context, a *app, args []string) error {
 	if len(args) == 0 {
@@ -46,14 +48,36 @@ func cmdFeeds(ctx context.Context, a *app, args []string) error {
 	return usagef("unknown sub-command %q: add, remove, list or poll", args[0])
 }
 
-// operatorFetcher reaches the operator's own feeds, which may be served on
-// this host or its private network; per-server feeds (later) will not.
+// operatorFetcher reaches the operator's own (shared) feeds, which may be
+// served on this host or its private network.
 func operatorFetcher() *fetch.Fetcher { return fetch.New(fetch.Options{AllowPrivate: true}) }
 
-// oneURL reads a sub-command's single URL argument and refuses --server.
+// serverFetcher reaches servers' feeds, whose URLs Discord users typed:
+// fetch's guard refuses private, loopback and link-local addresses, also
+// after redirects and DNS, when a feed is added and at every poll.
+func serverFetcher() *fetch.Fetcher { return fetch.New(fetch.Options{}) }
+
+// fetcherFor is the fetcher that checks a feed of space when it is added,
+// the one the poller will read it with.
+func fetcherFor(space string) *fetch.Fetcher {
+	if space == briefbot.SharedSpace {
+		return operatorFetcher()
+	}
+	return serverFetcher()
+}
+
+// feedServerFlag is --server: a Discord server id, or "" for the shared
+// space.
+func feedServerFlag(fs *flag.FlagSet) *string {
+	return fs.String("server", "", "a Discord server id: that server's feeds (default: the shared feeds every server sees)")
+}
+
+// oneURL reads a sub-command's single URL argument and checks --server.
 func oneURL(rest []string, server string) (string, error) {
-	if server != "" {
-		return "", errPerServer
+	if server != briefbot.SharedSpace {
+		if err := briefbot.CheckServerID(server); err != nil {
+			return "", usagef("--server: %v", err)
+		}
 	}
 	if len(rest) != 1 {
 		return "", usagef("want exactly one feed URL, got %d arguments", len(rest))
@@ -61,11 +85,19 @@ func oneURL(rest []string, server string) (string, error) {
 	return rest[0], nil
 }
 
+// feedSpace names a space in the command's output.
+func feedSpace(space string) string {
+	if space == briefbot.SharedSpace {
+		return "the shared space"
+	}
+	return "server " + space + "'s space"
+}
+
 func cmdFeedsAdd(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "feeds add", "URL [--every DURATION] [--index DIR]")
+	fs := newFlags(a, "feeds add", "URL [--server ID] [--every DURATION] [--index DIR]")
 	dir := indexFlag(fs)
 	every := fs.Duration("every", feeds.DefaultEvery, fmt.Sprintf("how often to poll the feed (at least %v)", feeds.MinEvery))
-	server := fs.String("server", "", "Discord server id (per-server feeds are not supported yet)")
+	server := feedServerFlag(fs)
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -77,24 +109,25 @@ func cmdFeedsAdd(ctx context.Context, a *app, args []string) error {
 	if err := feeds.Validate(rawURL, *every); err != nil {
 		return usagef("%v", err)
 	}
-	parsed, err := feeds.Check(ctx, operatorFetcher(), rawURL)
+	parsed, err := feeds.Check(ctx, fetcherFor(*server), rawURL)
 	if err != nil {
 		return err
 	}
 	indexDir, _ := a.indexLocation(*dir)
-	sub := feeds.Subscription{URL: rawURL, Every: feeds.Interval(*every), Added: time.Now().UTC()}
-	if err := feeds.Subscribe(ctx, feeds.FileFor(indexDir), sub); err != nil {
+	// No cap for the operator: the per-server cap is for /feeds add.
+	sub := feeds.Subscription{URL: rawURL, Space: *server, Every: feeds.Interval(*every), Added: time.Now().UTC()}
+	if err := feeds.Subscribe(ctx, feeds.FileFor(indexDir), sub, 0); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "subscribed to %s (%q, %s), polled every %v; run `briefbot feeds poll` or serve to ingest it\n",
-		rawURL, parsed.Title, textrules.Plural(len(parsed.Items), "item", "items"), *every)
+	fmt.Fprintf(a.stdout, "subscribed %s to %s (%q, %s), polled every %v; run `briefbot feeds poll` or serve to ingest it\n",
+		feedSpace(*server), rawURL, parsed.Title, textrules.Plural(len(parsed.Items), "item", "items"), *every)
 	return nil
 }
 
 func cmdFeedsRemove(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "feeds remove", "URL [--index DIR]")
+	fs := newFlags(a, "feeds remove", "URL [--server ID] [--index DIR]")
 	dir := indexFlag(fs)
-	server := fs.String("server", "", "Discord server id (per-server feeds are not supported yet)")
+	server := feedServerFlag(fs)
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -104,10 +137,10 @@ func cmdFeedsRemove(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	indexDir, _ := a.indexLocation(*dir)
-	if err := feeds.Unsubscribe(ctx, feeds.FileFor(indexDir), rawURL, ""); err != nil {
-		return err
+	if err := feeds.Unsubscribe(ctx, feeds.FileFor(indexDir), rawURL, *server); err != nil {
+		return fmt.Errorf("%s: %w", feedSpace(*server), err)
 	}
-	fmt.Fprintf(a.stdout, "unsubscribed from %s (its articles stay in the index)\n", rawURL)
+	fmt.Fprintf(a.stdout, "unsubscribed %s from %s (its articles stay in the index)\n", feedSpace(*server), rawURL)
 	return nil
 }
 
@@ -128,27 +161,37 @@ type feedJSON struct {
 func toFeedJSON(s feeds.Subscription, now time.Time) feedJSON {
 	st := s.State
 	return feedJSON{
-		URL: s.URL, Server: s.Server, Every: time.Duration(s.Every).String(), NextDue: st.NextDue,
+		URL: s.URL, Server: s.Space, Every: time.Duration(s.Every).String(), NextDue: st.NextDue,
 		LastSuccess: st.LastSuccess, LastError: st.LastError, LastErrorAt: st.LastErrorAt,
 		Failures: st.Failures, ItemsSeen: len(st.Seen), AddedThisWeek: st.AddedInWeekOf(now),
 	}
 }
 
 func cmdFeedsList(a *app, args []string) error {
-	fs := newFlags(a, "feeds list", "[--json] [--index DIR]")
+	fs := newFlags(a, "feeds list", "[--server ID] [--json] [--index DIR]")
 	dir := indexFlag(fs)
 	asJSON := fs.Bool("json", false, "print the feeds as JSON")
+	server := fs.String("server", "", "a Discord server id: only that server's feeds (default: every feed, shared and servers')")
 	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
+	}
+	if *server != "" {
+		if err := briefbot.CheckServerID(*server); err != nil {
+			return usagef("--server: %v", err)
+		}
 	}
 	indexDir, _ := a.indexLocation(*dir)
 	l, err := feeds.Load(feeds.FileFor(indexDir))
 	if err != nil {
 		return err
 	}
+	subs := l.Feeds
+	if *server != "" {
+		subs = l.InSpace(*server)
+	}
 	now := time.Now()
-	out := make([]feedJSON, 0, len(l.Feeds))
-	for _, s := range l.Feeds {
+	out := make([]feedJSON, 0, len(subs))
+	for _, s := range subs {
 		out = append(out, toFeedJSON(s, now))
 	}
 	if *asJSON {
@@ -164,7 +207,11 @@ func cmdFeedsList(a *app, args []string) error {
 }
 
 func printFeed(w io.Writer, f feedJSON) {
-	fmt.Fprintf(w, "%s (every %s)\n", f.URL, f.Every)
+	space := ""
+	if f.Server != "" {
+		space = ", server " + f.Server
+	}
+	fmt.Fprintf(w, "%s (every %s%s)\n", f.URL, f.Every, space)
 	fmt.Fprintf(w, "  last success: %s; %s seen, %s added this week\n", when(f.LastSuccess),
 		textrules.Plural(f.ItemsSeen, "item", "items"), textrules.Plural(f.AddedThisWeek, "article", "articles"))
 	if f.LastError != "" {
@@ -183,8 +230,8 @@ func when(t time.Time) string {
 // /ingest url: in the bot.
 type indexStore struct{ ix *index.Index }
 
-func (s indexStore) UpsertArticles(ctx context.Context, arts []briefbot.Article) (feeds.Upserted, error) {
-	rep, err := s.ix.Upsert(ctx, briefbot.SharedSpace, arts)
+func (s indexStore) UpsertArticles(ctx context.Context, space string, arts []briefbot.Article) (feeds.Upserted, error) {
+	rep, err := s.ix.Upsert(ctx, space, arts)
 	return feeds.Upserted{Added: rep.Added, Updated: rep.Updated, Unchanged: rep.Unchanged}, err
 }
 
@@ -207,7 +254,8 @@ func cmdFeedsPoll(ctx context.Context, a *app, args []string) error {
 	defer ix.Close()
 	printResult := func(r feeds.Result) { printLines(a.stdout, pollLines([]feeds.Result{r})) }
 	p := feeds.New(feeds.Options{
-		File: feeds.FileFor(indexDir), Fetcher: operatorFetcher(), Store: indexStore{ix}, OnResult: printResult,
+		File: feeds.FileFor(indexDir), Fetcher: operatorFetcher(), ServerFetcher: serverFetcher(),
+		Store: indexStore{ix}, OnResult: printResult,
 	})
 	if !*once {
 		if err := p.Run(ctx); !errors.Is(err, context.Canceled) {
@@ -254,4 +302,112 @@ func printLines(w io.Writer, lines []string) {
 	for _, l := range lines {
 		fmt.Fprintln(w, l)
 	}
+}
+
+// serverFeeds is the bot's Feeds: /feeds of a server's admins over the
+// subscriptions file. It checks a feed through the guarded fetcher (the
+// one the poller reads servers' feeds with), and holds each server to a
+// cap on its feeds and a minimum interval.
+type serverFeeds struct {
+	file     string
+	fetcher  feeds.Fetcher // guarded: serverFetcher, or a test's
+	maxFeeds int           // per server
+	minEvery time.Duration
+	now      func() time.Time
+}
+
+func newServerFeeds(indexDir string) *serverFeeds {
+	return &serverFeeds{
+		file: feeds.FileFor(indexDir), fetcher: serverFetcher(),
+		maxFeeds: feeds.DefaultMaxServerFeeds, minEvery: feeds.DefaultServerMinEvery, now: time.Now,
+	}
+}
+
+// refuse is a refusal the admin reads, naming what is wrong.
+func refuse(format string, args ...any) error { return bot.FeedRefusal(fmt.Sprintf(format, args...)) }
+
+func (s *serverFeeds) AddFeed(ctx context.Context, server, rawURL string, every time.Duration) (bot.FeedInfo, error) {
+	if err := briefbot.CheckServerID(server); err != nil {
+		return bot.FeedInfo{}, fmt.Errorf("adding a feed: %w", err)
+	}
+	every = cmp.Or(every, feeds.DefaultEvery)
+	if every < s.minEvery {
+		return bot.FeedInfo{}, refuse("A feed can be checked at most every %s: ask for `every: %s` or more.", bot.ShortDuration(s.minEvery), bot.ShortDuration(s.minEvery))
+	}
+	if err := feeds.ValidateMin(rawURL, every, s.minEvery); err != nil {
+		return bot.FeedInfo{}, refuse("I can't subscribe to that: %v.", err)
+	}
+	// The cheap refusals first, before fetching anything; Subscribe checks
+	// them again under the file's lock.
+	l, err := feeds.Load(s.file)
+	if err != nil {
+		return bot.FeedInfo{}, err
+	}
+	if l.Find(rawURL, server) != nil {
+		return bot.FeedInfo{}, refuse("This server is already subscribed to that feed; `/feeds list` shows its feeds.")
+	}
+	if n := len(l.InSpace(server)); n >= s.maxFeeds {
+		return bot.FeedInfo{}, tooMany(s.maxFeeds)
+	}
+	parsed, err := feeds.Check(ctx, s.fetcher, rawURL)
+	if err != nil {
+		return bot.FeedInfo{}, checkRefusal(err)
+	}
+	sub := feeds.Subscription{URL: rawURL, Space: server, Every: feeds.Interval(every), Added: s.now().UTC()}
+	err = feeds.Subscribe(ctx, s.file, sub, s.maxFeeds)
+	switch {
+	case errors.Is(err, feeds.ErrTooMany):
+		return bot.FeedInfo{}, tooMany(s.maxFeeds)
+	case errors.Is(err, feeds.ErrSubscribed):
+		return bot.FeedInfo{}, refuse("This server is already subscribed to that feed; `/feeds list` shows its feeds.")
+	case err != nil:
+		return bot.FeedInfo{}, err
+	}
+	return bot.FeedInfo{URL: rawURL, Every: every, Title: parsed.Title, Items: len(parsed.Items)}, nil
+}
+
+func tooMany(maxFeeds int) error {
+	return refuse("This server already has %s, the most it may have. Remove one with `/feeds remove` first.",
+		textrules.Plural(maxFeeds, "feed", "feeds"))
+}
+
+// checkRefusal says why the check-fetch failed, for the admin who typed
+// the address: refused by the guard, not reachable, or not a feed.
+func checkRefusal(err error) error {
+	if errors.Is(err, fetch.ErrRefused) {
+		return refuse("I don't fetch that address for a server: it is, or redirects to, a private, loopback or link-local address (%v).", err)
+	}
+	return refuse("I couldn't read that address as a feed: %v", err)
+}
+
+func (s *serverFeeds) RemoveFeed(ctx context.Context, server, rawURL string) error {
+	if err := briefbot.CheckServerID(server); err != nil {
+		return fmt.Errorf("removing a feed: %w", err)
+	}
+	err := feeds.Unsubscribe(ctx, s.file, rawURL, server)
+	if errors.Is(err, feeds.ErrNotSubscribed) {
+		return refuse("This server is not subscribed to that feed; `/feeds list` shows its feeds.")
+	}
+	return err
+}
+
+func (s *serverFeeds) ListFeeds(_ context.Context, server string) ([]bot.FeedInfo, error) {
+	if err := briefbot.CheckServerID(server); err != nil {
+		return nil, fmt.Errorf("listing feeds: %w", err)
+	}
+	l, err := feeds.Load(s.file)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var out []bot.FeedInfo
+	for _, sub := range l.InSpace(server) {
+		st := sub.State
+		out = append(out, bot.FeedInfo{
+			URL: sub.URL, Every: time.Duration(sub.Every),
+			LastSuccess: st.LastSuccess, LastError: st.LastError, LastErrorAt: st.LastErrorAt,
+			ItemsSeen: len(st.Seen), AddedThisWeek: st.AddedInWeekOf(now),
+		})
+	}
+	return out, nil
 }

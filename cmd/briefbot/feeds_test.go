@@ -78,8 +78,9 @@ func TestFeedsUsageErrors(t *testing.T) {
 		{[]string{"feeds", "add"}, "exactly one feed URL"},
 		{[]string{"feeds", "add", "ftp://example.org/feed"}, "not an http(s) URL"},
 		{[]string{"feeds", "add", "https://example.org/feed", "--every", "5m"}, "below the minimum of 15m0s"},
-		{[]string{"feeds", "add", "https://example.org/feed", "--server", "123"}, "per-server feeds are not supported yet: a feed goes into the shared space"},
-		{[]string{"feeds", "remove", "https://example.org/feed", "--server", "123"}, "per-server feeds are not supported yet"},
+		{[]string{"feeds", "add", "https://example.org/feed", "--server", "123"}, `--server: "123" is not a Discord server id`},
+		{[]string{"feeds", "remove", "https://example.org/feed", "--server", "123"}, `--server: "123" is not a Discord server id`},
+		{[]string{"feeds", "list", "--server", "abc"}, `--server: "abc" is not a Discord server id`},
 		{[]string{"feeds", "list", "extra"}, "unexpected argument"},
 	} {
 		code, _, errOut := runCmd(t, vars, tc.args...)
@@ -87,7 +88,7 @@ func TestFeedsUsageErrors(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want exit 2 and one line with %q", tc.args, code, errOut, tc.want)
 		}
 	}
-	if code, _, errOut := runCmd(t, vars, "feeds", "remove", "https://example.org/feed"); code != exitFail || !strings.Contains(errOut, "no subscription") {
+	if code, _, errOut := runCmd(t, vars, "feeds", "remove", "https://example.org/feed"); code != exitFail || !strings.Contains(errOut, "the shared space: not subscribed to https://example.org/feed") {
 		t.Errorf("remove of an unknown feed: exit %d %q", code, errOut)
 	}
 }

@@ -129,7 +129,7 @@ func TestFeedItemAge(t *testing.T) {
 	var got int
 	store := freshnessStore{next: storeFunc(func(arts []briefbot.Article) { got = len(arts) }), metrics: m}
 	arts := []briefbot.Article{{ID: "a", Published: time.Now().Add(-time.Hour)}, {ID: "b"}}
-	if _, err := store.UpsertArticles(context.Background(), arts); err != nil {
+	if _, err := store.UpsertArticles(context.Background(), briefbot.SharedSpace, arts); err != nil {
 		t.Fatal(err)
 	}
 	if got != 2 {
@@ -143,7 +143,7 @@ func TestFeedItemAge(t *testing.T) {
 
 type storeFunc func([]briefbot.Article)
 
-func (f storeFunc) UpsertArticles(_ context.Context, arts []briefbot.Article) (feeds.Upserted, error) {
+func (f storeFunc) UpsertArticles(_ context.Context, _ string, arts []briefbot.Article) (feeds.Upserted, error) {
 	f(arts)
 	return feeds.Upserted{Added: len(arts)}, nil
 }

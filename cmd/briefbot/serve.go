@@ -254,6 +254,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		Logger:      log,
 		Fetcher:     fetch.New(fetch.Options{}),
 		Admin:       admin,
+		Feeds:       newServerFeeds(cfg.indexDir),
 		FeedbackLog: cfg.feedback,
 		StartedAt:   time.Now(),
 		Observer:    m,
@@ -318,11 +319,13 @@ func watchAndReindex(ctx context.Context, roots []string, admin *indexAdmin, log
 	}
 }
 
-// feedPoller polls the operator's feed subscriptions (briefbot feeds add)
-// into ix, logging and counting each poll.
+// feedPoller polls the feed subscriptions (the operator's, briefbot feeds
+// add, and the servers', /feeds add) into ix, each into its space, logging
+// and counting each poll. Servers' feeds go through the guarded fetcher.
 func feedPoller(indexDir string, ix *index.Index, log *slog.Logger, m *metrics.Metrics) *feeds.Poller {
 	return feeds.New(feeds.Options{
-		File: feeds.FileFor(indexDir), Fetcher: operatorFetcher(), Store: freshnessStore{indexStore{ix}, m}, Log: log,
+		File: feeds.FileFor(indexDir), Fetcher: operatorFetcher(), ServerFetcher: serverFetcher(),
+		Store: freshnessStore{indexStore{ix}, m}, Log: log,
 		OnResult: func(r feeds.Result) {
 			log.Info("feed polled", "result", r.String())
 			countFeedPoll(m, r)
@@ -350,14 +353,14 @@ type freshnessStore struct {
 	metrics *metrics.Metrics
 }
 
-func (s freshnessStore) UpsertArticles(ctx context.Context, arts []briefbot.Article) (feeds.Upserted, error) {
+func (s freshnessStore) UpsertArticles(ctx context.Context, space string, arts []briefbot.Article) (feeds.Upserted, error) {
 	now := time.Now()
 	for _, a := range arts {
 		if !a.Published.IsZero() {
 			s.metrics.FeedItemIngested(now.Sub(a.Published))
 		}
 	}
-	return s.next.UpsertArticles(ctx, arts)
+	return s.next.UpsertArticles(ctx, space, arts)
 }
 
 // pollFeeds runs p until ctx ends, each feed when it is due; with no
