@@ -203,7 +203,7 @@ func (h *Handler) feedsList(ctx context.Context, server string, out *outcome) (*
 	var b strings.Builder
 	b.WriteString("This server's " + textrules.Plural(len(list), "feed", "feeds") + ":")
 	for n, f := range list {
-		entry := feedEntry(f)
+		entry := feedEntry(f, h.loc)
 		if b.Len()+len(entry) > feedsListBudget {
 			fmt.Fprintf(&b, "\n…and %d more.", len(list)-n)
 			break
@@ -215,13 +215,13 @@ func (h *Handler) feedsList(ctx context.Context, server string, out *outcome) (*
 
 // feedEntry is one feed of /feeds list: its address and interval, its last
 // success, what it brought, and its last error with when.
-func feedEntry(f FeedInfo) string {
+func feedEntry(f FeedInfo, loc *time.Location) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n• %s, every %s\n  last success: %s · %s seen · %s added this week",
-		feedLink(f.URL), ShortDuration(f.Every), discordTime(f.LastSuccess),
+		feedLink(f.URL), ShortDuration(f.Every), feedTime(f.LastSuccess, loc),
 		textrules.Plural(f.ItemsSeen, "item", "items"), textrules.Plural(f.AddedThisWeek, "article", "articles"))
 	if f.LastError != "" {
-		fmt.Fprintf(&b, "\n  last error (%s): %s", discordTime(f.LastErrorAt),
+		fmt.Fprintf(&b, "\n  last error (%s): %s", feedTime(f.LastErrorAt, loc),
 			truncate(escapeMarkdown(oneLine(cleanText(f.LastError, false))), 200))
 	}
 	return b.String()
@@ -236,13 +236,13 @@ func feedLink(raw string) string {
 	return "`" + truncate(strings.ReplaceAll(oneLine(raw), "`", "'"), 100) + "`"
 }
 
-// discordTime is a timestamp each reader sees in their own zone, or
-// "never".
-func discordTime(t time.Time) string {
+// feedTime is a time in the bot's zone, or "never". Not a Discord
+// timestamp (<t:…>): the bot's messages carry no markup of that kind.
+func feedTime(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return "never"
 	}
-	return fmt.Sprintf("<t:%d:f>", t.Unix())
+	return t.In(loc).Format("2006-01-02 15:04 MST")
 }
 
 // ShortDuration writes 1h0m0s as 1h and 1h30m0s as 1h30m.
