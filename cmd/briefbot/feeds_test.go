@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/feeds"
+	"github.com/briefbot/briefbot/fetch"
 	"github.com/briefbot/briefbot/index"
 	"github.com/briefbot/briefbot/internal/discordtest"
 	"github.com/briefbot/briefbot/metrics"
@@ -188,5 +193,178 @@ func TestFeedsPollThroughServe(t *testing.T) {
 	}
 	if code, out, _ := runCmd(t, vars, "search", "bearings"); code != exitOK || !strings.Contains(out, "Bridge reopens") {
 		t.Errorf("search after the poll: exit %d\n%s", code, out)
+	}
+}
+
+// Two Discord servers, as Discord numbers them.
+const (
+	feedServerA = "310000000000000001"
+	feedServerB = "320000000000000002"
+)
+
+// lighthouseAtom is a news agency's Atom feed, written for these tests.
+const lighthouseAtom = `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://wire.example.net/">
+<title>Coast wire</title><id>urn:example:coast</id><updated>2026-03-04T09:00:00Z</updated>
+<entry><id>urn:example:coast:lighthouse</id><title>Lighthouse relit</title><link href="stories/lighthouse"/>
+<updated>2026-03-04T09:00:00Z</updated><author><name>Coast desk</name></author>
+<content type="html">&lt;p&gt;The old lighthouse on the north cape was relit on Tuesday after a two-year restoration by volunteers.&lt;/p&gt;
+&lt;p&gt;Keepers said the new lamp can be seen from twenty miles out on a clear night, further than the one it replaces.&lt;/p&gt;
+&lt;p&gt;The restoration was paid for by a public appeal that raised more than the trust had asked for in its first month.&lt;/p&gt;
+&lt;p&gt;Visitors will be able to climb the tower on weekends from April, the trust said, weather permitting.&lt;/p&gt;</content></entry>
+</feed>`
+
+// feedSite serves the Atom feed, an HTML page that is not a feed, and a
+// redirect to a private address.
+func feedSite(t *testing.T) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/atom":
+			w.Header().Set("Content-Type", "application/atom+xml")
+			fmt.Fprint(w, lighthouseAtom)
+		case "/page":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, "<html><body><p>Not a feed.</p></body></html>")
+		case "/private":
+			http.Redirect(w, r, "http://192.168.77.1/feed.xml", http.StatusFound)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestServerFeedsAdapter: /feeds' adapter checks each feed through the
+// guarded fetcher, refuses clearly (a repeat, a private redirect, not a
+// feed, too often, over the cap), keeps each server's feeds apart, and the
+// poller puts each server's copy into its own space of a real index.
+func TestServerFeedsAdapter(t *testing.T) {
+	srv := feedSite(t)
+	indexDir := filepath.Join(t.TempDir(), "index")
+	// As serveFetcher, but reaching httptest on loopback; private
+	// addresses stay refused.
+	guard := fetch.New(fetch.Options{AllowLoopback: true, Timeout: 5 * time.Second})
+	sf := &serverFeeds{file: feeds.FileFor(indexDir), fetcher: guard, maxFeeds: 2, minEvery: feeds.DefaultServerMinEvery, now: time.Now}
+	ctx := context.Background()
+	atom, second, third := srv.URL+"/atom", srv.URL+"/atom?edition=2", srv.URL+"/atom?edition=3"
+
+	if f, err := sf.AddFeed(ctx, feedServerA, atom, 0); err != nil || f.Title != "Coast wire" || f.Items != 1 || f.Every != time.Hour {
+		t.Fatalf("add in A: %+v %v", f, err)
+	}
+	if _, err := sf.AddFeed(ctx, feedServerB, atom, 30*time.Minute); err != nil {
+		t.Fatalf("the same feed in B: %v", err)
+	}
+	for _, tc := range []struct {
+		url   string
+		every time.Duration
+		want  string
+	}{
+		{atom, 0, "already subscribed to that feed"},
+		{srv.URL + "/private", 0, "it is, or redirects to, a private, loopback or link-local address"},
+		{srv.URL + "/page", 0, "I couldn't read that address as a feed"},
+		{srv.URL + "/missing", 0, "404"},
+		{second, 5 * time.Minute, "at most every 15m: ask for `every: 15m` or more"},
+	} {
+		_, err := sf.AddFeed(ctx, feedServerA, tc.url, tc.every)
+		var refusal bot.FeedRefusal
+		if !errors.As(err, &refusal) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("add %s every %v in A: %v, want a refusal with %q", tc.url, tc.every, err, tc.want)
+		}
+	}
+	if _, err := sf.AddFeed(ctx, feedServerA, second, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sf.AddFeed(ctx, feedServerA, third, 0); err == nil || !strings.Contains(err.Error(), "already has 2 feeds, the most it may have") {
+		t.Errorf("A's third feed: %v", err)
+	}
+	if _, err := sf.AddFeed(ctx, feedServerB, third, 0); err != nil {
+		t.Errorf("B's second feed, while A is full: %v", err)
+	}
+	if err := sf.RemoveFeed(ctx, feedServerB, second); err == nil || !strings.Contains(err.Error(), "not subscribed to that feed") {
+		t.Errorf("B removing A's feed: %v", err)
+	}
+
+	ix, err := index.Open(indexDir, index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	p := feeds.New(feeds.Options{File: sf.file, Fetcher: operatorFetcher(), ServerFetcher: guard, Store: indexStore{ix}})
+	results, err := p.Poll(ctx)
+	if err != nil || len(results) != 4 {
+		t.Fatalf("poll: %v %v", results, err)
+	}
+	for _, sc := range []briefbot.Scope{{Server: feedServerA}, {Server: feedServerB}} {
+		page, err := ix.Search(ctx, "lighthouse relit", briefbot.SearchFilters{Scope: sc}, 1, 10)
+		if err != nil || page.Total == 0 {
+			t.Fatalf("search from %s: %+v %v", sc.Server, page, err)
+		}
+		for _, ps := range page.Passages {
+			if ps.Article.Space != sc.Server {
+				t.Errorf("search from %s finds a passage of space %q", sc.Server, ps.Article.Space)
+			}
+		}
+	}
+	if page, err := ix.Search(ctx, "lighthouse relit", briefbot.SearchFilters{}, 1, 10); err != nil || page.Total != 0 {
+		t.Errorf("the shared space has a server's feed item: %d %v", page.Total, err)
+	}
+	listA, err := sf.ListFeeds(ctx, feedServerA)
+	if err != nil || len(listA) != 2 {
+		t.Fatalf("A's feeds: %+v %v", listA, err)
+	}
+	added := 0
+	for _, f := range listA {
+		if f.URL != atom && f.URL != second || f.LastSuccess.IsZero() || f.ItemsSeen != 1 || f.LastError != "" {
+			t.Errorf("A's feed after the poll: %+v", f)
+		}
+		added += f.AddedThisWeek
+	}
+	if added != 1 { // the same item twice in one space is one article
+		t.Errorf("A's feeds added %d articles this week, want 1", added)
+	}
+}
+
+// TestFeedsCLIPerServer: the operator manages a server's feeds with
+// --server; a server's feed is checked through the guard (here refused on
+// loopback), and list and remove act on the space named.
+func TestFeedsCLIPerServer(t *testing.T) {
+	srv := feedSite(t)
+	indexDir := filepath.Join(t.TempDir(), "index")
+	vars := map[string]string{"BRIEFBOT_INDEX": indexDir}
+	atom := srv.URL + "/atom"
+	code, _, errOut := runCmd(t, vars, "feeds", "add", atom, "--server", feedServerA)
+	if code != exitFail || !strings.Contains(errOut, "is a loopback address") {
+		t.Errorf("add of a loopback feed for a server: exit %d %q", code, errOut)
+	}
+	if code, out, errOut := runCmd(t, vars, "feeds", "add", atom); code != exitOK || !strings.Contains(out, "subscribed the shared space to") {
+		t.Fatalf("add for the shared space: exit %d %s%s", code, out, errOut)
+	}
+	// Servers' subscriptions as /feeds add leaves them.
+	for _, server := range []string{feedServerA, feedServerB} {
+		sub := feeds.Subscription{URL: atom, Space: server, Every: feeds.Interval(time.Hour)}
+		if err := feeds.Subscribe(context.Background(), feeds.FileFor(indexDir), sub, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, errOut := runCmd(t, vars, "feeds", "list", "--server", feedServerA, "--json")
+	var list []struct {
+		URL    string `json:"url"`
+		Server string `json:"server"`
+	}
+	if code != exitOK || json.Unmarshal([]byte(out), &list) != nil || len(list) != 1 || list[0].Server != feedServerA || list[0].URL != atom {
+		t.Errorf("list --server A: exit %d %s%s", code, out, errOut)
+	}
+	if code, out, _ := runCmd(t, vars, "feeds", "list"); code != exitOK || strings.Count(out, atom) != 3 || !strings.Contains(out, "server "+feedServerB) {
+		t.Errorf("list of every feed: exit %d\n%s", code, out)
+	}
+	if code, out, errOut := runCmd(t, vars, "feeds", "remove", atom, "--server", feedServerB); code != exitOK || !strings.Contains(out, "unsubscribed server "+feedServerB+"'s space") {
+		t.Errorf("remove --server B: exit %d %s%s", code, out, errOut)
+	}
+	if code, _, errOut := runCmd(t, vars, "feeds", "remove", atom, "--server", feedServerB); code != exitFail || !strings.Contains(errOut, "server "+feedServerB+"'s space: not subscribed") {
+		t.Errorf("second remove --server B: exit %d %q", code, errOut)
+	}
+	if l, _ := feeds.Load(feeds.FileFor(indexDir)); len(l.Feeds) != 2 || l.Find(atom, feedServerA) == nil || l.Find(atom, briefbot.SharedSpace) == nil {
+		t.Errorf("after B's removal: %+v", l.Feeds)
 	}
 }
