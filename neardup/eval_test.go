@@ -1,7 +1,9 @@
 package neardup
 
 import (
+	"fmt"
 	"math/bits"
+	"math/rand/v2"
 	"os"
 	"slices"
 	"testing"
@@ -165,3 +167,161 @@ func BenchmarkIngestNews(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(arts)), "ns/article")
 }
+
+// TestEvalCompareCandidates logs the measurements behind the defaults
+// (docs/notebook/neardup-experiments.md): MinHash at several thresholds,
+// with and without the paragraph cap, against SimHash over the same
+// shingles, each compared with the exact Jaccard similarity of every pair.
+// It checks only what the choice rests on: the default finds every pair
+// whose exact similarity is well above the threshold, and no pair far
+// below it.
+func TestEvalCompareCandidates(t *testing.T) {
+	sharedtest.SkipEvalIfShort(t)
+	arts := newsArticles(t)
+	for _, capWords := range []int{maxParagraphTokens, 0} {
+		bodies := make([][]string, len(arts))
+		for i, a := range arts {
+			bodies[i] = bodyTokensCapped(a, capWords)
+		}
+		exact := exactJaccard(bodies, ShingleWords, 0.2)
+		long := make([]bool, len(arts))
+		for i, b := range bodies {
+			long[i] = len(kShingles(b, ShingleWords)) >= DefaultMinShingles
+		}
+		sign := func(a briefbot.Article) Signature { return SignTokens(bodyTokensCapped(a, capWords)) }
+		for _, th := range []float64{0.3, 0.4, 0.5, 0.6, 0.7} {
+			groups := find(arts, Options{Threshold: th}, sign)
+			m := measureGroups(arts, groups, exact, long)
+			t.Logf("cap %d, MinHash %.1f: %s", capWords, th, m)
+			if capWords == maxParagraphTokens && th == DefaultThreshold && (m.missedAbove > 0 || m.farBelow > 0) {
+				t.Errorf("default settings: %s; want no pair at exact Jaccard >= %.1f missed and none under %.1f grouped", m, m.highMark, m.lowMark)
+			}
+		}
+		sims := make([]uint64, len(arts))
+		for i, b := range bodies {
+			sims[i] = simHash(kShingles(b, ShingleWords))
+		}
+		for _, d := range []int{3, 6, 10, 14} {
+			groups := simHashGroups(arts, sims, long, d)
+			t.Logf("cap %d, SimHash <= %d bits: %s", capWords, d, measureGroups(arts, groups, exact, long))
+		}
+	}
+}
+
+// groupMeasure compares groups with the exact similarities of their pairs.
+type groupMeasure struct {
+	groups, articles, pairs int
+	// pairs grouped at exact Jaccard >= highMark, < lowMark; long pairs at
+	// exact >= highMark not grouped
+	above, farBelow, missedAbove int
+	below                        int // pairs grouped at exact < 0.5
+	highMark, lowMark            float64
+}
+
+func (m groupMeasure) String() string {
+	return fmt.Sprintf("%d groups, %d articles; %d pairs grouped: %d at exact J >= %.1f, %d under 0.5, %d under %.1f; %d pairs at exact J >= %.1f not grouped",
+		m.groups, m.articles, m.pairs, m.above, m.highMark, m.below, m.farBelow, m.lowMark, m.missedAbove, m.highMark)
+}
+
+func measureGroups(arts []briefbot.Article, groups []Group, exact map[pairKey]float64, long []bool) groupMeasure {
+	m := groupMeasure{groups: len(groups), highMark: 0.6, lowMark: 0.3}
+	pos := make(map[string]int, len(arts))
+	for i, a := range arts {
+		pos[a.ID] = i
+	}
+	together := make(map[pairKey]bool)
+	for _, g := range groups {
+		m.articles += len(g.Members)
+		for x := range g.Members {
+			for y := x + 1; y < len(g.Members); y++ {
+				p := mkPair(pos[g.Members[x]], pos[g.Members[y]])
+				together[p] = true
+				m.pairs++
+				switch j := exact[p]; {
+				case j >= m.highMark:
+					m.above++
+				case j < m.lowMark:
+					m.farBelow++
+					m.below++
+				case j < 0.5:
+					m.below++
+				}
+			}
+		}
+	}
+	for p, j := range exact {
+		if j >= m.highMark && long[p.a] && long[p.b] && !together[p] {
+			m.missedAbove++
+		}
+	}
+	return m
+}
+
+// simHashGroups groups articles whose SimHashes differ in at most d bits,
+// comparing every pair (fine for a measurement, not for ingest) and joining
+// groups transitively.
+func simHashGroups(arts []briefbot.Article, sims []uint64, long []bool, d int) []Group {
+	parent := make([]int, len(arts))
+	for i := range parent {
+		parent[i] = i
+	}
+	var root func(int) int
+	root = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	for i := range sims {
+		for j := i + 1; j < len(sims); j++ {
+			if long[i] && long[j] && hamming(sims[i], sims[j]) <= d {
+				parent[root(i)] = root(j)
+			}
+		}
+	}
+	byRoot := make(map[int][]string)
+	for i, a := range arts {
+		byRoot[root(i)] = append(byRoot[root(i)], a.ID)
+	}
+	var out []Group
+	for _, ids := range byRoot {
+		if len(ids) > 1 {
+			out = append(out, Group{Original: ids[0], Members: ids})
+		}
+	}
+	return out
+}
+
+// TestEvalGroupSample logs (with -v) the 50 groups read by hand for
+// docs/neardup-groups.md: the news set has fewer than 50 groups at the
+// default threshold, so all of them, then groups drawn at random with a
+// fixed seed from the BBC News summary set (a second real set, of one
+// publisher) to make up 50.
+func TestEvalGroupSample(t *testing.T) {
+	sharedtest.SkipEvalIfShort(t)
+	news := Find(newsArticles(t), Options{})
+	data, err := os.ReadFile(sharedtest.Path(t, "eval/summaries/bbc.jsonl"))
+	if err != nil {
+		t.Fatalf("reading the BBC set: %v", err)
+	}
+	bbcArts, _ := corpus.Parse("summaries/bbc.jsonl", data)
+	bbc := Find(bbcArts, Options{})
+	t.Logf("news: %d groups; BBC: %d articles, %d groups", len(news), len(bbcArts), len(bbc))
+	sample := slices.Clone(news)
+	r := rand.New(rand.NewPCG(14, 4)) // issue 14, section 4
+	for _, i := range r.Perm(len(bbc)) {
+		if len(sample) == sampleSize {
+			break
+		}
+		sample = append(sample, bbc[i])
+	}
+	if len(sample) != sampleSize {
+		t.Fatalf("only %d groups to read, want %d", len(sample), sampleSize)
+	}
+	for i, g := range sample {
+		t.Logf("sample %d: %v %.2f", i+1, g.Members, g.Similarity[1:])
+	}
+}
+
+const sampleSize = 50

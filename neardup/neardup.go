@@ -63,6 +63,12 @@ const (
 	// Jaccard 0.5 becomes a candidate with probability 1-(1-0.5^4)^32 ≈
 	// 0.9874, at 0.6 ≈ 0.9999, and a pair at 0.2 with about 0.05.
 	DefaultBands = 32
+	// maxParagraphTokens caps the words a paragraph contributes. Prose
+	// paragraphs are rarely longer; a paragraph of a thousand words is a
+	// photo gallery's captions or a page's run-together furniture, which
+	// outlets repeat under unrelated stories and which otherwise outweighs
+	// the story itself (see the notebook).
+	maxParagraphTokens = 200
 	// DefaultMinShingles: bodies shorter than this many shingles (about 40
 	// words) are not signed.
 	DefaultMinShingles = 40
@@ -135,7 +141,11 @@ type Group struct {
 // Find groups the near-duplicates among arts. Only groups of two or more
 // articles are returned, ordered by their original's publication date and
 // then id. Articles with the same id are taken once (the first).
-func Find(arts []briefbot.Article, opts Options) []Group {
+func Find(arts []briefbot.Article, opts Options) []Group { return find(arts, opts, Sign) }
+
+// find is Find with the signing function as a parameter, for the
+// experiments that compare ways of signing.
+func find(arts []briefbot.Article, opts Options, sign func(briefbot.Article) Signature) []Group {
 	order := make([]int, 0, len(arts))
 	seen := make(map[string]bool, len(arts))
 	for i, a := range arts {
@@ -147,7 +157,7 @@ func Find(arts []briefbot.Article, opts Options) []Group {
 	slices.SortFunc(order, func(i, j int) int { return compareArticles(&arts[i], &arts[j]) })
 	ix := NewIndex(opts)
 	for _, i := range order {
-		sig := Sign(arts[i])
+		sig := sign(arts[i])
 		ix.Add(arts[i].ID, arts[i].Published, &sig)
 	}
 	return ix.Groups()
@@ -179,11 +189,18 @@ func Sign(a briefbot.Article) Signature {
 
 // bodyTokens is the article's body as one token stream. Paragraph
 // boundaries are not marked: an outlet that joins or splits paragraphs has
-// still copied the text.
-func bodyTokens(a briefbot.Article) []string {
+// still copied the text. Only the first maxParagraphTokens words of a
+// paragraph count.
+func bodyTokens(a briefbot.Article) []string { return bodyTokensCapped(a, maxParagraphTokens) }
+
+func bodyTokensCapped(a briefbot.Article, capWords int) []string {
 	var toks []string
 	for _, p := range a.Paragraphs {
+		n := len(toks)
 		toks = textrules.AppendTokens(toks, p.Text)
+		if capWords > 0 && len(toks)-n > capWords {
+			toks = toks[:n+capWords]
+		}
 	}
 	return toks
 }
