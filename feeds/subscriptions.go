@@ -1,9 +1,9 @@
-// Package feeds keeps the operator's feed subscriptions and polls them as a
-// good citizen: conditional GETs, the feed's and the server's own pacing,
-// Retry-After, backoff with jitter, bounded concurrency and one request at
-// a time per host. New and changed items become articles in a Store (the
-// index, through a small interface: this package knows nothing of Bleve
-// or Discord).
+// Package feeds keeps the feed subscriptions (the operator's and the
+// servers') and polls them as a good citizen: conditional GETs, the feed's
+// and the server's own pacing, Retry-After, backoff with jitter, bounded
+// concurrency and one request at a time per host. New and changed items
+// become articles in a Store (the index, through a small interface: this
+// package knows nothing of Bleve or Discord).
 //
 // Every subscription has a Space: briefbot.SharedSpace for the operator's
 // feeds, which every server sees, or a Discord server id for a server's

@@ -242,7 +242,7 @@ func feedSite(t *testing.T) *httptest.Server {
 func TestServerFeedsAdapter(t *testing.T) {
 	srv := feedSite(t)
 	indexDir := filepath.Join(t.TempDir(), "index")
-	// As serveFetcher, but reaching httptest on loopback; private
+	// As serverFetcher, but reaching httptest on loopback; private
 	// addresses stay refused.
 	guard := fetch.New(fetch.Options{AllowLoopback: true, Timeout: 5 * time.Second})
 	sf := &serverFeeds{file: feeds.FileFor(indexDir), fetcher: guard, maxFeeds: 2, minEvery: feeds.DefaultServerMinEvery, now: time.Now}
