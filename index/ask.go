@@ -96,7 +96,15 @@ func (ix *Index) ask(ctx context.Context, text string, opts briefbot.AskOptions,
 	if err != nil {
 		return ans, err
 	}
-	q, respelled, err := parseQuestion(ctx, r, text, qts, pairs, vis)
+	var view *scopeView
+	if vis != nil {
+		arts, err := ix.articlesOf(ctx, r)
+		if err != nil {
+			return ans, err
+		}
+		view = &scopeView{vis: vis, docs: uint64(man.visible(opts.Scope).paragraphs), dfs: arts, server: opts.Scope.Server}
+	}
+	q, respelled, err := parseQuestion(ctx, r, text, qts, pairs, view)
 	if err != nil {
 		return ans, err
 	}
@@ -157,7 +165,10 @@ func (ix *Index) allTerms(text string) []questionTerm {
 // parseQuestion opens the postings of the question's terms, looks for a
 // term no paragraph holds by its nearest spelling (respelled names those
 // words, as typed) and weighs the terms. Close q.terms with closeTerms.
-func parseQuestion(ctx context.Context, r bleveindex.IndexReader, text string, qts []questionTerm, pairs [][2]int, vis func(doc uint64) bool) (q *question, respelled []string, err error) {
+//
+// view, when not nil, is the asker's scope, which hides some documents:
+// terms are then counted and weighed over what it sees (correctTerms).
+func parseQuestion(ctx context.Context, r bleveindex.IndexReader, text string, qts []questionTerm, pairs [][2]int, view *scopeView) (q *question, respelled []string, err error) {
 	terms := make([]string, len(qts))
 	for i, qt := range qts {
 		terms[i] = qt.term
@@ -166,7 +177,7 @@ func parseQuestion(ctx context.Context, r bleveindex.IndexReader, text string, q
 	if err != nil {
 		return nil, nil, err
 	}
-	replaced, err := correctTerms(ctx, r, sts, vis)
+	replaced, err := correctTerms(ctx, r, sts, view)
 	if err != nil {
 		closeTerms(sts)
 		return nil, nil, err

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2/search"
 	bleveindex "github.com/blevesearch/bleve_index_api"
@@ -417,6 +418,34 @@ type docArticles struct {
 	snapshot bleveindex.IndexReader // compared by identity, never read
 	aid      []string
 	spaces   []string // each document's space, from its article's key
+
+	// dfs caches how many paragraphs of a scope hold a term (key: the
+	// scope's server, spaceSep, the term), which Ask counts posting by
+	// posting when the scope hides some (speller.reweigh): the common
+	// terms that cost most to count recur from question to question.
+	dfMu sync.Mutex
+	dfs  map[string]uint64
+}
+
+// maxCachedDFs bounds docArticles.dfs; when full it starts afresh.
+const maxCachedDFs = 50000
+
+// cachedDF is the cached count of term's paragraphs in server's scope.
+func (t *docArticles) cachedDF(server, term string) (uint64, bool) {
+	t.dfMu.Lock()
+	defer t.dfMu.Unlock()
+	df, ok := t.dfs[server+spaceSep+term]
+	return df, ok
+}
+
+// storeDF caches the count of term's paragraphs in server's scope.
+func (t *docArticles) storeDF(server, term string, df uint64) {
+	t.dfMu.Lock()
+	defer t.dfMu.Unlock()
+	if t.dfs == nil || len(t.dfs) >= maxCachedDFs {
+		t.dfs = map[string]uint64{}
+	}
+	t.dfs[server+spaceSep+term] = df
 }
 
 func (t *docArticles) article(doc uint64) string {

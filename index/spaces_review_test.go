@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -80,6 +81,38 @@ func TestSpacesSummaryKeepsSharedCopyAndSmallestID(t *testing.T) {
 	for _, p := range sum.Points {
 		if p.Article.ID == "zulu" && p.Article.Space != briefbot.SharedSpace {
 			t.Errorf("summary from A cites zulu in space %q, want the shared copy", p.Article.Space)
+		}
+	}
+}
+
+// Server A's articles must not change B's answers: a word A uses in many
+// paragraphs would otherwise count as common (askCommonIDF) for B too, and
+// B's question about it would find nothing, telling B what A holds.
+func TestSpacesAskWeighsTermsInScope(t *testing.T) {
+	ctx := context.Background()
+	build := func(flood bool) *Index {
+		ix := newTestIndex(t)
+		upsert(t, ix, testArticles()...)
+		if flood {
+			var arts []briefbot.Article
+			for i := range 300 {
+				arts = append(arts, art(fmt.Sprintf("note-%d", i), "quarrington.example", "Xavier Quint", "2026-02-01",
+					"Note", fmt.Sprintf("Kursk note %d: the Kursk region in brief.", i)))
+			}
+			if _, err := ix.Upsert(ctx, serverA, arts); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return ix
+	}
+	withA, withoutA := build(true), build(false)
+	for _, q := range []string{"What happened in Kursk?", "Why did the offensive in Kursk stall?", "What happened in Kursck?"} {
+		for _, sc := range []briefbot.Scope{scopeB, {}} {
+			got := ask(t, withA, q, briefbot.AskOptions{Scope: sc})
+			want := ask(t, withoutA, q, briefbot.AskOptions{Scope: sc})
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("ask %q from %q:\nwith A    %+v\nwithout A %+v", q, sc.Server, got, want)
+			}
 		}
 	}
 }

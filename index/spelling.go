@@ -50,6 +50,9 @@ type speller struct {
 	r    bleveindex.IndexReader
 	vis  func(doc uint64) bool // nil: every document is visible
 	left int
+	// dfs, when set, caches the full counts of vis's scope (of server).
+	dfs    *docArticles
+	server string
 }
 
 func newSpeller(r bleveindex.IndexReader, vis func(doc uint64) bool) *speller {
@@ -67,17 +70,27 @@ func (sp *speller) nearest(ctx context.Context, term string) (string, error) {
 
 // freq is the number of paragraphs the speller's scope sees holding term.
 func (sp *speller) freq(ctx context.Context, term string) (uint64, error) {
-	return sp.count(ctx, term, false)
+	if sp.vis == nil || sp.dfs == nil {
+		return sp.count(ctx, term, 0)
+	}
+	if df, ok := sp.dfs.cachedDF(sp.server, term); ok {
+		return df, nil
+	}
+	df, err := sp.count(ctx, term, 0)
+	if err == nil {
+		sp.dfs.storeDF(sp.server, term, df)
+	}
+	return df, err
 }
 
 // held reports whether some paragraph the speller's scope sees holds term.
 func (sp *speller) held(ctx context.Context, term string) (bool, error) {
-	n, err := sp.count(ctx, term, true)
+	n, err := sp.count(ctx, term, 1)
 	return n > 0, err
 }
 
-// count counts term's visible paragraphs, stopping at the first if first.
-func (sp *speller) count(ctx context.Context, term string, first bool) (uint64, error) {
+// count counts term's visible paragraphs, stopping at limit (0: none).
+func (sp *speller) count(ctx context.Context, term string, limit uint64) (uint64, error) {
 	if sp.vis == nil {
 		return docFreq(ctx, sp.r, term)
 	}
@@ -95,11 +108,35 @@ func (sp *speller) count(ctx context.Context, term string, first bool) (uint64, 
 		}
 		if sp.vis(d.ID.Value()) {
 			n++
-			if first {
+			if n == limit {
 				return n, nil
 			}
 		}
 	}
+}
+
+// scopeView is what Ask's question terms are counted over when the asker's
+// scope hides paragraphs (see correctTerms).
+type scopeView struct {
+	vis    func(doc uint64) bool
+	docs   uint64 // paragraphs the scope sees
+	dfs    *docArticles
+	server string
+}
+
+// reweigh is st counted over the speller's visible paragraphs, n of them:
+// a term only hidden paragraphs hold gets df 0, as if none did.
+func (sp *speller) reweigh(ctx context.Context, st stageTerm, n uint64) (stageTerm, error) {
+	if st.df > 0 {
+		df, err := sp.freq(ctx, st.term)
+		if err != nil {
+			return st, err
+		}
+		st.df = df
+	}
+	st.idf = bm25IDF(n, max(st.df, 1))
+	st.common = st.idf < askCommonIDF
+	return st, nil
 }
 
 // correctTerms replaces each question term no paragraph of the scope (vis,
@@ -108,23 +145,36 @@ func (sp *speller) count(ctx context.Context, term string, first bool) (uint64, 
 // replaced. A replaced term keeps its place among the question's terms, so
 // the question's word pairs and last sentence still line up. A term held by
 // hidden paragraphs only, and not replaced, is made to look absent.
-func correctTerms(ctx context.Context, r bleveindex.IndexReader, sts []stageTerm, vis func(doc uint64) bool) (replaced []int, err error) {
+//
+// When the scope hides paragraphs (vis not nil), every term is weighed by
+// the scope's own paragraphs, visDocs of them: the idf, and so whether a
+// term is common (askCommonIDF, which decides whether it can find a
+// candidate at all), must not move with what other servers hold, or one
+// server's articles would change, and so reveal themselves in, another's
+// answers.
+//
+// view, when not nil, is the asker's scope: which documents it sees, how
+// many, and the cache of its terms' counts.
+func correctTerms(ctx context.Context, r bleveindex.IndexReader, sts []stageTerm, view *scopeView) (replaced []int, err error) {
 	n, err := r.DocCount()
 	if err != nil {
 		return nil, err
 	}
-	sp := newSpeller(r, vis)
+	sp := newSpeller(r, nil)
+	if view != nil {
+		n = view.docs
+		sp = newSpeller(r, view.vis)
+		sp.dfs, sp.server = view.dfs, view.server
+	}
 	for i, st := range sts {
-		if st.df > 0 {
-			if held, err := sp.held(ctx, st.term); err != nil || held {
-				if err != nil {
-					return nil, err
-				}
-				continue
+		if view != nil {
+			if st, err = sp.reweigh(ctx, st, n); err != nil {
+				return nil, err
 			}
-			// Only hidden paragraphs hold it: as if none did.
-			st.df, st.idf, st.common = 0, bm25IDF(n, 1), false
 			sts[i] = st
+		}
+		if st.df > 0 {
+			continue
 		}
 		best, err := sp.nearest(ctx, st.term)
 		if err != nil {
@@ -137,6 +187,11 @@ func correctTerms(ctx context.Context, r bleveindex.IndexReader, sts []stageTerm
 		}
 		// nearestTerm only names terms some paragraph of the scope holds.
 		near, err := openTerm(ctx, r, n, best)
+		if err == nil && view != nil {
+			if near, err = sp.reweigh(ctx, near, n); err != nil {
+				near.postings.Close()
+			}
+		}
 		if err != nil {
 			return nil, err
 		}
