@@ -7,6 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/briefbot/briefbot"
@@ -316,11 +318,40 @@ type serverFeeds struct {
 	now      func() time.Time
 }
 
-func newServerFeeds(indexDir string) *serverFeeds {
+func newServerFeeds(indexDir string, limits feedLimits) *serverFeeds {
 	return &serverFeeds{
 		file: feeds.FileFor(indexDir), fetcher: serverFetcher(),
-		maxFeeds: feeds.DefaultMaxServerFeeds, minEvery: feeds.DefaultServerMinEvery, now: time.Now,
+		maxFeeds: limits.maxFeeds, minEvery: limits.minEvery, now: time.Now,
 	}
+}
+
+// feedLimits bound each server's subscriptions: how many, and how often
+// each may be polled.
+type feedLimits struct {
+	maxFeeds int
+	minEvery time.Duration
+}
+
+// loadFeedLimits reads BRIEFBOT_SERVER_FEEDS (the most feeds a server may
+// subscribe to; default 50) and BRIEFBOT_SERVER_FEEDS_EVERY (the shortest
+// interval a server may ask for; default, and at least, 15m).
+func loadFeedLimits(getenv env) (feedLimits, error) {
+	l := feedLimits{maxFeeds: feeds.DefaultMaxServerFeeds, minEvery: feeds.DefaultServerMinEvery}
+	if v := strings.TrimSpace(getenv("BRIEFBOT_SERVER_FEEDS")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 10000 {
+			return l, usagef("BRIEFBOT_SERVER_FEEDS %q is not a number of feeds from 0 (servers may not subscribe) to 10000", v)
+		}
+		l.maxFeeds = n
+	}
+	if v := strings.TrimSpace(getenv("BRIEFBOT_SERVER_FEEDS_EVERY")); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < feeds.MinEvery || d > 24*time.Hour {
+			return l, usagef("BRIEFBOT_SERVER_FEEDS_EVERY %q is not an interval from %v to 24h, like 30m", v, feeds.MinEvery)
+		}
+		l.minEvery = d
+	}
+	return l, nil
 }
 
 // refuse is a refusal the admin reads, naming what is wrong.
@@ -330,7 +361,10 @@ func (s *serverFeeds) AddFeed(ctx context.Context, server, rawURL string, every 
 	if err := briefbot.CheckServerID(server); err != nil {
 		return bot.FeedInfo{}, fmt.Errorf("adding a feed: %w", err)
 	}
-	every = cmp.Or(every, feeds.DefaultEvery)
+	if s.maxFeeds <= 0 { // BRIEFBOT_SERVER_FEEDS=0; and Subscribe's 0 would mean no cap
+		return bot.FeedInfo{}, refuse("The bot's operator has not enabled feeds for servers.")
+	}
+	every = cmp.Or(every, max(feeds.DefaultEvery, s.minEvery))
 	if every < s.minEvery {
 		return bot.FeedInfo{}, refuse("A feed can be checked at most every %s: ask for `every: %s` or more.", bot.ShortDuration(s.minEvery), bot.ShortDuration(s.minEvery))
 	}

@@ -368,3 +368,47 @@ func TestFeedsCLIPerServer(t *testing.T) {
 		t.Errorf("after B's removal: %+v", l.Feeds)
 	}
 }
+
+// TestFeedLimits: BRIEFBOT_SERVER_FEEDS and BRIEFBOT_SERVER_FEEDS_EVERY set
+// the per-server cap and minimum interval; 0 feeds turns /feeds add off.
+func TestFeedLimits(t *testing.T) {
+	for _, tc := range []struct {
+		feeds, every string
+		want         feedLimits
+		bad          string
+	}{
+		{"", "", feedLimits{50, 15 * time.Minute}, ""},
+		{"5", "1h", feedLimits{5, time.Hour}, ""},
+		{"0", "", feedLimits{0, 15 * time.Minute}, ""},
+		{"-1", "", feedLimits{}, "BRIEFBOT_SERVER_FEEDS"},
+		{"many", "", feedLimits{}, "BRIEFBOT_SERVER_FEEDS"},
+		{"", "5m", feedLimits{}, "BRIEFBOT_SERVER_FEEDS_EVERY"},
+		{"", "2d", feedLimits{}, "BRIEFBOT_SERVER_FEEDS_EVERY"},
+	} {
+		vars := map[string]string{"BRIEFBOT_SERVER_FEEDS": tc.feeds, "BRIEFBOT_SERVER_FEEDS_EVERY": tc.every}
+		got, err := loadFeedLimits(func(k string) string { return vars[k] })
+		if tc.bad != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.bad) {
+				t.Errorf("%q %q: %v, want an error naming %s", tc.feeds, tc.every, err, tc.bad)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("%q %q: %+v %v, want %+v", tc.feeds, tc.every, got, err, tc.want)
+		}
+	}
+	sf := newServerFeeds(filepath.Join(t.TempDir(), "index"), feedLimits{0, 15 * time.Minute})
+	if _, err := sf.AddFeed(context.Background(), feedServerA, "https://example.org/feed", 0); err == nil || !strings.Contains(err.Error(), "not enabled feeds for servers") {
+		t.Errorf("add with a cap of 0: %v", err)
+	}
+	// A higher minimum is the one refused under, and said.
+	sf = newServerFeeds(filepath.Join(t.TempDir(), "index"), feedLimits{5, time.Hour})
+	if _, err := sf.AddFeed(context.Background(), feedServerA, "https://example.org/feed", 30*time.Minute); err == nil || !strings.Contains(err.Error(), "at most every 1h: ask for `every: 1h`") {
+		t.Errorf("add every 30m under a minimum of 1h: %v", err)
+	}
+	sf = newServerFeeds(filepath.Join(t.TempDir(), "index"), feedLimits{5, 2 * time.Hour})
+	sf.fetcher = fetch.New(fetch.Options{AllowLoopback: true, Timeout: 5 * time.Second})
+	if f, err := sf.AddFeed(context.Background(), feedServerA, feedSite(t).URL+"/atom", 0); err != nil || f.Every != 2*time.Hour {
+		t.Errorf("add with no interval under a minimum of 2h: %+v %v, want every 2h", f, err)
+	}
+}

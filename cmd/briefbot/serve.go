@@ -43,6 +43,8 @@ type serveConfig struct {
 	// servers are BRIEFBOT_SERVERS' server ids, the only servers the bot
 	// answers in; none = every server.
 	servers []string
+	// feedLimits bound what a server's admins may subscribe to (/feeds).
+	feedLimits feedLimits
 }
 
 var snowflake = regexp.MustCompile(`^[0-9]{15,21}$`)
@@ -112,6 +114,10 @@ func loadServeConfig(getenv env, indexDir, httpAddr string) (serveConfig, error)
 	if err != nil {
 		return c, err
 	}
+	limits, err := loadFeedLimits(getenv)
+	if err != nil {
+		return c, err
+	}
 	var roots []string
 	for _, r := range filepath.SplitList(getenv("BRIEFBOT_CORPUS")) {
 		if r = strings.TrimSpace(r); r == "" {
@@ -134,6 +140,7 @@ func loadServeConfig(getenv env, indexDir, httpAddr string) (serveConfig, error)
 		metricsAddr: metricsAddr,
 		operators:   operators,
 		servers:     servers,
+		feedLimits:  limits,
 	}
 	return c, nil
 }
@@ -254,7 +261,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		Logger:      log,
 		Fetcher:     fetch.New(fetch.Options{}),
 		Admin:       admin,
-		Feeds:       newServerFeeds(cfg.indexDir),
+		Feeds:       newServerFeeds(cfg.indexDir, cfg.feedLimits),
 		FeedbackLog: cfg.feedback,
 		StartedAt:   time.Now(),
 		Observer:    m,
