@@ -119,22 +119,37 @@ func (ix *Index) originalOf(g int32) (string, bool) {
 	return ix.entries[ms[0]].id, len(ms) > 1
 }
 
+// GroupOf returns the group of the article with this id, when it was added
+// and has copies. The original can change as articles arrive (a copy
+// published earlier than the group's original may be ingested later), so a
+// caller that stores originals re-reads the group of each article it adds.
+func (ix *Index) GroupOf(id string) (Group, bool) {
+	e, ok := ix.byID[id]
+	if !ok || len(ix.groups[ix.entries[e].group]) < 2 {
+		return Group{}, false
+	}
+	return ix.group(ix.entries[e].group), true
+}
+
+func (ix *Index) group(g int32) Group {
+	ms := ix.members(g)
+	orig := &ix.entries[ms[0]]
+	grp := Group{Original: orig.id}
+	for _, m := range ms {
+		grp.Members = append(grp.Members, ix.entries[m].id)
+		grp.Similarity = append(grp.Similarity, Similarity(&orig.sig, &ix.entries[m].sig))
+	}
+	return grp
+}
+
 // Groups returns the groups of two or more articles, ordered by their
 // original's publication date and then id.
 func (ix *Index) Groups() []Group {
 	var out []Group
 	for g := range ix.groups {
-		if len(ix.groups[g]) < 2 {
-			continue
+		if len(ix.groups[g]) >= 2 {
+			out = append(out, ix.group(int32(g)))
 		}
-		ms := ix.members(int32(g))
-		orig := &ix.entries[ms[0]]
-		grp := Group{Original: orig.id}
-		for _, m := range ms {
-			grp.Members = append(grp.Members, ix.entries[m].id)
-			grp.Similarity = append(grp.Similarity, Similarity(&orig.sig, &ix.entries[m].sig))
-		}
-		out = append(out, grp)
 	}
 	slices.SortFunc(out, func(a, b Group) int {
 		ea, eb := &ix.entries[ix.byID[a.Original]], &ix.entries[ix.byID[b.Original]]

@@ -60,7 +60,7 @@ func fixtures() []briefbot.Article {
 		"Thousands of travellers to the northern islands were left on the quayside on Tuesday after ferry crews began a strike over pay and rest periods.",
 		"The Maritime Crews Union says its members were promised extra pay for the double shifts they worked over the summer and never received it. Northern Isles Shipping says its offer of a four percent rise was fair.",
 		"On Skellay, the smallest of the inhabited islands, the village shop said it had bread for two days and fuel for perhaps a week. Parents worried about children who board on the mainland during school terms.",
-		"Mara Lindqvist of the union told reporters the crews were tired of being told to wait. The company said it wanted talks to resume as soon as possible.",
+		"\"Our people have kept these islands supplied through storms and through the pandemic, and they are tired of being told to wait,\" Mara Lindqvist of the union told reporters. The company said it wanted talks to resume as soon as possible.",
 		"The last strike on the route, in 2019, lasted eleven days and ended with a two-year pay deal brokered by the regional government.",
 	)
 	brief := article("d-1", "outlet-d.example", day.Add(10*time.Hour),
@@ -91,9 +91,9 @@ func TestFindGroupsWireCopiesOnly(t *testing.T) {
 	}
 }
 
-// The independent article on the same strike shares names, figures and a
-// paraphrased quote with the wire story; it must stay far below the
-// threshold, not just under it.
+// The independent article on the same strike shares names, figures and
+// the union's quote word for word with the wire story; it must stay far
+// below the threshold, not just under it.
 func TestSameTopicIsNotACopy(t *testing.T) {
 	arts := fixtures()
 	wire, other := Sign(arts[0]), Sign(arts[3])
@@ -159,6 +159,19 @@ func TestIndexOriginalIsEarliestWhateverTheArrivalOrder(t *testing.T) {
 	if orig, grouped := ix.Add("wire-1", arts[0].Published, &sig); !grouped || orig != "wire-1" || ix.Len() != 3 {
 		t.Errorf("adding wire-1 again: %q %v, %d articles; want it ignored", orig, grouped, ix.Len())
 	}
+	// The first copy ingested learns of its new original through its group.
+	g, ok := ix.GroupOf("b-1")
+	if want := []string{"wire-1", "a-1", "b-1"}; !ok || g.Original != "wire-1" || !slices.Equal(g.Members, want) {
+		t.Errorf("GroupOf(b-1) = %+v, %v; want original wire-1, members %v", g, ok, want)
+	}
+	if _, ok := ix.GroupOf("not-added"); ok {
+		t.Error("GroupOf an id never added: found a group")
+	}
+	alone := Sign(arts[3])
+	ix.Add("c-1", arts[3].Published, &alone)
+	if g, ok := ix.GroupOf("c-1"); ok {
+		t.Errorf("GroupOf an article without copies: %+v", g)
+	}
 }
 
 // An unknown date sorts after every known one: an undated copy is never
@@ -187,7 +200,7 @@ func TestOptionsDefaults(t *testing.T) {
 	if o.Threshold != DefaultThreshold || o.Bands != DefaultBands || o.MinShingles != DefaultMinShingles {
 		t.Errorf("defaults: %+v", o)
 	}
-	// A stricter threshold drops the looser copy but keeps the close one.
+	// Every copy was edited, so a threshold near 1 groups nothing.
 	groups := Find(fixtures(), Options{Threshold: 0.99})
 	if len(groups) != 0 {
 		t.Errorf("threshold 0.99: %+v, want no groups (every copy was edited)", groups)
