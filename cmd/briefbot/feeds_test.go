@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
+
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/feeds"
@@ -410,5 +412,62 @@ func TestFeedLimits(t *testing.T) {
 	sf.fetcher = fetch.New(fetch.Options{AllowLoopback: true, Timeout: 5 * time.Second})
 	if f, err := sf.AddFeed(context.Background(), feedServerA, feedSite(t).URL+"/atom", 0); err != nil || f.Every != 2*time.Hour {
 		t.Errorf("add with no interval under a minimum of 2h: %+v %v, want every 2h", f, err)
+	}
+}
+
+// feedsCommand is /feeds sub from an admin of server, as Discord sends it.
+func (d *deployment) feedsCommand(server, sub string, opts ...*discordgo.ApplicationCommandInteractionDataOption) *discordgo.Interaction {
+	i := d.inServer(d.fake.NewCommand("feeds", &discordgo.ApplicationCommandInteractionDataOption{
+		Name: sub, Type: discordgo.ApplicationCommandOptionSubCommand, Options: opts,
+	}), server, adminPerms)
+	data := i.Data.(discordgo.ApplicationCommandInteractionData)
+	data.CommandType = discordgo.ChatApplicationCommand
+	i.Data = data
+	return i
+}
+
+// TestServeFeedsGuarded: in serve as an operator runs it, /feeds add from
+// a server checks the URL through the guard (a feed on this host is
+// refused), a server's subscription on loopback fails at every poll with
+// its error in that server's /feeds list only, and the remove autocomplete
+// offers a server's own feeds only.
+func TestServeFeedsGuarded(t *testing.T) {
+	srv := feedSite(t)
+	d := startDeployment(t)
+	atom := srv.URL + "/atom"
+	r := d.send(d.feedsCommand(serverA, "add", discordtest.StringOption("url", atom)))
+	if !r.Ephemeral || !strings.Contains(r.Content, "loopback") || !strings.Contains(r.Content, "I don't fetch that address for a server") {
+		t.Errorf("/feeds add of a loopback feed in A: %+v", r)
+	}
+	if l, _ := feeds.Load(feeds.FileFor(d.indexDir)); len(l.Feeds) != 0 {
+		t.Fatalf("a refused feed was subscribed: %+v", l.Feeds)
+	}
+	// As if it had been added while the address was public: a subscription
+	// of A on loopback, polled now through serve.
+	sub := feeds.Subscription{URL: atom, Space: serverA, Every: feeds.Interval(time.Hour)}
+	if err := feeds.Subscribe(context.Background(), feeds.FileFor(d.indexDir), sub, 0); err != nil {
+		t.Fatal(err)
+	}
+	if res := d.cli("feeds", "poll", "--once"); res.code != exitOK || !strings.Contains(res.stdout, "(server "+serverA+"): error:") || !strings.Contains(res.stdout, "loopback") {
+		t.Fatalf("poll through serve: exit %d %s %s", res.code, res.stdout, res.stderr)
+	}
+	listA := d.send(d.feedsCommand(serverA, "list"))
+	if !strings.Contains(listA.Content, atom) || !strings.Contains(listA.Content, "last success: never") || !strings.Contains(listA.Content, "is a loopback address") {
+		t.Errorf("/feeds list in A: %+v", listA)
+	}
+	if listB := d.send(d.feedsCommand(serverB, "list")); strings.Contains(listB.String(), srv.URL) || !strings.Contains(listB.Content, "no feeds") {
+		t.Errorf("/feeds list in B: %+v", listB)
+	}
+	for server, want := range map[string]bool{serverA: true, serverB: false} {
+		opt := discordtest.StringOption("url", "")
+		opt.Focused = true
+		i := d.feedsCommand(server, "remove", opt)
+		i.Type = discordgo.InteractionApplicationCommandAutocomplete
+		if got := d.send(i); strings.Contains(string(got.Choices), atom) != want {
+			t.Errorf("remove autocomplete in %s: %s", server, got.Choices)
+		}
+	}
+	if page := d.cli("search", "--server", serverA, "lighthouse"); page.code != exitOK || strings.Contains(page.stdout, "Lighthouse relit") {
+		t.Errorf("search in A after the refused poll: exit %d %s %s", page.code, page.stdout, page.stderr)
 	}
 }
