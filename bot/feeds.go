@@ -37,13 +37,25 @@ type FeedInfo struct {
 	AddedThisWeek int
 }
 
-// FeedRefusal is a Feeds error meant for the server's admin, shown as is
-// (escaped): the address is not a feed, is refused, is already subscribed,
-// the server has too many feeds, the interval is too short. Any other
-// error is the bot's trouble and goes to the log only.
-type FeedRefusal string
+// FeedRefusal is a Feeds error meant for the server's admin: the address
+// is not a feed, is refused, is already subscribed, the server has too
+// many feeds, the interval is too short. Any other error is the bot's
+// trouble and goes to the log only.
+type FeedRefusal struct {
+	// Reason is the bot's own sentence, shown as written (it may quote
+	// a command in backticks); it must hold nothing the user typed.
+	Reason string
+	// Detail is an error's text (the address, a host, a status), shown
+	// after the reason, escaped and shortened; "" = none.
+	Detail string
+}
 
-func (r FeedRefusal) Error() string { return string(r) }
+func (r FeedRefusal) Error() string {
+	if r.Detail == "" {
+		return r.Reason
+	}
+	return r.Reason + " (" + r.Detail + ")"
+}
 
 // feedsCommand is the definition of /feeds: for server admins
 // (default_member_permissions Manage Server, which the handler does not
@@ -76,7 +88,7 @@ func feedsCommand() *Command {
 // feedsTrouble is the reply when Feeds fails on the bot's side.
 const feedsTrouble = "Sorry, I couldn't reach this server's feed subscriptions just now. The bot's log has the details."
 
-// feeds answers /feeds. Every reply is ephemeral; it acts on the server the
+// feedsCmd answers /feeds. Every reply is ephemeral; it acts on the server the
 // command comes from, and shows nothing of another server's feeds.
 func (h *Handler) feedsCmd(ctx context.Context, i *discordgo.Interaction, opts []*discordgo.ApplicationCommandInteractionDataOption, out *outcome) (*discordgo.InteractionResponse, error) {
 	if i.GuildID == "" || i.Member == nil {
@@ -107,7 +119,11 @@ func (h *Handler) feedsCmd(ctx context.Context, i *discordgo.Interaction, opts [
 	switch {
 	case errors.As(err, &refusal):
 		out.kind = "invalid"
-		return ephemeral(truncate(escapeMarkdown(cleanText(refusal.Error(), false)), 600)), nil
+		text := refusal.Reason
+		if refusal.Detail != "" {
+			text += " (" + truncate(escapeMarkdown(oneLine(cleanText(refusal.Detail, false))), 400) + ")"
+		}
+		return ephemeral(text), nil
 	case err != nil && !errors.As(err, &ie):
 		out.kind, out.err = "error", err
 		return ephemeral(feedsTrouble), nil

@@ -32,16 +32,19 @@ func (f *fakeFeeds) AddFeed(_ context.Context, server, url string, every time.Du
 	if every == 0 {
 		every = time.Hour
 	}
+	if strings.Contains(url, "not-a-feed") {
+		return FeedInfo{}, FeedRefusal{Reason: "I couldn't read that address as a feed.", Detail: "fetch " + url + ": no <rss> or <feed>"}
+	}
 	if every < 15*time.Minute {
-		return FeedInfo{}, FeedRefusal("A feed can be checked at most every 15m: ask for `every: 15m` or more.")
+		return FeedInfo{}, FeedRefusal{Reason: "A feed can be checked at most every 15m: ask for `every: 15m` or more."}
 	}
 	for _, fi := range f.byServer[server] {
 		if fi.URL == url {
-			return FeedInfo{}, FeedRefusal("This server is already subscribed to that feed.")
+			return FeedInfo{}, FeedRefusal{Reason: "This server is already subscribed to that feed."}
 		}
 	}
 	if len(f.byServer[server]) >= f.max {
-		return FeedInfo{}, FeedRefusal(fmt.Sprintf("This server already has %d feeds, the most it may have.", f.max))
+		return FeedInfo{}, FeedRefusal{Reason: fmt.Sprintf("This server already has %d feeds, the most it may have.", f.max)}
 	}
 	f.byServer[server] = append(f.byServer[server], FeedInfo{URL: url, Every: every})
 	return FeedInfo{URL: url, Every: every, Title: "Town *Hall* Notes", Items: 3}, nil
@@ -59,7 +62,7 @@ func (f *fakeFeeds) RemoveFeed(_ context.Context, server, url string) error {
 			return nil
 		}
 	}
-	return FeedRefusal("This server is not subscribed to that feed; `/feeds list` shows its feeds.")
+	return FeedRefusal{Reason: "This server is not subscribed to that feed; `/feeds list` shows its feeds."}
 }
 
 func (f *fakeFeeds) ListFeeds(_ context.Context, server string) ([]FeedInfo, error) {
@@ -214,6 +217,10 @@ func TestFeedsRefusals(t *testing.T) {
 		if got := add(tc.url, tc.every); !strings.Contains(got, tc.want) {
 			t.Errorf("add %q every %q: %s, want %q", tc.url, tc.every, got, tc.want)
 		}
+	}
+	// The detail (the address as typed) is escaped; the reason is not.
+	if got := add("https://example.org/not-a-feed/**bold**@everyone", ""); !strings.Contains(got, `I couldn't read that address as a feed. (fetch https://example.org/not\-a\-feed/\*\*bold\*\*@`) {
+		t.Errorf("a refusal with a detail: %s", got)
 	}
 	if got := add("https://example.org/feed", "1d"); !strings.Contains(got, "checked every 24h") {
 		t.Errorf("every 1d: %s", got)

@@ -354,8 +354,17 @@ func loadFeedLimits(getenv env) (feedLimits, error) {
 	return l, nil
 }
 
-// refuse is a refusal the admin reads, naming what is wrong.
-func refuse(format string, args ...any) error { return bot.FeedRefusal(fmt.Sprintf(format, args...)) }
+// refuse is a refusal the admin reads, naming what is wrong in the bot's
+// own words.
+func refuse(format string, args ...any) error {
+	return bot.FeedRefusal{Reason: fmt.Sprintf(format, args...)}
+}
+
+// refuseErr is a refusal with an error's text (which may hold what the
+// admin typed) as its detail, which the bot shows escaped.
+func refuseErr(reason string, err error) error {
+	return bot.FeedRefusal{Reason: reason, Detail: err.Error()}
+}
 
 func (s *serverFeeds) AddFeed(ctx context.Context, server, rawURL string, every time.Duration) (bot.FeedInfo, error) {
 	if err := briefbot.CheckServerID(server); err != nil {
@@ -369,7 +378,7 @@ func (s *serverFeeds) AddFeed(ctx context.Context, server, rawURL string, every 
 		return bot.FeedInfo{}, refuse("A feed can be checked at most every %s: ask for `every: %s` or more.", bot.ShortDuration(s.minEvery), bot.ShortDuration(s.minEvery))
 	}
 	if err := feeds.ValidateMin(rawURL, every, s.minEvery); err != nil {
-		return bot.FeedInfo{}, refuse("I can't subscribe to that: %v.", err)
+		return bot.FeedInfo{}, refuseErr("I can't subscribe to that.", err)
 	}
 	// The cheap refusals first, before fetching anything; Subscribe checks
 	// them again under the file's lock.
@@ -409,9 +418,9 @@ func tooMany(maxFeeds int) error {
 // the address: refused by the guard, not reachable, or not a feed.
 func checkRefusal(err error) error {
 	if errors.Is(err, fetch.ErrRefused) {
-		return refuse("I don't fetch that address for a server: it is, or redirects to, a private, loopback or link-local address (%v).", err)
+		return refuseErr("I don't fetch that address for a server: it is, or redirects to, a private, loopback or link-local address.", err)
 	}
-	return refuse("I couldn't read that address as a feed: %v", err)
+	return refuseErr("I couldn't read that address as a feed.", err)
 }
 
 func (s *serverFeeds) RemoveFeed(ctx context.Context, server, rawURL string) error {
