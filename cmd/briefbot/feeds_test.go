@@ -286,7 +286,15 @@ func TestServerFeedsAdapter(t *testing.T) {
 	if err := sf.RemoveFeed(ctx, feedServerB, second); err == nil || !strings.Contains(err.Error(), "not subscribed to that feed") {
 		t.Errorf("B removing A's feed: %v", err)
 	}
+	pollIntoSpaces(t, sf, guard, indexDir, atom, second)
+}
 
+// pollIntoSpaces polls sf's subscriptions into a real index and checks
+// that each server's copy is in its own space, and that A's feeds show
+// the poll in ListFeeds.
+func pollIntoSpaces(t *testing.T, sf *serverFeeds, guard feeds.Fetcher, indexDir, atom, second string) {
+	t.Helper()
+	ctx := context.Background()
 	ix, err := index.Open(indexDir, index.Options{})
 	if err != nil {
 		t.Fatal(err)
