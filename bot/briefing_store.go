@@ -157,8 +157,8 @@ func (s *BriefingStore) notify() {
 func (s *BriefingStore) set(guild string, b BriefingSetting) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e := s.servers[guild]
-	if e == nil {
+	e, existed := s.servers[guild]
+	if !existed {
 		e = &briefingEntry{}
 	}
 	old := *e
@@ -166,7 +166,7 @@ func (s *BriefingStore) set(guild string, b BriefingSetting) error {
 	s.servers[guild] = e
 	if err := s.saveLocked(); err != nil {
 		*e = old
-		if old.Channel == "" {
+		if !existed {
 			delete(s.servers, guild)
 		}
 		return err
@@ -175,17 +175,21 @@ func (s *BriefingStore) set(guild string, b BriefingSetting) error {
 	return nil
 }
 
-// off removes guild's setting; it reports whether there was one.
+// off clears guild's setting; it reports whether there was one. The
+// entry's scheduler state stays (an entry without a channel is not
+// posted), so that turning the briefing off and on again on a day already
+// posted does not post that day twice.
 func (s *BriefingStore) off(guild string) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, ok := s.servers[guild]
-	if !ok {
+	if !ok || e.Channel == "" {
 		return false, nil
 	}
-	delete(s.servers, guild)
+	old := e.BriefingSetting
+	e.BriefingSetting = BriefingSetting{}
 	if err := s.saveLocked(); err != nil {
-		s.servers[guild] = e
+		e.BriefingSetting = old
 		return false, err
 	}
 	s.notify()
@@ -210,7 +214,7 @@ func (s *BriefingStore) view(guild string) (v briefingView, ok bool) {
 		}, true
 	}
 	e, ok := s.servers[guild]
-	if !ok {
+	if !ok || e.Channel == "" {
 		return briefingView{}, false
 	}
 	return briefingView{BriefingSetting: e.BriefingSetting, State: e.State}, true
@@ -272,8 +276,8 @@ func (s *BriefingStore) state(key string) dailyState {
 	return dailyState{}
 }
 
-// writeState records key's state (atomically). An entry removed meanwhile
-// (/briefing off during a post) is left removed.
+// writeState records key's state (atomically). An entry turned off
+// meanwhile (/briefing off during a post) keeps the record and stays off.
 func (s *BriefingStore) writeState(key string, st dailyState) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -351,6 +351,36 @@ func TestBriefingOffStopsPosts(t *testing.T) {
 	rig.stop(t)
 }
 
+// /briefing off and then set again on a day already posted does not post
+// that day a second time, even at a later time of day: off keeps the record
+// of the last post.
+func TestBriefingOffThenSetSameDayPostsOnce(t *testing.T) {
+	t.Parallel()
+	fake := newBriefingFake(t)
+	rig := startBriefing(t, fake, baseConfig(t, fake), time.Date(2026, 3, 8, 7, 0, 0, 0, time.UTC))
+	rig.briefing(t, guildA, setOpts(chanA, "08:00", "UTC"))
+	rig.clock.runUntil(t, time.Date(2026, 3, 8, 9, 0, 0, 0, time.UTC))
+	if n := len(fake.Messages(chanA)); n != 1 {
+		t.Fatalf("%d posts by 8 March 09:00, want 1", n)
+	}
+	// Discord forgets a nonce within minutes: it cannot stand in for the
+	// record of the day's post.
+	fake.Advance(11 * time.Hour)
+	if got := rig.briefing(t, guildA, subcommand("off")); !strings.Contains(got, "is off") {
+		t.Fatalf("off: %q", got)
+	}
+	rig.briefing(t, guildA, setOpts(chanA, "20:00", "UTC"))
+	rig.clock.runUntil(t, time.Date(2026, 3, 8, 23, 0, 0, 0, time.UTC))
+	if n := len(fake.Messages(chanA)); n != 1 {
+		t.Errorf("%d posts on 8 March after off and set again, want still 1", n)
+	}
+	rig.clock.runUntil(t, time.Date(2026, 3, 9, 21, 0, 0, 0, time.UTC))
+	if n := len(fake.Messages(chanA)); n != 2 {
+		t.Errorf("%d posts by 9 March 21:00, want 2 (the new time works the next day)", n)
+	}
+	rig.stop(t)
+}
+
 // The operator's BRIEFBOT_SUMMARY_CHANNEL is one more entry, for the server
 // that channel belongs to: its state file from before per-server settings
 // is kept (no second post on the upgrade day), the post covers that

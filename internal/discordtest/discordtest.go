@@ -190,7 +190,7 @@ type Server struct {
 	// follow-up into that message, public whatever its flags say.
 	thinking   map[string]bool
 	messages   map[string][]*discordgo.Message // channel id -> messages, oldest first
-	nonces     map[string]*discordgo.Message   // channel id + "/" + nonce -> message
+	nonces     map[string]*discordgo.Message   // channel id + "/" + nonce -> message (its Timestamp: when)
 	commands   map[string][]*discordgo.ApplicationCommand
 	identifies []Identify
 	conns      []*gwConn
@@ -715,6 +715,11 @@ func unknownMessage() (int, map[string]string, string) {
 	return 404, nil, `{"message":"Unknown Message","code":10008}`
 }
 
+// nonceWindow is how long Discord remembers a message nonce for
+// enforce_nonce: "a few minutes". The fake forgets it after that, on its own
+// clock, so a bot cannot lean on the nonce to avoid a second post hours later.
+const nonceWindow = 5 * time.Minute
+
 // createMessage is POST /channels/{id}/messages, with Discord's nonce
 // deduplication when enforce_nonce is set.
 func (s *Server) createMessage(ch string, raw []byte) (int, map[string]string, string) {
@@ -738,7 +743,7 @@ func (s *Server) createMessage(ch string, raw []byte) (int, map[string]string, s
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if body.EnforceNonce && body.Nonce != "" {
-		if old, ok := s.nonces[ch+"/"+body.Nonce]; ok {
+		if old, ok := s.nonces[ch+"/"+body.Nonce]; ok && s.Now().Sub(old.Timestamp) < nonceWindow {
 			b, _ := json.Marshal(old)
 			return 200, nil, string(b)
 		}
