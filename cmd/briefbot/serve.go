@@ -467,8 +467,9 @@ func (a *indexAdmin) AddArticles(ctx context.Context, server string, arts []brie
 		return "", err
 	}
 	a.metrics.Ingested(rep.Added, rep.Updated, rep.Removed)
-	// The index finds duplicates across every space: the article another
-	// server holds is none of this server's business, nor is its count.
+	// The index looks for duplicates only among what this server sees, so
+	// none names another server's article; the admin is told nothing of
+	// them anyway (a shared copy is told below, as two copies).
 	rep.Duplicates = nil
 	s := reportSentence(rep)
 	if rep.AlsoShared > 0 {
