@@ -80,10 +80,19 @@ func feedsCommand() *Command {
 					stringOption("url", "The feed's address", true, true, maxFeedURL),
 				},
 			},
-			{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "list", Description: "This server's feeds and how their polling goes"},
+			{
+				Type: discordgo.ApplicationCommandOptionSubCommand, Name: "list",
+				Description: "This server's feeds and how their polling goes",
+				Options: []*discordgo.ApplicationCommandOption{
+					{Type: discordgo.ApplicationCommandOptionInteger, Name: "page", Description: "Which page, when they fill more than one (default 1)", MinValue: &minPage},
+				},
+			},
 		},
 	})
 }
+
+// minPage is the least page of /feeds list.
+var minPage = 1.0
 
 // feedsTrouble is the reply when Feeds fails on the bot's side.
 const feedsTrouble = "Sorry, I couldn't reach this server's feed subscriptions just now. The bot's log has the details."
@@ -110,7 +119,7 @@ func (h *Handler) feedsCmd(ctx context.Context, i *discordgo.Interaction, opts [
 	case "remove":
 		resp, err = h.feedsRemove(ctx, i.GuildID, sub.Options)
 	case "list":
-		resp, err = h.feedsList(ctx, i.GuildID, out)
+		resp, err = h.feedsList(ctx, i.GuildID, sub.Options, out)
 	default:
 		return nil, invalidf("Use `/feeds add`, `/feeds remove` or `/feeds list`.")
 	}
@@ -203,11 +212,15 @@ func (h *Handler) feedsRemove(ctx context.Context, server string, opts []*discor
 	return ephemeral("Unsubscribed this server from " + feedLink(raw) + ". The articles it already added stay in this server's briefings."), nil
 }
 
-// feedsListBudget keeps /feeds list within one message (2000 characters),
-// with room for the closing line.
-const feedsListBudget = 1800
+// feedsPageBudget keeps a page of /feeds list within one message (2000
+// characters), with room for its first and last lines.
+const feedsPageBudget = 1800
 
-func (h *Handler) feedsList(ctx context.Context, server string, out *outcome) (*discordgo.InteractionResponse, error) {
+func (h *Handler) feedsList(ctx context.Context, server string, opts []*discordgo.ApplicationCommandInteractionDataOption, out *outcome) (*discordgo.InteractionResponse, error) {
+	page := optPage(opts)
+	if page < 1 {
+		return nil, invalidf("The page is a whole number from 1.")
+	}
 	list, err := h.feeds.ListFeeds(ctx, server)
 	if err != nil {
 		return nil, err
@@ -216,17 +229,60 @@ func (h *Handler) feedsList(ctx context.Context, server string, out *outcome) (*
 	if len(list) == 0 {
 		return ephemeral("This server has no feeds. Add one with `/feeds add url:`."), nil
 	}
+	pages := feedPages(list, h.loc)
+	if page > len(pages) {
+		return nil, invalidf("This server's feeds fill %s.", textrules.Plural(len(pages), "page", "pages"))
+	}
 	var b strings.Builder
-	b.WriteString("This server's " + textrules.Plural(len(list), "feed", "feeds") + ":")
-	for n, f := range list {
-		entry := feedEntry(f, h.loc)
-		if b.Len()+len(entry) > feedsListBudget {
-			fmt.Fprintf(&b, "\n…and %d more.", len(list)-n)
-			break
-		}
+	b.WriteString("This server's " + textrules.Plural(len(list), "feed", "feeds"))
+	if len(pages) > 1 {
+		fmt.Fprintf(&b, " (page %d of %d)", page, len(pages))
+	}
+	b.WriteString(":")
+	for _, entry := range pages[page-1] {
 		b.WriteString(entry)
 	}
+	if page < len(pages) {
+		fmt.Fprintf(&b, "\nMore with `/feeds list page:%d`.", page+1)
+	}
 	return ephemeral(b.String()), nil
+}
+
+// feedPages cuts the feeds' entries into pages that each fit a message,
+// in the list's order (the order they were added), so that page n is the
+// same from one call to the next.
+func feedPages(list []FeedInfo, loc *time.Location) [][]string {
+	var pages [][]string
+	var cur []string
+	size := 0
+	for _, f := range list {
+		entry := feedEntry(f, loc)
+		if len(cur) > 0 && size+len(entry) > feedsPageBudget {
+			pages, cur, size = append(pages, cur), nil, 0
+		}
+		cur, size = append(cur, entry), size+len(entry)
+	}
+	return append(pages, cur)
+}
+
+// optPage is the page option: 1 when absent, 0 when not a whole number
+// (Discord sends integers as JSON numbers).
+func optPage(opts []*discordgo.ApplicationCommandInteractionDataOption) int {
+	o := findOption(opts, "page")
+	if o == nil {
+		return 1
+	}
+	switch v := o.Value.(type) {
+	case float64:
+		if v == float64(int(v)) && v >= 1 && v <= 1000 {
+			return int(v)
+		}
+	case int64:
+		if v >= 1 && v <= 1000 {
+			return int(v)
+		}
+	}
+	return 0
 }
 
 // feedEntry is one feed of /feeds list: its address and interval, its last

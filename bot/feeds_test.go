@@ -271,3 +271,47 @@ func TestSignedFeedsFromTwoServers(t *testing.T) {
 		}
 	}
 }
+
+// TestFeedsListPages: a server at its cap of 50 feeds sees every one of
+// them, a page at a time, each page a message Discord accepts.
+func TestFeedsListPages(t *testing.T) {
+	t.Parallel()
+	ff := newFakeFeeds(50)
+	h, _, _ := newTestHandler(t, &fakeEngine{articles: testArticles()}, func(o *HandlerOptions) { o.Feeds = ff })
+	ctx := context.Background()
+	for n := range 50 {
+		url := fmt.Sprintf("https://news-%02d.example.org/sections/local/feeds/rss.xml", n)
+		replyText(t, h.Handle(ctx, feedsIn(serverA, "601", subcommand("add", strOpt("url", url)))))
+		ff.setState(serverA, url, func(f *FeedInfo) {
+			f.LastError, f.LastErrorAt = "fetch "+url+": HTTP 503 Service Unavailable", testNow
+		})
+	}
+	page := func(n float64) string { // Discord sends integers as JSON numbers
+		opt := &discordgo.ApplicationCommandInteractionDataOption{Name: "page", Type: discordgo.ApplicationCommandOptionInteger, Value: n}
+		return replyText(t, h.Handle(ctx, feedsIn(serverA, "601", subcommand("list", opt))))
+	}
+	first := replyText(t, h.Handle(ctx, feedsIn(serverA, "601", subcommand("list"))))
+	if first != page(1) || !strings.Contains(first, "This server's 50 feeds (page 1 of ") || !strings.Contains(first, "More with `/feeds list page:2`.") {
+		t.Fatalf("first page:\n%s", first)
+	}
+	var all strings.Builder
+	n := 1
+	for ; ; n++ {
+		p := page(float64(n))
+		all.WriteString(p)
+		if !strings.Contains(p, "More with") {
+			break
+		}
+	}
+	for k := range 50 {
+		if got := strings.Count(all.String(), fmt.Sprintf("<https://news-%02d.example.org/", k)); got != 1 {
+			t.Errorf("feed %d is on %d pages", k, got)
+		}
+	}
+	if got := page(float64(n + 1)); !strings.Contains(got, fmt.Sprintf("fill %d pages", n)) {
+		t.Errorf("page %d of %d: %s", n+1, n, got)
+	}
+	if got := page(1.5); !strings.Contains(got, "whole number") {
+		t.Errorf("page 1.5: %s", got)
+	}
+}
