@@ -101,6 +101,7 @@ type Index struct {
 	titleMu   sync.Mutex
 	titles    map[string][]string // title -> its terms (see titleTerms)
 	closeErr  error
+	version   int // mapping version on disk: MappingVersion, or 2 read-only (see openBleve)
 
 	// afterArticle, when set (by tests only), is called after each article
 	// of a file is written, with the number written so far: a fixed point at
@@ -225,6 +226,7 @@ func (ix *Index) openBleve(timeout time.Duration) error {
 		ix.bl.Close()
 		return &mappingError{dir: ix.dir, have: have, new: MappingVersion}
 	}
+	ix.version = have
 	man := newManifest()
 	if raw, err := ix.bl.GetInternal([]byte(keyManifest)); err != nil {
 		ix.bl.Close()
@@ -280,6 +282,11 @@ func (ix *Index) Close() error {
 	})
 	return ix.closeErr
 }
+
+// Version is the mapping version of the index on disk: MappingVersion, or
+// an older one a read-only handle reads as it is (the next writer upgrades
+// it in place).
+func (ix *Index) Version() int { return ix.version }
 
 // Dir is the directory the index lives in.
 func (ix *Index) Dir() string { return ix.dir }

@@ -89,8 +89,8 @@ func TestOldIndexOpensWithoutRebuild(t *testing.T) {
 		t.Fatalf("read-only open of a version 2 index: %v", err)
 	}
 	sameAnswers(t, ro, fresh)
-	if v := mappingVersion(t, ro); v != "2" {
-		t.Errorf("a read-only open changed the version to %s", v)
+	if v := mappingVersion(t, ro); v != "2" || ro.Version() != 2 {
+		t.Errorf("a read-only open changed the version to %s (Version() %d)", v, ro.Version())
 	}
 	ro.Close()
 
@@ -98,8 +98,8 @@ func TestOldIndexOpensWithoutRebuild(t *testing.T) {
 	if err != nil {
 		t.Fatalf("open of a version 2 index: %v", err)
 	}
-	if v := mappingVersion(t, ix); v != strconv.Itoa(MappingVersion) {
-		t.Errorf("version %s after the upgrade", v)
+	if v := mappingVersion(t, ix); v != strconv.Itoa(MappingVersion) || ix.Version() != MappingVersion {
+		t.Errorf("version %s (Version() %d) after the upgrade", v, ix.Version())
 	}
 	sameAnswers(t, ix, fresh)
 	if _, err := ix.Upsert(ctx, serverA, aArticles()); err != nil {

@@ -340,7 +340,11 @@ func indexCheck(ctx context.Context, a *app, cfg serveConfig) check {
 	if err != nil {
 		return failed(name, fmt.Sprintf("%s opens, but cannot be counted: %v", dir, err), "")
 	}
-	detail := fmt.Sprintf("%s: mapping version %d, %s, %s", dir, index.MappingVersion,
+	version := fmt.Sprintf("mapping version %d", ix.Version())
+	if ix.Version() != index.MappingVersion {
+		version += fmt.Sprintf(" (serve or the next ingest upgrades it to %d in place)", index.MappingVersion)
+	}
+	detail := fmt.Sprintf("%s: %s, %s, %s", dir, version,
 		textrules.Plural(st.Articles, "article", "articles"), textrules.Plural(st.Paragraphs, "paragraph", "paragraphs"))
 	if st.Articles == 0 {
 		return warned(name, detail, "ingest your articles: briefbot ingest PATH… (or set BRIEFBOT_CORPUS for serve)")
