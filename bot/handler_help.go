@@ -17,7 +17,7 @@ var helpLines = []string{
 	"",
 	"Set `private` to True on /ask, /search or /summary to see the reply alone. Under an answer, ◀ ▶ turn the page, **Context** shows the paragraphs around a passage, and 👍 / 👎 rate the answer.",
 	"",
-	"Server managers also have **/ingest** `url` (add an article or feed to this server's own briefings, which no other server sees), **/briefing** (`set`, `show`, `off`: this server's daily briefing, its channel, time and zone) and **/stats** (this server's figures: articles, answer times, feedback). The bot's operators have **/reindex** (re-read the corpus every server shares).",
+	"Server managers also have **/ingest** `url` (add an article or feed to this server's own briefings, which no other server sees), **/feeds** (`add`, `list`, `remove`: feeds that keep this server's briefings current), **/briefing** (`set`, `show`, `off`: this server's daily briefing, its channel, time and zone) and **/stats** (this server's figures: articles, answer times, feedback). The bot's operators have **/reindex** (re-read the corpus every server shares).",
 }
 
 // help answers /help: what each command does and what the bot keeps about

@@ -12,7 +12,7 @@
 //	briefbot eval     --digests WEEKS.jsonl --corpus ARTICLES.jsonl [--sentences N] [--json]
 //	briefbot register [--guild ID | --clear-guild ID]
 //	briefbot serve    [--http ADDR]
-//	briefbot feeds    add URL [--every DURATION] | remove URL | list [--json] | poll [--once]
+//	briefbot feeds    add URL [--server ID] [--every DURATION] | remove URL [--server ID] | list [--server ID] [--json] | poll [--once]
 //	briefbot doctor   [--index DIR] [--json]
 //
 // This package is the only one that reads the environment: cmd wires the
@@ -138,7 +138,7 @@ Usage:
   briefbot eval     --digests WEEKS.jsonl --corpus ARTICLES.jsonl [--sentences N] [--json]
   briefbot register [--guild ID | --clear-guild ID]
   briefbot serve    [--http ADDR]
-  briefbot feeds    add URL [--every DURATION] | remove URL | list [--json] | poll [--once]
+  briefbot feeds    add URL [--server ID] [--every DURATION] | remove URL [--server ID] | list [--server ID] [--json] | poll [--once]
   briefbot doctor   [--index DIR] [--json]
 
 The index is --index, else $BRIEFBOT_INDEX, else ~/.local/share/briefbot/index.
