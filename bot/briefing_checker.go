@@ -96,29 +96,16 @@ func (c *sessionChecker) rest(ctx context.Context, call func(context.Context) er
 	return retryREST(ctx, c.backoff, 3, true, call)
 }
 
-// ownID is the bot's user id, from READY or GET /users/@me.
+// ownID is the bot's user id (see botUserID), read once.
 func (c *sessionChecker) ownID(ctx context.Context) (string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.botID != "" {
-		return c.botID, nil
-	}
-	if st := c.s.State; st != nil {
-		st.RLock()
-		if st.User != nil {
-			c.botID = st.User.ID
-		}
-		st.RUnlock()
-	}
 	if c.botID == "" {
-		var u *discordgo.User
-		if err := c.rest(ctx, func(ctx context.Context) (err error) {
-			u, err = c.s.User("@me", restOptions(ctx)...)
-			return err
-		}); err != nil {
-			return "", fmt.Errorf("reading the bot's user: %w", err)
+		id, err := botUserID(ctx, c.s, c.backoff)
+		if err != nil {
+			return "", err
 		}
-		c.botID = u.ID
+		c.botID = id
 	}
 	return c.botID, nil
 }

@@ -550,29 +550,37 @@ func nonceString(raw json.RawMessage) string {
 	return strings.TrimSpace(string(raw))
 }
 
-// ownID is the bot's user id, from the gateway's READY or GET /users/@me.
+// ownID is the bot's user id (see botUserID), read once.
 func (p *channelPoster) ownID(ctx context.Context) (string, error) {
 	if p.botID == "" {
-		if st := p.s.State; st != nil {
-			// READY (also on reconnects) writes the state under its lock.
-			st.RLock()
-			if st.User != nil {
-				p.botID = st.User.ID
-			}
-			st.RUnlock()
+		id, err := botUserID(ctx, p.s, p.backoff)
+		if err != nil {
+			return "", err
 		}
-		if p.botID == "" {
-			var u *discordgo.User
-			err := retryREST(ctx, p.backoff, 3, true, func(ctx context.Context) error {
-				var err error
-				u, err = p.s.User("@me", restOptions(ctx)...)
-				return err
-			})
-			if err != nil {
-				return "", err
-			}
-			p.botID = u.ID
-		}
+		p.botID = id
 	}
 	return p.botID, nil
+}
+
+// botUserID is the bot's user id: from the gateway's READY when there was
+// one, else from GET /users/@me (HTTP mode).
+func botUserID(ctx context.Context, s *discordgo.Session, backoff time.Duration) (string, error) {
+	if st := s.State; st != nil {
+		// READY (also on reconnects) writes the state under its lock.
+		st.RLock()
+		u := st.User
+		st.RUnlock()
+		if u != nil && u.ID != "" {
+			return u.ID, nil
+		}
+	}
+	var u *discordgo.User
+	err := retryREST(ctx, backoff, 3, true, func(ctx context.Context) (err error) {
+		u, err = s.User("@me", restOptions(ctx)...)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("reading the bot's user: %w", err)
+	}
+	return u.ID, nil
 }
