@@ -62,6 +62,11 @@ type Options struct {
 	Log   *slog.Logger                                     // nil = discard
 	// OnResult, when set, is told of each feed Run polled.
 	OnResult func(Result)
+	// Polled, when set, says whether a server's feeds are polled: serve
+	// passes the BRIEFBOT_SERVERS allow-list, so a server the bot no longer
+	// answers in costs its feeds' publishers nothing. The shared space's
+	// feeds are always polled. nil = every server's.
+	Polled func(space string) bool
 }
 
 // Poller polls the subscriptions that are due. It is safe for concurrent
@@ -182,7 +187,7 @@ func (p *Poller) Poll(ctx context.Context) ([]Result, error) {
 	now := p.opts.Now()
 	var due []Subscription
 	for _, s := range l.Feeds {
-		if !s.State.NextDue.After(now) {
+		if !s.State.NextDue.After(now) && p.polls(s.Space) {
 			due = append(due, s)
 		}
 	}
@@ -202,6 +207,11 @@ func (p *Poller) Poll(ctx context.Context) ([]Result, error) {
 	}
 	wg.Wait()
 	return results, p.save(due, states)
+}
+
+// polls reports whether the feeds of space are polled (Options.Polled).
+func (p *Poller) polls(space string) bool {
+	return space == briefbot.SharedSpace || p.opts.Polled == nil || p.opts.Polled(space)
 }
 
 // save records the new states of the feeds polled, into the file as it is

@@ -226,3 +226,26 @@ func TestFileWithoutSpaces(t *testing.T) {
 		t.Errorf("after the poll: %+v", l.Feeds)
 	}
 }
+
+// TestServerFeedsOutsideAllowList: with Options.Polled set (serve passes
+// BRIEFBOT_SERVERS), a server's feeds are polled only while the bot is
+// enabled there; the shared space's always are.
+func TestServerFeedsOutsideAllowList(t *testing.T) {
+	srv := newServer(t, "application/atom+xml", fmt.Sprintf(atomDoc, body("ferry")))
+	r := newRig(t, Options{ServerFetcher: guarded(), Polled: func(space string) bool { return space == serverA }})
+	url := srv.URL + "/atom"
+	for _, space := range []string{briefbot.SharedSpace, serverA, serverB} {
+		r.subscribeIn(t, space, url)
+	}
+	results := r.poll(t)
+	var polled []string
+	for _, res := range results {
+		polled = append(polled, res.Space)
+	}
+	if len(results) != 2 || r.store.count() != 2 {
+		t.Errorf("polled spaces %q, %d articles; want the shared space and A only", polled, r.store.count())
+	}
+	if _, ok := r.store.getIn(serverB, "wire.example.net/ferry"); ok {
+		t.Error("B's feed was polled though the bot is not enabled in B")
+	}
+}

@@ -173,7 +173,7 @@ func TestFeedsPollThroughServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	poller := feedPoller(indexDir, ix, slog.New(slog.DiscardHandler), metrics.New(nil))
+	poller := feedPoller(indexDir, ix, slog.New(slog.DiscardHandler), metrics.New(nil), nil)
 	stop := startLocalAPI(ix, indexDir, slog.New(slog.DiscardHandler), poller)
 	defer stop()
 	vars := map[string]string{"BRIEFBOT_INDEX": indexDir}

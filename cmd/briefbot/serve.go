@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -234,7 +235,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	defer stopMetrics()
 	// The command line reaches the index through serve from now on, also
 	// during the start-up ingest; stopped (deferred) before ix is closed.
-	poller := feedPoller(cfg.indexDir, ix, log, m)
+	poller := feedPoller(cfg.indexDir, ix, log, m, cfg.servers)
 	stopLocalAPI := startLocalAPI(ix, cfg.indexDir, log, poller)
 	defer stopLocalAPI()
 
@@ -328,11 +329,16 @@ func watchAndReindex(ctx context.Context, roots []string, admin *indexAdmin, log
 
 // feedPoller polls the feed subscriptions (the operator's, briefbot feeds
 // add, and the servers', /feeds add) into ix, each into its space, logging
-// and counting each poll. Servers' feeds go through the guarded fetcher.
-func feedPoller(indexDir string, ix *index.Index, log *slog.Logger, m *metrics.Metrics) *feeds.Poller {
+// and counting each poll. Servers' feeds go through the guarded fetcher;
+// with an allow-list (BRIEFBOT_SERVERS), only its servers' feeds are polled.
+func feedPoller(indexDir string, ix *index.Index, log *slog.Logger, m *metrics.Metrics, servers []string) *feeds.Poller {
+	var polled func(space string) bool
+	if len(servers) > 0 {
+		polled = func(space string) bool { return slices.Contains(servers, space) }
+	}
 	return feeds.New(feeds.Options{
 		File: feeds.FileFor(indexDir), Fetcher: operatorFetcher(), ServerFetcher: serverFetcher(),
-		Store: freshnessStore{indexStore{ix}, m}, Log: log,
+		Store: freshnessStore{indexStore{ix}, m}, Log: log, Polled: polled,
 		OnResult: func(r feeds.Result) {
 			log.Info("feed polled", "result", r.String())
 			countFeedPoll(m, r)
