@@ -145,14 +145,6 @@ func simHash(shingles []uint64) uint64 {
 
 func hamming(a, b uint64) int { return bits.OnesCount64(a ^ b) }
 
-func bodiesOf(arts []briefbot.Article) [][]string {
-	out := make([][]string, len(arts))
-	for i, a := range arts {
-		out[i] = bodyTokens(a)
-	}
-	return out
-}
-
 // BenchmarkIngestNews signs and adds the whole news set as ingest would,
 // one article at a time, and reports the cost per article.
 func BenchmarkIngestNews(b *testing.B) {
