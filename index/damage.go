@@ -47,8 +47,13 @@ func (ix *Index) damaged(err error) error {
 
 // guard runs a query entry point (Ask, Search, Summary, browsing) so that
 // no panic from Bleve reaches the caller, and so that a damaged index is
-// named as such whether it shows as a panic or as an error.
+// named as such whether it shows as a panic or as an error. Close waits
+// for it to return (see operations).
 func guard[T any](ix *Index, query func() (T, error)) (v T, err error) {
+	if err := ix.ops.enter(); err != nil {
+		return v, err
+	}
+	defer ix.ops.leave()
 	defer ix.recoverDamage(&err)
 	return query()
 }

@@ -101,7 +101,8 @@ type Index struct {
 	titleMu   sync.Mutex
 	titles    map[string][]string // title -> its terms (see titleTerms)
 	closeErr  error
-	version   int // mapping version on disk: MappingVersion, or 2 read-only (see openBleve)
+	ops       operations // queries and ingests running: Close waits for them
+	version   int        // mapping version on disk: MappingVersion, or 2 read-only (see openBleve)
 
 	// afterArticle, when set (by tests only), is called after each article
 	// of a file is written, with the number written so far: a fixed point at
@@ -273,10 +274,13 @@ func upgradeMapping(bl bleve.Index, path string, cfg map[string]interface{}) (bl
 	return bleve.OpenUsing(path, cfg)
 }
 
-// Close closes the index and releases its lock. It is safe to call twice
-// (Bleve's own Close panics the second time).
+// Close closes the index and releases its lock, after the queries and
+// ingests running have returned; later ones fail with
+// bleve.ErrorIndexClosed. It is safe to call twice (Bleve's own Close
+// panics the second time).
 func (ix *Index) Close() error {
 	ix.closeOnce.Do(func() {
+		ix.ops.close()
 		ix.closeErr = ix.bl.Close()
 		ix.lock.release()
 	})

@@ -106,6 +106,10 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 	if err := checkSpace(opts.Space); err != nil {
 		return rep, err
 	}
+	if err := ix.ops.enter(); err != nil {
+		return rep, err
+	}
+	defer ix.ops.leave()
 	ix.ingestMu.Lock()
 	defer ix.ingestMu.Unlock()
 
@@ -169,6 +173,10 @@ func (ix *Index) Upsert(ctx context.Context, space string, arts []briefbot.Artic
 	if err := checkSpace(space); err != nil {
 		return rep, err
 	}
+	if err := ix.ops.enter(); err != nil {
+		return rep, err
+	}
+	defer ix.ops.leave()
 	ix.ingestMu.Lock()
 	defer ix.ingestMu.Unlock()
 	w, err := ix.newWriter(&rep, space)
