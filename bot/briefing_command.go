@@ -156,15 +156,14 @@ func canonicalZone(typed string) string {
 func (h *Handler) checkBriefingChannel(ctx context.Context, guild, channel string, out *outcome) *discordgo.InteractionResponse {
 	acc, err := h.checker.CheckChannel(ctx, channel)
 	switch {
-	case errors.Is(err, errUnknownChannel):
+	case errors.Is(err, errUnknownChannel) || err == nil && acc.GuildID != "" && acc.GuildID != guild:
+		// Another server's channel gets the reply of one that does not
+		// exist: nothing tells this server's admins that it does.
 		out.kind = "invalid"
 		return ephemeral(fmt.Sprintf("I can't find <#%s>; pick an existing text channel of this server.", channel))
 	case err != nil:
 		out.kind, out.err = "error", err
 		return ephemeral(fmt.Sprintf("I couldn't check my permissions in <#%s> just now, so nothing was changed. Please try again in a moment.", channel))
-	case acc.GuildID != "" && acc.GuildID != guild:
-		out.kind = "invalid"
-		return ephemeral("That channel is not in this server; pick one of this server's text channels.")
 	case len(acc.Missing) > 0:
 		out.kind = "invalid"
 		return ephemeral(fmt.Sprintf("I can't post the briefing in <#%s>: I'm missing %s there, so nothing was changed. "+

@@ -259,12 +259,20 @@ func TestBriefingSetRefusedNamesMissingPermission(t *testing.T) {
 		{guildA, chanA, "I'm missing **Embed Links** there"},
 		{guildA, hidden, "I'm missing **View Channel** there"},
 		{guildB, chanB, "I'm missing **Send Messages** and **Read Message History** there"},
-		{guildB, chanA, "not in this server"},
+		{guildB, chanA, "I can't find <#" + chanA + ">"},
 	} {
 		got := rig.briefing(t, tc.guild, setOpts(tc.ch, "08:00", "UTC"))
-		if !strings.Contains(got, tc.want) || !strings.Contains(got, "nothing was changed") && !strings.Contains(got, "not in this server") {
+		if !strings.Contains(got, tc.want) || !strings.Contains(got, "nothing was changed") && !strings.Contains(got, "I can't find") {
 			t.Errorf("set %s in %s: %q, want %q", tc.ch, tc.guild, got, tc.want)
 		}
+	}
+	// Server A's channel, named in B, reads as a channel that does not
+	// exist: the same words, only the id differs.
+	const nowhere = "500000000000000999"
+	fromB := rig.briefing(t, guildB, setOpts(chanA, "08:00", "UTC"))
+	unknown := rig.briefing(t, guildB, setOpts(nowhere, "08:00", "UTC"))
+	if strings.ReplaceAll(fromB, chanA, nowhere) != unknown {
+		t.Errorf("another server's channel: %q; a channel that does not exist: %q", fromB, unknown)
 	}
 	for _, g := range []string{guildA, guildB} {
 		if got := rig.briefing(t, g, subcommand("show")); !strings.Contains(got, "has no daily briefing") {
