@@ -7,6 +7,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,6 +53,9 @@ func BenchmarkServeHTTPLoad(b *testing.B) {
 	fake, url := startLoadDeployment(b)
 	for n := 0; n < b.N; n++ {
 		res := runLoad(b, fake, url, workers, dur)
+		if p := os.Getenv("BRIEFBOT_LOAD_HEAPPROFILE"); p != "" {
+			writeHeapProfile(b, p) // while serve and the fake still hold what they hold
+		}
 		b.ReportMetric(float64(res.count)/dur.Seconds(), "req/s")
 		b.ReportMetric(eval.Percentile(res.ms, 50), "p50-ms")
 		b.ReportMetric(eval.Percentile(res.ms, 99), "p99-ms")
@@ -60,7 +66,8 @@ func BenchmarkServeHTTPLoad(b *testing.B) {
 		b.ReportMetric(res.rss[0], "rss-first-MB")
 		b.ReportMetric(res.rss[len(res.rss)-1], "rss-last-MB")
 		b.ReportMetric(maxOf(res.rss), "rss-max-MB")
-		b.Logf("%d interactions in %s; RSS samples (MB): %v", res.count, dur, res.rss)
+		b.ReportMetric(res.heap[len(res.heap)-1], "heap-live-last-MB")
+		b.Logf("%d interactions in %s; RSS samples (MB): %.0f; live heap (MB): %.0f", res.count, dur, res.rss, res.heap)
 		if res.wrong > 0 {
 			b.Errorf("%d inline replies lack the expected answer", res.wrong)
 		}
@@ -130,6 +137,7 @@ type loadResult struct {
 	status5xx, refused, deferred int
 	wrong                        int       // inline replies without the expected answer (a refusal)
 	rss                          []float64 // MB, every 2 s
+	heap                         []float64 // live heap after the last GC, MB, at the same times
 }
 
 // runLoad keeps workers interactions in flight for dur and samples RSS.
@@ -142,7 +150,7 @@ func runLoad(b *testing.B, fake *discordtest.Server, url string, workers int, du
 	)
 	deadline := time.Now().Add(dur)
 	stopRSS := make(chan struct{})
-	rssDone := make(chan []float64)
+	rssDone := make(chan [2][]float64)
 	go sampleRSS(2*time.Second, stopRSS, rssDone)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
@@ -175,7 +183,8 @@ func runLoad(b *testing.B, fake *discordtest.Server, url string, workers int, du
 	}
 	wg.Wait()
 	close(stopRSS)
-	res.rss = <-rssDone
+	samples := <-rssDone
+	res.rss, res.heap = samples[0], samples[1]
 	res.count = len(res.ms)
 	res.status5xx, res.refused, res.deferred = int(n5xx.Load()), int(nref.Load()), int(ndefer.Load())
 	res.wrong = int(nwrong.Load())
@@ -210,18 +219,27 @@ func loadInteraction(fake *discordtest.Server, k int) (i *discordgo.Interaction,
 	return i, want
 }
 
-// sampleRSS sends the resident set sizes (MB) read every period, from the
-// first sample until stop closes.
-func sampleRSS(period time.Duration, stop <-chan struct{}, out chan<- []float64) {
-	samples := []float64{rssMB()}
+// sampleRSS sends the resident set sizes and the live heaps (MB) read
+// every period, from the first sample until stop closes. The live heap
+// tells growth that stays (a leak) from the runtime keeping freed pages.
+func sampleRSS(period time.Duration, stop <-chan struct{}, out chan<- [2][]float64) {
+	var rss, heap []float64
+	sample := func() {
+		rss = append(rss, rssMB())
+		m := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		metrics.Read(m)
+		heap = append(heap, float64(m[0].Value.Uint64())/(1<<20))
+	}
+	sample()
 	tick := time.NewTicker(period)
 	defer tick.Stop()
 	for {
 		select {
 		case <-tick.C:
-			samples = append(samples, rssMB())
+			sample()
 		case <-stop:
-			out <- append(samples, rssMB())
+			sample()
+			out <- [2][]float64{rss, heap}
 			return
 		}
 	}
@@ -249,4 +267,18 @@ func maxOf(xs []float64) float64 {
 		m = max(m, x)
 	}
 	return m
+}
+
+// writeHeapProfile writes the live heap to path (after a GC), to see who
+// holds what the load left.
+func writeHeapProfile(b *testing.B, path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	runtime.GC()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		b.Fatalf("heap profile: %v", err)
+	}
 }
