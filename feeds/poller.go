@@ -327,28 +327,28 @@ func (p *Poller) ingest(ctx context.Context, f Fetcher, space string, every time
 	p.succeed(st, p.opts.Now(), pace(every, resp.Header, time.Duration(st.FeedInterval)))
 }
 
-// get is one request under the per-host limit and the per-request timeout.
+// get is one request for a feed document, under the poller's limits.
 func (p *Poller) get(ctx context.Context, f Fetcher, rawURL string, header http.Header) (*fetch.Response, error) {
-	release, err := p.host(ctx, rawURL)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	ctx, cancel := context.WithTimeout(ctx, p.opts.Timeout)
-	defer cancel()
-	return f.Get(ctx, rawURL, header)
+	return limited(ctx, p, rawURL, func(ctx context.Context) (*fetch.Response, error) { return f.Get(ctx, rawURL, header) })
 }
 
 // page reads an article page under the same limits.
 func (p *Poller) page(ctx context.Context, f Fetcher, rawURL string) ([]briefbot.Article, error) {
+	return limited(ctx, p, rawURL, func(ctx context.Context) ([]briefbot.Article, error) { return f.Fetch(ctx, rawURL) })
+}
+
+// limited runs one request to rawURL under the per-host limit (see host)
+// and the per-request timeout.
+func limited[T any](ctx context.Context, p *Poller, rawURL string, request func(ctx context.Context) (T, error)) (T, error) {
 	release, err := p.host(ctx, rawURL)
 	if err != nil {
-		return nil, err
+		var none T
+		return none, err
 	}
 	defer release()
 	ctx, cancel := context.WithTimeout(ctx, p.opts.Timeout)
 	defer cancel()
-	return f.Fetch(ctx, rawURL)
+	return request(ctx)
 }
 
 // host waits for rawURL's host to be free: at most one request at a time
