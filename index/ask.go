@@ -74,7 +74,8 @@ type candidate struct {
 // neighbours, and quote the best.
 func (ix *Index) ask(ctx context.Context, text string, opts briefbot.AskOptions, w rankWeights) (briefbot.Answer, error) {
 	man := ix.snapshot()
-	ans := briefbot.Answer{Query: text, Articles: man.visible(opts.Scope).articles}
+	seen := man.visible(opts.Scope)
+	ans := briefbot.Answer{Query: text, Articles: seen.articles}
 	text = clip(text, maxQueryBytes)
 	qts, pairs := ix.questionTerms(text)
 	if len(qts) == 0 {
@@ -102,7 +103,7 @@ func (ix *Index) ask(ctx context.Context, text string, opts briefbot.AskOptions,
 		if err != nil {
 			return ans, err
 		}
-		view = &scopeView{vis: vis, docs: uint64(man.visible(opts.Scope).paragraphs), dfs: arts, server: opts.Scope.Server}
+		view = &scopeView{vis: vis, docs: uint64(seen.paragraphs), dfs: arts, server: opts.Scope.Server}
 	}
 	q, respelled, err := parseQuestion(ctx, r, text, qts, pairs, view)
 	if err != nil {

@@ -390,10 +390,7 @@ func (ix *Index) admitted(ctx context.Context, r bleveindex.IndexReader, man *ma
 		// lookup, where the manifest lookup below costs a map access per
 		// posting.
 		sc := f.scope
-		return func(doc uint64) bool {
-			s := arts.space(doc)
-			return s == briefbot.SharedSpace || s == sc.Server
-		}, nil
+		return func(doc uint64) bool { return sc.Sees(arts.space(doc)) }, nil
 	}
 	adm := f.admitter()
 	return func(doc uint64) bool {
