@@ -49,11 +49,9 @@ func briefingCommand() *Command {
 // briefing the operator's configuration sets.
 const operatorSet = "This server's daily briefing is set by the bot operator's configuration (BRIEFBOT_SUMMARY_CHANNEL and BRIEFBOT_SUMMARY_AT), so it cannot be changed here; ask the operator. `/briefing show` shows it."
 
-// briefing answers /briefing. Every reply is ephemeral.
+// briefing answers /briefing, an admin command (so never in a DM: see
+// adminRefusal). Every reply is ephemeral.
 func (h *Handler) briefing(ctx context.Context, i *discordgo.Interaction, opts []*discordgo.ApplicationCommandInteractionDataOption, out *outcome) (*discordgo.InteractionResponse, error) {
-	if i.GuildID == "" || i.Member == nil {
-		return nil, invalidf("`/briefing` works only inside a server.")
-	}
 	if len(opts) != 1 || opts[0] == nil || opts[0].Type != discordgo.ApplicationCommandOptionSubCommand {
 		return nil, invalidf("Use `/briefing set`, `/briefing off` or `/briefing show`.")
 	}

@@ -40,7 +40,7 @@ const adminPermissions int64 = discordgo.PermissionManageServer
 // isAdminCommand reports whether a command changes or reveals bot internals:
 // it works inside a server only, and its reply is private.
 func isAdminCommand(name string) bool {
-	return name == cmdIngest || name == cmdReindex || name == cmdStats || name == cmdFeeds
+	return name == cmdIngest || name == cmdReindex || name == cmdStats || name == cmdFeeds || name == cmdBriefing
 }
 
 // Interaction contexts and installation types, as Discord's API numbers them

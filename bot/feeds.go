@@ -97,12 +97,10 @@ var minPage = 1.0
 // feedsTrouble is the reply when Feeds fails on the bot's side.
 const feedsTrouble = "Sorry, I couldn't reach this server's feed subscriptions just now. The bot's log has the details."
 
-// feedsCmd answers /feeds. Every reply is ephemeral; it acts on the server the
-// command comes from, and shows nothing of another server's feeds.
+// feedsCmd answers /feeds, an admin command (so never in a DM: see
+// adminRefusal). Every reply is ephemeral; it acts on the server the command
+// comes from, and shows nothing of another server's feeds.
 func (h *Handler) feedsCmd(ctx context.Context, i *discordgo.Interaction, opts []*discordgo.ApplicationCommandInteractionDataOption, out *outcome) (*discordgo.InteractionResponse, error) {
-	if i.GuildID == "" || i.Member == nil {
-		return nil, invalidf("`/feeds` works only inside a server.")
-	}
 	if len(opts) != 1 || opts[0] == nil || opts[0].Type != discordgo.ApplicationCommandOptionSubCommand {
 		return nil, invalidf("Use `/feeds add`, `/feeds remove` or `/feeds list`.")
 	}

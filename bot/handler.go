@@ -240,7 +240,7 @@ func (h *Handler) Deferral(i *discordgo.Interaction) *discordgo.InteractionRespo
 	case discordgo.InteractionApplicationCommand:
 		data, ok := i.Data.(discordgo.ApplicationCommandInteractionData)
 		var flags discordgo.MessageFlags
-		if ok && (isAdminCommand(data.Name) || data.Name == cmdBriefing || optBool(data.Options, "private")) {
+		if ok && (isAdminCommand(data.Name) || optBool(data.Options, "private")) {
 			flags = discordgo.MessageFlagsEphemeral
 		}
 		return &discordgo.InteractionResponse{

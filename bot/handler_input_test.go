@@ -535,7 +535,7 @@ func TestCommandDefinitions(t *testing.T) {
 			}
 		}
 		raw, _ := json.Marshal(c)
-		admin := isAdminCommand(c.Name) || c.Name == cmdBriefing
+		admin := isAdminCommand(c.Name)
 		if admin != strings.Contains(string(raw), `"default_member_permissions":"32"`) {
 			t.Errorf("/%s default_member_permissions wrong: %s", c.Name, raw)
 		}
