@@ -387,7 +387,7 @@ func (s *serverFeeds) AddFeed(ctx context.Context, server, rawURL string, every 
 		return bot.FeedInfo{}, err
 	}
 	if l.Find(rawURL, server) != nil {
-		return bot.FeedInfo{}, refuse("This server is already subscribed to that feed; `/feeds list` shows its feeds.")
+		return bot.FeedInfo{}, alreadySubscribed()
 	}
 	if n := len(l.InSpace(server)); n >= s.maxFeeds {
 		return bot.FeedInfo{}, tooMany(s.maxFeeds)
@@ -402,11 +402,15 @@ func (s *serverFeeds) AddFeed(ctx context.Context, server, rawURL string, every 
 	case errors.Is(err, feeds.ErrTooMany):
 		return bot.FeedInfo{}, tooMany(s.maxFeeds)
 	case errors.Is(err, feeds.ErrSubscribed):
-		return bot.FeedInfo{}, refuse("This server is already subscribed to that feed; `/feeds list` shows its feeds.")
+		return bot.FeedInfo{}, alreadySubscribed()
 	case err != nil:
 		return bot.FeedInfo{}, err
 	}
 	return bot.FeedInfo{URL: rawURL, Every: every, Title: parsed.Title, Items: len(parsed.Items)}, nil
+}
+
+func alreadySubscribed() error {
+	return refuse("This server is already subscribed to that feed; `/feeds list` shows its feeds.")
 }
 
 func tooMany(maxFeeds int) error {
