@@ -164,6 +164,18 @@ type Passage struct {
 	// HighlightStart/HighlightEnd (Search only).
 	Highlights []string
 	Score      float64
+	// AlsoIn are the same paragraph in other outlets' copies of the story
+	// (near-duplicate articles), shown once with this passage instead of
+	// repeated; the earliest published copy first.
+	AlsoIn []Copy
+}
+
+// Copy is a paragraph of a near-duplicate article: another outlet's copy
+// of a quoted passage.
+type Copy struct {
+	Article   ArticleRef
+	Paragraph int    // ¶n in the copy
+	ID        string // "<article-id>#<n>"
 }
 
 // Highlight markers used in Passage.Highlights. They are control characters
@@ -191,6 +203,10 @@ type Answer struct {
 	NoMatch NoMatch
 	// Articles is the number of articles searched, for "no passage in N articles".
 	Articles int
+	// Stories is the number of distinct stories among Passages: passages
+	// from near-duplicate articles (one wire story, several outlets) count
+	// once.
+	Stories int
 	// Respelled are the question's words, as typed, that no paragraph
 	// holds and that were looked for by their nearest spelling instead.
 	Respelled []string
@@ -290,6 +306,8 @@ type Point struct {
 type Story struct {
 	Title    string   `json:"title"`    // a headline for the group, taken from one of its articles
 	Articles []string `json:"articles"` // article ids
+	// Outlets is the number of distinct sources carrying the story.
+	Outlets int `json:"outlets"`
 }
 
 // Summary is the result of Summary: points in order of presentation.
