@@ -46,6 +46,9 @@ type serveConfig struct {
 	servers []string
 	// feedLimits bound what a server's admins may subscribe to (/feeds).
 	feedLimits feedLimits
+	// nats makes serve a replica of a deployment on NATS JetStream; zero =
+	// a single instance.
+	nats natsConfig
 }
 
 var snowflake = regexp.MustCompile(`^[0-9]{15,21}$`)
@@ -119,6 +122,10 @@ func loadServeConfig(getenv env, indexDir, httpAddr string) (serveConfig, error)
 	if err != nil {
 		return c, err
 	}
+	natsCfg, err := loadNATSConfig(getenv)
+	if err != nil {
+		return c, err
+	}
 	var roots []string
 	for _, r := range filepath.SplitList(getenv("BRIEFBOT_CORPUS")) {
 		if r = strings.TrimSpace(r); r == "" {
@@ -142,6 +149,7 @@ func loadServeConfig(getenv env, indexDir, httpAddr string) (serveConfig, error)
 		operators:   operators,
 		servers:     servers,
 		feedLimits:  limits,
+		nats:        natsCfg,
 	}
 	return c, nil
 }
