@@ -7,6 +7,7 @@ package metrics
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -33,6 +34,11 @@ type Metrics struct {
 	feedItemAge    prometheus.Histogram
 
 	ready atomic.Pointer[func() bool]
+
+	// replicaLag exists only in a replica (registered on first use), so a
+	// single instance shows no replica series at all.
+	replicaOnce sync.Once
+	replicaLag  prometheus.Gauge
 }
 
 // IndexStats reads the index's size at scrape time; nil leaves the index
@@ -145,6 +151,20 @@ func (m *Metrics) FeedPolled(outcome string) { m.feedPolls.WithLabelValues(outco
 
 // FeedItemIngested records how old a feed item was when it was ingested.
 func (m *Metrics) FeedItemIngested(age time.Duration) { m.feedItemAge.Observe(age.Seconds()) }
+
+// SetReplicaLag records this replica's lag: the messages of the article
+// stream it has not applied yet (the stream's last sequence minus the one
+// its index holds). The gauge is registered on the first call.
+func (m *Metrics) SetReplicaLag(messages uint64) {
+	m.replicaOnce.Do(func() {
+		m.replicaLag = prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "briefbot_replica_lag_messages",
+			Help: "Messages of the article stream this replica has not applied to its index yet, read every few seconds.",
+		})
+		m.reg.MustRegister(m.replicaLag)
+	})
+	m.replicaLag.Set(float64(messages))
+}
 
 // SetReady sets the check /readyz asks; until it is set, /readyz says 503.
 func (m *Metrics) SetReady(ready func() bool) { m.ready.Store(&ready) }

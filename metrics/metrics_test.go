@@ -200,6 +200,24 @@ func TestHealthAndReadiness(t *testing.T) {
 	}
 }
 
+// The replica lag gauge appears with the first value a replica reports,
+// and not before: a single instance has no replica series.
+func TestReplicaLag(t *testing.T) {
+	m := metrics.New(nil)
+	base := start(t, m)
+	if _, ok := scrape(t, base)["briefbot_replica_lag_messages"]; ok {
+		t.Fatal("a replica lag reported before any was set")
+	}
+	m.SetReplicaLag(1234)
+	if got := find(t, scrape(t, base), "briefbot_replica_lag_messages", nil).GetGauge().GetValue(); got != 1234 {
+		t.Errorf("lag %v, want 1234", got)
+	}
+	m.SetReplicaLag(0)
+	if got := find(t, scrape(t, base), "briefbot_replica_lag_messages", nil).GetGauge().GetValue(); got != 0 {
+		t.Errorf("lag %v after catching up, want 0", got)
+	}
+}
+
 // An index that cannot be read fails the scrape, saying why, rather than
 // reporting zeros.
 func TestIndexStatsError(t *testing.T) {
