@@ -11,8 +11,10 @@
 //     prompts, bylines, links), questions, fragments and quotes that do not
 //     say who is speaking are never quoted.
 //  2. Articles that report the same story are grouped (cosine similarity of
-//     their titles and leads over 5-letter stems, TF-IDF weighted); bigger
-//     stories (more articles, more sources) come first.
+//     their titles and leads over 5-letter stems, TF-IDF weighted). Near-
+//     duplicates (package neardup: one wire copy at several outlets) are
+//     one unit, so they always land in one story and count once. Bigger
+//     stories (more reports, then more outlets) come first.
 //  3. Within a story every sentence is scored by its centrality (LexRank
 //     over the story's sentence-similarity graph) and its similarity to
 //     the story's headline, its position in its article (news puts the
@@ -35,6 +37,7 @@ import (
 
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/internal/textrules"
+	"github.com/briefbot/briefbot/neardup"
 )
 
 // Options size a summary.
@@ -46,13 +49,16 @@ type Options struct {
 	// least this many words (whitespace-separated). Sentences, when also
 	// set, still caps the number of points.
 	Words int
+	// Signatures, when it holds one per article (in the order of the
+	// articles), are their near-duplicate signatures as an index stores
+	// them (neardup.Sign, or all compacted); otherwise the articles are
+	// signed again.
+	Signatures []neardup.Signature
 }
 
 // DefaultSentences is the size of a summary when Options asks for none.
 const DefaultSentences = 5
 
-// Tuning. The values are round numbers chosen on the development sets
-// (CNN/DailyMail, BBC, weekly news digests) to help on all three at once.
 // Tuning. Round numbers, measured on the development sets (CNN/DailyMail,
 // BBC, weekly news digests); each step was kept only if it helped on all
 // three or was needed for a rule.
@@ -133,6 +139,12 @@ type sentence struct {
 // paragraphs, each with its citation; Stories groups the articles that
 // report the same story, and each point names its story.
 func Articles(arts []briefbot.Article, opts Options) briefbot.Summary {
+	return articles(arts, opts, defaultTuning)
+}
+
+// articles is Articles with its tuning knobs as a parameter, for the
+// measurements that choose them.
+func articles(arts []briefbot.Article, opts Options, tune tuning) briefbot.Summary {
 	sum := briefbot.Summary{Articles: len(arts)}
 	if len(arts) == 0 {
 		sum.NoMatch = briefbot.NoArticles
@@ -164,6 +176,8 @@ func Articles(arts []briefbot.Article, opts Options) briefbot.Summary {
 		read = min(maxRank, max(minRank, int(math.Ceil(readFactor*lead))))
 	}
 	s := newState(arts, read)
+	s.orig = originals(arts, opts.Signatures)
+	s.tune = tune
 	stories := s.group()
 	for _, st := range stories {
 		s.scoreStory(st, lead)
@@ -184,6 +198,8 @@ type state struct {
 	byArt [][]int // sentence indices of each article, in source order
 	idf   []float64
 	vocab map[string]int
+	orig  []int // article -> the original of its near-duplicate group (see originals)
+	tune  tuning
 }
 
 func newState(arts []briefbot.Article, maxRank int) *state {
@@ -312,7 +328,8 @@ func toUnit(v []float64) {
 // story is a group of articles reporting the same story.
 type story struct {
 	arts    []int // indices into state.arts, most central first
-	sources int
+	reports int   // articles, a group of near-duplicates counted once
+	outlets int   // distinct sources; an article without one is its own
 	latest  int64
 	sents   []int // quotable sentences
 	best    float64
@@ -325,8 +342,20 @@ func (s *state) group() []*story {
 	}
 	vecs := s.articleVectors()
 	c := newClusters(len(s.arts))
+	// A group of near-duplicates joins as one unit, under its original's
+	// vector: its copies follow it into the same story and leave the
+	// story's centroid alone, so five outlets carrying one wire story
+	// neither split it (an outlet that rewrites the headline or puts its
+	// own lead first still copied the body) nor outweigh the articles
+	// that report it independently.
+	groupOf := make(map[int]int, len(s.arts)) // original -> cluster
 	for ai := range s.arts {
-		c.join(ai, vecs[ai])
+		o := s.orig[ai]
+		if gi, ok := groupOf[o]; ok {
+			c.groups[gi] = append(c.groups[gi], ai)
+			continue
+		}
+		groupOf[o] = c.join(ai, vecs[o])
 	}
 	stories := make([]*story, len(c.groups))
 	for gi := range c.groups {
@@ -429,11 +458,12 @@ func newClusters(capacity int) *clusters {
 }
 
 // join adds article ai, with unit vector v, to its most similar group when
-// that similarity passes storyThreshold, else to a new group of its own.
-func (c *clusters) join(ai int, v []termWeight) {
+// that similarity passes storyThreshold, else to a new group of its own;
+// it returns the group.
+func (c *clusters) join(ai int, v []termWeight) int {
 	if bi := c.closest(v); bi >= 0 {
 		c.extend(bi, ai, v)
-		return
+		return bi
 	}
 	bi := len(c.groups)
 	c.groups = append(c.groups, []int{ai})
@@ -447,6 +477,7 @@ func (c *clusters) join(ai int, v []termWeight) {
 	c.cents = append(c.cents, cent)
 	c.norms = append(c.norms, math.Sqrt(math.Max(sq, 1e-12)))
 	c.acc = append(c.acc, 0)
+	return bi
 }
 
 // closest is the group whose centroid is most similar to v, above
@@ -530,11 +561,16 @@ func centNorm(c map[int]float64) float64 {
 func (s *state) newStory(arts []int) *story {
 	st := &story{arts: arts}
 	srcs := map[string]bool{}
+	reports := map[int]bool{}
 	for _, ai := range arts {
 		a := s.arts[ai]
+		reports[s.orig[ai]] = true
 		src := a.Source
 		if src == "" {
-			src = a.ID
+			// Unattributed articles (a dropped file, a feed without
+			// a title) are each their own outlet: "\x00" keeps an id
+			// from matching a real source's name.
+			src = "\x00" + a.ID
 		}
 		srcs[src] = true
 		if t := a.Published.Unix(); !a.Published.IsZero() && t > st.latest {
@@ -546,7 +582,7 @@ func (s *state) newStory(arts []int) *story {
 			}
 		}
 	}
-	st.sources = len(srcs)
+	st.reports, st.outlets = len(reports), len(srcs)
 	return st
 }
 
@@ -670,20 +706,7 @@ func (s *state) lexRank(idx []int) map[int]float64 {
 
 // choose picks the points, in rank order.
 func (s *state) choose(stories []*story, want, words int) []int {
-	// Bigger stories first: more articles, then more sources, then newer.
-	sort.SliceStable(stories, func(i, j int) bool {
-		a, b := stories[i], stories[j]
-		if len(a.arts) != len(b.arts) {
-			return len(a.arts) > len(b.arts)
-		}
-		if a.sources != b.sources {
-			return a.sources > b.sources
-		}
-		if a.latest != b.latest {
-			return a.latest > b.latest
-		}
-		return a.best > b.best
-	})
+	rankStories(stories, s.tune.outletWeight)
 	var chosen []int
 	taken := make([]bool, len(s.sents))
 	total := 0
@@ -806,7 +829,7 @@ func (s *state) present(sum *briefbot.Summary, stories []*story, chosen []int) {
 			for i, ai := range st.arts {
 				ids[i] = s.arts[ai].ID
 			}
-			sum.Stories = append(sum.Stories, briefbot.Story{Title: s.storyTitle(st), Articles: ids})
+			sum.Stories = append(sum.Stories, briefbot.Story{Title: s.storyTitle(st), Articles: ids, Outlets: st.outlets})
 		}
 		a := s.arts[x.art]
 		n := a.Paragraphs[x.par].N
