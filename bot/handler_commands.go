@@ -164,7 +164,7 @@ func (h *Handler) runAsk(ctx context.Context, sc briefbot.Scope, st pageState, s
 	shown := ans.Passages[from:min(from+askPageSize, len(ans.Passages))]
 	out.results = len(shown)
 	hasNext := len(ans.Passages) >= k && st.Page < askMaxPages
-	content, embeds, comps := renderAsk(st, shown, from, ans.Articles, ans.Respelled, hasNext, h.now().Sub(start))
+	content, embeds, comps := renderAsk(st, shown, from, pageStories(ans, from, len(shown)), ans.Articles, ans.Respelled, hasNext, h.now().Sub(start))
 	if isUpdate {
 		return update(content, embeds, comps), nil
 	}

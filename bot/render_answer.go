@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -71,8 +72,9 @@ func queryFromMessage(content string) (string, bool) {
 
 // passageEmbeds renders one embed per passage: the citation as the title,
 // linking to the article (with a distinct "#¶n" URL per embed, since Discord
-// merges embeds that share one), and the quote with its marked part in bold.
-// footer goes on the last embed.
+// merges embeds that share one), and the quote with its marked part in bold,
+// then the other outlets that carry it ("also in: …", alsoInLine). footer
+// goes on the last embed.
 func passageEmbeds(ps []briefbot.Passage, quote func(briefbot.Passage) string, footer string) []*discordgo.MessageEmbed {
 	urls := urlSet{}
 	embeds := make([]*discordgo.MessageEmbed, 0, len(ps))
@@ -88,7 +90,17 @@ func passageEmbeds(ps []briefbot.Passage, quote func(briefbot.Passage) string, f
 	}
 	budget := budgetPerEmbed(len(ps), fixed)
 	for k, p := range ps {
-		embeds[k].Description = renderMarked(quote(p), budget)
+		// The outlets get at most a third of the embed: the quote is
+		// what answers.
+		also := alsoInLine(p.AlsoIn, budget/3)
+		room := budget
+		if also != "" {
+			room -= textLen(also) + 1
+		}
+		embeds[k].Description = renderMarked(quote(p), room)
+		if also != "" {
+			embeds[k].Description += "\n" + also
+		}
 	}
 	if len(embeds) > 0 && footer != "" {
 		embeds[len(embeds)-1].Footer = &discordgo.MessageEmbedFooter{Text: footer}
@@ -96,18 +108,96 @@ func passageEmbeds(ps []briefbot.Passage, quote func(briefbot.Passage) string, f
 	return embeds
 }
 
-func renderAsk(st pageState, shown []briefbot.Passage, from, articles int, respelled []string, hasNext bool, elapsed time.Duration) (string, []*discordgo.MessageEmbed, []discordgo.MessageComponent) {
-	footer := fmt.Sprintf("Passages %d–%d", from+1, from+len(shown))
-	if len(shown) == 1 {
+// alsoInLine names the other outlets that carry a passage, each linked to
+// its copy when its URL is safe: "also in: [Outlet B](url), Outlet C", and
+// "and N more" for those that do not fit in max units. It is "" when there
+// are none, or when not even one outlet fits. The names are corpus text:
+// cleaned and escaped, so they can neither format nor ping.
+func alsoInLine(copies []briefbot.Copy, max int) string {
+	const label = "-# also in: "
+	var b strings.Builder
+	for k, c := range copies {
+		name := truncate(escapeMarkdown(outletName(c.Article)), 60)
+		entry := link(name, c.Article.URL)
+		sep := ""
+		if k > 0 {
+			sep = ", "
+		}
+		more := ""
+		if rest := len(copies) - k - 1; rest > 0 {
+			more = fmt.Sprintf(" and %d more", rest)
+		}
+		fits := func(e string) bool {
+			return textLen(label)+textLen(b.String())+textLen(sep+e)+textLen(more) <= max
+		}
+		if !fits(entry) {
+			entry = name // the link's URL may be what does not fit
+		}
+		if !fits(entry) {
+			if k == 0 {
+				return ""
+			}
+			fmt.Fprintf(&b, " and %d more", len(copies)-k)
+			break
+		}
+		b.WriteString(sep + entry)
+	}
+	if b.Len() == 0 {
+		return ""
+	}
+	return label + b.String()
+}
+
+// outletName is how a copy's outlet is named: its source, else its link's
+// host, else its title or id.
+func outletName(ref briefbot.ArticleRef) string {
+	if s := oneLine(cleanText(ref.Source, false)); s != "" {
+		return s
+	}
+	if u := safeURL(ref.URL); u != "" {
+		if pu, err := url.Parse(u); err == nil && pu.Host != "" {
+			return strings.TrimPrefix(pu.Hostname(), "www.")
+		}
+	}
+	if t := oneLine(cleanText(ref.Title, false)); t != "" {
+		return t
+	}
+	return oneLine(cleanText(ref.ID, false))
+}
+
+// pageStories is the number of stories among the passages a page shows,
+// when it is known: the answer counts its stories (Answer.Stories) over
+// all its passages, so only a page that shows them all can say how many
+// stories it holds; 0 otherwise.
+func pageStories(ans briefbot.Answer, from, shown int) int {
+	if from == 0 && shown == len(ans.Passages) {
+		return ans.Stories
+	}
+	return 0
+}
+
+// askFooter counts the passages shown (of stories, when the page knows how
+// many stories they are and that is fewer: one story quoted twice counts
+// once) and the articles searched.
+func askFooter(from, shown, stories, articles int, elapsed time.Duration) string {
+	footer := fmt.Sprintf("Passages %d–%d", from+1, from+shown)
+	if shown == 1 {
 		footer = fmt.Sprintf("Passage %d", from+1)
 	}
 	if from == 0 {
-		footer = textrules.Plural(len(shown), "passage", "passages")
+		footer = textrules.Plural(shown, "passage", "passages")
+	}
+	if stories > 0 && stories < shown {
+		footer += " (" + textrules.Plural(stories, "story", "stories") + ")"
 	}
 	if articles > 0 {
 		footer += " from " + textrules.Plural(articles, "article", "articles") + " searched"
 	}
-	footer += " · " + formatElapsed(elapsed)
+	return footer + " · " + formatElapsed(elapsed)
+}
+
+func renderAsk(st pageState, shown []briefbot.Passage, from, stories, articles int, respelled []string, hasNext bool, elapsed time.Duration) (string, []*discordgo.MessageEmbed, []discordgo.MessageComponent) {
+	footer := askFooter(from, len(shown), stories, articles, elapsed)
 	embeds := passageEmbeds(shown, func(p briefbot.Passage) string { return markAnswer(p.Text, p.Answer) }, footer)
 
 	var row []discordgo.MessageComponent
@@ -220,14 +310,16 @@ func contextButtons(ps []briefbot.Passage, offset int) []discordgo.MessageCompon
 }
 
 // renderSummary renders a summary: one embed per story, its title as the
-// heading, its points quoted beneath with their citations linked. Points
+// heading (with "(3 outlets)" when several outlets carried the story), its
+// points quoted beneath with their citations linked. Points
 // whose story is unknown are gathered under "More". At most ten stories get
 // an embed; the rest are counted in the footer. A negative elapsed leaves the
 // time out of the footer (the daily post).
 func renderSummary(heading string, sum briefbot.Summary, elapsed time.Duration) (string, []*discordgo.MessageEmbed) {
 	type group struct {
-		title  string
-		points []briefbot.Point
+		title   string
+		outlets int
+		points  []briefbot.Point
 	}
 	var groups []*group
 	byStory := map[int]*group{}
@@ -238,14 +330,14 @@ func renderSummary(heading string, sum briefbot.Summary, elapsed time.Duration) 
 		}
 		g := byStory[key]
 		if g == nil {
-			title := "More"
+			title, outlets := "More", 0
 			if key >= 0 {
-				title = sum.Stories[key].Title
+				title, outlets = sum.Stories[key].Title, sum.Stories[key].Outlets
 			}
 			if strings.TrimSpace(title) == "" {
 				title = p.Article.Title
 			}
-			g = &group{title: title}
+			g = &group{title: title, outlets: outlets}
 			byStory[key] = g
 			groups = append(groups, g)
 		}
@@ -269,7 +361,13 @@ func renderSummary(heading string, sum briefbot.Summary, elapsed time.Duration) 
 	embeds := make([]*discordgo.MessageEmbed, len(groups))
 	fixed := textLen(footer)
 	for k, g := range groups {
-		embeds[k] = &discordgo.MessageEmbed{Title: truncate(escapeMarkdown(oneLine(cleanText(g.title, false))), maxEmbedTitle), Color: embedColor}
+		// The outlet count is kept whole: a long headline is cut instead.
+		carried := ""
+		if g.outlets >= 2 {
+			carried = fmt.Sprintf(" (%d outlets)", g.outlets)
+		}
+		title := truncate(escapeMarkdown(oneLine(cleanText(g.title, false))), maxEmbedTitle-textLen(carried)) + carried
+		embeds[k] = &discordgo.MessageEmbed{Title: title, Color: embedColor}
 		fixed += textLen(embeds[k].Title)
 	}
 	budget := budgetPerEmbed(len(groups), fixed)

@@ -135,7 +135,7 @@ func (ix *Index) ask(ctx context.Context, text string, opts briefbot.AskOptions,
 		return ans, err
 	}
 	if rr.covered {
-		ans.Passages = bestPassages(rr.cands, askK(opts.K))
+		ans.Passages, ans.Stories = bestPassages(rr.cands, askK(opts.K), opts.Scope)
 	}
 	if len(ans.Passages) == 0 {
 		ans.NoMatch = briefbot.NothingMatched
@@ -325,27 +325,42 @@ func (rr *reranker) features(c *candidate, occs []occurrence) {
 }
 
 // bestPassages quotes up to k of the ranked candidates, skipping empty
-// texts and exact or near duplicates, and stopping at one that scores
-// askMaxDrop below the best.
-func bestPassages(cands []*candidate, k int) []briefbot.Passage {
-	var out []briefbot.Passage
+// texts, stopping at one that scores askMaxDrop below the best, and
+// showing each passage once: another article's copy of a quoted paragraph
+// (its article a near-duplicate, its text the same or lightly edited) goes
+// into the passage's AlsoIn, whatever its rank, and the same text in an
+// article that is not a copy (or not signed) is dropped as before. The
+// passage quoted is the best-ranked copy, not the original: grouping never
+// hides the paragraph that answers. scope is the asker's: only what it sees
+// is grouped, pair by pair (copies.go). stories counts the stories quoted.
+func bestPassages(cands []*candidate, k int, scope briefbot.Scope) (out []briefbot.Passage, stories int) {
+	var chosen []*candidate
+	var copies [][]*candidate // of each chosen candidate
+	sigs := sigCache{}
 	seen := map[string]bool{}
 	for _, c := range cands {
-		if len(out) == k || c.score < cands[0].score-askMaxDrop {
-			break
-		}
-		near := nearKey(c.text)
-		if c.text == "" || seen[c.hash] || seen[near] {
+		if c.text == "" || !scope.Sees(c.art.Space) {
 			continue
 		}
+		if i := sigs.copyOf(c, chosen); i >= 0 {
+			copies[i] = append(copies[i], c)
+			continue
+		}
+		near := nearKey(c.text)
+		if seen[c.hash] || seen[near] || len(chosen) == k || c.score < cands[0].score-askMaxDrop {
+			continue // past k or the drop, candidates are read for copies only
+		}
 		seen[c.hash], seen[near] = true, true
+		chosen, copies = append(chosen, c), append(copies, nil)
+	}
+	for i, c := range chosen {
 		ref := c.art.ref(c.aid)
 		out = append(out, briefbot.Passage{
 			Article: ref, Paragraph: c.n, ID: briefbot.ParagraphID(ref.ID, c.n),
-			Text: c.text, Answer: c.answer, Score: c.score,
+			Text: c.text, Answer: c.answer, Score: c.score, AlsoIn: alsoIn(c, copies[i]),
 		})
 	}
-	return out
+	return out, sigs.countStories(chosen)
 }
 
 // readCandidate reads the stored text of the paragraph document numbered doc

@@ -8,8 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -57,6 +55,10 @@ type IngestReport struct {
 	// AlsoShared counts articles written to a server space that the shared
 	// space holds too (same id and file): there are two copies now.
 	AlsoShared int
+	// Copies counts the articles written that are near-duplicates of an
+	// article the space's scope sees (the same wire story at another
+	// outlet): Ask shows their passages once (copies.go).
+	Copies int
 }
 
 // Duplicate names an article and the article it repeats.
@@ -113,30 +115,25 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 	ix.ingestMu.Lock()
 	defer ix.ingestMu.Unlock()
 
-	self, _ := filepath.Abs(ix.dir)
-	found := collect(paths, self)
-	jobs := found.jobs
+	// Prepare's reading half and Apply's writing half (apply.go), with
+	// the writer's own manifest in place of the committed one.
+	p := ix.newPrep(paths, opts.Space)
 	w, err := ix.newWriter(&rep, opts.Space)
 	if err != nil {
-		rep.Skipped = append(rep.Skipped, found.skipped...)
+		rep.Skipped = append(rep.Skipped, p.found.skipped...)
 		return rep, err
 	}
 
 	// Files gone from an ingested folder: their articles go first, so that
 	// an article that moved to another file is not mistaken for a clash.
-	gone := found.gone(w.man, opts.Space)
-	rep.Skipped = append(rep.Skipped, found.skipped...)
-	for _, abs := range gone {
-		if err := w.removeFile(abs); err != nil {
+	if gone := p.gone(w.man, &rep); len(gone) > 0 {
+		if err := w.apply(ctx, Change{Space: opts.Space, Gone: gone}, nil); err != nil {
 			return rep, w.abort(err)
 		}
 	}
 
-	prog := IngestProgress{FilesTotal: len(jobs)}
-	for _, j := range jobs {
-		prog.BytesTotal += j.size
-	}
-	for i, j := range jobs {
+	prog := p.progress()
+	for i, j := range p.found.jobs {
 		if err := ctx.Err(); err != nil {
 			return rep, w.finish(err)
 		}
@@ -149,11 +146,13 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 				opts.Progress(p)
 			}
 		}
-		if err := w.file(ctx, j, onArticle); err != nil {
-			if ctx.Err() != nil {
-				return rep, w.finish(err)
+		if fc, ok := p.read(j, w.man, &rep); ok {
+			if err := w.applyFile(ctx, &fc, onArticle); err != nil {
+				if ctx.Err() != nil {
+					return rep, w.finish(err)
+				}
+				return rep, w.abort(err)
 			}
-			return rep, w.abort(err)
 		}
 		prog.Files, prog.Bytes = i+1, prog.Bytes+j.size
 		if opts.Progress != nil {
@@ -183,14 +182,11 @@ func (ix *Index) Upsert(ctx context.Context, space string, arts []briefbot.Artic
 	if err != nil {
 		return rep, err
 	}
-	seen := map[string]bool{}
-	for i := range arts {
-		if err := ctx.Err(); err != nil {
+	if err := w.apply(ctx, Change{Space: space, Articles: arts}, nil); err != nil {
+		if ctx.Err() != nil {
 			return rep, w.finish(err)
 		}
-		if err := w.article(&arts[i], "", seen); err != nil {
-			return rep, w.abort(err)
-		}
+		return rep, w.abort(err)
 	}
 	return rep, w.finish(nil)
 }
@@ -212,6 +208,12 @@ type writer struct {
 	err     error      // first error of a batch in flight
 
 	saved progressCommits // when progress was last committed (progress.go)
+
+	// seq is the log sequence of the last change applied (apply.go);
+	// seqSet says the writer applies a log, so commits record it.
+	seq       uint64
+	seqSet    bool
+	noCompact bool // ApplyBatch decides on merging itself
 }
 
 func (ix *Index) newWriter(rep *IngestReport, space string) (*writer, error) {
@@ -248,79 +250,6 @@ func fileHash(data []byte) string {
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-// file ingests one file unless its bytes are unchanged. When ctx ends
-// midway, the articles done so far are kept but the file is not recorded,
-// so the next ingest reads it again and skips those articles as unchanged.
-func (w *writer) file(ctx context.Context, j fileJob, onArticle func(done, total int)) error {
-	st, err := os.Stat(j.abs)
-	if err == nil && st.Size() > maxFileBytes {
-		err = fmt.Errorf("file too large (%d bytes)", st.Size())
-	}
-	var data []byte
-	if err == nil {
-		data, err = readFile(j.abs)
-	}
-	if err != nil {
-		// Unreadable now is not gone: keep what the index has from it.
-		w.rep.Skipped = append(w.rep.Skipped, corpus.Warning{Path: j.show, Reason: errReason(err)})
-		return nil
-	}
-	hash := fileHash(data)
-	old := w.man.Files[spaceKey(w.space, j.abs)]
-	if old != nil && old.Hash == hash {
-		w.rep.Unchanged += len(old.Articles)
-		return nil
-	}
-	arts, warns := corpus.Parse(j.name, data)
-	for i := range warns {
-		if warns[i].Path == j.name {
-			warns[i].Path = j.show
-		}
-	}
-	if len(arts) == 0 {
-		w.rep.Skipped = append(w.rep.Skipped, warns...)
-		if len(warns) == 0 {
-			w.rep.Skipped = append(w.rep.Skipped, corpus.Warning{Path: j.show, Reason: "no articles found"})
-		}
-	} else {
-		w.rep.Warnings = append(w.rep.Warnings, warns...)
-	}
-
-	seen := map[string]bool{}
-	ids := make([]string, 0, len(arts))
-	for i := range arts {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := w.article(&arts[i], j.abs, seen); err != nil {
-			return err
-		}
-		ids = append(ids, arts[i].ID)
-		if onArticle != nil {
-			onArticle(i+1, len(arts))
-		}
-		if w.ix.afterArticle != nil {
-			w.ix.afterArticle(i + 1)
-		}
-		if err := w.maybeCommitProgress(); err != nil {
-			return err
-		}
-	}
-	// Articles the file no longer has.
-	if old != nil {
-		for _, id := range old.Articles {
-			if !seen[id] {
-				if err := w.removeArticle(id, j.abs); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	w.man.Files[spaceKey(w.space, j.abs)] = &fileEntry{Hash: hash, Articles: ids, Space: w.space}
-	w.dirty = true
-	return nil
-}
-
 // errReason is an OS error without the doubled path Go puts in it.
 func errReason(err error) string {
 	var pe *fs.PathError
@@ -344,8 +273,10 @@ func (w *writer) article(art *briefbot.Article, file string, seen map[string]boo
 	key := spaceKey(w.space, art.ID)
 	old := w.man.Articles[key]
 	e := newEntry(art, w.space, file)
+	e.sign(art)
 	if old != nil && old.Hash == e.Hash {
-		if old.File != e.File || old.Path != e.Path {
+		// An article stored before signatures gets its signature now.
+		if old.File != e.File || old.Path != e.Path || old.Sig == nil {
 			w.man.Articles[key] = e
 			w.dirty = true
 		}
@@ -357,6 +288,7 @@ func (w *writer) article(art *briefbot.Article, file string, seen map[string]boo
 	}
 	w.noteAlsoShared(art.ID, file)
 	w.noteDuplicate(key, art.ID, where, e.Content)
+	w.noteCopy(key, e)
 	w.man.Articles[key] = e
 	w.man.paragraphs += len(e.Paras)
 	if e.Published.After(w.man.latest) {
@@ -536,6 +468,9 @@ func (w *writer) removeArticle(id, file string) error {
 func (w *writer) removeFile(abs string) error {
 	fk := spaceKey(w.space, abs)
 	f := w.man.Files[fk]
+	if f == nil {
+		return nil // a replayed removal: gone already
+	}
 	for _, id := range f.Articles {
 		if err := w.removeArticle(id, abs); err != nil {
 			return err
@@ -660,6 +595,7 @@ func (w *writer) finish(cause error) error {
 		return err
 	}
 	w.batch.SetInternal([]byte(keyManifest), raw)
+	w.markSeq(w.batch)
 	if err := w.ix.checkRoom(w.opBytes + len(raw)); err != nil {
 		return err
 	}
@@ -671,9 +607,10 @@ func (w *writer) finish(cause error) error {
 	w.ix.mu.Lock()
 	w.ix.man = w.man
 	w.ix.mu.Unlock()
+	w.publishSeq()
 	w.ix.log.Info("index: ingest committed", "added", w.rep.Added, "updated", w.rep.Updated,
 		"removed", w.rep.Removed, "unchanged", w.rep.Unchanged, "paragraphs", w.rep.Paragraphs)
-	if cause == nil && w.rep.Paragraphs >= compactAfter {
+	if cause == nil && !w.noCompact && w.rep.Paragraphs >= compactAfter {
 		w.ix.compact()
 	}
 	return cause

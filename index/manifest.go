@@ -28,6 +28,12 @@ type manifest struct {
 	// spaces counts the articles and paragraphs of each space, derived;
 	// its server spaces decide whether a scope hides anything (hides).
 	spaces map[string]spaceCount
+
+	// copies finds, during one ingest, the copies of each article written
+	// among what the space's scope sees (copies.go). Only a writer's
+	// working copy has one, built on its first article written; fill,
+	// which publishes the working copy, drops it, and clone leaves it out.
+	copies *copyFinder
 }
 
 // spaceCount is what one space holds; latest is its latest publication.
@@ -54,6 +60,12 @@ type articleEntry struct {
 	URL       string    `json:"url,omitempty"`
 	Published time.Time `json:"published"`
 	Paras     [][2]int  `json:"paras"` // (N, Part) of each stored paragraph document, in order
+	// Sig is the article's near-duplicate signature in neardup's compact
+	// form (base64 in the JSON, 348 characters): Ask groups another
+	// outlet's copy of a passage under it (copies.go). Nil for articles
+	// written before signatures were stored; those are never grouped until
+	// their file is read again (or the index rebuilt).
+	Sig []byte `json:"sig,omitempty"`
 }
 
 func newManifest() *manifest {
@@ -69,6 +81,7 @@ func (m *manifest) fill() {
 		m.Articles = map[string]*articleEntry{}
 	}
 	m.paragraphs = 0
+	m.copies = nil
 	m.spaces = map[string]spaceCount{}
 	for _, a := range m.Articles {
 		m.paragraphs += len(a.Paras)
