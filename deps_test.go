@@ -61,7 +61,9 @@ var layerRules = []struct {
 		"the shared English text rules must cost nothing to import"},
 	{"internal/wording", nil, []string{"github.com/blevesearch", "github.com/bwmarrin/discordgo", module + "/index", module + "/corpus"},
 		"the sentences both front ends show are worded from the vocabulary alone"},
-	{"...", []string{"internal/discordtest", "internal/sharedtest"}, []string{"testing", "net/http/httptest"},
+	{"replica", nil, []string{"github.com/bwmarrin/discordgo", module + "/bot"},
+		"replicas carry the index's changes over NATS; Discord is the bot's business"},
+	{"...", []string{"internal/discordtest", "internal/sharedtest", "internal/natstest"}, []string{"testing", "net/http/httptest"},
 		"test helpers belong in _test.go files and the internal test-support packages"},
 }
 

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -103,6 +104,9 @@ type Index struct {
 	closeErr  error
 	ops       operations // queries and ingests running: Close waits for them
 	version   int        // mapping version on disk: MappingVersion, or 2 read-only (see openBleve)
+
+	applied     atomic.Uint64 // log sequence committed with the manifest (apply.go)
+	uncompacted atomic.Int64  // paragraphs ApplyBatch wrote since it last merged segments
 
 	// afterArticle, when set (by tests only), is called after each article
 	// of a file is written, with the number written so far: a fixed point at
@@ -240,6 +244,10 @@ func (ix *Index) openBleve(timeout time.Duration) error {
 		man.fill()
 	}
 	ix.man = man
+	if err := ix.readApplied(); err != nil {
+		ix.bl.Close()
+		return ix.damaged(err)
+	}
 	ix.analyzer = ix.bl.Mapping().AnalyzerNamed(en.AnalyzerName)
 	if ix.analyzer == nil {
 		ix.bl.Close()

@@ -66,6 +66,7 @@ func (w *writer) commitProgress() error {
 	w.batch = w.ix.bl.NewBatch()
 	w.batchKeys() // the batch is written synchronously: no conflicts to track
 	b.SetInternal([]byte(keyManifest), raw)
+	w.markSeq(b)
 	if err := w.ix.safeBatch(b); err != nil {
 		return err
 	}
@@ -74,6 +75,7 @@ func (w *writer) commitProgress() error {
 	w.ix.mu.Lock()
 	w.ix.man = published
 	w.ix.mu.Unlock()
+	w.publishSeq()
 	if onCommit != nil {
 		onCommit(published)
 	}

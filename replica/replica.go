@@ -1,0 +1,257 @@
+// Package replica makes several briefbot processes serve one corpus (issue
+// #15): every write to the articles goes to a NATS JetStream stream first,
+// and every replica applies that stream, in order, to its own local Bleve
+// index through its own durable consumer. The index records the sequence of
+// the last change applied with the paragraphs it wrote (index.ApplyBatch),
+// so a replica that restarts resumes exactly where it stopped and a new
+// one rebuilds from the stream.
+//
+// It knows nothing of Discord; the bot and the command line reach it
+// through cmd.
+package replica
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/index"
+)
+
+// The article log: one stream, one subject per space, so that a replica
+// group can later follow a subset of servers with a subject filter.
+const (
+	// StreamName is the JetStream stream of article changes.
+	StreamName = "BRIEFBOT_ARTICLES"
+	// SubjectPrefix starts every article subject: SubjectPrefix + space.
+	SubjectPrefix = "briefbot.articles."
+	// SharedToken is the subject token of the shared space (whose id is
+	// the empty string, which a subject cannot hold).
+	SharedToken = "shared"
+)
+
+// dedupWindow is how long the stream remembers message ids: a publish
+// retried within it (after a lost PubAck) is stored once.
+const dedupWindow = 2 * time.Minute
+
+// Subject is the subject of changes to space (briefbot.SharedSpace or a
+// server id).
+func Subject(space string) string {
+	if space == briefbot.SharedSpace {
+		return SubjectPrefix + SharedToken
+	}
+	return SubjectPrefix + space
+}
+
+// Config says how to reach NATS and who this replica is.
+type Config struct {
+	// URL is one NATS server URL or several, comma-separated (one per
+	// cluster node is best: the client reconnects to another when one
+	// goes).
+	URL string
+	// Creds is the path of a NATS credentials file; "" for none.
+	Creds string
+	// Name is this replica's durable consumer name: unique among the
+	// replicas, and the same across restarts of this one. Letters,
+	// digits, '-' and '_'.
+	Name string
+	// Replicas is the stream's replication factor: 1 for a single
+	// server, 3 for a three-node cluster (0 counts as 1).
+	Replicas int
+}
+
+// Node is one replica's connection to the article log.
+type Node struct {
+	cfg   Config
+	log   *slog.Logger
+	nc    *nats.Conn
+	js    jetstream.JetStream
+	limit int // the largest message body Publish sends
+
+	applied atomic.Uint64 // what Follow has applied (and committed)
+	mu      sync.Mutex
+	changed chan struct{}           // closed and replaced when applied advances
+	byID    map[string]*publication // messages this node published, by id, until applied
+	bySeq   map[uint64]*publication // publications by last sequence, until WaitApplied
+
+	// Test seams: called by Follow after each entry of a batch is applied
+	// (not yet committed), and after each batch is committed.
+	afterEntry func(seq uint64)
+	afterBatch func(applied uint64)
+}
+
+// publication is what one Publish (or Ingest) sent: the reports of its
+// messages add up as they are applied here.
+type publication struct {
+	rep  index.IngestReport
+	last uint64
+}
+
+// Connect connects to NATS and creates the article stream, or updates its
+// settings. Close the Node when done.
+func Connect(ctx context.Context, cfg Config, log *slog.Logger) (*Node, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := checkConfig(&cfg); err != nil {
+		return nil, err
+	}
+	opts := []nats.Option{
+		nats.Name("briefbot " + cfg.Name),
+		nats.Timeout(5 * time.Second),
+		nats.MaxReconnects(-1), // a replica outlives any one NATS node
+		nats.ReconnectWait(250 * time.Millisecond),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			log.Warn("replica: disconnected from NATS", "err", err)
+		}),
+		nats.ReconnectHandler(func(nc *nats.Conn) {
+			log.Info("replica: reconnected to NATS", "server", nc.ConnectedUrlRedacted())
+		}),
+	}
+	if cfg.Creds != "" {
+		opts = append(opts, nats.UserCredentials(cfg.Creds))
+	}
+	nc, err := nats.Connect(cfg.URL, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("replica: connecting to NATS at %s: %w", redact(cfg.URL), err)
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("replica: %w", err)
+	}
+	if _, err := js.CreateOrUpdateStream(ctx, streamConfig(cfg.Replicas)); err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("replica: creating stream %s (%d replicas): %w", StreamName, cfg.Replicas, err)
+	}
+	n := &Node{cfg: cfg, log: log, nc: nc, js: js, limit: messageLimit(nc.MaxPayload()),
+		changed: make(chan struct{}), byID: map[string]*publication{}, bySeq: map[uint64]*publication{}}
+	return n, nil
+}
+
+func checkConfig(cfg *Config) error {
+	if strings.TrimSpace(cfg.URL) == "" {
+		return errors.New("replica: no NATS URL")
+	}
+	if cfg.Name == "" {
+		return errors.New("replica: no replica name (the durable consumer's name)")
+	}
+	for _, r := range cfg.Name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return fmt.Errorf("replica: name %q: use letters, digits, '-' and '_' only", cfg.Name)
+		}
+	}
+	if cfg.Replicas <= 0 {
+		cfg.Replicas = 1
+	}
+	return nil
+}
+
+// streamConfig is the article stream: kept on disk for good (it is the
+// corpus: a new replica rebuilds from it), stored compressed.
+func streamConfig(replicas int) jetstream.StreamConfig {
+	return jetstream.StreamConfig{
+		Name:        StreamName,
+		Description: "briefbot article changes, one subject per space",
+		Subjects:    []string{SubjectPrefix + ">"},
+		Storage:     jetstream.FileStorage,
+		Retention:   jetstream.LimitsPolicy,
+		Replicas:    replicas,
+		Duplicates:  dedupWindow,
+		Compression: jetstream.S2Compression,
+	}
+}
+
+// redact drops user information from NATS URLs for messages.
+func redact(urls string) string {
+	parts := strings.Split(urls, ",")
+	for i, p := range parts {
+		if at := strings.LastIndex(p, "@"); at >= 0 {
+			if s := strings.Index(p, "://"); s >= 0 && s < at {
+				parts[i] = p[:s+3] + "…" + p[at:]
+			}
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+// Close closes the connection to NATS. Follow returns once its context
+// ends; call Close after.
+func (n *Node) Close() { n.nc.Close() }
+
+// JetStream is the node's JetStream handle, for the key-value buckets
+// other packages keep beside the article log (claims, leases).
+func (n *Node) JetStream() jetstream.JetStream { return n.js }
+
+// Name is the replica's name.
+func (n *Node) Name() string { return n.cfg.Name }
+
+// Check reports whether NATS answers and the article stream is there, for
+// `briefbot doctor`: the error says what is wrong.
+func (n *Node) Check(ctx context.Context) error {
+	if !n.nc.IsConnected() {
+		return fmt.Errorf("not connected to NATS at %s (status %v)", redact(n.cfg.URL), n.nc.Status())
+	}
+	if _, err := n.js.AccountInfo(ctx); err != nil {
+		return fmt.Errorf("JetStream not available on the account: %w", err)
+	}
+	s, err := n.js.Stream(ctx, StreamName)
+	if err != nil {
+		return fmt.Errorf("stream %s: %w", StreamName, err)
+	}
+	info := s.CachedInfo()
+	if info.Cluster != nil && info.Cluster.Leader == "" {
+		return fmt.Errorf("stream %s has no leader (a majority of its %d replicas is down?)", StreamName, info.Config.Replicas)
+	}
+	return nil
+}
+
+// Lag is how many changes the log holds that this replica has not applied
+// yet: the stream's last sequence minus what Follow has applied (all of
+// the stream before Follow starts).
+func (n *Node) Lag(ctx context.Context) (uint64, error) {
+	s, err := n.js.Stream(ctx, StreamName)
+	if err != nil {
+		return 0, fmt.Errorf("replica: stream %s: %w", StreamName, err)
+	}
+	last, applied := s.CachedInfo().State.LastSeq, n.applied.Load()
+	if applied >= last {
+		return 0, nil
+	}
+	return last - applied, nil
+}
+
+// WaitApplied waits until this replica has applied the log up to seq (as
+// Publish or Ingest returned it) and returns what applying this node's
+// publication ending at seq did here. It needs Follow running on this
+// node; for a sequence this node did not publish the report is empty.
+func (n *Node) WaitApplied(ctx context.Context, seq uint64) (index.IngestReport, error) {
+	for {
+		n.mu.Lock()
+		ch := n.changed
+		if n.applied.Load() >= seq {
+			pub := n.bySeq[seq]
+			delete(n.bySeq, seq)
+			n.mu.Unlock()
+			if pub == nil {
+				return index.IngestReport{}, nil
+			}
+			return pub.rep, nil
+		}
+		n.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return index.IngestReport{}, fmt.Errorf("replica: waiting for sequence %d to be applied (at %d): %w", seq, n.applied.Load(), ctx.Err())
+		}
+	}
+}
