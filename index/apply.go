@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 
 	"github.com/blevesearch/bleve/v2"
 
@@ -443,4 +444,30 @@ func (w *writer) publishSeq() {
 	if w.seqSet {
 		w.ix.applied.Store(w.seq)
 	}
+}
+
+// ParagraphIDs lists the id of every paragraph document in the index,
+// sorted: replicas that applied the same log list the same ids, which is
+// how tests (and an operator comparing replicas) check them.
+func (ix *Index) ParagraphIDs(ctx context.Context) (ids []string, err error) {
+	defer func() { err = wrapErr("paragraph ids", err) }()
+	if err := ix.ops.enter(); err != nil {
+		return nil, err
+	}
+	defer ix.ops.leave()
+	n, err := ix.bl.DocCount()
+	if err != nil {
+		return nil, err
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), int(n), 0, false)
+	res, err := ix.bl.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	ids = make([]string, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+	}
+	sort.Strings(ids)
+	return ids, nil
 }
