@@ -14,11 +14,14 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/index"
 	"github.com/briefbot/briefbot/internal/textrules"
+	"github.com/briefbot/briefbot/replica"
 )
 
 // `briefbot doctor` checks, before serve is started or while it runs, what
@@ -68,7 +71,7 @@ func cmdDoctor(ctx context.Context, a *app, args []string) error {
 	defer cancel()
 	checks := []check{publicKeyCheck(a.getenv, indexDir)}
 	checks = append(checks, discordChecks(ctx, cfg.bot)...)
-	checks = append(checks, indexCheck(ctx, a, cfg), natsCheck(a.getenv))
+	checks = append(checks, indexCheck(ctx, a, cfg), natsCheck(ctx, cfg.nats))
 	if *asJSON {
 		if err := writeJSON(a.stdout, checks); err != nil {
 			return err
@@ -128,12 +131,54 @@ func publicKeyCheck(getenv env, indexDir string) check {
 	return passed(name, "DISCORD_PUBLIC_KEY is well formed (64 hex digits, 32 bytes), as `serve --http` requires")
 }
 
-func natsCheck(getenv env) check {
-	if strings.TrimSpace(getenv("BRIEFBOT_NATS_URL")) == "" {
-		return skipped("nats", "not configured")
+// natsCheck connects to NATS as serve would, which creates the article
+// stream (or updates its settings) as serve's start does, then asks for
+// the stream: doctor says whether a replica could start and follow it.
+func natsCheck(ctx context.Context, c natsConfig) check {
+	const name = "nats"
+	if !c.enabled() {
+		return skipped(name, "not configured (BRIEFBOT_NATS_URL is unset: a single instance)")
 	}
-	return failed("nats", "BRIEFBOT_NATS_URL is set, but NATS is not supported by this build", "unset BRIEFBOT_NATS_URL")
+	node, err := replica.Connect(ctx, c.replica(), nil)
+	if err != nil {
+		return failed(name, err.Error(), natsFix(err, c))
+	}
+	defer node.Close()
+	if err := node.Check(ctx); err != nil {
+		return failed(name, err.Error(), natsFix(err, c))
+	}
+	lag, err := node.Lag(ctx)
+	if err != nil {
+		return failed(name, err.Error(), natsFix(err, c))
+	}
+	return passed(name, fmt.Sprintf("%s: connected, JetStream answers, stream %s holds %s",
+		c.describe(), replica.StreamName, textrules.Plural(int(lag), "change", "changes")))
 }
+
+// natsFix is the one thing to do about a NATS failure, by its cause.
+func natsFix(err error, c natsConfig) string {
+	var api *jetstream.APIError
+	switch {
+	case errors.Is(err, nats.ErrAuthorization), errors.Is(err, nats.ErrAuthExpired), errors.Is(err, nats.ErrAuthRevoked):
+		return "check BRIEFBOT_NATS_CREDS: NATS refuses these credentials"
+	case errors.Is(err, jetstream.ErrJetStreamNotEnabled), errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount),
+		errors.Is(err, nats.ErrNoResponders): // nobody answers the JetStream API
+		return "enable JetStream on the NATS servers (nats-server -js, or a jetstream {} block in their configuration)"
+	case errors.As(err, &api) && (api.ErrorCode == jsReplicasNotSupported || api.ErrorCode == jsInsufficientResources):
+		return fmt.Sprintf("BRIEFBOT_NATS_REPLICAS is %d: set it to 1 for a single NATS server, or run a cluster of at least %d JetStream nodes", c.replicas, c.replicas)
+	case errors.Is(err, nats.ErrNoServers), errors.Is(err, nats.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
+		return "check BRIEFBOT_NATS_URL, and that nats-server runs there with JetStream (nats-server -js) and this host can reach it"
+	}
+	return "look at the NATS servers' logs (nats-server), or run `nats stream info " + replica.StreamName + "` there"
+}
+
+// JetStream API error codes natsFix explains (nats-server's
+// server/errors.json): a stream asked for more replicas than the servers
+// can hold.
+const (
+	jsInsufficientResources = 10023
+	jsReplicasNotSupported  = 10074
+)
 
 // discordChecks checks the token, the host clock against Discord's and the
 // briefing channels, with the session serve would use.

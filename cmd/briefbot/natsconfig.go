@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/briefbot/briefbot/replica"
 )
 
 // natsConfig is BRIEFBOT_NATS_*: how this process joins a deployment of
@@ -160,6 +162,11 @@ func unwrapPathError(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// replica is the configuration package replica takes.
+func (c natsConfig) replica() replica.Config {
+	return replica.Config{URL: c.url, Creds: c.creds, Name: c.name, Replicas: c.replicas}
 }
 
 // describe names the replica and its servers for the log, without the

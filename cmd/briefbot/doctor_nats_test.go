@@ -1,0 +1,85 @@
+package main
+
+import (
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/briefbot/briefbot/internal/natstest"
+)
+
+// closedPort is a loopback address nothing listens on.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+// doctor's NATS line against a real embedded nats-server: it passes with a
+// stream the server can hold, and fails with the one fix for each cause.
+func TestDoctorNATS(t *testing.T) {
+	nats := natstest.Single(t)
+	_, vars := doctorSetup(t)
+	vars["BRIEFBOT_NATS_URL"] = nats.URL()
+	vars["BRIEFBOT_REPLICA"] = "doctor-1"
+	vars["BRIEFBOT_NATS_REPLICAS"] = "1"
+	code, out, errOut := runCmd(t, vars, "doctor")
+	if code != exitOK {
+		t.Fatalf("doctor with a JetStream server: exit %d, stderr %q, out:\n%s", code, errOut, out)
+	}
+	wantLine(t, out, "nats", "ok", "replica doctor-1", "connected, JetStream answers, stream BRIEFBOT_ARTICLES")
+
+	// The default of 3 copies on a single server: refused, and said so.
+	delete(vars, "BRIEFBOT_NATS_REPLICAS")
+	code, out, errOut = runCmd(t, vars, "doctor")
+	if code != exitFail || !strings.Contains(errOut, "1 check of 6 failed") {
+		t.Errorf("3 copies on one server: exit %d, stderr %q", code, errOut)
+	}
+	wantLine(t, out, "nats", "FAIL", "set it to 1 for a single NATS server")
+
+	// Nothing listens: the URL is what to check.
+	vars["BRIEFBOT_NATS_URL"] = "nats://" + closedPort(t)
+	code, out, _ = runCmd(t, vars, "doctor")
+	if code != exitFail {
+		t.Errorf("doctor with NATS down: exit %d", code)
+	}
+	wantLine(t, out, "nats", "FAIL", "connecting to NATS", "check BRIEFBOT_NATS_URL")
+}
+
+// A server without JetStream: the fix is to enable it.
+func TestDoctorNATSWithoutJetStream(t *testing.T) {
+	_, vars := doctorSetup(t)
+	vars["BRIEFBOT_NATS_URL"] = plainNATS(t)
+	vars["BRIEFBOT_NATS_REPLICAS"] = "1"
+	code, out, _ := runCmd(t, vars, "doctor")
+	if code != exitFail {
+		t.Errorf("doctor against NATS without JetStream: exit %d", code)
+	}
+	wantLine(t, out, "nats", "FAIL", "enable JetStream")
+}
+
+// plainNATS runs a nats-server without JetStream and returns its URL.
+func plainNATS(t *testing.T) string {
+	t.Helper()
+	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Start()
+	t.Cleanup(func() {
+		srv.Shutdown()
+		srv.WaitForShutdown()
+	})
+	if !srv.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats-server did not start")
+	}
+	return srv.ClientURL()
+}
