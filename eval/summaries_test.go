@@ -93,7 +93,7 @@ func TestSummariesCNNDMFormat(t *testing.T) {
 	if rep.Set != "cnndm" || rep.Articles != 1 || rep.BaselineName != "LEAD-3" {
 		t.Errorf("report %+v", rep)
 	}
-	if gotOpts != (summarize.Options{Sentences: 3}) || len(gotArt.Paragraphs) != 1 || gotArt.ID != "c1" {
+	if gotOpts.Sentences != 3 || gotOpts.Words != 0 || gotOpts.Signatures != nil || len(gotArt.Paragraphs) != 1 || gotArt.ID != "c1" {
 		t.Errorf("summarizer called with %+v on %+v", gotOpts, gotArt)
 	}
 	if want := Rouge(`( cnn ) a storm hit the coast of texas on monday , officials said . thousands lost power in houston . schools were closed for two days .`, "A storm hit Texas . Thousands lost power ."); rep.Baseline != want {
@@ -119,7 +119,7 @@ func TestSummariesBBCFormatBudgetAndRepeats(t *testing.T) {
 	if rep.Set != "bbc" || rep.Articles != 1 || len(calls) != 1 {
 		t.Fatalf("repeat not counted once: %+v, %d calls", rep, len(calls))
 	}
-	if calls[0] != (summarize.Options{Words: 13}) {
+	if o := calls[0]; o.Words != 13 || o.Sentences != 0 || o.Signatures != nil {
 		t.Errorf("budget %+v, want Words = reference length 13", calls[0])
 	}
 	if got := LeadingSentences(briefbot.Article{Paragraphs: []briefbot.Paragraph{
