@@ -140,10 +140,16 @@ type dailyScheduler struct {
 	checker ChannelChecker
 	// onUnauthorized is called on a 401 (Serve stops).
 	onUnauthorized func()
+	// claims, when set, makes the post of a server and day one replica's
+	// among several (ServeConfig.PostClaims); nil = this process alone.
+	claims PostClaims
 	// afterPost, when set (tests only), runs between a successful post and
 	// its record: a fault hook that stands for a crash there.
 	afterPost func()
-	retryAt   map[string]time.Time
+	// afterClaim, when set (tests only), runs between a granted claim and
+	// the post: a crash there leaves a claim that no one finishes.
+	afterClaim func()
+	retryAt    map[string]time.Time
 }
 
 func newDailyScheduler(clock Clock, store *BriefingStore, p poster, daily dailyMessenger, log *slog.Logger) *dailyScheduler {
@@ -292,6 +298,12 @@ func (d *dailyScheduler) runOnce(ctx context.Context, j briefingJob, now time.Ti
 	if done, ok := d.resumePending(ctx, log, j, day, nonce, msg.Content); !ok || done {
 		return done
 	}
+	if proceed, settled := d.claim(ctx, log, j, day, nonce, msg.Content); !proceed {
+		return settled
+	}
+	if d.afterClaim != nil {
+		d.afterClaim()
+	}
 	if err := d.recordIntent(j, day, nonce); err != nil {
 		log.Error("daily briefing: cannot write the state file; a crash during the post may post again", "err", err)
 	}
@@ -306,7 +318,7 @@ func (d *dailyScheduler) settle(ctx context.Context, log *slog.Logger, j briefin
 			d.afterPost()
 		}
 		log.Info("daily briefing posted")
-		d.recordOrLog(log, j, day, "posted", nil)
+		d.finish(ctx, log, j, day, "posted", nil)
 		return true
 	case ctx.Err() != nil:
 		return false
@@ -321,7 +333,7 @@ func (d *dailyScheduler) settle(ctx context.Context, log *slog.Logger, j briefin
 		// Channel will not pass by retrying: give the day up and keep why,
 		// for /briefing show.
 		log.Error("daily briefing: Discord refused the post; giving up for today (check the channel and the bot's permissions there)", "err", err)
-		d.recordOrLog(log, j, day, "failed", d.failure(ctx, j, day, err))
+		d.finish(ctx, log, j, day, "failed", d.failure(ctx, j, day, err))
 		return true
 	default:
 		log.Error("daily briefing: post failed; will retry", "err", err, "retry_in", retryPostAfter)
@@ -389,7 +401,7 @@ func (d *dailyScheduler) resumePending(ctx context.Context, log *slog.Logger, j 
 		return false, true
 	}
 	log.Info("daily briefing: an earlier attempt had posted it; not posting again")
-	d.recordOrLog(log, j, day, "posted", nil)
+	d.finish(ctx, log, j, day, "posted", nil)
 	return true, true
 }
 

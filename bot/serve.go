@@ -63,6 +63,10 @@ type ServeConfig struct {
 	Logger *slog.Logger // nil = discard
 	// Clock drives the daily scheduler; nil = the real clock.
 	Clock Clock
+	// PostClaims, when set, makes each daily post one replica's among the
+	// processes sharing a deployment (cmd passes replica.Claims with
+	// BRIEFBOT_NATS_URL); nil = this process posts on its own.
+	PostClaims PostClaims
 
 	// DeferAfter is how long a handler may run before the interaction is
 	// deferred (type 5) and answered by editing @original; 0 = 1.5 s.
@@ -461,6 +465,7 @@ func wireBriefings(ctx context.Context, cfg *ServeConfig, s *discordgo.Session, 
 func startDaily(ctx context.Context, cfg *ServeConfig, s *discordgo.Session, r *responder, daily dailyMessenger, store *BriefingStore, checker ChannelChecker) <-chan struct{} {
 	sch := newDailyScheduler(cfg.Clock, store, &channelPoster{s: s, log: cfg.Logger, backoff: r.backoff}, daily, cfg.Logger)
 	sch.checker = checker
+	sch.claims = cfg.PostClaims
 	sch.onUnauthorized = r.signalUnauthorized
 	done := make(chan struct{})
 	go func() {
