@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 
@@ -43,6 +44,18 @@ type passageJSON struct {
 	Answer     string      `json:"answer,omitempty"`
 	Highlights []string    `json:"highlights,omitempty"` // search: fragments, matches between « and »
 	Score      float64     `json:"score"`
+	// AlsoIn are other outlets' copies of this paragraph (ask), shown
+	// once with it instead of as passages of their own.
+	AlsoIn []copyJSON `json:"also_in,omitempty"`
+}
+
+// copyJSON is one other outlet's copy of a quoted passage.
+type copyJSON struct {
+	Title     string `json:"title"`
+	Source    string `json:"source"`
+	URL       string `json:"url"`
+	Paragraph int    `json:"paragraph"`
+	ID        string `json:"id"` // "<article-id>#<n>"
 }
 
 type resultsJSON struct {
@@ -52,8 +65,11 @@ type resultsJSON struct {
 	Reason string `json:"reason,omitempty"`
 	// Respelled: words of the question or keywords that no paragraph
 	// holds, looked for by their nearest spelling instead.
-	Respelled []string      `json:"respelled,omitempty"`
-	Results   []passageJSON `json:"results"`
+	Respelled []string `json:"respelled,omitempty"`
+	// Stories (ask) counts the stories among Results: passages of one
+	// article, or of near-duplicate articles, count once.
+	Stories int           `json:"stories,omitempty"`
+	Results []passageJSON `json:"results"`
 }
 
 // ingestJSON is ingest's --json report: lower-case keys and empty lists as
@@ -73,6 +89,9 @@ type ingestJSON struct {
 	// AlsoShared counts articles written to the server space that the
 	// shared space holds too: two copies now.
 	AlsoShared int `json:"also_shared"`
+	// Copies counts articles written that are near-duplicates of one the
+	// space's scope already sees (another outlet's copy of a story).
+	Copies int `json:"copies"`
 }
 
 type warningJSON struct {
@@ -90,7 +109,7 @@ type duplicateJSON struct {
 
 func toIngestJSON(rep index.IngestReport, server string) ingestJSON {
 	out := ingestJSON{
-		Space: server, AlsoShared: rep.AlsoShared, Added: rep.Added, Updated: rep.Updated, Removed: rep.Removed, Unchanged: rep.Unchanged, Paragraphs: rep.Paragraphs,
+		Space: server, AlsoShared: rep.AlsoShared, Copies: rep.Copies, Added: rep.Added, Updated: rep.Updated, Removed: rep.Removed, Unchanged: rep.Unchanged, Paragraphs: rep.Paragraphs,
 		Skipped: toWarningsJSON(rep.Skipped), Warnings: toWarningsJSON(rep.Warnings), Duplicates: []duplicateJSON{},
 	}
 	for _, d := range rep.Duplicates {
@@ -130,7 +149,18 @@ func toPassagesJSON(ps []briefbot.Passage) []passageJSON {
 			hl[i] = markHighlights(h, "«", "»")
 		}
 		out = append(out, passageJSON{ID: p.ID, Article: toArticleJSON(p.Article), Paragraph: p.Paragraph,
-			Text: p.Text, Answer: p.Answer, Highlights: hl, Score: p.Score})
+			Text: p.Text, Answer: p.Answer, Highlights: hl, Score: p.Score, AlsoIn: toCopiesJSON(p.AlsoIn)})
+	}
+	return out
+}
+
+func toCopiesJSON(cs []briefbot.Copy) []copyJSON {
+	if len(cs) == 0 {
+		return nil
+	}
+	out := make([]copyJSON, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, copyJSON{Title: c.Article.Title, Source: c.Article.Source, URL: c.Article.URL, Paragraph: c.Paragraph, ID: c.ID})
 	}
 	return out
 }
@@ -222,6 +252,51 @@ func printPassages(w io.Writer, ps []briefbot.Passage, first int, highlights boo
 			}
 			text = textrules.JoinFragments(frags)
 		}
-		fmt.Fprintf(w, "[%d] %s\n    %s\n\n", first+i, text, citation(p.Article, p.Paragraph))
+		fmt.Fprintf(w, "[%d] %s\n    %s\n", first+i, text, citation(p.Article, p.Paragraph))
+		if also := alsoInLine(p.AlsoIn); also != "" {
+			fmt.Fprintf(w, "    %s\n", also)
+		}
+		fmt.Fprintln(w)
 	}
+}
+
+// alsoInLine names the other outlets that carry a passage, each with the
+// link to its copy: "also in: Outlet B (url), Outlet C". "" when none.
+func alsoInLine(copies []briefbot.Copy) string {
+	if len(copies) == 0 {
+		return ""
+	}
+	names := make([]string, 0, len(copies))
+	for _, c := range copies {
+		name := outletName(c.Article)
+		if c.Article.URL != "" {
+			name += " (" + c.Article.URL + ")"
+		}
+		names = append(names, name)
+	}
+	return "also in: " + strings.Join(names, ", ")
+}
+
+// outletName is how a copy's outlet is named, as the bot names it: its
+// source, else its link's host, else its title or id.
+func outletName(r briefbot.ArticleRef) string {
+	if s := strings.TrimSpace(r.Source); s != "" {
+		return s
+	}
+	if u, err := url.Parse(r.URL); err == nil && u.Hostname() != "" {
+		return strings.TrimPrefix(u.Hostname(), "www.")
+	}
+	if t := strings.TrimSpace(r.Title); t != "" {
+		return t
+	}
+	return r.ID
+}
+
+// storiesLine counts an answer's passages as stories when they are fewer
+// ("3 passages from 2 stories."), as /ask's footer does; "" otherwise.
+func storiesLine(passages, stories int) string {
+	if stories <= 0 || stories >= passages {
+		return ""
+	}
+	return textrules.Plural(passages, "passage", "passages") + " from " + textrules.Plural(stories, "story", "stories") + "."
 }

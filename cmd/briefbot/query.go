@@ -44,7 +44,8 @@ func cmdAsk(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(a.stdout, resultsJSON{Query: question, Total: len(ans.Passages), Reason: wording.ForAnswer(ans).Sentence(), Respelled: ans.Respelled, Results: toPassagesJSON(ans.Passages)})
+		return writeJSON(a.stdout, resultsJSON{Query: question, Total: len(ans.Passages), Reason: wording.ForAnswer(ans).Sentence(), Respelled: ans.Respelled,
+			Stories: ans.Stories, Results: toPassagesJSON(ans.Passages)})
 	}
 	printRespelled(a.stdout, ans.Respelled)
 	if len(ans.Passages) == 0 {
@@ -52,6 +53,9 @@ func cmdAsk(ctx context.Context, a *app, args []string) error {
 		return nil
 	}
 	printPassages(a.stdout, ans.Passages, 1, false)
+	if line := storiesLine(len(ans.Passages), ans.Stories); line != "" {
+		fmt.Fprintln(a.stdout, line)
+	}
 	return nil
 }
 
@@ -269,10 +273,19 @@ func printSummary(a *app, sum briefbot.Summary) {
 	for i, p := range sum.Points {
 		if p.Story != story && p.Story < len(sum.Stories) {
 			story = p.Story
-			fmt.Fprintf(a.stdout, "%s%s%s\n", em.on, sum.Stories[story].Title, em.off)
+			fmt.Fprintf(a.stdout, "%s%s%s%s\n", em.on, sum.Stories[story].Title, em.off, outletsNote(sum.Stories[story].Outlets))
 		}
 		fmt.Fprintf(a.stdout, "[%d] %s\n    %s\n", i+1, p.Text, citation(p.Article, p.Paragraph))
 	}
+}
+
+// outletsNote is " (3 outlets)" after the title of a story that several
+// outlets carried, as /summary shows it; "" for one outlet or none known.
+func outletsNote(n int) string {
+	if n < 2 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d outlets)", n)
 }
 
 // printRespelled names the words no paragraph holds, which were looked for
