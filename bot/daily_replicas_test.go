@@ -118,8 +118,10 @@ func startDailyReplicas(t *testing.T, n int, clock *sharedClock, fake *discordte
 // end: whenever all live replicas wait on a timer, the clock moves to the
 // earliest and every timer due then fires at once, so replicas with the
 // same post time race for real. A replica whose scheduler stops on its own
-// (a crash hook) is dead from then on.
-func runReplicas(t *testing.T, clock *sharedClock, rs []*dailyReplica, end time.Time) {
+// (a crash hook) is dead from then on. at, when set, runs each time the
+// clock has moved and before the timers due then fire, while every live
+// replica waits: the place for a test to change the world (an outage).
+func runReplicas(t *testing.T, clock *sharedClock, rs []*dailyReplica, end time.Time, at func(now time.Time)) {
 	t.Helper()
 	for _, r := range rs {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -152,6 +154,9 @@ func runReplicas(t *testing.T, clock *sharedClock, rs []*dailyReplica, end time.
 			return
 		}
 		clock.set(first)
+		if at != nil {
+			at(first)
+		}
 		for i, p := range pending {
 			if !p.at.After(first) {
 				p.c <- first
@@ -240,7 +245,7 @@ func TestDailyReplicasOnePostPerServerAndDay(t *testing.T) {
 			fake := discordtest.New(t)
 			clock := &sharedClock{now: tc.start}
 			rs := startDailyReplicas(t, 3, clock, fake, js, loc, &postLog{at: map[string][]time.Time{}})
-			runReplicas(t, clock, rs, tc.end)
+			runReplicas(t, clock, rs, tc.end, nil)
 			checkOnePostPerDay(t, fake, rs, tc.days)
 		})
 	}
@@ -278,7 +283,7 @@ func TestDailyReplicasClaimerDies(t *testing.T) {
 					}
 				})
 			}
-			runReplicas(t, clock, rs, time.Date(2026, 3, 30, 23, 0, 0, 0, loc))
+			runReplicas(t, clock, rs, time.Date(2026, 3, 30, 23, 0, 0, 0, loc), nil)
 			d := died.Load()
 			if d < 0 {
 				t.Fatal("no replica died")
