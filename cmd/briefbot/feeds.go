@@ -228,12 +228,13 @@ func when(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04 UTC")
 }
 
-// indexStore is the poller's Store over the index: the same Upsert as
-// /ingest url: in the bot.
-type indexStore struct{ ix *index.Index }
+// indexStore is the poller's Store over the index, or on a replica over
+// the article log (the writer serve chose): the same Upsert as /ingest
+// url: in the bot.
+type indexStore struct{ w articleWriter }
 
 func (s indexStore) UpsertArticles(ctx context.Context, space string, arts []briefbot.Article) (feeds.Upserted, error) {
-	rep, err := s.ix.Upsert(ctx, space, arts)
+	rep, err := s.w.Upsert(ctx, space, arts)
 	return feeds.Upserted{Added: rep.Added, Updated: rep.Updated, Unchanged: rep.Unchanged}, err
 }
 

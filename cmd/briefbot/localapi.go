@@ -26,11 +26,13 @@ func socketPath(indexDir string) string {
 }
 
 // startLocalAPI serves ix to the command line on the index's socket, until
-// the returned stop is called (before the index is closed). serve holds the
+// the returned stop is called (before the index is closed). Its ingest
+// writes through ix: on a replica, to the article log (the answer waits
+// until this replica has applied it). serve holds the
 // index lock, so a socket already there is stale and is replaced. Serving
 // goes on without the socket when it cannot be made: the command line then
 // reports the index as locked, as it did before the socket existed.
-func startLocalAPI(ix *index.Index, indexDir string, log *slog.Logger, poller *feeds.Poller) (stop func()) {
+func startLocalAPI(ix servedIndex, indexDir string, log *slog.Logger, poller *feeds.Poller) (stop func()) {
 	ingest := func(ctx context.Context, paths []string, space string) (any, error) {
 		rep, err := ix.Ingest(ctx, paths, index.IngestOptions{Space: space})
 		if err != nil {

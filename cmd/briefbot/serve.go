@@ -224,6 +224,8 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 
 // serve opens the index, brings the corpus up to date, and runs the bot
 // until ctx is cancelled. The index is closed exactly once, on every path.
+// With BRIEFBOT_NATS_URL it is a replica: every article write goes to the
+// log and the index follows the log (joinDeployment).
 func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	if err := os.MkdirAll(cfg.bot.StateDir, 0o755); err != nil {
 		return err
@@ -236,6 +238,17 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	m := metrics.New(ix.Totals) // the whole index: every space
 	var ready atomic.Bool       // the index is open and the start-up ingest done
 	m.SetReady(ready.Load)
+	var w servedIndex = ix
+	var dep *replicaRun
+	if cfg.nats.enabled() {
+		if dep, err = joinDeployment(ctx, cfg.nats, ix, m, log); err != nil {
+			return err
+		}
+		defer dep.close() // after the tasks below, before ix is closed
+		w = dep.writer()
+		// A replica is ready once it has also caught up with the log.
+		m.SetReady(func() bool { return ready.Load() && dep.lag.caughtUp.Load() })
+	}
 	stopMetrics, err := startMetrics(m, cfg.metricsAddr, log)
 	if err != nil {
 		return err
@@ -243,17 +256,13 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	defer stopMetrics()
 	// The command line reaches the index through serve from now on, also
 	// during the start-up ingest; stopped (deferred) before ix is closed.
-	poller := feedPoller(cfg.indexDir, ix, log, m, cfg.servers)
-	stopLocalAPI := startLocalAPI(ix, cfg.indexDir, log, poller)
+	poller := feedPoller(cfg.indexDir, w, log, m, cfg.servers)
+	stopLocalAPI := startLocalAPI(w, cfg.indexDir, log, poller)
 	defer stopLocalAPI()
 
-	admin := &indexAdmin{ix: ix, roots: cfg.corpus, log: log, metrics: m}
-	if len(cfg.corpus) > 0 {
-		msg, err := admin.Reindex(ctx)
-		if err != nil {
-			return err
-		}
-		log.Info("corpus ingested", "result", msg)
+	admin := &indexAdmin{ix: w, roots: cfg.corpus, log: log, metrics: m}
+	if err := startupIngest(ctx, admin, dep, log); err != nil {
+		return err
 	}
 	ready.Store(true)
 	// The watcher and the feed poller may be writing when serving ends (ctx
@@ -264,7 +273,11 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	if len(cfg.corpus) > 0 {
 		bg.run(func(ctx context.Context) { watchAndReindex(ctx, cfg.corpus, admin, log) })
 	}
-	bg.run(func(ctx context.Context) { pollFeeds(ctx, poller, log) })
+	if dep != nil {
+		bg.run(func(ctx context.Context) { dep.pollFeeds(ctx, poller) })
+	} else {
+		bg.run(func(ctx context.Context) { pollFeeds(ctx, poller, log) })
+	}
 	h := bot.NewHandler(ix, bot.HandlerOptions{
 		Location:    cfg.bot.Location,
 		Logger:      log,
@@ -279,6 +292,26 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	})
 	log.Info("briefbot serving", "index", cfg.indexDir, "http", cfg.bot.HTTPAddr, "tz", cfg.bot.Location.String(), "summary_channel", cfg.bot.SummaryChannel)
 	return bot.Serve(ctx, cfg.bot, h)
+}
+
+// startupIngest brings the corpus folders into the index before serving.
+// A replica first catches up with the log, so that the files the log
+// already holds are known here as unchanged and not sent again.
+func startupIngest(ctx context.Context, admin *indexAdmin, dep *replicaRun, log *slog.Logger) error {
+	if len(admin.roots) == 0 {
+		return nil
+	}
+	if dep != nil {
+		if err := dep.catchUp(ctx); err != nil {
+			return err
+		}
+	}
+	msg, err := admin.Reindex(ctx)
+	if err != nil {
+		return err
+	}
+	log.Info("corpus ingested", "result", msg)
+	return nil
 }
 
 // startMetrics serves m's /metrics, /healthz and /readyz on addr; with no
@@ -336,17 +369,17 @@ func watchAndReindex(ctx context.Context, roots []string, admin *indexAdmin, log
 }
 
 // feedPoller polls the feed subscriptions (the operator's, briefbot feeds
-// add, and the servers', /feeds add) into ix, each into its space, logging
+// add, and the servers', /feeds add) through w, each into its space, logging
 // and counting each poll. Servers' feeds go through the guarded fetcher;
 // with an allow-list (BRIEFBOT_SERVERS), only its servers' feeds are polled.
-func feedPoller(indexDir string, ix *index.Index, log *slog.Logger, m *metrics.Metrics, servers []string) *feeds.Poller {
+func feedPoller(indexDir string, w articleWriter, log *slog.Logger, m *metrics.Metrics, servers []string) *feeds.Poller {
 	var polled func(space string) bool
 	if len(servers) > 0 {
 		polled = func(space string) bool { return slices.Contains(servers, space) }
 	}
 	return feeds.New(feeds.Options{
 		File: feeds.FileFor(indexDir), Fetcher: operatorFetcher(), ServerFetcher: serverFetcher(),
-		Store: freshnessStore{indexStore{ix}, m}, Log: log, Polled: polled,
+		Store: freshnessStore{indexStore{w}, m}, Log: log, Polled: polled,
 		OnResult: func(r feeds.Result) {
 			log.Info("feed polled", "result", r.String())
 			countFeedPoll(m, r)
@@ -461,7 +494,7 @@ func warnGuildLeftovers(a *app, guildID string, count func() (int, error)) {
 // space) and /reindex (of the shared corpus), and the start-up and watch
 // ingests, all through the same incremental Ingest.
 type indexAdmin struct {
-	ix      *index.Index
+	ix      articleWriter // the index, or on a replica the article log
 	roots   []string
 	log     *slog.Logger
 	metrics *metrics.Metrics // counts what each ingest changed

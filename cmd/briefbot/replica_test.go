@@ -1,0 +1,234 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/index"
+	"github.com/briefbot/briefbot/internal/discordtest"
+	"github.com/briefbot/briefbot/internal/natstest"
+	"github.com/briefbot/briefbot/metrics"
+)
+
+// testReplica is one replicaRun on its own index in t.TempDir(), closed
+// when the test ends.
+func testReplica(t *testing.T, url, name string) (*replicaRun, *index.Index) {
+	t.Helper()
+	ix, err := index.Open(filepath.Join(t.TempDir(), "index"), index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := natsConfig{url: url, name: name, replicas: 1}
+	d, err := joinDeployment(context.Background(), cfg, ix, metrics.New(nil), slog.New(slog.DiscardHandler))
+	if err != nil {
+		ix.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.close(); ix.Close() })
+	return d, ix
+}
+
+// The replica writer's report is what a single instance's ingest reports,
+// and the other replica ends up with the same paragraphs, without being
+// written to by anyone but its own Follow.
+func TestReplicaWriterReportsAndReplicates(t *testing.T) {
+	ns := natstest.Single(t)
+	a, ixA := testReplica(t, ns.URL(), "a")
+	_, ixB := testReplica(t, ns.URL(), "b")
+	corpusDir := filepath.Join(t.TempDir(), "corpus")
+	if err := writeSample(corpusDir); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	got, err := a.writer().Ingest(ctx, []string{corpusDir}, index.IngestOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	single, err := index.Open(filepath.Join(t.TempDir(), "single"), index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer single.Close()
+	want, err := single.Ingest(ctx, []string{corpusDir}, index.IngestOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Added == 0 || got.Added != want.Added || got.Paragraphs != want.Paragraphs || len(got.Skipped) != len(want.Skipped) {
+		t.Errorf("replica report %d added, %d paragraphs, %d skipped; single instance %d, %d, %d",
+			got.Added, got.Paragraphs, len(got.Skipped), want.Added, want.Paragraphs, len(want.Skipped))
+	}
+	// Again: nothing changed, nothing is sent, all unchanged.
+	again, err := a.writer().Ingest(ctx, []string{corpusDir}, index.IngestOptions{})
+	if err != nil || again.Added+again.Updated+again.Removed != 0 || again.Unchanged != want.Added {
+		t.Errorf("second ingest: %+v, %v; want %d unchanged", again, err, want.Added)
+	}
+
+	server := "123456789012345678"
+	art := briefbot.Article{ID: "harbour-1", Title: "Ferry back", Source: "Harbour news",
+		Paragraphs: []briefbot.Paragraph{{N: 1, Text: "The ferry timetable is back to normal after the storm, the harbour master said on Monday."}}}
+	up, err := a.writer().Upsert(ctx, server, []briefbot.Article{art})
+	if err != nil || up.Added != 1 {
+		t.Fatalf("upsert: %+v, %v", up, err)
+	}
+	if _, err := a.writer().Upsert(ctx, "not-a-server", []briefbot.Article{art}); err == nil {
+		t.Error("upsert into an invalid space: no error")
+	}
+
+	waitSeq(t, ixB, ixA.AppliedSeq())
+	if pa, pb, ps := paragraphs(t, ixA), paragraphs(t, ixB), paragraphs(t, single); !slices.Equal(pa, pb) || len(pa) != len(ps)+1 {
+		t.Errorf("replica a has %d paragraphs, b %d, the single instance %d (+1 upserted)", len(pa), len(pb), len(ps))
+	}
+}
+
+// waitSeq waits until ix has applied the log up to seq (the deadline is
+// generous: -race on a shared machine is slow).
+func waitSeq(t *testing.T, ix *index.Index, seq uint64) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for ix.AppliedSeq() < seq {
+		if time.Now().After(deadline) {
+			t.Fatalf("applied %d, want %d", ix.AppliedSeq(), seq)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func paragraphs(t *testing.T, ix *index.Index) []string {
+	t.Helper()
+	ids, err := ix.ParagraphIDs(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+// serveReplica is one `briefbot serve` replica run in-process.
+type serveReplica struct {
+	vars   map[string]string
+	stderr *syncBuffer
+	done   chan int
+}
+
+func startServeReplica(ctx context.Context, t *testing.T, root, name, natsURL string, fake *discordtest.Server, feedURL string) *serveReplica {
+	t.Helper()
+	dir := filepath.Join(root, name)
+	r := &serveReplica{stderr: &syncBuffer{}, done: make(chan int, 1), vars: map[string]string{
+		"HOME":                   dir,
+		"DISCORD_TOKEN":          strings.TrimPrefix(fake.Token, "Bot "),
+		"DISCORD_APP_ID":         fake.AppID,
+		"DISCORD_API_BASE":       fake.URL,
+		"BRIEFBOT_INDEX":         filepath.Join(dir, "index"),
+		"BRIEFBOT_NATS_URL":      natsURL,
+		"BRIEFBOT_REPLICA":       name,
+		"BRIEFBOT_NATS_REPLICAS": "1",
+	}}
+	// Both replicas subscribe to the same feed (subscriptions are still
+	// each replica's own): only the lease holder may poll it.
+	if code, out, errOut := runCmd(t, map[string]string{"BRIEFBOT_INDEX": r.vars["BRIEFBOT_INDEX"]}, "feeds", "add", feedURL, "--every", "30m"); code != exitOK {
+		t.Fatalf("%s: feeds add: exit %d\n%s%s", name, code, out, errOut)
+	}
+	go func() {
+		var out syncBuffer
+		r.done <- run(ctx, []string{"serve"}, strings.NewReader(""), &out, r.stderr, func(k string) string { return r.vars[k] })
+	}()
+	return r
+}
+
+// ask runs `briefbot ask` against the replica's index (through its
+// socket, serve holding the index) until the answer contains want.
+func (r *serveReplica) askUntil(t *testing.T, question, want string) string {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		code, out, errOut := runCmd(t, r.vars, "ask", question)
+		if code == exitOK && strings.Contains(out, want) {
+			return out
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ask %q: exit %d, no %q in:\n%s%s\nserve log:\n%s", question, code, want, out, errOut, r.stderr.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// Two serve replicas on one NATS server, each with its own index: an
+// ingest through one replica's socket is answered alike by the other; one
+// replica polls the feed they both subscribe to.
+func TestTwoServeReplicas(t *testing.T) {
+	oldTTL := feedsLeaseTTL
+	feedsLeaseTTL = 2 * time.Second
+	t.Cleanup(func() { feedsLeaseTTL = oldTTL })
+	ns := natstest.Single(t)
+	fake := discordtest.New(t)
+	root := t.TempDir()
+	corpusDir := filepath.Join(root, "corpus")
+	if err := writeSample(corpusDir); err != nil {
+		t.Fatal(err)
+	}
+	var feedHits atomic.Int32
+	text := "The Zanzibarquay ferry terminal reopened on Thursday after a month of repairs to its pier. " +
+		strings.Repeat("Harbour officials said crossings would run every hour again from the weekend onwards. ", 5)
+	feed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		feedHits.Add(1)
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<rss version="2.0"><channel><title>Harbour news</title><link>https://harbour.example.org/</link>
+<item><title>Terminal reopens</title><link>https://harbour.example.org/terminal</link><description>%s</description></item>
+</channel></rss>`, text)
+	}))
+	defer feed.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a := startServeReplica(ctx, t, root, "a", ns.URL(), fake, feed.URL+"/rss")
+	b := startServeReplica(ctx, t, root, "b", ns.URL(), fake, feed.URL+"/rss")
+	added := feedHits.Load() // feeds add reads the feed once each
+	fake.WaitReady(30*time.Second, 2)
+
+	code, out, errOut := runCmd(t, a.vars, "ingest", corpusDir)
+	if code != exitOK || !strings.Contains(out, " added") || strings.HasPrefix(out, "0 added") {
+		t.Fatalf("ingest through a: exit %d\n%s%s", code, out, errOut)
+	}
+	if !strings.Contains(a.stderr.String(), "ingested for the command line") {
+		t.Errorf("the ingest did not go through a's socket:\n%s", a.stderr.String())
+	}
+	q := "How many North Korean soldiers are in Russia's Kursk region?"
+	fromA := a.askUntil(t, q, "11,000")
+	if fromB := b.askUntil(t, q, "11,000"); fromB != fromA {
+		t.Errorf("the replicas answer differently:\na:\n%s\nb:\n%s", fromA, fromB)
+	}
+	// The feed item reaches both replicas, from whichever polled it.
+	a.askUntil(t, "When did the Zanzibarquay terminal reopen?", "Zanzibarquay")
+	b.askUntil(t, "When did the Zanzibarquay terminal reopen?", "Zanzibarquay")
+
+	logs := a.stderr.String() + b.stderr.String()
+	if n := strings.Count(logs, "this replica polls the feeds"); n != 1 {
+		t.Errorf("%d replicas took the feeds lease, want 1:\n%s", n, logs)
+	}
+	if n := feedHits.Load() - added; n != 1 || strings.Count(logs, "feed polled") != 1 {
+		t.Errorf("the feed was fetched %d times by the replicas, polled %d times; want 1", n, strings.Count(logs, "feed polled"))
+	}
+
+	cancel()
+	for name, r := range map[string]*serveReplica{"a": a, "b": b} {
+		select {
+		case code := <-r.done:
+			if code != exitOK {
+				t.Errorf("serve %s exited %d:\n%s", name, code, r.stderr.String())
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("serve %s did not stop", name)
+		}
+	}
+}
