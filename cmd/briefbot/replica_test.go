@@ -165,7 +165,8 @@ func (r *serveReplica) askUntil(t *testing.T, question, want string) string {
 
 // Two serve replicas on one NATS server, each with its own index: an
 // ingest through one replica's socket is answered alike by the other; one
-// replica polls the feed they both subscribe to.
+// replica registers the commands and one polls the feed they both
+// subscribe to.
 func TestTwoServeReplicas(t *testing.T) {
 	oldTTL := feedsLeaseTTL
 	feedsLeaseTTL = 2 * time.Second
@@ -212,6 +213,9 @@ func TestTwoServeReplicas(t *testing.T) {
 	a.askUntil(t, "When did the Zanzibarquay terminal reopen?", "Zanzibarquay")
 	b.askUntil(t, "When did the Zanzibarquay terminal reopen?", "Zanzibarquay")
 
+	if puts := fake.Find("PUT", `/api/v9/applications/[0-9]+/commands`); len(puts) != 1 {
+		t.Errorf("the replicas made %d bulk command overwrites, want 1", len(puts))
+	}
 	logs := a.stderr.String() + b.stderr.String()
 	if n := strings.Count(logs, "this replica polls the feeds"); n != 1 {
 		t.Errorf("%d replicas took the feeds lease, want 1:\n%s", n, logs)

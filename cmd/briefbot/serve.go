@@ -275,6 +275,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	}
 	if dep != nil {
 		bg.run(func(ctx context.Context) { dep.pollFeeds(ctx, poller) })
+		dep.registerCommands(ctx, cfg.bot)
 	} else {
 		bg.run(func(ctx context.Context) { pollFeeds(ctx, poller, log) })
 	}
