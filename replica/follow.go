@@ -77,7 +77,7 @@ func (n *Node) follow(ctx context.Context, ix *index.Index) error {
 	}
 	defer it.Stop()
 	for {
-		msgs, full, err := nextBatch(ctx, it)
+		msgs, full, err := n.nextBatch(ctx, it)
 		if err != nil {
 			return err
 		}
@@ -112,13 +112,13 @@ func (n *Node) consumer(ctx context.Context, start uint64) (jetstream.Consumer, 
 // nextBatch waits for a message, then takes those that follow within
 // batchLinger, up to the batch limits. full says a limit cut it short:
 // more are waiting.
-func nextBatch(ctx context.Context, it jetstream.MessagesContext) ([]jetstream.Msg, bool, error) {
+func (n *Node) nextBatch(ctx context.Context, it jetstream.MessagesContext) ([]jetstream.Msg, bool, error) {
 	m, err := it.Next(jetstream.NextContext(ctx))
 	if err != nil {
 		return nil, false, fmt.Errorf("reading the log: %w", err)
 	}
 	msgs, size := []jetstream.Msg{m}, len(m.Data())
-	for len(msgs) < maxBatchMsgs && size < maxBatchBytes {
+	for len(msgs) < n.batchMsgs && size < maxBatchBytes {
 		m, err := it.Next(jetstream.NextMaxWait(batchLinger))
 		if err != nil {
 			return msgs, false, nil // none waiting (or the iterator ended: the next wait says so)

@@ -83,6 +83,8 @@ type Node struct {
 	byID    map[string]*publication // messages this node published, by id, until applied
 	bySeq   map[uint64]*publication // publications by last sequence, until WaitApplied
 
+	batchMsgs int // maxBatchMsgs; tests make batches smaller
+
 	// Test seams: called by Follow after each entry of a batch is applied
 	// (not yet committed), and after each batch is committed.
 	afterEntry func(seq uint64)
@@ -134,7 +136,7 @@ func Connect(ctx context.Context, cfg Config, log *slog.Logger) (*Node, error) {
 		return nil, fmt.Errorf("replica: creating stream %s (%d replicas): %w", StreamName, cfg.Replicas, err)
 	}
 	n := &Node{cfg: cfg, log: log, nc: nc, js: js, limit: messageLimit(nc.MaxPayload()),
-		changed: make(chan struct{}), byID: map[string]*publication{}, bySeq: map[uint64]*publication{}}
+		batchMsgs: maxBatchMsgs, changed: make(chan struct{}), byID: map[string]*publication{}, bySeq: map[uint64]*publication{}}
 	return n, nil
 }
 
