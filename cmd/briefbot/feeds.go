@@ -15,7 +15,6 @@ import (
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/feeds"
 	"github.com/briefbot/briefbot/fetch"
-	"github.com/briefbot/briefbot/index"
 	"github.com/briefbot/briefbot/internal/localapi"
 	"github.com/briefbot/briefbot/internal/textrules"
 )
@@ -250,15 +249,15 @@ func cmdFeedsPoll(ctx context.Context, a *app, args []string) error {
 		defer c.Close()
 		return pollThroughServe(ctx, a, c, *once)
 	}
-	ix, err := index.Open(indexDir, index.Options{})
+	w, closeW, err := a.openWriter(ctx, indexDir)
 	if err != nil {
 		return err
 	}
-	defer ix.Close()
+	defer closeW()
 	printResult := func(r feeds.Result) { printLines(a.stdout, pollLines([]feeds.Result{r})) }
 	p := feeds.New(feeds.Options{
 		File: feeds.FileFor(indexDir), Fetcher: operatorFetcher(), ServerFetcher: serverFetcher(),
-		Store: indexStore{ix}, OnResult: printResult,
+		Store: indexStore{w}, OnResult: printResult,
 	})
 	if !*once {
 		if err := p.Run(ctx); !errors.Is(err, context.Canceled) {

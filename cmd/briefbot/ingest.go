@@ -88,7 +88,8 @@ func alsoSharedLine(n int) string {
 
 // ingest ingests paths into the index in dir (into opts.Space); while serve
 // runs, serve does it, through its socket (without progress bar: it
-// reports at the end).
+// reports at the end). On a replica's host it goes through the article
+// log either way (openWriter).
 func (a *app) ingest(ctx context.Context, dir string, paths []string, opts index.IngestOptions) (index.IngestReport, error) {
 	if c := a.dialServer(ctx, dir); c != nil {
 		defer c.Close()
@@ -100,12 +101,12 @@ func (a *app) ingest(ctx context.Context, dir string, paths []string, opts index
 		}
 		return rep, err
 	}
-	ix, err := index.Open(dir, index.Options{})
+	w, closeW, err := a.openWriter(ctx, dir)
 	if err != nil {
 		return index.IngestReport{}, err
 	}
-	defer ix.Close()
-	return ix.Ingest(ctx, paths, opts)
+	defer closeW()
+	return w.Ingest(ctx, paths, opts)
 }
 
 // interrupted says what an ingest stopped by a signal kept: an ingest

@@ -236,3 +236,33 @@ func TestTwoServeReplicas(t *testing.T) {
 		}
 	}
 }
+
+// On a replica's host with no serve running, `briefbot ingest` still
+// writes through the log: another replica gets the articles, and the
+// command's own index has applied them (its sequence moved).
+func TestCLIIngestOnAReplicaGoesThroughTheLog(t *testing.T) {
+	ns := natstest.Single(t)
+	_, ixB := testReplica(t, ns.URL(), "b")
+	corpusDir := filepath.Join(t.TempDir(), "corpus")
+	if err := writeSample(corpusDir); err != nil {
+		t.Fatal(err)
+	}
+	dirA := filepath.Join(t.TempDir(), "index")
+	vars := map[string]string{"BRIEFBOT_INDEX": dirA, "BRIEFBOT_NATS_URL": ns.URL(), "BRIEFBOT_REPLICA": "a", "BRIEFBOT_NATS_REPLICAS": "1"}
+	code, out, errOut := runCmd(t, vars, "ingest", corpusDir)
+	if code != exitOK || strings.HasPrefix(out, "0 added") {
+		t.Fatalf("ingest: exit %d\n%s%s", code, out, errOut)
+	}
+	ixA, err := index.Open(dirA, index.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ixA.Close()
+	if ixA.AppliedSeq() == 0 {
+		t.Fatal("the ingest wrote the index directly, not through the log")
+	}
+	waitSeq(t, ixB, ixA.AppliedSeq())
+	if pa, pb := paragraphs(t, ixA), paragraphs(t, ixB); len(pa) == 0 || !slices.Equal(pa, pb) {
+		t.Errorf("a has %d paragraphs, b %d", len(pa), len(pb))
+	}
+}
