@@ -266,3 +266,34 @@ func TestCLIIngestOnAReplicaGoesThroughTheLog(t *testing.T) {
 		t.Errorf("a has %d paragraphs, b %d", len(pa), len(pb))
 	}
 }
+
+// The daily post claims serve passes to the bot: one replica is granted a
+// post, the other is told who holds it, then that it is done and how.
+func TestPostClaimsOneReplicaPosts(t *testing.T) {
+	ns := natstest.Single(t)
+	a, _ := testReplica(t, ns.URL(), "a")
+	b, _ := testReplica(t, ns.URL(), "b")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ca, err := a.newPostClaims(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb, err := b.newPostClaims(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := "123456789012345678.2026-12-05"
+	if r, err := ca.Claim(ctx, key, "nonce-a"); err != nil || !r.Granted {
+		t.Fatalf("a's claim: %+v, %v", r, err)
+	}
+	if r, err := cb.Claim(ctx, key, "nonce-b"); err != nil || r.Granted || r.Done || r.Holder != "a" {
+		t.Fatalf("b's claim while a posts: %+v, %v; want not granted, held by a", r, err)
+	}
+	if err := ca.Done(ctx, key, "posted"); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := cb.Claim(ctx, key, "nonce-b"); err != nil || r.Granted || !r.Done || r.Outcome != "posted" {
+		t.Fatalf("b's claim after a posted: %+v, %v; want done, posted", r, err)
+	}
+}

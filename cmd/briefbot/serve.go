@@ -276,6 +276,9 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	if dep != nil {
 		bg.run(func(ctx context.Context) { dep.pollFeeds(ctx, poller) })
 		dep.registerCommands(ctx, cfg.bot)
+		if cfg.bot.PostClaims, err = dep.newPostClaims(ctx); err != nil {
+			return err
+		}
 	} else {
 		bg.run(func(ctx context.Context) { pollFeeds(ctx, poller, log) })
 	}
