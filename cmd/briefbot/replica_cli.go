@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"io"
 	"log/slog"
+	"sync"
 
 	"github.com/briefbot/briefbot/index"
 	"github.com/briefbot/briefbot/metrics"
@@ -27,16 +29,42 @@ func (a *app) openWriter(ctx context.Context, dir string) (w articleWriter, clos
 	if !nc.enabled() {
 		return ix, func() { ix.Close() }, nil
 	}
-	log := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	// NATS calls its connection callbacks (which log) asynchronously, also
+	// after Close: nothing is written to stderr once the command is done.
+	out := &untilClosed{w: a.stderr}
+	log := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	d, err := joinDeployment(ctx, nc, ix, metrics.New(nil), log)
 	if err != nil {
+		out.close()
 		ix.Close()
 		return nil, nil, err
 	}
-	close = func() { d.close(); ix.Close() }
+	close = func() { d.close(); ix.Close(); out.close() }
 	if err := d.catchUp(ctx); err != nil {
 		close()
 		return nil, nil, err
 	}
 	return d.writer(), close, nil
+}
+
+// untilClosed writes to w until close is called, then drops what comes.
+type untilClosed struct {
+	mu     sync.Mutex
+	w      io.Writer
+	closed bool
+}
+
+func (u *untilClosed) Write(p []byte) (int, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.closed {
+		return len(p), nil
+	}
+	return u.w.Write(p)
+}
+
+func (u *untilClosed) close() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.closed = true
 }
