@@ -1,7 +1,6 @@
 package index
 
 import (
-	"cmp"
 	"net/url"
 	"slices"
 	"strconv"
@@ -149,17 +148,7 @@ func (sc sigCache) copyOf(c *candidate, chosen []*candidate) int {
 // (undated last), one per outlet, none from p's own outlet.
 func alsoIn(p *candidate, copies []*candidate) []briefbot.Copy {
 	slices.SortStableFunc(copies, func(a, b *candidate) int {
-		ta, tb := a.art.Published, b.art.Published
-		if ta.IsZero() != tb.IsZero() {
-			if ta.IsZero() {
-				return 1
-			}
-			return -1
-		}
-		if c := ta.Compare(tb); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.aid, b.aid)
+		return neardup.CompareDated(a.art.Published, a.aid, b.art.Published, b.aid)
 	})
 	outlets := map[string]bool{outlet(p.art, p.aid): true}
 	var out []briefbot.Copy

@@ -109,7 +109,7 @@ func (ix *Index) members(g int32) []int32 {
 	ms := slices.Clone(ix.groups[g])
 	slices.SortFunc(ms, func(a, b int32) int {
 		ea, eb := &ix.entries[a], &ix.entries[b]
-		return compareDated(ea.published, ea.id, eb.published, eb.id)
+		return CompareDated(ea.published, ea.id, eb.published, eb.id)
 	})
 	return ms
 }
@@ -153,7 +153,7 @@ func (ix *Index) Groups() []Group {
 	}
 	slices.SortFunc(out, func(a, b Group) int {
 		ea, eb := &ix.entries[ix.byID[a.Original]], &ix.entries[ix.byID[b.Original]]
-		return compareDated(ea.published, ea.id, eb.published, eb.id)
+		return CompareDated(ea.published, ea.id, eb.published, eb.id)
 	})
 	return out
 }

@@ -169,10 +169,13 @@ func find(arts []briefbot.Article, opts Options, sign func(briefbot.Article) Sig
 
 // compareArticles orders by publication date, unknown dates last, then id.
 func compareArticles(a, b *briefbot.Article) int {
-	return compareDated(a.Published, a.ID, b.Published, b.ID)
+	return CompareDated(a.Published, a.ID, b.Published, b.ID)
 }
 
-func compareDated(ta time.Time, ida string, tb time.Time, idb string) int {
+// CompareDated orders two dated ids as a story's copies are listed: the
+// earliest first, unknown dates last, then by id (the same order on every
+// run).
+func CompareDated(ta time.Time, ida string, tb time.Time, idb string) int {
 	if ta.IsZero() != tb.IsZero() {
 		if ta.IsZero() {
 			return 1
