@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/feeds"
 	"github.com/briefbot/briefbot/index"
 	"github.com/briefbot/briefbot/internal/discordtest"
 	"github.com/briefbot/briefbot/internal/natstest"
@@ -134,10 +136,12 @@ func startServeReplica(ctx context.Context, t *testing.T, root, name, natsURL st
 		"BRIEFBOT_REPLICA":       name,
 		"BRIEFBOT_NATS_REPLICAS": "1",
 	}}
-	// Both replicas subscribe to the same feed (subscriptions are still
-	// each replica's own): only the lease holder may poll it.
-	if code, out, errOut := runCmd(t, map[string]string{"BRIEFBOT_INDEX": r.vars["BRIEFBOT_INDEX"]}, "feeds", "add", feedURL, "--every", "30m"); code != exitOK {
-		t.Fatalf("%s: feeds add: exit %d\n%s%s", name, code, out, errOut)
+	// The feed is subscribed on one replica's host only: the replicas
+	// share their subscriptions, and the lease holder polls it.
+	if feedURL != "" {
+		if code, out, errOut := runCmd(t, map[string]string{"BRIEFBOT_INDEX": r.vars["BRIEFBOT_INDEX"]}, "feeds", "add", feedURL, "--every", "30m"); code != exitOK {
+			t.Fatalf("%s: feeds add: exit %d\n%s%s", name, code, out, errOut)
+		}
 	}
 	go func() {
 		var out syncBuffer
@@ -165,12 +169,12 @@ func (r *serveReplica) askUntil(t *testing.T, question, want string) string {
 
 // Two serve replicas on one NATS server, each with its own index: an
 // ingest through one replica's socket is answered alike by the other; one
-// replica registers the commands and one polls the feed they both
-// subscribe to.
+// replica registers the commands; the feed subscribed on one replica is
+// shared with the other, and polled by one.
 func TestTwoServeReplicas(t *testing.T) {
-	oldTTL := feedsLeaseTTL
-	feedsLeaseTTL = 2 * time.Second
-	t.Cleanup(func() { feedsLeaseTTL = oldTTL })
+	oldTTL, oldIdle, oldSync := feedsLeaseTTL, feedsIdle, feedSyncEvery
+	feedsLeaseTTL, feedsIdle, feedSyncEvery = 2*time.Second, time.Second, 200*time.Millisecond
+	t.Cleanup(func() { feedsLeaseTTL, feedsIdle, feedSyncEvery = oldTTL, oldIdle, oldSync })
 	ns := natstest.Single(t)
 	fake := discordtest.New(t)
 	root := t.TempDir()
@@ -192,9 +196,9 @@ func TestTwoServeReplicas(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	a := startServeReplica(ctx, t, root, "a", ns.URL(), fake, feed.URL+"/rss")
+	a := startServeReplica(ctx, t, root, "a", ns.URL(), fake, "")
 	b := startServeReplica(ctx, t, root, "b", ns.URL(), fake, feed.URL+"/rss")
-	added := feedHits.Load() // feeds add reads the feed once each
+	added := feedHits.Load() // feeds add reads the feed once
 	fake.WaitReady(30*time.Second, 2)
 
 	code, out, errOut := runCmd(t, a.vars, "ingest", corpusDir)
@@ -223,6 +227,8 @@ func TestTwoServeReplicas(t *testing.T) {
 	if n := feedHits.Load() - added; n != 1 || strings.Count(logs, "feed polled") != 1 {
 		t.Errorf("the feed was fetched %d times by the replicas, polled %d times; want 1", n, strings.Count(logs, "feed polled"))
 	}
+
+	waitFeed(t, feeds.FileFor(a.vars["BRIEFBOT_INDEX"]), feed.URL+"/rss", true)
 
 	cancel()
 	for name, r := range map[string]*serveReplica{"a": a, "b": b} {
@@ -295,5 +301,99 @@ func TestPostClaimsOneReplicaPosts(t *testing.T) {
 	}
 	if r, err := cb.Claim(ctx, key, "nonce-b"); err != nil || r.Granted || !r.Done || r.Outcome != "posted" {
 		t.Fatalf("b's claim after a posted: %+v, %v; want done, posted", r, err)
+	}
+}
+
+// waitFeed waits until the subscriptions file holds url (want) or not.
+func waitFeed(t *testing.T, file, url string, want bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		l, err := feeds.Load(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (l.Find(url, "") != nil) == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: subscribed to %s: %v, want %v", file, url, !want, want)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// A subscription added on one replica reaches the others; one removed on
+// any replica goes from all; a replica that joins later gets the list.
+func TestFeedSubscriptionsAreShared(t *testing.T) {
+	old := feedSyncEvery
+	feedSyncEvery = 100 * time.Millisecond
+	t.Cleanup(func() { feedSyncEvery = old })
+	ns := natstest.Single(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	share := func(name string) string {
+		d, _ := testReplica(t, ns.URL(), name)
+		file := feeds.FileFor(filepath.Join(t.TempDir(), "index"))
+		if err := d.shareFeeds(ctx, file); err != nil {
+			t.Fatal(err)
+		}
+		return file
+	}
+	fa, fb := share("a"), share("b")
+	const u1, u2 = "https://one.example.org/rss", "https://two.example.org/rss"
+	for _, u := range []string{u1, u2} {
+		if err := feeds.Subscribe(ctx, fa, feeds.Subscription{URL: u, Every: feeds.Interval(time.Hour), Added: time.Now()}, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFeed(t, fb, u1, true)
+	waitFeed(t, fb, u2, true)
+	if err := feeds.Unsubscribe(ctx, fb, u1, ""); err != nil {
+		t.Fatal(err)
+	}
+	waitFeed(t, fa, u1, false)
+	fc := share("c")
+	waitFeed(t, fc, u2, true)
+	if l, err := feeds.Load(fc); err != nil || len(l.Feeds) != 1 {
+		t.Errorf("the replica that joined later has %+v (%v), want %s only", l.Feeds, err, u2)
+	}
+	// a kept its own polling state of the feed it still has.
+	if l, _ := feeds.Load(fa); len(l.Feeds) != 1 || l.Feeds[0].URL != u2 || l.Feeds[0].Every != feeds.Interval(time.Hour) {
+		t.Errorf("a has %+v", l.Feeds)
+	}
+}
+
+// planMerge tells a removal on one side from an addition on the other by
+// the keys both sides held at the last merge.
+func TestPlanMerge(t *testing.T) {
+	sub := func(u string) feeds.Subscription {
+		return feeds.Subscription{URL: u, State: feeds.State{ETag: "etag-" + u}}
+	}
+	k := func(u string) string { return feedKey(u, "") }
+	local := []feeds.Subscription{sub("both"), sub("new-here"), sub("gone-there")}
+	remote := map[string]sharedFeed{k("both"): {URL: "both"}, k("new-there"): {URL: "new-there"}, k("gone-here"): {URL: "gone-here"}}
+	base := map[string]bool{k("both"): true, k("gone-there"): true, k("gone-here"): true}
+	p := planMerge(local, remote, base)
+	var urls []string
+	for _, f := range p.local {
+		urls = append(urls, f.URL)
+	}
+	slices.Sort(urls)
+	if !slices.Equal(urls, []string{"both", "new-here", "new-there"}) || !p.changed {
+		t.Errorf("local after merge %v (changed %v)", urls, p.changed)
+	}
+	if p.local[0].State.ETag != "etag-both" {
+		t.Errorf("a kept feed lost its polling state: %+v", p.local[0])
+	}
+	if _, ok := p.puts[k("new-here")]; len(p.puts) != 1 || !ok {
+		t.Errorf("puts %v", p.puts)
+	}
+	if !slices.Equal(p.deletes, []string{k("gone-here")}) {
+		t.Errorf("deletes %v", p.deletes)
+	}
+	want := map[string]bool{k("both"): true, k("new-here"): true, k("new-there"): true}
+	if !maps.Equal(p.synced, want) {
+		t.Errorf("synced %v, want %v", p.synced, want)
 	}
 }

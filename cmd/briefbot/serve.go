@@ -274,6 +274,9 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		bg.run(func(ctx context.Context) { watchAndReindex(ctx, cfg.corpus, admin, log) })
 	}
 	if dep != nil {
+		if err := dep.shareFeeds(ctx, feeds.FileFor(cfg.indexDir)); err != nil {
+			return err
+		}
 		bg.run(func(ctx context.Context) { dep.pollFeeds(ctx, poller) })
 		dep.registerCommands(ctx, cfg.bot)
 		if cfg.bot.PostClaims, err = dep.newPostClaims(ctx); err != nil {
@@ -383,13 +386,17 @@ func feedPoller(indexDir string, w articleWriter, log *slog.Logger, m *metrics.M
 	}
 	return feeds.New(feeds.Options{
 		File: feeds.FileFor(indexDir), Fetcher: operatorFetcher(), ServerFetcher: serverFetcher(),
-		Store: freshnessStore{indexStore{w}, m}, Log: log, Polled: polled,
+		Store: freshnessStore{indexStore{w}, m}, Log: log, Polled: polled, Idle: feedsIdle,
 		OnResult: func(r feeds.Result) {
 			log.Info("feed polled", "result", r.String())
 			countFeedPoll(m, r)
 		},
 	})
 }
+
+// feedsIdle is how long serve's poller sleeps at most between looks at
+// its subscriptions (0: the feeds package's minute); tests shorten it.
+var feedsIdle time.Duration
 
 // countFeedPoll counts one feed's poll and the articles it changed.
 func countFeedPoll(m *metrics.Metrics, r feeds.Result) {
