@@ -34,46 +34,65 @@ import (
 //
 //	go test -run '^$' -bench BenchmarkServeHTTPLoad -benchtime 1x ./cmd/briefbot/
 func BenchmarkServeHTTPLoad(b *testing.B) {
-	dur := 60 * time.Second
-	if v := os.Getenv("BRIEFBOT_LOAD_DURATION"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			b.Fatalf("BRIEFBOT_LOAD_DURATION: %v", err)
-		}
-		dur = d
-	}
+	dur := loadDuration(b)
 	const workers = 200
-	// The default client keeps 2 idle connections per host: 200 workers
-	// would open a connection per request and run out of loopback ports.
-	tr := http.DefaultTransport.(*http.Transport)
-	old := tr.MaxIdleConnsPerHost
-	tr.MaxIdleConnsPerHost = workers
-	defer func() { tr.MaxIdleConnsPerHost = old }()
-
+	widenDefaultTransport(b, workers)
 	fake, url := startLoadDeployment(b)
 	for n := 0; n < b.N; n++ {
 		res := runLoad(b, fake, url, workers, dur)
 		if p := os.Getenv("BRIEFBOT_LOAD_HEAPPROFILE"); p != "" {
 			writeHeapProfile(b, p) // while serve and the fake still hold what they hold
 		}
-		b.ReportMetric(float64(res.count)/dur.Seconds(), "req/s")
-		b.ReportMetric(eval.Percentile(res.ms, 50), "p50-ms")
-		b.ReportMetric(eval.Percentile(res.ms, 99), "p99-ms")
-		b.ReportMetric(float64(res.status5xx), "5xx")
-		b.ReportMetric(float64(res.refused), "not-accepted")
-		b.ReportMetric(float64(res.deferred), "deferred")
-		b.ReportMetric(float64(res.wrong), "not-answered")
-		b.ReportMetric(res.rss[0], "rss-first-MB")
-		b.ReportMetric(res.rss[len(res.rss)-1], "rss-last-MB")
-		b.ReportMetric(maxOf(res.rss), "rss-max-MB")
-		b.ReportMetric(res.heap[len(res.heap)-1], "heap-live-last-MB")
-		b.Logf("%d interactions in %s; RSS samples (MB): %.0f; live heap (MB): %.0f", res.count, dur, res.rss, res.heap)
-		if res.wrong > 0 {
-			b.Errorf("%d inline replies lack the expected answer", res.wrong)
-		}
+		reportLoad(b, res, dur)
 		if res.status5xx > 0 {
 			b.Errorf("%d replies with a 5xx status", res.status5xx)
 		}
+	}
+}
+
+// loadDuration is BRIEFBOT_LOAD_DURATION, 60 s when unset.
+func loadDuration(b *testing.B) time.Duration {
+	b.Helper()
+	v := os.Getenv("BRIEFBOT_LOAD_DURATION")
+	if v == "" {
+		return 60 * time.Second
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		b.Fatalf("BRIEFBOT_LOAD_DURATION: %v", err)
+	}
+	return d
+}
+
+// widenDefaultTransport lets the default client (which the fake Discord
+// posts with) keep a connection per worker until the benchmark ends: with
+// its 2 idle connections per host, 200 workers would open a connection
+// per request and run out of loopback ports.
+func widenDefaultTransport(b *testing.B, workers int) {
+	tr := http.DefaultTransport.(*http.Transport)
+	old := tr.MaxIdleConnsPerHost
+	tr.MaxIdleConnsPerHost = workers
+	b.Cleanup(func() { tr.MaxIdleConnsPerHost = old })
+}
+
+// reportLoad reports what one run measured, and fails the benchmark on an
+// inline reply without the expected answer.
+func reportLoad(b *testing.B, res loadResult, dur time.Duration) {
+	b.Helper()
+	b.ReportMetric(float64(res.count)/dur.Seconds(), "req/s")
+	b.ReportMetric(eval.Percentile(res.ms, 50), "p50-ms")
+	b.ReportMetric(eval.Percentile(res.ms, 99), "p99-ms")
+	b.ReportMetric(float64(res.status5xx), "5xx")
+	b.ReportMetric(float64(res.refused), "not-accepted")
+	b.ReportMetric(float64(res.deferred), "deferred")
+	b.ReportMetric(float64(res.wrong), "not-answered")
+	b.ReportMetric(res.rss[0], "rss-first-MB")
+	b.ReportMetric(res.rss[len(res.rss)-1], "rss-last-MB")
+	b.ReportMetric(maxOf(res.rss), "rss-max-MB")
+	b.ReportMetric(res.heap[len(res.heap)-1], "heap-live-last-MB")
+	b.Logf("%d interactions in %s; RSS samples (MB): %.0f; live heap (MB): %.0f", res.count, dur, res.rss, res.heap)
+	if res.wrong > 0 {
+		b.Errorf("%d inline replies lack the expected answer", res.wrong)
 	}
 }
 
@@ -88,14 +107,30 @@ func startLoadDeployment(b *testing.B) (*discordtest.Server, string) {
 	if err := writeSample(corpusDir); err != nil {
 		b.Fatal(err)
 	}
-	indexDir := filepath.Join(root, "index")
-	vars := map[string]string{
+	vars := loadServeVars(fake, root, filepath.Join(root, "index"))
+	vars["BRIEFBOT_CORPUS"] = corpusDir
+	return fake, startServeHTTP(b, vars)
+}
+
+// loadServeVars is the environment of a serve --http on the fake Discord,
+// with its home in root and its index in indexDir, answering in servers A
+// and B.
+func loadServeVars(fake *discordtest.Server, root, indexDir string) map[string]string {
+	return map[string]string{
 		"HOME": root, "DISCORD_TOKEN": strings.TrimPrefix(fake.Token, "Bot "), "DISCORD_APP_ID": fake.AppID,
 		"DISCORD_API_BASE": fake.URL, "DISCORD_PUBLIC_KEY": fake.PublicKey(),
-		"BRIEFBOT_INDEX": indexDir, "BRIEFBOT_CORPUS": corpusDir,
-		"BRIEFBOT_SERVERS": serverA + "," + serverB,
+		"BRIEFBOT_INDEX": indexDir, "BRIEFBOT_SERVERS": serverA + "," + serverB,
 	}
-	cfg, err := loadServeConfig(mapEnv(vars), indexDir, "127.0.0.1:0")
+}
+
+// startServeHTTP runs serve in HTTP mode with the environment vars (read
+// as cmdServe reads it) on a loopback port until the benchmark ends, and
+// returns its interactions endpoint's URL once it answers: serve accepts
+// requests only after its start-up ingest (and, for a replica, its
+// catching up with the log).
+func startServeHTTP(b *testing.B, vars map[string]string) string {
+	b.Helper()
+	cfg, err := loadServeConfig(mapEnv(vars), vars["BRIEFBOT_INDEX"], "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -122,12 +157,29 @@ func startLoadDeployment(b *testing.B) (*discordtest.Server, string) {
 		}
 	})
 	url := "http://" + l.Addr().String() + "/interactions"
-	resp, err := http.Get(url) // unsigned, so refused; answered once serving
-	if err != nil {
-		b.Fatalf("the endpoint does not answer: %v\n%s", err, logs.String())
+	got := make(chan error, 1)
+	go func() {
+		resp, err := http.Get(url) // unsigned, so refused; answered once serving
+		if err == nil {
+			resp.Body.Close()
+		}
+		got <- err
+	}()
+	// A serve that fails at start leaves the listener open and unserved:
+	// the GET would wait forever.
+	select {
+	case err := <-got:
+		if err != nil {
+			b.Fatalf("the endpoint does not answer: %v\n%s", err, logs.String())
+		}
+	case err := <-done:
+		done <- err // for the clean-up
+		l.Close()   // and the GET ends
+		b.Fatalf("serve ended before serving: %v\n%s", err, logs.String())
+	case <-time.After(2 * time.Minute):
+		b.Fatalf("serve not serving after 2 minutes\n%s", logs.String())
 	}
-	resp.Body.Close()
-	return fake, url
+	return url
 }
 
 // loadResult is what one load run measured.
