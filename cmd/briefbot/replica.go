@@ -128,10 +128,25 @@ func joinDeployment(ctx context.Context, cfg natsConfig, ix *index.Index, m *met
 	}
 	d := &replicaRun{cfg: cfg, node: node, ix: ix, log: log, feeds: fl, bg: newBackground(ctx),
 		lag: &lagWatch{lag: node.Lag, metrics: m, log: log}}
+	warnUnlogged(ctx, ix, log)
 	d.bg.run(d.follow)
 	d.bg.run(d.lag.run)
 	log.Info("serving as a replica", "replica", cfg.describe(), "applied", ix.AppliedSeq())
 	return d, nil
+}
+
+// warnUnlogged warns when the index holds articles but never applied the
+// log: a single instance's index turned replica keeps articles that the
+// log, hence every other replica, lacks. Nothing is refused (they may be
+// on the log too, and applying it is harmless), but answers may differ.
+func warnUnlogged(ctx context.Context, ix *index.Index, log *slog.Logger) {
+	if ix.AppliedSeq() != 0 {
+		return
+	}
+	if st, err := ix.Totals(ctx); err == nil && st.Articles > 0 {
+		log.Warn("this index holds articles written before it was a replica, which the other replicas lack unless they are on the log too: "+
+			"start this replica from an empty index (it rebuilds from the log) and ingest what the log lacks through any replica", "articles", st.Articles)
+	}
 }
 
 // close stops following the log and closes the connection to NATS.

@@ -397,3 +397,37 @@ func TestPlanMerge(t *testing.T) {
 		t.Errorf("synced %v, want %v", p.synced, want)
 	}
 }
+
+// A single instance's index turned replica is warned about: its articles
+// never reached the log. An index that followed the log is not.
+func TestReplicaWarnsOfArticlesNotOnTheLog(t *testing.T) {
+	ns := natstest.Single(t)
+	corpusDir := filepath.Join(t.TempDir(), "corpus")
+	if err := writeSample(corpusDir); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	join := func(ix *index.Index, name string) string {
+		var logs syncBuffer
+		d, err := joinDeployment(ctx, natsConfig{url: ns.URL(), name: name, replicas: 1}, ix, metrics.New(nil), slog.New(slog.NewTextHandler(&logs, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.close()
+		return logs.String()
+	}
+	ix, err := index.Open(filepath.Join(t.TempDir(), "index"), index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if logs := join(ix, "fresh"); strings.Contains(logs, "written before it was a replica") {
+		t.Errorf("an empty index was warned about:\n%s", logs)
+	}
+	if _, err := ix.Ingest(ctx, []string{corpusDir}, index.IngestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if logs := join(ix, "single"); !strings.Contains(logs, "written before it was a replica") {
+		t.Errorf("no warning for an index written outside the log:\n%s", logs)
+	}
+}
