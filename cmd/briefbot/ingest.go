@@ -33,6 +33,11 @@ func cmdIngest(ctx context.Context, a *app, args []string) error {
 	if len(paths) == 0 {
 		return usagef("missing PATH: files, folders (read recursively) or .jsonl files to ingest")
 	}
+	if *rebuild {
+		if err := rebuildOnReplica(a); err != nil {
+			return err
+		}
+	}
 	for _, p := range paths {
 		if _, err := os.Stat(p); err != nil {
 			return usagef("cannot read %s: %v", p, err)
@@ -64,6 +69,21 @@ func cmdIngest(ctx context.Context, a *app, args []string) error {
 		return writeJSON(a.stdout, toIngestJSON(rep, sc.Server))
 	}
 	printReport(a.stdout, rep, intoWhere(indexDir, sc.Server), time.Since(start))
+	return nil
+}
+
+// rebuildOnReplica refuses --rebuild on a replica's host: a rebuild from
+// the files would hold only them, not what the log holds (other
+// replicas' ingests, feeds), and write none of it to the log; a replica
+// rebuilds from the log instead.
+func rebuildOnReplica(a *app) error {
+	nc, err := loadNATSConfig(a.getenv)
+	if err != nil {
+		return err
+	}
+	if nc.enabled() {
+		return usagef("this index is replica %s's (BRIEFBOT_NATS_URL is set): to rebuild it, stop its serve, move the index directory away and start serve again; it rebuilds from the article log", nc.name)
+	}
 	return nil
 }
 

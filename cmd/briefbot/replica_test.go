@@ -431,3 +431,21 @@ func TestReplicaWarnsOfArticlesNotOnTheLog(t *testing.T) {
 		t.Errorf("no warning for an index written outside the log:\n%s", logs)
 	}
 }
+
+// ingest --rebuild on a replica's host is refused with the way to rebuild
+// a replica (from the log), before anything is read or written.
+func TestRebuildRefusedOnAReplica(t *testing.T) {
+	corpusDir := filepath.Join(t.TempDir(), "corpus")
+	if err := writeSample(corpusDir); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "index")
+	vars := map[string]string{"BRIEFBOT_INDEX": dir, "BRIEFBOT_NATS_URL": "nats://127.0.0.1:1", "BRIEFBOT_REPLICA": "a"}
+	code, _, errOut := runCmd(t, vars, "ingest", "--rebuild", corpusDir)
+	if code != exitUsage || !strings.Contains(errOut, "rebuilds from the article log") {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+	if _, err := index.Open(dir, index.Options{ReadOnly: true}); err == nil {
+		t.Error("an index was built")
+	}
+}
