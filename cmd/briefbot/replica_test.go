@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -135,6 +136,7 @@ func startServeReplica(ctx context.Context, t *testing.T, root, name, natsURL st
 		"BRIEFBOT_NATS_URL":      natsURL,
 		"BRIEFBOT_REPLICA":       name,
 		"BRIEFBOT_NATS_REPLICAS": "1",
+		"BRIEFBOT_METRICS_ADDR":  "127.0.0.1:0",
 	}}
 	// The feed is subscribed on one replica's host only: the replicas
 	// share their subscriptions, and the lease holder polls it.
@@ -199,6 +201,7 @@ func TestTwoServeReplicas(t *testing.T) {
 	a := startServeReplica(ctx, t, root, "a", ns.URL(), fake, "")
 	b := startServeReplica(ctx, t, root, "b", ns.URL(), fake, feed.URL+"/rss")
 	added := feedHits.Load() // feeds add reads the feed once
+	metricsB := "http://" + metricsAddrFromLog(t, b.stderr)
 	fake.WaitReady(30*time.Second, 2)
 
 	code, out, errOut := runCmd(t, a.vars, "ingest", corpusDir)
@@ -229,6 +232,15 @@ func TestTwoServeReplicas(t *testing.T) {
 	}
 
 	waitFeed(t, feeds.FileFor(a.vars["BRIEFBOT_INDEX"]), feed.URL+"/rss", true)
+	// b caught up (it answered from a's ingest): ready, and its lag shown.
+	for deadline := time.Now().Add(30 * time.Second); httpStatus(t, metricsB+"/readyz") != http.StatusOK; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("b's /readyz never said ready")
+		}
+	}
+	if body := httpBody(t, metricsB+"/metrics"); !strings.Contains(body, "briefbot_replica_lag_messages") {
+		t.Errorf("b's /metrics has no lag gauge:\n%s", body)
+	}
 
 	cancel()
 	for name, r := range map[string]*serveReplica{"a": a, "b": b} {
@@ -448,4 +460,18 @@ func TestRebuildRefusedOnAReplica(t *testing.T) {
 	if _, err := index.Open(dir, index.Options{ReadOnly: true}); err == nil {
 		t.Error("an index was built")
 	}
+}
+
+func httpBody(t *testing.T, url string) string {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
