@@ -62,24 +62,50 @@ func BenchmarkServeHTTPLoadReplicas(b *testing.B) {
 		checkAnswers(b, fake, u)
 	}
 	rr := startRoundRobin(b, workers, urlA, urlB)
+	b.Logf("NATS: %d node(s), the stream replicated %d times", len(ns.URLs()), copies)
 	for n := 0; n < b.N; n++ {
-		rr.reset()
-		res := runLoad(b, fake, rr.url+"/interactions", workers, dur)
-		reportLoad(b, res, dur)
-		total := 0
-		for i, name := range []string{"a", "b"} {
-			ms := rr.ms(i)
-			total += len(ms)
-			b.ReportMetric(float64(len(ms)), "req-"+name)
-			b.ReportMetric(eval.Percentile(ms, 99), "p99-ms-"+name)
-		}
-		b.Logf("NATS: %d node(s), stream replicated %d times; requests a/b: %d/%d", len(ns.URLs()), copies, len(rr.ms(0)), len(rr.ms(1)))
-		if total != res.count {
-			b.Errorf("the proxy passed %d requests to the replicas; the workers sent %d", total, res.count)
-		}
-		if res.status5xx > 0 {
-			b.Fatalf("%d replies with a 5xx status", res.status5xx)
-		}
+		runProxiedLoad(b, fake, rr, workers, dur)
+	}
+}
+
+// BenchmarkServeHTTPLoadProxied is BenchmarkServeHTTPLoad's single
+// instance behind the same proxy, with one backend: what the proxy's hop
+// costs, apart from what two replicas on the same cores cost.
+func BenchmarkServeHTTPLoadProxied(b *testing.B) {
+	dur := loadDuration(b)
+	const workers = 200
+	widenDefaultTransport(b, workers)
+	fake, url := startLoadDeployment(b)
+	rr := startRoundRobin(b, workers, url)
+	for n := 0; n < b.N; n++ {
+		runProxiedLoad(b, fake, rr, workers, dur)
+	}
+}
+
+// runProxiedLoad runs the load through the proxy rr and reports it, with
+// the requests and the p99 (as the proxy saw it) of each backend, named
+// a, b, … in the order given to startRoundRobin. A 5xx fails the
+// benchmark.
+func runProxiedLoad(b *testing.B, fake *discordtest.Server, rr *roundRobin, workers int, dur time.Duration) {
+	b.Helper()
+	rr.reset()
+	res := runLoad(b, fake, rr.url+"/interactions", workers, dur)
+	reportLoad(b, res, dur)
+	total := 0
+	var split []string
+	for i := range rr.backends {
+		ms, name := rr.ms(i), string(rune('a'+i))
+		total += len(ms)
+		b.ReportMetric(float64(len(ms)), "req-"+name)
+		b.ReportMetric(eval.Percentile(ms, 99), "p99-ms-"+name)
+		split = append(split, fmt.Sprintf("%s %d", name, len(ms)))
+	}
+	b.Logf("requests per backend: %s", strings.Join(split, ", "))
+	if total != res.count {
+		b.Errorf("the proxy passed %d requests to the backends; the workers sent %d", total, res.count)
+	}
+	if res.status5xx > 0 {
+		b.Fatalf("%d replies with a 5xx status", res.status5xx)
 	}
 }
 
