@@ -85,11 +85,15 @@ func BenchmarkServeHTTPLoadProxied(b *testing.B) {
 // runProxiedLoad runs the load through the proxy rr and reports it, with
 // the requests and the p99 (as the proxy saw it) of each backend, named
 // a, b, … in the order given to startRoundRobin. A 5xx fails the
-// benchmark.
+// benchmark. BRIEFBOT_LOAD_HEAPPROFILE=file writes the heap profile to
+// file.ServeHTTPLoadReplicas (or …Proxied) after the load.
 func runProxiedLoad(b *testing.B, fake *discordtest.Server, rr *roundRobin, workers int, dur time.Duration) {
 	b.Helper()
 	rr.reset()
 	res := runLoad(b, fake, rr.url+"/interactions", workers, dur)
+	if p := os.Getenv("BRIEFBOT_LOAD_HEAPPROFILE"); p != "" {
+		writeHeapProfile(b, p+"."+strings.TrimPrefix(b.Name(), "Benchmark"))
+	}
 	reportLoad(b, res, dur)
 	total := 0
 	var split []string
