@@ -126,7 +126,10 @@ func joinDeployment(ctx context.Context, cfg natsConfig, ix *index.Index, m *met
 		node.Close()
 		return nil, fmt.Errorf("replica: %w", err)
 	}
-	d := &replicaRun{cfg: cfg, node: node, ix: ix, log: log, feeds: fl, bg: newBackground(ctx),
+	// The log is followed until close, not until ctx ends: a write still
+	// being answered while serve drains (an /ingest waiting to be applied
+	// here) must see its change applied.
+	d := &replicaRun{cfg: cfg, node: node, ix: ix, log: log, feeds: fl, bg: newBackground(context.WithoutCancel(ctx)),
 		lag: &lagWatch{lag: node.Lag, metrics: m, log: log}}
 	warnUnlogged(ctx, ix, log)
 	d.bg.run(d.follow)
