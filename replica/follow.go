@@ -144,6 +144,10 @@ func (n *Node) applyBatch(ctx context.Context, ix *index.Index, msgs []jetstream
 		if err != nil {
 			return fmt.Errorf("reading the log: %w", err)
 		}
+		// More waiting in the stream: a batch cut short by the linger
+		// while catching up (the next messages not yet fetched) must not
+		// count as caught up, or ApplyBatch merges every segment each time.
+		full = full || md.NumPending > 0 && m == msgs[len(msgs)-1]
 		seq := md.Sequence.Stream
 		var ch index.Change
 		if err := json.Unmarshal(m.Data(), &ch); err != nil {
