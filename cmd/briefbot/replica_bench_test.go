@@ -9,7 +9,6 @@ import (
 
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/index"
-	"github.com/briefbot/briefbot/internal/natstest"
 	"github.com/briefbot/briefbot/metrics"
 )
 
@@ -39,7 +38,7 @@ func BenchmarkUpsertOneArticle(b *testing.B) {
 		run(b, ix)
 	})
 	b.Run("replica", func(b *testing.B) {
-		ns := natstest.Single(b)
+		ns := singleNATS(b)
 		ix, err := index.Open(filepath.Join(b.TempDir(), "index"), index.Options{})
 		if err != nil {
 			b.Fatal(err)

@@ -45,7 +45,7 @@ func testReplica(t *testing.T, url, name string) (*replicaRun, *index.Index) {
 // and the other replica ends up with the same paragraphs, without being
 // written to by anyone but its own Follow.
 func TestReplicaWriterReportsAndReplicates(t *testing.T) {
-	ns := natstest.Single(t)
+	ns := singleNATS(t)
 	a, ixA := testReplica(t, ns.URL(), "a")
 	_, ixB := testReplica(t, ns.URL(), "b")
 	corpusDir := filepath.Join(t.TempDir(), "corpus")
@@ -177,7 +177,7 @@ func TestTwoServeReplicas(t *testing.T) {
 	oldTTL, oldIdle, oldSync := feedsLeaseTTL, feedsIdle, feedSyncEvery
 	feedsLeaseTTL, feedsIdle, feedSyncEvery = 2*time.Second, time.Second, 200*time.Millisecond
 	t.Cleanup(func() { feedsLeaseTTL, feedsIdle, feedSyncEvery = oldTTL, oldIdle, oldSync })
-	ns := natstest.Single(t)
+	ns := singleNATS(t)
 	fake := discordtest.New(t)
 	root := t.TempDir()
 	corpusDir := filepath.Join(root, "corpus")
@@ -259,7 +259,7 @@ func TestTwoServeReplicas(t *testing.T) {
 // writes through the log: another replica gets the articles, and the
 // command's own index has applied them (its sequence moved).
 func TestCLIIngestOnAReplicaGoesThroughTheLog(t *testing.T) {
-	ns := natstest.Single(t)
+	ns := singleNATS(t)
 	_, ixB := testReplica(t, ns.URL(), "b")
 	corpusDir := filepath.Join(t.TempDir(), "corpus")
 	if err := writeSample(corpusDir); err != nil {
@@ -288,7 +288,7 @@ func TestCLIIngestOnAReplicaGoesThroughTheLog(t *testing.T) {
 // The daily post claims serve passes to the bot: one replica is granted a
 // post, the other is told who holds it, then that it is done and how.
 func TestPostClaimsOneReplicaPosts(t *testing.T) {
-	ns := natstest.Single(t)
+	ns := singleNATS(t)
 	a, _ := testReplica(t, ns.URL(), "a")
 	b, _ := testReplica(t, ns.URL(), "b")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -341,7 +341,7 @@ func TestFeedSubscriptionsAreShared(t *testing.T) {
 	old := feedSyncEvery
 	feedSyncEvery = 100 * time.Millisecond
 	t.Cleanup(func() { feedSyncEvery = old })
-	ns := natstest.Single(t)
+	ns := singleNATS(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	share := func(name string) string {
@@ -413,7 +413,7 @@ func TestPlanMerge(t *testing.T) {
 // A single instance's index turned replica is warned about: its articles
 // never reached the log. An index that followed the log is not.
 func TestReplicaWarnsOfArticlesNotOnTheLog(t *testing.T) {
-	ns := natstest.Single(t)
+	ns := singleNATS(t)
 	corpusDir := filepath.Join(t.TempDir(), "corpus")
 	if err := writeSample(corpusDir); err != nil {
 		t.Fatal(err)
@@ -474,4 +474,15 @@ func httpBody(t *testing.T, url string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// singleNATS is natstest.Single, stopped before its storage is removed:
+// natstest registers the removal of its t.TempDir() after the stop, so
+// the removal runs first and races with the server's last writes
+// ("directory not empty" under -race).
+func singleNATS(t testing.TB) *natstest.Servers {
+	t.Helper()
+	ns := natstest.Single(t)
+	t.Cleanup(func() { ns.Stop(0) })
+	return ns
 }
