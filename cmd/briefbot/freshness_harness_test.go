@@ -89,14 +89,15 @@ func runFresh(tb testing.TB, bin string, cfg freshConfig) *freshRun {
 	r.src.resetCounts()
 	ask := newAsker(r)
 	ask.want = cfg.waitFor
-	r.src.onDeliver = ask.add
+	r.src.setOnDeliver(ask.add)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	r.serveLog = filepath.Join(root, "serve.log")
 	cmd := startServe(tb, bin, root, vars, r.serveLog)
 	r.start = time.Now()
-	go r.publish(ctx)
+	published := make(chan struct{})
+	go func() { r.publish(ctx); close(published) }()
 	client := dialServe(tb, indexDir, cmd, r.serveLog)
 	defer client.Close()
 	var wg sync.WaitGroup
@@ -112,6 +113,7 @@ func runFresh(tb testing.TB, bin string, cfg freshConfig) *freshRun {
 	r.end = time.Now()
 	cancel()
 	wg.Wait()
+	<-published // r.published is read once publish has stopped
 	r.samples = <-samples
 	stopServe(tb, cmd, r.serveLog)
 	r.askErrors = ask.errors

@@ -69,7 +69,8 @@ type liveFeeds struct {
 	words  []string
 	rng    *rand.Rand
 	serial int
-	// onDeliver, when set, is told of each delivery (outside mu).
+	// onDeliver, when set (under mu: a handler of the subscription's
+	// checks may still be running), is told of each delivery, outside mu.
 	onDeliver func(delivery)
 	srv       *http.Server
 }
@@ -97,6 +98,13 @@ func newLiveFeeds(tb testing.TB, nFeeds, nItems int, seed uint64) *liveFeeds {
 	}
 	tb.Cleanup(func() { f.srv.Close() })
 	return f
+}
+
+// setOnDeliver sets onDeliver.
+func (f *liveFeeds) setOnDeliver(fn func(delivery)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.onDeliver = fn
 }
 
 // setMode makes feed i answer as mode from now on.
@@ -159,8 +167,11 @@ func (f *liveFeeds) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("ETag", d.etag)
 	w.Header().Set("Last-Modified", d.lastModified)
 	w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
-	if _, err := w.Write([]byte(doc)); err == nil && len(d.fresh) > 0 && f.onDeliver != nil {
-		f.onDeliver(delivery{feed: i, at: time.Now(), items: d.fresh})
+	f.mu.Lock()
+	deliver := f.onDeliver
+	f.mu.Unlock()
+	if _, err := w.Write([]byte(doc)); err == nil && len(d.fresh) > 0 && deliver != nil {
+		deliver(delivery{feed: i, at: time.Now(), items: d.fresh})
 	}
 }
 
