@@ -63,9 +63,10 @@ func (s *Servers) stopAll() {
 func Single(t testing.TB) *Servers {
 	t.Helper()
 	s := &Servers{t: t}
+	dir := t.TempDir() // before the stop's cleanup, which then runs first (LIFO)
 	t.Cleanup(s.stopAll)
 	srv := start(t, &server.Options{ServerName: "n0", Host: "127.0.0.1", Port: -1,
-		JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true})
+		JetStream: true, StoreDir: dir, NoLog: true, NoSigs: true})
 	s.servers, s.urls, s.stopped = []*server.Server{srv}, []string{srv.ClientURL()}, []bool{false}
 	waitJetStream(t, s.URL(), 1)
 	return s
@@ -76,6 +77,12 @@ func Single(t testing.TB) *Servers {
 func Cluster(t testing.TB, n int) *Servers {
 	t.Helper()
 	s := &Servers{t: t, stopped: make([]bool, n)}
+	// The storage folders are made before the stop's cleanup is registered,
+	// so that the nodes stop before their folders are removed (LIFO).
+	dirs := make([]string, n)
+	for i := range dirs {
+		dirs[i] = t.TempDir()
+	}
 	t.Cleanup(s.stopAll)
 	// The routes must name every node's cluster port before any starts:
 	// pick free ports first.
@@ -87,7 +94,7 @@ func Cluster(t testing.TB, n int) *Servers {
 	for i := range n {
 		srv := start(t, &server.Options{
 			ServerName: fmt.Sprintf("n%d", i), Host: "127.0.0.1", Port: -1,
-			JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true,
+			JetStream: true, StoreDir: dirs[i], NoLog: true, NoSigs: true,
 			Cluster: server.ClusterOpts{Name: "briefbot-test", Host: "127.0.0.1", Port: ports[i]},
 			Routes:  routes,
 		})
