@@ -49,6 +49,10 @@ type postFailure struct {
 type briefingEntry struct {
 	BriefingSetting
 	State dailyState `json:"state"`
+	// rev is the deployment's revision of the setting (BriefingSync), 0 =
+	// not yet seen shared. Memory only: a replica that starts reads every
+	// shared setting again, with its revision.
+	rev uint64
 }
 
 type briefingsOnDisk struct {
@@ -80,6 +84,8 @@ type BriefingStore struct {
 	// (BRIEFBOT_SERVERS): a stored entry of a server it no longer answers in
 	// is not posted. The operator's entry always is.
 	enabled func(guild string) bool
+	// sync, when set, shares the settings among replicas (Share).
+	sync BriefingSync
 }
 
 // setEnabled sets the server allow-list check the scheduler applies.
@@ -153,8 +159,11 @@ func (s *BriefingStore) notify() {
 }
 
 // set stores guild's setting, keeping the scheduler's state (the day last
-// posted stays posted).
+// posted stays posted). A shared store sends it to the deployment first.
 func (s *BriefingStore) set(guild string, b BriefingSetting) error {
+	if sync := s.sharing(); sync != nil {
+		return s.publish(sync, guild, b)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, existed := s.servers[guild]
@@ -180,6 +189,12 @@ func (s *BriefingStore) set(guild string, b BriefingSetting) error {
 // posted), so that turning the briefing off and on again on a day already
 // posted does not post that day twice.
 func (s *BriefingStore) off(guild string) (bool, error) {
+	if sync := s.sharing(); sync != nil {
+		if !s.has(guild) {
+			return false, nil
+		}
+		return true, s.publish(sync, guild, BriefingSetting{})
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, ok := s.servers[guild]

@@ -2,8 +2,10 @@ package bot
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"sync"
@@ -24,10 +26,45 @@ type feedbackEntry struct {
 	Cited   []string `json:"cited,omitempty"` // passage ids shown
 }
 
-// feedbackLog appends votes to a file and counts them for /stats.
+// feedbackLog appends votes to a file and counts them for /stats. With a
+// share (several replicas) each vote is also shared, first, and /stats
+// counts the shared votes: the whole deployment's.
 type feedbackLog struct {
-	mu   sync.Mutex
-	path string
+	mu    sync.Mutex
+	path  string
+	share FeedbackShare
+}
+
+// keeps reports whether votes are kept at all.
+func (f *feedbackLog) keeps() bool { return f.path != "" || f.share != nil }
+
+// record keeps one vote: in the share first (when it fails, the vote is
+// not kept anywhere, so the replicas' counts never miss what a log has),
+// then in the log. id stands for the answer when the vote's message is
+// unknown.
+func (f *feedbackLog) record(ctx context.Context, e feedbackEntry, id string) error {
+	if f.share != nil {
+		answer := e.Message
+		if answer == "" {
+			answer = id
+		}
+		if err := f.share.Record(ctx, SharedVote{Guild: e.Guild, Answer: answer, User: e.User, Up: e.Vote == "up"}); err != nil {
+			return fmt.Errorf("sharing the vote: %w", err)
+		}
+	}
+	if f.path == "" {
+		return nil
+	}
+	return f.add(e)
+}
+
+// tally is the counts /stats shows: the shared ones when shared, else the
+// log's.
+func (f *feedbackLog) tally(ctx context.Context, guild string) (up, down int, err error) {
+	if f.share != nil {
+		return f.share.Counts(ctx, guild)
+	}
+	return f.counts(guild)
 }
 
 // add appends one vote. Each write is a single line written with O_APPEND,

@@ -58,6 +58,14 @@ type HandlerOptions struct {
 	// besides the application's owner or team, which Serve reads from
 	// Discord at start-up (see SetOwners).
 	Operators []string
+	// Feedback, when set, shares the 👍/👎 among the replicas of a
+	// deployment, and /stats counts the shared votes; nil = the
+	// FeedbackLog alone.
+	Feedback FeedbackShare
+	// ReplicaName names this process among the replicas of a deployment:
+	// /stats then says which figures are the whole deployment's and which
+	// this replica's. "" = a single instance.
+	ReplicaName string
 	// Servers, when not empty, are the only server ids the bot answers in
 	// (BRIEFBOT_SERVERS); anywhere else, DMs included, every command and
 	// button gets one ephemeral "not enabled here". Empty = every server.
@@ -74,6 +82,7 @@ type Handler struct {
 	admin    Admin
 	feeds    Feeds
 	feedback *feedbackLog
+	replica  string // ReplicaName
 	started  time.Time
 	limit    *limiter
 	stats    answerStats
@@ -97,7 +106,8 @@ func NewHandler(eng Engine, opts HandlerOptions) *Handler {
 		fetcher:  opts.Fetcher,
 		admin:    opts.Admin,
 		feeds:    opts.Feeds,
-		feedback: &feedbackLog{path: opts.FeedbackLog},
+		feedback: &feedbackLog{path: opts.FeedbackLog, share: opts.Feedback},
+		replica:  opts.ReplicaName,
 		started:  opts.StartedAt,
 		limit:    newLimiter(opts.RateLimit),
 		hashKey:  opts.UserHashKey,

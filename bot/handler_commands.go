@@ -361,11 +361,12 @@ func (h *Handler) statsCommand(ctx context.Context, i *discordgo.Interaction, ou
 	if err != nil {
 		return nil, fmt.Errorf("stats: %w", err)
 	}
-	fig := statsFigures{Stats: st, Server: sc.Server != "", Uptime: h.now().Sub(h.started)}
+	fig := statsFigures{Stats: st, Server: sc.Server != "", Uptime: h.now().Sub(h.started),
+		Replica: h.replica, FeedbackShared: h.feedback.share != nil}
 	var ferr error
-	fig.Up, fig.Down, ferr = h.feedback.counts(sc.Server)
+	fig.Up, fig.Down, ferr = h.feedback.tally(ctx, sc.Server)
 	if ferr != nil {
-		h.log.Warn("reading feedback log", "error", ferr)
+		h.log.Warn("reading the feedback counts", "error", ferr)
 	}
 	fig.FeedbackErr = ferr != nil
 	fig.Answered, fig.P50, fig.P99 = h.stats.snapshot(sc.Server)

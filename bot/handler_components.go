@@ -32,7 +32,7 @@ func (h *Handler) component(ctx context.Context, i *discordgo.Interaction, start
 		resp, err = h.context(ctx, i, kind == idContextServer, rest, out)
 	case idFeedback:
 		out.command = "feedback"
-		resp = h.vote(i, rest, out)
+		resp = h.vote(ctx, i, rest, out)
 	default:
 		out.kind = "invalid"
 		return ephemeral("That button is from an older version of me and no longer works. Please ask again.")
@@ -104,7 +104,7 @@ func (h *Handler) context(ctx context.Context, i *discordgo.Interaction, serverC
 }
 
 // vote records 👍 or 👎 on an answer in the feedback log.
-func (h *Handler) vote(i *discordgo.Interaction, which string, out *outcome) *discordgo.InteractionResponse {
+func (h *Handler) vote(ctx context.Context, i *discordgo.Interaction, which string, out *outcome) *discordgo.InteractionResponse {
 	e := feedbackEntry{Time: h.now().UTC(), User: h.userHash(userID(i)), Guild: i.GuildID}
 	switch which {
 	case "u":
@@ -120,10 +120,10 @@ func (h *Handler) vote(i *discordgo.Interaction, which string, out *outcome) *di
 		e.Query, _ = queryFromMessage(m.Content)
 		e.Cited = citedIDs(m.Components)
 	}
-	if h.feedback.path == "" {
+	if !h.feedback.keeps() {
 		return ephemeral("Thanks for the feedback!")
 	}
-	if err := h.feedback.add(e); err != nil {
+	if err := h.feedback.record(ctx, e, i.ID); err != nil {
 		out.kind, out.err = "error", err
 		return ephemeral("Thanks! I couldn't record that just now, sorry.")
 	}

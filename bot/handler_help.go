@@ -40,6 +40,8 @@ func (h *Handler) privacyNote() string {
 	note := "Each request is logged with the command, a pseudonymous hash of your user id, the outcome and the timing — never your question or your id."
 	if h.feedback.path != "" {
 		note += " A 👍 / 👎 is kept with the question it rates, to improve the answers."
+	} else if h.feedback.share != nil {
+		note += " A 👍 / 👎 is kept without the question, for the counts in /stats."
 	} else {
 		note += " A 👍 / 👎 is not kept."
 	}

@@ -468,6 +468,10 @@ type statsFigures struct {
 	P50, P99    time.Duration
 	Up, Down    int
 	FeedbackErr bool
+	// Replica names this process among a deployment's replicas ("" = a
+	// single instance); FeedbackShared says the votes are the deployment's.
+	Replica        string
+	FeedbackShared bool
 }
 
 func renderStats(f statsFigures) *discordgo.MessageEmbed {
@@ -503,7 +507,28 @@ func renderStats(f statsFigures) *discordgo.MessageEmbed {
 		e.Description = "For this server: the shared articles and this server's own, " +
 			"the questions answered here since the bot started, and the feedback given here."
 	}
+	if f.Replica != "" {
+		if e.Description != "" {
+			e.Description += "\n"
+		}
+		e.Description += replicaScope(f.Replica, f.FeedbackShared)
+		e.Footer = &discordgo.MessageEmbedFooter{Text: "Answered by replica " + f.Replica}
+	}
 	return e
+}
+
+// replicaScope says, on a replica, which figures are the whole
+// deployment's (every replica applies the same article log, and shares the
+// votes) and which this replica's own (counted in its memory, since it
+// started): the next /stats may come from another replica.
+func replicaScope(name string, feedbackShared bool) string {
+	name = "**" + escapeMarkdown(name) + "**"
+	if feedbackShared {
+		return "Articles and feedback: the whole deployment's. Uptime, questions answered and answer times: replica " +
+			name + "'s only (each replica counts its own)."
+	}
+	return "Articles: the whole deployment's. Uptime, questions answered, answer times and feedback: replica " +
+		name + "'s only (each replica counts its own)."
 }
 
 func humanBytes(n int64) string {
