@@ -40,6 +40,8 @@ const (
 // a leader moving or the connection dropping only pauses it; it gives up
 // only when the index is closed.
 func (n *Node) Follow(ctx context.Context, ix *index.Index) error {
+	n.following.Add(1)
+	defer n.following.Add(-1)
 	n.advance(ix.AppliedSeq(), nil, nil)
 	wait := 100 * time.Millisecond
 	for {

@@ -116,8 +116,23 @@ func cleanIDs(t testing.TB, paths ...string) []string {
 func sameIDs(t testing.TB, what string, got, want []string) {
 	t.Helper()
 	if !slices.Equal(got, want) {
-		t.Errorf("%s: %d paragraphs, want %d\n got %.300v\nwant %.300v", what, len(got), len(want), got, want)
+		t.Errorf("%s: %d paragraphs, want %d; extra %.300v; missing %.300v", what, len(got), len(want), minus(got, want), minus(want, got))
 	}
+}
+
+// minus lists the ids of a not in b.
+func minus(a, b []string) []string {
+	in := make(map[string]bool, len(b))
+	for _, id := range b {
+		in[id] = true
+	}
+	var out []string
+	for _, id := range a {
+		if !in[id] {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // vocabulary for the synthetic corpus: answers need words that several

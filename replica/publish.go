@@ -55,19 +55,48 @@ func (n *Node) Publish(ctx context.Context, ch index.Change) (seq uint64, err er
 }
 
 // Ingest prepares an ingest of paths on ix (index.Prepare: this replica's
-// manifest decides which files are unchanged) and publishes its changes.
-// It returns the last sequence sent (0 if nothing changed) and Prepare's
-// report; WaitApplied(seq) adds what applying did. Run it on a replica
-// that has caught up, so that unchanged files are known as such.
+// manifest decides which files are unchanged and which are gone) and
+// publishes its changes. It returns the last sequence sent (0 if nothing
+// changed) and Prepare's report; WaitApplied(seq) adds what applying did.
+// It first waits until this replica has applied the log as far as it
+// went when called (Follow must be running on ix): prepared against an
+// older manifest, the ingest would not know the files the log added
+// meanwhile, so it would not remove those that are gone. Two ingests
+// through two replicas at the same moment can still miss each other's
+// files that way: send a folder's ingests through one replica.
 func (n *Node) Ingest(ctx context.Context, ix *index.Index, paths []string, opts index.IngestOptions) (uint64, index.IngestReport, error) {
 	pub := &publication{}
 	var rep index.IngestReport
+	if err := n.catchUp(ctx, ix); err != nil {
+		return 0, rep, err
+	}
 	err := n.publishAll(ctx, pub, func(p *packer) error {
 		var err error
 		rep, err = ix.Prepare(ctx, paths, opts, p.add)
 		return err
 	})
 	return pub.last, rep, err
+}
+
+// catchUp waits until Follow has applied the log up to the stream's last
+// sequence now.
+func (n *Node) catchUp(ctx context.Context, ix *index.Index) error {
+	s, err := n.js.Stream(ctx, StreamName)
+	if err != nil {
+		return fmt.Errorf("replica: stream %s: %w", StreamName, err)
+	}
+	last := s.CachedInfo().State.LastSeq
+	if ix.AppliedSeq() >= last {
+		return nil
+	}
+	if n.following.Load() == 0 {
+		return fmt.Errorf("replica: this index has applied the article log up to %d of %d and no Follow is applying the rest: an ingest prepared now would miss removals",
+			ix.AppliedSeq(), last)
+	}
+	if err := n.waitSeq(ctx, last); err != nil {
+		return fmt.Errorf("replica: catching up before an ingest: %w", err)
+	}
+	return nil
 }
 
 // publishAll runs fill with a packer whose messages go to the log, and

@@ -83,7 +83,8 @@ type Node struct {
 	byID    map[string]*publication // messages this node published, by id, until applied
 	bySeq   map[uint64]*publication // publications by last sequence, until WaitApplied
 
-	batchMsgs int // maxBatchMsgs; tests make batches smaller
+	batchMsgs int          // maxBatchMsgs; tests make batches smaller
+	following atomic.Int32 // Follow calls running
 
 	// Test seams: called by Follow after each entry of a batch is applied
 	// (not yet committed), and after each batch is committed.
@@ -237,23 +238,32 @@ func (n *Node) Lag(ctx context.Context) (uint64, error) {
 // publication ending at seq did here. It needs Follow running on this
 // node; for a sequence this node did not publish the report is empty.
 func (n *Node) WaitApplied(ctx context.Context, seq uint64) (index.IngestReport, error) {
+	if err := n.waitSeq(ctx, seq); err != nil {
+		return index.IngestReport{}, err
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	pub := n.bySeq[seq]
+	delete(n.bySeq, seq)
+	if pub == nil {
+		return index.IngestReport{}, nil
+	}
+	return pub.rep, nil
+}
+
+// waitSeq waits until Follow has applied the log up to seq.
+func (n *Node) waitSeq(ctx context.Context, seq uint64) error {
 	for {
 		n.mu.Lock()
 		ch := n.changed
-		if n.applied.Load() >= seq {
-			pub := n.bySeq[seq]
-			delete(n.bySeq, seq)
-			n.mu.Unlock()
-			if pub == nil {
-				return index.IngestReport{}, nil
-			}
-			return pub.rep, nil
-		}
 		n.mu.Unlock()
+		if n.applied.Load() >= seq {
+			return nil
+		}
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return index.IngestReport{}, fmt.Errorf("replica: waiting for sequence %d to be applied (at %d): %w", seq, n.applied.Load(), ctx.Err())
+			return fmt.Errorf("replica: waiting for sequence %d to be applied (at %d): %w", seq, n.applied.Load(), ctx.Err())
 		}
 	}
 }
