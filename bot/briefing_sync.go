@@ -103,3 +103,15 @@ func (s *BriefingStore) has(guild string) bool {
 	e, ok := s.servers[guild]
 	return ok && e.Channel != ""
 }
+
+// Setting is guild's stored setting (the /briefing set one, not the
+// operator's); ok is false when it has none.
+func (s *BriefingStore) Setting(guild string) (b BriefingSetting, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.servers[guild]
+	if !ok || e.Channel == "" {
+		return BriefingSetting{}, false
+	}
+	return e.BriefingSetting, true
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/feeds"
 	"github.com/briefbot/briefbot/index"
 	"github.com/briefbot/briefbot/internal/localapi"
@@ -217,4 +218,22 @@ func (d *replicaRun) pollFeeds(ctx context.Context, p *feeds.Poller) {
 		}
 	})
 	wg.Wait()
+}
+
+// shareWithReplicas gives the handler what a replica shares with the
+// others besides articles: the servers' briefing settings (opened here,
+// in stateDir, and kept in step with the briefbot_briefings bucket), the
+// votes (the briefbot_feedback bucket, which /stats counts), and this
+// replica's name, so that /stats says which figures are its own.
+func (d *replicaRun) shareWithReplicas(ctx context.Context, stateDir string, opts *bot.HandlerOptions) error {
+	store, err := d.shareBriefings(ctx, stateDir)
+	if err != nil {
+		return err
+	}
+	fb, err := newFeedbackShare(ctx, d.node.JetStream(), d.cfg.replicas)
+	if err != nil {
+		return fmt.Errorf("replica: %w", err)
+	}
+	opts.Briefings, opts.Feedback, opts.ReplicaName = store, fb, d.cfg.name
+	return nil
 }

@@ -285,7 +285,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	} else {
 		bg.run(func(ctx context.Context) { pollFeeds(ctx, poller, log) })
 	}
-	h := bot.NewHandler(ix, bot.HandlerOptions{
+	opts := bot.HandlerOptions{
 		Location:    cfg.bot.Location,
 		Logger:      log,
 		Fetcher:     fetch.New(fetch.Options{}),
@@ -296,7 +296,13 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		Observer:    m,
 		Operators:   cfg.operators,
 		Servers:     cfg.servers,
-	})
+	}
+	if dep != nil { // briefing settings and votes shared, /stats naming the replica
+		if err := dep.shareWithReplicas(ctx, cfg.bot.StateDir, &opts); err != nil {
+			return err
+		}
+	}
+	h := bot.NewHandler(ix, opts)
 	log.Info("briefbot serving", "index", cfg.indexDir, "http", cfg.bot.HTTPAddr, "tz", cfg.bot.Location.String(), "summary_channel", cfg.bot.SummaryChannel)
 	return bot.Serve(ctx, cfg.bot, h)
 }
