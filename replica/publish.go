@@ -81,11 +81,10 @@ func (n *Node) Ingest(ctx context.Context, ix *index.Index, paths []string, opts
 // catchUp waits until Follow has applied the log up to the stream's last
 // sequence now.
 func (n *Node) catchUp(ctx context.Context, ix *index.Index) error {
-	s, err := n.js.Stream(ctx, StreamName)
+	last, err := n.lastSeq(ctx)
 	if err != nil {
-		return fmt.Errorf("replica: stream %s: %w", StreamName, err)
+		return err
 	}
-	last := s.CachedInfo().State.LastSeq
 	if ix.AppliedSeq() >= last {
 		return nil
 	}
@@ -97,6 +96,28 @@ func (n *Node) catchUp(ctx context.Context, ix *index.Index) error {
 		return fmt.Errorf("replica: catching up before an ingest: %w", err)
 	}
 	return nil
+}
+
+// lastSeq is the stream's last sequence, asked again (as send publishes
+// again) while the stream has no leader: a NATS node lost makes the
+// request time out until another is elected.
+func (n *Node) lastSeq(ctx context.Context) (uint64, error) {
+	wait := 100 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		s, err := n.js.Stream(ctx, StreamName)
+		if err == nil {
+			return s.CachedInfo().State.LastSeq, nil
+		}
+		if ctx.Err() != nil || attempt == publishAttempts || errors.Is(err, jetstream.ErrStreamNotFound) {
+			return 0, fmt.Errorf("replica: stream %s (attempt %d): %w", StreamName, attempt, err)
+		}
+		n.log.Warn("replica: reading the stream's last sequence failed, retrying", "attempt", attempt, "err", err)
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+		}
+		wait = min(2*wait, 2*time.Second)
+	}
 }
 
 // publishAll runs fill with a packer whose messages go to the log, and
