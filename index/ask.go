@@ -300,7 +300,12 @@ func (rr *reranker) add(ctx context.Context, cs []*candidate) error {
 	for i, p := range rr.w.agePenalties(ages) {
 		rr.cands[i].score = rr.w.evidence(rr.cands[i].f) - p
 	}
-	slices.SortStableFunc(rr.cands, func(a, b *candidate) int { return cmp.Compare(b.score, a.score) })
+	// Equal scores are ordered by paragraph key, not by document number:
+	// numbers depend on how batches were cut and merged, and two replicas
+	// holding the same paragraphs must give the same answer.
+	slices.SortFunc(rr.cands, func(a, b *candidate) int {
+		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.key, b.key))
+	})
 	return nil
 }
 
