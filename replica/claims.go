@@ -35,9 +35,6 @@ type kvOptions struct {
 	now      func() time.Time
 }
 
-// KVBucket names the bucket instead of the default one.
-func KVBucket(name string) KVOption { return func(o *kvOptions) { o.bucket = name } }
-
 // KVReplicas sets the bucket's replica count (1 on a single NATS node, 3 on
 // a three-node cluster so that a node loss keeps it).
 func KVReplicas(n int) KVOption { return func(o *kvOptions) { o.replicas = n } }
