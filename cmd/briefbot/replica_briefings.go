@@ -63,21 +63,9 @@ func (s *briefingSync) Publish(ctx context.Context, guild string, b bot.Briefing
 	return rev, nil
 }
 
-// run follows the bucket until ctx ends; a watch that fails (NATS gone)
-// is started again, and reads the bucket whole again (the store passes
-// over the revisions it has).
-func (s *briefingSync) run(ctx context.Context) {
-	for ctx.Err() == nil {
-		if err := s.watch(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("sharing the briefing settings with the other replicas; retrying", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(feedSyncEvery):
-		}
-	}
-}
-
+// watch follows the bucket until ctx ends. Started again after a failure
+// (keepWatching), it reads the bucket whole again: the store passes over
+// the revisions it has.
 func (s *briefingSync) watch(ctx context.Context) error {
 	w, err := s.kv.WatchAll(ctx)
 	if err != nil {
@@ -160,7 +148,7 @@ func (d *replicaRun) shareBriefings(ctx context.Context, stateDir string) (*bot.
 	if err != nil {
 		return nil, fmt.Errorf("replica: %w", err)
 	}
-	d.bg.run(s.run)
+	d.bg.run(func(ctx context.Context) { keepWatching(ctx, s.log, "the briefing settings", s.watch) })
 	select {
 	case <-s.loaded:
 	case <-ctx.Done():

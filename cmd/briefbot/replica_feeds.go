@@ -75,12 +75,13 @@ func newFeedSync(ctx context.Context, js jetstream.JetStream, replicas int, file
 	return &feedSync{kv: kv, file: file, synced: strings.TrimSuffix(file, ".json") + "-synced.json", remote: map[string]sharedFeed{}}, nil
 }
 
-// run watches the bucket and merges until ctx ends; a watch that fails
-// (NATS gone) is started again.
-func (s *feedSync) run(ctx context.Context, log *slog.Logger) {
+// keepWatching runs watch (a bucket's watch) until ctx ends, starting it
+// again after feedSyncEvery when it fails (NATS gone); what names the
+// sharing for the log.
+func keepWatching(ctx context.Context, log *slog.Logger, what string, watch func(context.Context) error) {
 	for ctx.Err() == nil {
-		if err := s.watch(ctx); err != nil && ctx.Err() == nil {
-			log.Warn("sharing feed subscriptions with the other replicas; retrying", "err", err)
+		if err := watch(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("sharing "+what+" with the other replicas; retrying", "err", err)
 		}
 		select {
 		case <-ctx.Done():
@@ -155,7 +156,7 @@ func (d *replicaRun) shareFeeds(ctx context.Context, file string) error {
 	if err != nil {
 		return fmt.Errorf("replica: %w", err)
 	}
-	d.bg.run(func(ctx context.Context) { s.run(ctx, d.log) })
+	d.bg.run(func(ctx context.Context) { keepWatching(ctx, d.log, "feed subscriptions", s.watch) })
 	return nil
 }
 
