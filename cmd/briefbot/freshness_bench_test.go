@@ -40,18 +40,7 @@ import (
 // BRIEFBOT_FRESHNESS_FEEDS (200), BRIEFBOT_FRESHNESS_EVERY (15m),
 // BRIEFBOT_FRESHNESS_LOGDIR (a folder to keep serve's logs in).
 func BenchmarkServeFreshness(b *testing.B) {
-	cfg := freshConfig{
-		feeds: freshEnvInt("BRIEFBOT_FRESHNESS_FEEDS", 200), items: 20,
-		every: feeds.MinEvery, change: time.Minute, sample: 10 * time.Second,
-		duration: time.Duration(freshEnvInt("BRIEFBOT_FRESHNESS_MINUTES", 2)) * time.Minute,
-	}
-	if v := os.Getenv("BRIEFBOT_FRESHNESS_EVERY"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			b.Fatalf("BRIEFBOT_FRESHNESS_EVERY: %v", err)
-		}
-		cfg.every = d
-	}
+	cfg := freshBenchConfig(b)
 	bin := buildBriefbot(b)
 	b.Run("healthy", func(b *testing.B) {
 		for b.Loop() {
@@ -65,6 +54,24 @@ func BenchmarkServeFreshness(b *testing.B) {
 			reportFresh(b, runFresh(b, bin, troubled))
 		}
 	})
+}
+
+// freshBenchConfig is the healthy run the BRIEFBOT_FRESHNESS_* variables
+// ask for (shared with BenchmarkServeFreshnessReplicas).
+func freshBenchConfig(b *testing.B) freshConfig {
+	cfg := freshConfig{
+		feeds: freshEnvInt("BRIEFBOT_FRESHNESS_FEEDS", 200), items: 20,
+		every: feeds.MinEvery, change: time.Minute, sample: 10 * time.Second,
+		duration: time.Duration(freshEnvInt("BRIEFBOT_FRESHNESS_MINUTES", 2)) * time.Minute,
+	}
+	if v := os.Getenv("BRIEFBOT_FRESHNESS_EVERY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			b.Fatalf("BRIEFBOT_FRESHNESS_EVERY: %v", err)
+		}
+		cfg.every = d
+	}
+	return cfg
 }
 
 // troubledQuarter: feeds i%8 == 3 are slow, i%8 == 7 fail.

@@ -40,6 +40,12 @@ type freshConfig struct {
 	// (200s carrying new items) are answerable.
 	waitFor int
 	env     []string // more variables for the briefbot processes
+	// onDeliver, when set, also hears of every delivery (another asker's).
+	onDeliver func(delivery)
+	// alongside, when set, runs once serve's socket answers (to start
+	// more processes, or sample more); its ctx ends with the run, and
+	// runFresh calls the wait it returns before stopping serve.
+	alongside func(ctx context.Context, r *freshRun) (wait func())
 }
 
 // freshRun is what a run saw.
@@ -89,7 +95,12 @@ func runFresh(tb testing.TB, bin string, cfg freshConfig) *freshRun {
 	r.src.resetCounts()
 	ask := newAsker(r)
 	ask.want = cfg.waitFor
-	r.src.setOnDeliver(ask.add)
+	r.src.setOnDeliver(func(d delivery) {
+		ask.add(d)
+		if cfg.onDeliver != nil {
+			cfg.onDeliver(d)
+		}
+	})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -106,6 +117,10 @@ func runFresh(tb testing.TB, bin string, cfg freshConfig) *freshRun {
 	}
 	samples := make(chan []procSample, 1)
 	go func() { samples <- sampleProc(ctx, cmd.Process.Pid, cfg.sample) }()
+	wait := func() {}
+	if cfg.alongside != nil {
+		wait = cfg.alongside(ctx, r)
+	}
 	select {
 	case <-time.After(time.Until(r.start.Add(cfg.duration))):
 	case <-ask.allFound:
@@ -113,6 +128,7 @@ func runFresh(tb testing.TB, bin string, cfg freshConfig) *freshRun {
 	r.end = time.Now()
 	cancel()
 	wg.Wait()
+	wait()
 	<-published // r.published is read once publish has stopped
 	r.samples = <-samples
 	stopServe(tb, cmd, r.serveLog)
