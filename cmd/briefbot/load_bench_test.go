@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -109,7 +107,7 @@ func startLoadDeployment(b *testing.B) (*discordtest.Server, string) {
 	}
 	vars := loadServeVars(fake, root, filepath.Join(root, "index"))
 	vars["BRIEFBOT_CORPUS"] = corpusDir
-	return fake, startServeHTTP(b, vars)
+	return fake, startServeHTTP(b, vars, "", slog.LevelWarn)
 }
 
 // loadServeVars is the environment of a serve --http on the fake Discord,
@@ -121,65 +119,6 @@ func loadServeVars(fake *discordtest.Server, root, indexDir string) map[string]s
 		"DISCORD_API_BASE": fake.URL, "DISCORD_PUBLIC_KEY": fake.PublicKey(),
 		"BRIEFBOT_INDEX": indexDir, "BRIEFBOT_SERVERS": serverA + "," + serverB,
 	}
-}
-
-// startServeHTTP runs serve in HTTP mode with the environment vars (read
-// as cmdServe reads it) on a loopback port until the benchmark ends, and
-// returns its interactions endpoint's URL once it answers: serve accepts
-// requests only after its start-up ingest (and, for a replica, its
-// catching up with the log).
-func startServeHTTP(b *testing.B, vars map[string]string) string {
-	b.Helper()
-	cfg, err := loadServeConfig(mapEnv(vars), vars["BRIEFBOT_INDEX"], "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg.bot.Listener = l
-	var logs syncBuffer
-	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	cfg.bot.Logger = log
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- serve(ctx, cfg, log) }()
-	b.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				b.Errorf("serve: %v\n%s", err, logs.String())
-			}
-		case <-time.After(20 * time.Second):
-			b.Error("serve did not stop")
-		}
-	})
-	url := "http://" + l.Addr().String() + "/interactions"
-	got := make(chan error, 1)
-	go func() {
-		resp, err := http.Get(url) // unsigned, so refused; answered once serving
-		if err == nil {
-			resp.Body.Close()
-		}
-		got <- err
-	}()
-	// A serve that fails at start leaves the listener open and unserved:
-	// the GET would wait forever.
-	select {
-	case err := <-got:
-		if err != nil {
-			b.Fatalf("the endpoint does not answer: %v\n%s", err, logs.String())
-		}
-	case err := <-done:
-		done <- err // for the clean-up
-		l.Close()   // and the GET ends
-		b.Fatalf("serve ended before serving: %v\n%s", err, logs.String())
-	case <-time.After(2 * time.Minute):
-		b.Fatalf("serve not serving after 2 minutes\n%s", logs.String())
-	}
-	return url
 }
 
 // loadResult is what one load run measured.

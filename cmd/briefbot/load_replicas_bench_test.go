@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -55,8 +56,8 @@ func BenchmarkServeHTTPLoadReplicas(b *testing.B) {
 	// gets the articles from the log only.
 	varsA := loadReplicaVars(fake, root, "a", ns.URL(), copies)
 	varsA["BRIEFBOT_CORPUS"] = corpusDir
-	urlA := startServeHTTP(b, varsA)
-	urlB := startServeHTTP(b, loadReplicaVars(fake, root, "b", ns.URL(), copies))
+	urlA := startServeHTTP(b, varsA, "a", slog.LevelWarn)
+	urlB := startServeHTTP(b, loadReplicaVars(fake, root, "b", ns.URL(), copies), "b", slog.LevelWarn)
 	waitReplicasApplied(b, ns.URL(), "a", "b")
 	for _, u := range []string{urlA, urlB} {
 		checkAnswers(b, fake, u)

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"log/slog"
-	"net"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -14,57 +11,6 @@ import (
 
 	"github.com/briefbot/briefbot/internal/discordtest"
 )
-
-// serveReplicaHTTP runs serve --http for replica name (its own home and
-// index under root) until the test ends, and returns its endpoint's URL
-// once it answers.
-func serveReplicaHTTP(t *testing.T, fake *discordtest.Server, root, name, natsURL string) string {
-	t.Helper()
-	vars := loadReplicaVars(fake, root, name, natsURL, 1)
-	cfg, err := loadServeConfig(mapEnv(vars), vars["BRIEFBOT_INDEX"], "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.bot.Listener = l
-	var logs syncBuffer
-	log := slog.New(slog.NewTextHandler(&logs, nil))
-	cfg.bot.Logger = log
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- serve(ctx, cfg, log) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("serve %s: %v\n%s", name, err, logs.String())
-			}
-		case <-time.After(20 * time.Second):
-			t.Errorf("serve %s did not stop", name)
-		}
-	})
-	url := "http://" + l.Addr().String() + "/interactions"
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		select {
-		case err := <-done:
-			done <- err
-			t.Fatalf("serve %s ended before serving: %v\n%s", name, err, logs.String())
-		default:
-		}
-		c := http.Client{Timeout: 2 * time.Second}
-		if resp, err := c.Get(url); err == nil { // unsigned, so refused; answered once serving
-			resp.Body.Close()
-			return url
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve %s not serving\n%s", name, logs.String())
-		}
-	}
-}
 
 // briefingOver posts /briefing sub in serverB to the endpoint at url and
 // returns the reply's text (from the edit, when the reply was deferred).
@@ -104,8 +50,8 @@ func TestServeReplicasShareBriefingSettings(t *testing.T) {
 		Permissions: discordgo.PermissionAll &^ discordgo.PermissionAdministrator}}})
 	fake.SetChannel(&discordgo.Channel{ID: channel, GuildID: serverB, Type: discordgo.ChannelTypeGuildText, Name: "news"})
 	root := t.TempDir()
-	urlA := serveReplicaHTTP(t, fake, root, "a", ns.URL())
-	urlB := serveReplicaHTTP(t, fake, root, "b", ns.URL())
+	urlA := startServeHTTP(t, loadReplicaVars(fake, root, "a", ns.URL(), 1), "a", slog.LevelInfo)
+	urlB := startServeHTTP(t, loadReplicaVars(fake, root, "b", ns.URL(), 1), "b", slog.LevelInfo)
 
 	set := &discordgo.ApplicationCommandInteractionDataOption{Name: "set", Type: discordgo.ApplicationCommandOptionSubCommand,
 		Options: []*discordgo.ApplicationCommandInteractionDataOption{

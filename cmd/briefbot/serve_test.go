@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
+	"net"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -123,4 +126,65 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// startServeHTTP runs serve in HTTP mode with the environment vars (read as
+// cmdServe reads it) on a loopback port until the test ends, logging at
+// level, and returns its interactions endpoint's URL once it answers: serve
+// accepts requests only after its start-up ingest (and, for a replica, its
+// catching up with the log). name tells several serves apart in failures.
+func startServeHTTP(tb testing.TB, vars map[string]string, name string, level slog.Level) string {
+	tb.Helper()
+	cfg, err := loadServeConfig(mapEnv(vars), vars["BRIEFBOT_INDEX"], "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	// serve's own listener, known before it starts: requests wait in its
+	// backlog until the endpoint serves them.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cfg.bot.Listener = l
+	var logs syncBuffer
+	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: level}))
+	cfg.bot.Logger = log
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, cfg, log) }()
+	tb.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				tb.Errorf("serve %s: %v\n%s", name, err, logs.String())
+			}
+		case <-time.After(20 * time.Second):
+			tb.Errorf("serve %s did not stop", name)
+		}
+	})
+	url := "http://" + l.Addr().String() + "/interactions"
+	got := make(chan error, 1)
+	go func() {
+		resp, err := http.Get(url) // unsigned, so refused; answered once serving
+		if err == nil {
+			resp.Body.Close()
+		}
+		got <- err
+	}()
+	// A serve that fails at start leaves the listener open and unserved:
+	// the GET would wait forever.
+	select {
+	case err := <-got:
+		if err != nil {
+			tb.Fatalf("serve %s: the endpoint does not answer: %v\n%s", name, err, logs.String())
+		}
+	case err := <-done:
+		done <- err // for the clean-up
+		l.Close()   // and the GET ends
+		tb.Fatalf("serve %s ended before serving: %v\n%s", name, err, logs.String())
+	case <-time.After(2 * time.Minute):
+		tb.Fatalf("serve %s not serving after 2 minutes\n%s", name, logs.String())
+	}
+	return url
 }

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -58,41 +56,7 @@ func startDeployment(t *testing.T) *deployment {
 		"BRIEFBOT_INDEX": d.indexDir, "BRIEFBOT_CORPUS": corpusDir,
 		"BRIEFBOT_SERVERS": serverA + "," + serverB,
 	}
-	cfg, err := loadServeConfig(mapEnv(d.vars), d.indexDir, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// serve's own listener, known before it starts: requests wait in its
-	// backlog until the endpoint serves them.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.bot.Listener = l
-	var logs syncBuffer
-	log := slog.New(slog.NewTextHandler(&logs, nil))
-	cfg.bot.Logger = log
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- serve(ctx, cfg, log) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("serve: %v\n%s", err, logs.String())
-			}
-		case <-time.After(20 * time.Second):
-			t.Error("serve did not stop")
-		}
-	})
-	d.url = "http://" + l.Addr().String() + "/interactions"
-	// Unsigned, so refused; answered only once the endpoint serves.
-	resp, err := http.Get(d.url)
-	if err != nil {
-		t.Fatalf("the endpoint does not answer: %v\n%s", err, logs.String())
-	}
-	resp.Body.Close()
+	d.url = startServeHTTP(t, d.vars, "", slog.LevelInfo)
 	return d
 }
 
