@@ -3,6 +3,7 @@ package replica
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -38,6 +39,7 @@ func BenchmarkReplicaApply(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		benchLogSize(b, ns, pub.node, path)
 		pub.stop()
 		b.ReportMetric(float64(seq), "log_messages")
 
@@ -230,4 +232,37 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// benchLogSize reports how much the log holds for the news set, against
+// the file it came from: the messages' own sizes (the stream's State.Bytes)
+// and what the NATS node's store takes on disk (S2-compressed blocks),
+// for docs/operations.md's growth figures.
+func benchLogSize(b *testing.B, ns *natstest.Servers, n *Node, path string) {
+	s, err := n.js.Stream(context.Background(), StreamName)
+	if err != nil {
+		b.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var disk int64
+	err = filepath.WalkDir(ns.Server(0).StoreDir(), func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err == nil {
+			disk += info.Size()
+		}
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	const mb = 1 << 20
+	b.ReportMetric(float64(fi.Size())/mb, "corpus_file_MB")
+	b.ReportMetric(float64(s.CachedInfo().State.Bytes)/mb, "log_MB")
+	b.ReportMetric(float64(disk)/mb, "nats_store_MB")
 }

@@ -38,7 +38,8 @@ const (
 // consumer, knows what is applied), applies in stream order, in batches,
 // and acknowledges after each batch is committed. A NATS node lost,
 // a leader moving or the connection dropping only pauses it; it gives up
-// only when the index is closed.
+// only when the index is closed or the log no longer holds what the index
+// lacks (ErrLogTrimmed).
 func (n *Node) Follow(ctx context.Context, ix *index.Index) error {
 	n.following.Add(1)
 	defer n.following.Add(-1)
@@ -50,7 +51,7 @@ func (n *Node) Follow(ctx context.Context, ix *index.Index) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		if errors.Is(err, bleve.ErrorIndexClosed) || errors.Is(err, index.ErrReadOnly) {
+		if errors.Is(err, bleve.ErrorIndexClosed) || errors.Is(err, index.ErrReadOnly) || errors.Is(err, ErrLogTrimmed) {
 			return fmt.Errorf("replica: following the log: %w", err)
 		}
 		if ix.AppliedSeq() > before {
@@ -68,6 +69,9 @@ func (n *Node) Follow(ctx context.Context, ix *index.Index) error {
 
 // follow is one session of Follow, from the index's position on.
 func (n *Node) follow(ctx context.Context, ix *index.Index) error {
+	if err := n.CheckResume(ctx, ix); err != nil {
+		return err
+	}
 	cons, err := n.consumer(ctx, ix.AppliedSeq()+1)
 	if err != nil {
 		return err
@@ -141,11 +145,21 @@ type entryReport struct {
 func (n *Node) applyBatch(ctx context.Context, ix *index.Index, msgs []jetstream.Msg, full bool) error {
 	entries := make([]index.Entry, 0, len(msgs))
 	ids := make(map[uint64]string, len(msgs))
+	prev := ix.AppliedSeq()
 	for _, m := range msgs {
 		md, err := m.Metadata()
 		if err != nil {
 			return fmt.Errorf("reading the log: %w", err)
 		}
+		if md.Sequence.Stream > prev+1 {
+			// A jump: messages deleted by hand (harmless), or the head of
+			// the log trimmed while this replica was behind it, which the
+			// consumer skips without a word.
+			if err := n.checkAfter(ctx, prev); err != nil {
+				return err
+			}
+		}
+		prev = md.Sequence.Stream
 		// More waiting in the stream: a batch cut short by the linger
 		// while catching up (the next messages not yet fetched) must not
 		// count as caught up, or ApplyBatch merges every segment each time.

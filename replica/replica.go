@@ -132,7 +132,11 @@ func Connect(ctx context.Context, cfg Config, log *slog.Logger) (*Node, error) {
 		nc.Close()
 		return nil, fmt.Errorf("replica: %w", err)
 	}
-	if _, err := js.CreateOrUpdateStream(ctx, streamConfig(cfg.Replicas)); err != nil {
+	sc := streamConfig(cfg.Replicas)
+	if s, err := js.Stream(ctx, StreamName); err == nil {
+		keepLimits(&sc, s.CachedInfo().Config)
+	}
+	if _, err := js.CreateOrUpdateStream(ctx, sc); err != nil {
 		nc.Close()
 		return nil, fmt.Errorf("replica: creating stream %s (%d replicas): %w", StreamName, cfg.Replicas, err)
 	}
@@ -159,8 +163,9 @@ func checkConfig(cfg *Config) error {
 	return nil
 }
 
-// streamConfig is the article stream: kept on disk for good (it is the
-// corpus: a new replica rebuilds from it), stored compressed.
+// streamConfig is the article stream: kept on disk for good unless the
+// operator limits it (keepLimits: it is the corpus, and a new replica
+// rebuilds from it), stored compressed.
 func streamConfig(replicas int) jetstream.StreamConfig {
 	return jetstream.StreamConfig{
 		Name:        StreamName,
@@ -172,6 +177,50 @@ func streamConfig(replicas int) jetstream.StreamConfig {
 		Duplicates:  dedupWindow,
 		Compression: jetstream.S2Compression,
 	}
+}
+
+// keepLimits carries the limits an operator set on the stream (`nats
+// stream edit --max-age 180d`, docs/operations.md) over to cfg: serve
+// updating the stream at start must not undo them.
+func keepLimits(cfg *jetstream.StreamConfig, set jetstream.StreamConfig) {
+	cfg.MaxAge, cfg.MaxBytes, cfg.MaxMsgs = set.MaxAge, set.MaxBytes, set.MaxMsgs
+}
+
+// ErrLogTrimmed says the article log no longer holds changes an index
+// has not applied: its first messages were removed by a limit on the
+// stream or a purge. Applying what is left would leave the index without
+// them, silently; the index must be replaced by a copy of a caught-up
+// replica's instead.
+var ErrLogTrimmed = errors.New("the article log no longer holds changes this index lacks")
+
+// CheckResume returns ErrLogTrimmed (wrapped, with what to do) when the
+// stream no longer holds every change after ix.AppliedSeq(): this
+// replica, new or long stopped, cannot catch up from the log.
+func (n *Node) CheckResume(ctx context.Context, ix *index.Index) error {
+	return n.checkAfter(ctx, ix.AppliedSeq())
+}
+
+// checkAfter is CheckResume for an index that has applied the log up to
+// applied.
+func (n *Node) checkAfter(ctx context.Context, applied uint64) error {
+	s, err := n.js.Stream(ctx, StreamName)
+	if err != nil {
+		return fmt.Errorf("replica: stream %s: %w", StreamName, err)
+	}
+	return resumeGap(applied, s.CachedInfo().State)
+}
+
+// resumeGap is CheckResume's rule: the log must start at or before the
+// first change not applied. (An empty new stream reports its first
+// sequence as 0; a stream purged whole reports the next one it will use.)
+func resumeGap(applied uint64, st jetstream.StreamState) error {
+	if st.FirstSeq <= applied+1 {
+		return nil
+	}
+	return fmt.Errorf("replica: %w: the index has applied it up to change %d, and the log now starts at %d "+
+		"(changes %d to %d were trimmed or purged). Replace this index with a copy of a caught-up replica's "+
+		"index directory, taken while that replica is stopped, and start again (docs/operations.md, \"The article log over time\")",
+		ErrLogTrimmed, applied, st.FirstSeq, applied+1, st.FirstSeq-1)
 }
 
 // redact drops user information from NATS URLs for messages.

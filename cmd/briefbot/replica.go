@@ -122,6 +122,12 @@ func joinDeployment(ctx context.Context, cfg natsConfig, ix *index.Index, m *met
 	if err != nil {
 		return nil, err
 	}
+	// An index the log can no longer bring up to date would serve without
+	// what was trimmed: refused at start, not found out from answers.
+	if err := node.CheckResume(ctx, ix); err != nil {
+		node.Close()
+		return nil, err
+	}
 	fl, err := replica.NewLease(ctx, node.JetStream(), feedsLease, cfg.name, feedsLeaseTTL, replica.KVReplicas(cfg.replicas))
 	if err != nil {
 		node.Close()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,6 +22,7 @@ import (
 	"github.com/briefbot/briefbot/internal/discordtest"
 	"github.com/briefbot/briefbot/internal/natstest"
 	"github.com/briefbot/briefbot/metrics"
+	"github.com/briefbot/briefbot/replica"
 )
 
 // testReplica is one replicaRun on its own index in t.TempDir(), closed
@@ -441,6 +443,42 @@ func TestReplicaWarnsOfArticlesNotOnTheLog(t *testing.T) {
 	}
 	if logs := join(ix, "single"); !strings.Contains(logs, "written before it was a replica") {
 		t.Errorf("no warning for an index written outside the log:\n%s", logs)
+	}
+}
+
+// A replica whose index the log can no longer bring up to date (the
+// log's first changes trimmed by the operator's limit) does not start:
+// it would answer without them. The error says what to do.
+func TestReplicaRefusedOnATrimmedLog(t *testing.T) {
+	ns := singleNATS(t)
+	corpusDir := filepath.Join(t.TempDir(), "corpus")
+	if err := writeSample(corpusDir); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	a, _ := testReplica(t, ns.URL(), "a")
+	if _, err := a.writer().Ingest(ctx, []string{corpusDir}, index.IngestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := a.node.JetStream().Stream(ctx, replica.StreamName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Purge(ctx); err != nil { // as a max-age limit would, once the changes are old
+		t.Fatal(err)
+	}
+	ix, err := index.Open(filepath.Join(t.TempDir(), "index"), index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	d, err := joinDeployment(ctx, natsConfig{url: ns.URL(), name: "new", replicas: 1}, ix, metrics.New(nil), slog.New(slog.DiscardHandler))
+	if err == nil {
+		d.close()
+		t.Fatal("a new replica joined a log trimmed of every change")
+	}
+	if !errors.Is(err, replica.ErrLogTrimmed) || !strings.Contains(err.Error(), "copy of a caught-up replica's index directory") {
+		t.Errorf("joining a trimmed log: %v", err)
 	}
 }
 
