@@ -49,6 +49,20 @@ func (m *memHub) Record(_ context.Context, v SharedVote) error {
 	return nil
 }
 
+func (m *memHub) Offer(_ context.Context, v SharedVote) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fail != nil {
+		return m.fail
+	}
+	up := v.Up
+	v.Up = false
+	if _, ok := m.votes[v]; !ok {
+		m.votes[v] = up
+	}
+	return nil
+}
+
 func (m *memHub) Counts(_ context.Context, guild string) (up, down int, err error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -21,7 +21,7 @@ type feedbackEntry struct {
 	// Guild is the server voted in ("" in a DM, and on lines written before
 	// servers were told apart: those belong to no server).
 	Guild   string   `json:"guild,omitempty"`
-	Message string   `json:"message,omitempty"` // id of the answer voted on
+	Message string   `json:"message,omitempty"` // id of the answer voted on (else of the vote's interaction)
 	Query   string   `json:"query,omitempty"`
 	Cited   []string `json:"cited,omitempty"` // passage ids shown
 }
@@ -43,12 +43,11 @@ func (f *feedbackLog) keeps() bool { return f.path != "" || f.share != nil }
 // then in the log. id stands for the answer when the vote's message is
 // unknown.
 func (f *feedbackLog) record(ctx context.Context, e feedbackEntry, id string) error {
+	if e.Message == "" { // in the log too: its votes and the shared ones have the same keys
+		e.Message = id
+	}
 	if f.share != nil {
-		answer := e.Message
-		if answer == "" {
-			answer = id
-		}
-		if err := f.share.Record(ctx, SharedVote{Guild: e.Guild, Answer: answer, User: e.User, Up: e.Vote == "up"}); err != nil {
+		if err := f.share.Record(ctx, SharedVote{Guild: e.Guild, Answer: e.Message, User: e.User, Up: e.Vote == "up"}); err != nil {
 			return fmt.Errorf("sharing the vote: %w", err)
 		}
 	}
@@ -92,48 +91,55 @@ func (f *feedbackLog) add(e feedbackEntry) error {
 
 // counts reads the log and counts the votes cast in server guild ("" = the
 // votes of no server: DMs, and lines older than the guild field), so one
-// server's /stats shows nothing of another's. A user who voted on one answer
-// more than once counts once, with their latest vote. Unreadable lines are
-// skipped: a torn last line after a crash must not hide the rest.
+// server's /stats shows nothing of another's.
 func (f *feedbackLog) counts(guild string) (up, down int, err error) {
 	if f.path == "" {
 		return 0, 0, nil
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	fh, err := os.Open(f.path)
+	votes, err := latestVotes(f.path, func(g string) bool { return g == guild })
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, 0, nil
 	}
-	if err != nil {
-		return 0, 0, err
-	}
-	defer fh.Close()
-	type key struct{ user, msg string }
-	last := map[key]string{}
-	sc := bufio.NewScanner(fh)
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
-	for sc.Scan() {
-		var e feedbackEntry
-		if json.Unmarshal(sc.Bytes(), &e) != nil || (e.Vote != "up" && e.Vote != "down") || e.Guild != guild {
-			continue
-		}
-		if e.Message == "" { // cannot be deduplicated
-			if e.Vote == "up" {
-				up++
-			} else {
-				down++
-			}
-			continue
-		}
-		last[key{e.User, e.Message}] = e.Vote
-	}
-	for _, v := range last {
+	for _, v := range votes {
 		if v == "up" {
 			up++
 		} else {
 			down++
 		}
 	}
-	return up, down, sc.Err()
+	return up, down, err
+}
+
+// voteKey is who voted on what, where: one vote counts per key.
+type voteKey struct{ guild, answer, user string }
+
+// latestVotes reads the log at path: the latest vote ("up" or "down") of
+// each user on each answer, in the servers keep accepts. A user who voted
+// on one answer more than once counts once. Lines with no answer id (older
+// ones) cannot be told apart: each is its own answer, named by its line
+// number (the log only grows, so the name stays). Unreadable lines are
+// skipped: a torn last line after a crash must not hide the rest.
+func latestVotes(path string, keep func(guild string) bool) (map[voteKey]string, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	votes := map[voteKey]string{}
+	sc := bufio.NewScanner(fh)
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	for line := 1; sc.Scan(); line++ {
+		var e feedbackEntry
+		if json.Unmarshal(sc.Bytes(), &e) != nil || (e.Vote != "up" && e.Vote != "down") || !keep(e.Guild) {
+			continue
+		}
+		answer := e.Message
+		if answer == "" {
+			answer = fmt.Sprintf("line%d", line)
+		}
+		votes[voteKey{e.Guild, answer, e.User}] = e.Vote
+	}
+	return votes, sc.Err()
 }

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,5 +85,85 @@ func TestStatsReplicaScope(t *testing.T) {
 	single, _, _ := newTestHandler(t, &fakeEngine{articles: testArticles()}, nil)
 	if _, e := statsOf(t, single); strings.Contains(e.Description, "replica") || e.Footer != nil {
 		t.Errorf("a single instance's /stats speaks of replicas: %q %+v", e.Description, e.Footer)
+	}
+}
+
+// An instance turned replica offers the votes of its feedback log to the
+// deployment once: each user's latest vote on each answer, every server's,
+// an older line without an answer id as its own vote, never replacing a
+// vote the deployment has already (changed since through another
+// replica). A marker makes later starts skip the log; a deployment that
+// refuses gets no marker, so the next start tries again.
+func TestShareFeedbackLog(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "feedback.jsonl")
+	lines := `{"time":"2026-03-01T10:00:00Z","vote":"up","user":"u1","guild":"9","message":"500"}
+{"time":"2026-03-01T10:01:00Z","vote":"down","user":"u1","guild":"9","message":"500"}
+{"time":"2026-03-01T10:02:00Z","vote":"up","user":"u2","guild":"9","message":"500"}
+{"time":"2026-03-01T10:03:00Z","vote":"up","user":"u3","guild":"8","message":"501"}
+{"time":"2026-03-01T10:04:00Z","vote":"up","user":"u4"}
+{"time":"2026-03-01T10:05:00Z","vote":"up","user":"u4"}
+{"time":"2026-03-01T10:06:00Z","vote":"down","user":"u5","guild":"9","message":"502"}
+{"time":"2026-03-01T10:07:00Z","vote":"up","us`
+	if err := os.WriteFile(path, []byte(lines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	hub := &memHub{votes: map[SharedVote]bool{}}
+	ctx := context.Background()
+	// u5 changed their vote through another replica since.
+	if err := hub.Record(ctx, SharedVote{Guild: "9", Answer: "502", User: "u5", Up: true}); err != nil {
+		t.Fatal(err)
+	}
+
+	hub.fail = errors.New("no quorum")
+	if _, err := ShareFeedbackLog(ctx, path, hub); err == nil {
+		t.Error("no error from a deployment that refuses")
+	}
+	if _, err := os.Stat(path + ".shared"); err == nil {
+		t.Error("marked shared although the deployment refused")
+	}
+	hub.fail = nil
+
+	n, err := ShareFeedbackLog(ctx, path, hub)
+	if err != nil || n != 6 {
+		t.Fatalf("offered %d votes, %v; want 6", n, err)
+	}
+	for _, tc := range []struct {
+		guild    string
+		up, down int
+	}{{"9", 2, 1}, {"8", 1, 0}, {"", 2, 0}} {
+		up, down, _ := hub.Counts(ctx, tc.guild)
+		if up != tc.up || down != tc.down {
+			t.Errorf("server %q: 👍 %d 👎 %d, want %d %d", tc.guild, up, down, tc.up, tc.down)
+		}
+	}
+	// The log's own counts agree, u5's latest being the deployment's.
+	f := &feedbackLog{path: path}
+	if up, down, err := f.counts("9"); up != 1 || down != 2 || err != nil {
+		t.Errorf("the log's counts in 9: %d %d %v, want 1 2", up, down, err)
+	}
+
+	hub.votes = map[SharedVote]bool{}
+	if n, err := ShareFeedbackLog(ctx, path, hub); n != 0 || err != nil || len(hub.votes) != 0 {
+		t.Errorf("offered again after the marker: %d %v %v", n, err, hub.votes)
+	}
+}
+
+// A vote on an answer whose message is unknown is logged under the id
+// that stood for it in the share, so offering the log later adds nothing.
+func TestVoteWithoutMessageKeepsItsKey(t *testing.T) {
+	t.Parallel()
+	hub := &memHub{votes: map[SharedVote]bool{}}
+	path := filepath.Join(t.TempDir(), "feedback.jsonl")
+	f := &feedbackLog{path: path, share: hub}
+	if err := f.record(context.Background(), feedbackEntry{Vote: "up", User: "u1", Guild: "9"}, "interaction-7"); err != nil {
+		t.Fatal(err)
+	}
+	fresh := &memHub{votes: map[SharedVote]bool{}}
+	if _, err := ShareFeedbackLog(context.Background(), path, fresh); err != nil {
+		t.Fatal(err)
+	}
+	if !maps.Equal(fresh.votes, hub.votes) {
+		t.Errorf("the log offers %v, the share holds %v", fresh.votes, hub.votes)
 	}
 }

@@ -229,7 +229,8 @@ func (d *replicaRun) pollFeeds(ctx context.Context, p *feeds.Poller) {
 // shareWithReplicas gives the handler what a replica shares with the
 // others besides articles: the servers' briefing settings (opened here,
 // in stateDir, and kept in step with the briefbot_briefings bucket), the
-// votes (the briefbot_feedback bucket, which /stats counts), and this
+// votes (the briefbot_feedback bucket, which /stats counts; the feedback
+// log's earlier votes are offered to it once, in the background), and this
 // replica's name, so that /stats says which figures are its own.
 func (d *replicaRun) shareWithReplicas(ctx context.Context, stateDir string, opts *bot.HandlerOptions) error {
 	store, err := d.shareBriefings(ctx, stateDir)
@@ -241,5 +242,15 @@ func (d *replicaRun) shareWithReplicas(ctx context.Context, stateDir string, opt
 		return fmt.Errorf("replica: %w", err)
 	}
 	opts.Briefings, opts.Feedback, opts.ReplicaName = store, fb, d.cfg.name
+	logPath := opts.FeedbackLog
+	d.bg.run(func(ctx context.Context) {
+		n, err := bot.ShareFeedbackLog(ctx, logPath, fb)
+		switch {
+		case err != nil:
+			d.log.Warn("replica: the votes this instance recorded before it was a replica are not shared yet; tried again at the next start", "err", err)
+		case n > 0:
+			d.log.Info("replica: shared the votes this instance recorded before it was a replica", "votes", n)
+		}
+	})
 	return nil
 }

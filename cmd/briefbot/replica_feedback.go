@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"regexp"
 	"time"
@@ -68,11 +69,24 @@ func newFeedbackShare(ctx context.Context, js jetstream.JetStream, replicas int)
 
 // Record puts the vote, replacing the user's earlier one on that answer.
 func (f *feedbackShare) Record(ctx context.Context, v bot.SharedVote) error {
-	val := "down"
-	if v.Up {
-		val = "up"
+	if _, err := f.kv.PutString(ctx, feedbackKey(v), voteValue(v.Up)); err != nil {
+		return fmt.Errorf("%s: %w", feedbackBucket, err)
 	}
-	if _, err := f.kv.PutString(ctx, feedbackKey(v), val); err != nil {
+	return nil
+}
+
+// voteValue is a vote's value in the bucket.
+func voteValue(up bool) string {
+	if up {
+		return "up"
+	}
+	return "down"
+}
+
+// Offer puts the vote unless the user's vote on that answer is there
+// already.
+func (f *feedbackShare) Offer(ctx context.Context, v bot.SharedVote) error {
+	if _, err := f.kv.Create(ctx, feedbackKey(v), []byte(voteValue(v.Up))); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
 		return fmt.Errorf("%s: %w", feedbackBucket, err)
 	}
 	return nil

@@ -185,6 +185,44 @@ func TestFeedbackSharedByReplicas(t *testing.T) {
 	}
 }
 
+// A single instance turned replica brings the votes of its feedback log
+// into the deployment (in the background, once): /stats on another
+// replica counts them, and the marker beside the log stops a second offer.
+func TestEarlierVotesShared(t *testing.T) {
+	ns := singleNATS(t)
+	a, _ := testReplica(t, ns.URL(), "a")
+	b, _ := testReplica(t, ns.URL(), "b")
+	dirA := t.TempDir()
+	logA := filepath.Join(dirA, "feedback.jsonl")
+	earlier := `{"time":"2026-03-01T10:00:00Z","vote":"up","user":"u1","guild":"` + shareGuild + `","message":"600000000000000001"}
+{"time":"2026-03-01T10:01:00Z","vote":"down","user":"u2","guild":"` + shareGuild + `","message":"600000000000000001"}
+{"time":"2026-03-01T10:02:00Z","vote":"up","user":"u3","guild":"` + shareGuild + `","message":"600000000000000002"}
+`
+	if err := os.WriteFile(logA, []byte(earlier), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sharingHandler(t, a, dirA)
+	hb, _ := sharingHandler(t, b, t.TempDir())
+	feedback := func() string {
+		for _, f := range statsEmbed(t, hb).Fields {
+			if f.Name == "Feedback" {
+				return f.Value
+			}
+		}
+		return ""
+	}
+	marked := func() bool { _, err := os.Stat(logA + ".shared"); return err == nil }
+	// The marker is written once every vote is offered.
+	for deadline := time.Now().Add(30 * time.Second); !marked(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("a's earlier votes were not marked shared within 30 s")
+		}
+	}
+	if got := feedback(); got != "👍 2 · 👎 1" {
+		t.Errorf("/stats on b: feedback %q, want a's earlier 👍 2 · 👎 1", got)
+	}
+}
+
 // Keys hold what they may: ids and hashes as they are, anything else
 // hashed, a DM's votes apart from every server's.
 func TestFeedbackKey(t *testing.T) {
