@@ -51,7 +51,10 @@ func (n *Node) Follow(ctx context.Context, ix *index.Index) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		if errors.Is(err, bleve.ErrorIndexClosed) || errors.Is(err, index.ErrReadOnly) || errors.Is(err, ErrLogTrimmed) {
+		if errors.Is(err, ErrLogTrimmed) {
+			return err // says what to do; already "replica: "
+		}
+		if errors.Is(err, bleve.ErrorIndexClosed) || errors.Is(err, index.ErrReadOnly) {
 			return fmt.Errorf("replica: following the log: %w", err)
 		}
 		if ix.AppliedSeq() > before {

@@ -133,8 +133,13 @@ func Connect(ctx context.Context, cfg Config, log *slog.Logger) (*Node, error) {
 		return nil, fmt.Errorf("replica: %w", err)
 	}
 	sc := streamConfig(cfg.Replicas)
-	if s, err := js.Stream(ctx, StreamName); err == nil {
+	switch s, err := js.Stream(ctx, StreamName); {
+	case err == nil:
 		keepLimits(&sc, s.CachedInfo().Config)
+	case !errors.Is(err, jetstream.ErrStreamNotFound):
+		// Not "absent": updating the stream blind could undo its limits.
+		nc.Close()
+		return nil, fmt.Errorf("replica: reading stream %s: %w", StreamName, err)
 	}
 	if _, err := js.CreateOrUpdateStream(ctx, sc); err != nil {
 		nc.Close()
@@ -217,7 +222,7 @@ func resumeGap(applied uint64, st jetstream.StreamState) error {
 	if st.FirstSeq <= applied+1 {
 		return nil
 	}
-	return fmt.Errorf("replica: %w: the index has applied it up to change %d, and the log now starts at %d "+
+	return fmt.Errorf("replica: %w: the index has applied changes up to %d, and the log now starts at %d "+
 		"(changes %d to %d were trimmed or purged). Replace this index with a copy of a caught-up replica's "+
 		"index directory, taken while that replica is stopped, and start again (docs/operations.md, \"The article log over time\")",
 		ErrLogTrimmed, applied, st.FirstSeq, applied+1, st.FirstSeq-1)
