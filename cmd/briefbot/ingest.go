@@ -82,7 +82,7 @@ func rebuildOnReplica(a *app) error {
 		return err
 	}
 	if nc.enabled() {
-		return usagef("this index is replica %s's (BRIEFBOT_NATS_URL is set): to rebuild it, stop its serve, move the index directory away and start serve again; it rebuilds from the article log", nc.name)
+		return usagef("this index is replica %s's (BRIEFBOT_NATS_URL is set): to rebuild it, stop its serve, move the index directory away and start serve again; it rebuilds from the article log (if the log is limited, copy a stopped, caught-up replica's index directory in its place instead)", nc.name)
 	}
 	return nil
 }
