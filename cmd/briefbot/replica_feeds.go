@@ -150,13 +150,19 @@ func (s *feedSync) remoteCopy() map[string]sharedFeed {
 }
 
 // shareFeeds merges the subscriptions file with the other replicas' in
-// the background, until the replica is closed.
+// the background, until the replica is closed, and shares the polling
+// state of the feeds (replica_feedstate.go).
 func (d *replicaRun) shareFeeds(ctx context.Context, file string) error {
 	s, err := newFeedSync(ctx, d.node.JetStream(), d.cfg.replicas, file)
 	if err != nil {
 		return fmt.Errorf("replica: %w", err)
 	}
+	st, err := newFeedStateSync(ctx, d.node.JetStream(), d.cfg.replicas, file, d.feeds.Held)
+	if err != nil {
+		return fmt.Errorf("replica: %w", err)
+	}
 	d.bg.run(func(ctx context.Context) { keepWatching(ctx, d.log, "feed subscriptions", s.watch) })
+	d.bg.run(func(ctx context.Context) { keepWatching(ctx, d.log, "the feeds' polling state", st.watch) })
 	return nil
 }
 

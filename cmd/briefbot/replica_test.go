@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +17,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/feeds"
@@ -376,6 +380,107 @@ func TestFeedSubscriptionsAreShared(t *testing.T) {
 	if l, _ := feeds.Load(fa); len(l.Feeds) != 1 || l.Feeds[0].URL != u2 || l.Feeds[0].Every != feeds.Interval(time.Hour) {
 		t.Errorf("a has %+v", l.Feeds)
 	}
+}
+
+// The feeds' polling state follows the feeds lease: the holder's states
+// reach the other replicas' files (so /feeds list says the same on every
+// replica, and a new holder does not start every feed afresh); after the
+// lease moves, the new holder's states come back; a feed removed takes
+// its state out of the bucket.
+func TestFeedPollingStateIsShared(t *testing.T) {
+	old := feedSyncEvery
+	feedSyncEvery = 100 * time.Millisecond
+	t.Cleanup(func() { feedSyncEvery = old })
+	ns := singleNATS(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	share := func(name string) (*replicaRun, string) {
+		d, _ := testReplica(t, ns.URL(), name)
+		file := feeds.FileFor(filepath.Join(t.TempDir(), "index"))
+		if err := d.shareFeeds(ctx, file); err != nil {
+			t.Fatal(err)
+		}
+		return d, file
+	}
+	a, fa := share("a")
+	b, fb := share("b")
+	if held, err := a.feeds.Try(ctx); !held || err != nil {
+		t.Fatalf("a takes the feeds lease: %v %v", held, err)
+	}
+	const u = "https://one.example.org/rss"
+	if err := feeds.Subscribe(ctx, fa, feeds.Subscription{URL: u, Every: feeds.Interval(time.Hour), Added: time.Now()}, 0); err != nil {
+		t.Fatal(err)
+	}
+	waitFeed(t, fb, u, true)
+
+	week := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	polledByA := feeds.State{ETag: `"v1"`, NextDue: week.Add(50 * time.Hour), LastSuccess: week.Add(49 * time.Hour),
+		Seen: []feeds.Seen{{ID: "item-1", Link: "https://one.example.org/1", Hash: "h1"}}, WeekOf: week, AddedThisWeek: 1}
+	setFeedState(t, fa, u, polledByA)
+	waitFeedState(t, fb, u, polledByA)
+
+	if err := a.feeds.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if held, err := b.feeds.Try(ctx); !held || err != nil {
+		t.Fatalf("b takes the feeds lease over: %v %v", held, err)
+	}
+	polledByB := polledByA
+	polledByB.ETag, polledByB.LastError, polledByB.LastErrorAt, polledByB.Failures = `"v1"`, "503 Service Unavailable", week.Add(50*time.Hour), 1
+	setFeedState(t, fb, u, polledByB)
+	waitFeedState(t, fa, u, polledByB)
+
+	if err := feeds.Unsubscribe(ctx, fb, u, ""); err != nil {
+		t.Fatal(err)
+	}
+	kv, err := b.node.JetStream().KeyValue(ctx, feedStateBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if _, err := kv.Get(ctx, feedKey(u, "")); errors.Is(err, jetstream.ErrKeyNotFound) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the removed feed's polling state is still in the bucket")
+		}
+	}
+}
+
+// setFeedState sets the polling state of feed url in file, as a poll would.
+func setFeedState(t *testing.T, file, url string, st feeds.State) {
+	t.Helper()
+	err := feeds.Update(context.Background(), file, func(l *feeds.List) error {
+		sub := l.Find(url, "")
+		if sub == nil {
+			return fmt.Errorf("no feed %s", url)
+		}
+		sub.State = st
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitFeedState waits until feed url in file has the polling state want.
+func waitFeedState(t *testing.T, file, url string, want feeds.State) {
+	t.Helper()
+	wantJSON, _ := json.Marshal(want)
+	var got []byte
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		l, err := feeds.Load(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sub := l.Find(url, ""); sub != nil {
+			got, _ = json.Marshal(sub.State)
+			if bytes.Equal(got, wantJSON) {
+				return
+			}
+		}
+	}
+	t.Fatalf("%s: polling state of %s\n got %s\nwant %s", file, url, got, wantJSON)
 }
 
 // planMerge tells a removal on one side from an addition on the other by
