@@ -28,13 +28,15 @@ import (
 //	go test ./replica -run '^$' -bench ReplicaApply -benchtime 1x
 //
 // NATS is one embedded JetStream node in the same process (it shares the
-// two cores with the replica). Figures: docs/performance.md, "Replicas".
+// two cores with the replica); BRIEFBOT_BENCH_NATS_NODES=3 makes it a
+// three-node cluster keeping three copies of the stream, as production
+// would. Figures: docs/performance.md, "Replicas".
 func BenchmarkReplicaApply(b *testing.B) {
 	sharedtest.SkipEvalIfShort(b)
 	path := sharedtest.Path(b, "eval/news/articles.jsonl")
 	for range b.N {
-		ns := natstest.Single(b)
-		pub := startReplica(b, ns.URL(), "publisher", 1, filepath.Join(b.TempDir(), "pub"), nil)
+		ns, copies := benchNATS(b)
+		pub := startReplica(b, ns.URL(), "publisher", copies, filepath.Join(b.TempDir(), "pub"), nil)
 		seq, _, err := pub.node.Ingest(context.Background(), pub.ix, []string{path}, index.IngestOptions{})
 		if err != nil {
 			b.Fatal(err)
@@ -49,7 +51,7 @@ func BenchmarkReplicaApply(b *testing.B) {
 		var r *testReplica
 		for round := range benchRounds {
 			direct = direct.best(benchDirectIngest(b, path))
-			run, rr := benchReplica(b, ns.URL(), fmt.Sprintf("replica%d", round), seq)
+			run, rr := benchReplica(b, ns.URL(), fmt.Sprintf("replica%d", round), copies, seq)
 			applied = applied.best(run)
 			if r != nil {
 				r.stop()
@@ -65,7 +67,21 @@ func BenchmarkReplicaApply(b *testing.B) {
 		b.ReportMetric(direct.cpuRate(), "direct_paragraphs/cpu-s")
 		b.ReportMetric(applied.cpuRate(), "replica_paragraphs/cpu-s")
 
-		benchLiveLag(b, ns.URL(), r, path)
+		benchLiveLag(b, ns.URL(), copies, r, path)
+	}
+}
+
+// benchNATS is the benchmark's NATS and how many copies of the stream it
+// keeps: one node, or BRIEFBOT_BENCH_NATS_NODES=3 nodes on loopback.
+func benchNATS(b *testing.B) (*natstest.Servers, int) {
+	switch v := os.Getenv("BRIEFBOT_BENCH_NATS_NODES"); v {
+	case "", "1":
+		return natstest.Single(b), 1
+	case "3":
+		return natstest.Cluster(b, 3), 3
+	default:
+		b.Fatalf("BRIEFBOT_BENCH_NATS_NODES=%q: want 1 or 3", v)
+		return nil, 0
 	}
 }
 
@@ -97,9 +113,9 @@ func (r benchRun) best(o benchRun) benchRun {
 // benchReplica starts a replica on an empty directory and times it from
 // start until it has applied the log up to seq; the replica goes on
 // following.
-func benchReplica(b *testing.B, url, name string, seq uint64) (benchRun, *testReplica) {
+func benchReplica(b *testing.B, url, name string, copies int, seq uint64) (benchRun, *testReplica) {
 	cpu0, start := cpuTime(), time.Now()
-	r := startReplica(b, url, name, 1, filepath.Join(b.TempDir(), name), nil)
+	r := startReplica(b, url, name, copies, filepath.Join(b.TempDir(), name), nil)
 	r.waitApplied(seq)
 	run := benchRun{took: time.Since(start), cpu: cpuTime() - cpu0}
 	run.paras = len(paragraphIDs(b, r.ix))
@@ -132,9 +148,9 @@ const (
 // news set's, under new ids) while r follows, sampling r's lag in
 // messages (stream last sequence minus applied) every 50 ms and each
 // write's time from PubAck to applied on r.
-func benchLiveLag(b *testing.B, url string, r *testReplica, path string) {
+func benchLiveLag(b *testing.B, url string, copies int, r *testReplica, path string) {
 	arts := benchArticles(b, path)
-	pub, err := Connect(context.Background(), Config{URL: url, Name: "live"}, nil)
+	pub, err := Connect(context.Background(), Config{URL: url, Name: "live", Replicas: copies}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
