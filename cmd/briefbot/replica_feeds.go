@@ -93,9 +93,16 @@ func keepWatching(ctx context.Context, log *slog.Logger, what string, watch func
 // watch follows the bucket, merging once it has been read whole, after
 // each change, and every feedSyncEvery.
 func (s *feedSync) watch(ctx context.Context) error {
-	w, err := s.kv.WatchAll(ctx)
+	return watchAndSync(ctx, s.kv, feedsBucket, s.see, s.merge)
+}
+
+// watchAndSync watches bucket kv whole, giving each entry to see, and runs
+// sync once the bucket has been read whole, after each change, and every
+// feedSyncEvery, until ctx ends or sync fails.
+func watchAndSync(ctx context.Context, kv jetstream.KeyValue, bucket string, see func(jetstream.KeyValueEntry), sync func(context.Context) error) error {
+	w, err := kv.WatchAll(ctx)
 	if err != nil {
-		return fmt.Errorf("watching %s: %w", feedsBucket, err)
+		return fmt.Errorf("watching %s: %w", bucket, err)
 	}
 	defer w.Stop()
 	tick := time.NewTicker(feedSyncEvery)
@@ -110,7 +117,7 @@ func (s *feedSync) watch(ctx context.Context) error {
 				return errors.New("the bucket watch ended")
 			}
 			if e != nil {
-				s.see(e)
+				see(e)
 			} else {
 				loaded = true
 			}
@@ -122,7 +129,7 @@ func (s *feedSync) watch(ctx context.Context) error {
 				continue
 			}
 		}
-		if err := s.merge(ctx); err != nil {
+		if err := sync(ctx); err != nil {
 			return err
 		}
 	}

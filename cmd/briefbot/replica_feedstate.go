@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"maps"
 	"sync"
-	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -53,45 +52,12 @@ func newFeedStateSync(ctx context.Context, js jetstream.JetStream, replicas int,
 // change and every feedSyncEvery, puts this replica's states (holder) or
 // takes the bucket's (the others).
 func (s *feedStateSync) watch(ctx context.Context) error {
-	w, err := s.kv.WatchAll(ctx)
-	if err != nil {
-		return fmt.Errorf("watching %s: %w", feedStateBucket, err)
-	}
-	defer w.Stop()
-	tick := time.NewTicker(feedSyncEvery)
-	defer tick.Stop()
-	loaded := false
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case e, ok := <-w.Updates():
-			if !ok {
-				return errors.New("the bucket watch ended")
-			}
-			if e == nil {
-				loaded = true
-			} else {
-				s.see(e)
-			}
-			if !loaded {
-				continue
-			}
-		case <-tick.C:
-			if !loaded {
-				continue
-			}
-		}
-		var err error
+	return watchAndSync(ctx, s.kv, feedStateBucket, s.see, func(ctx context.Context) error {
 		if s.held() {
-			err = s.publish(ctx)
-		} else {
-			err = s.take(ctx)
+			return s.publish(ctx)
 		}
-		if err != nil {
-			return err
-		}
-	}
+		return s.take(ctx)
+	})
 }
 
 // see records one entry of the bucket.
