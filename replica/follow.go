@@ -72,7 +72,7 @@ func (n *Node) Follow(ctx context.Context, ix *index.Index) error {
 
 // follow is one session of Follow, from the index's position on.
 func (n *Node) follow(ctx context.Context, ix *index.Index) error {
-	if err := n.CheckResume(ctx, ix); err != nil {
+	if err := n.CheckResume(ctx, ix.AppliedSeq()); err != nil {
 		return err
 	}
 	cons, err := n.consumer(ctx, ix.AppliedSeq()+1)
@@ -158,7 +158,7 @@ func (n *Node) applyBatch(ctx context.Context, ix *index.Index, msgs []jetstream
 			// A jump: messages deleted by hand (harmless), or the head of
 			// the log trimmed while this replica was behind it, which the
 			// consumer skips without a word.
-			if err := n.checkAfter(ctx, prev); err != nil {
+			if err := n.CheckResume(ctx, prev); err != nil {
 				return err
 			}
 		}

@@ -199,15 +199,10 @@ func keepLimits(cfg *jetstream.StreamConfig, set jetstream.StreamConfig) {
 var ErrLogTrimmed = errors.New("the article log no longer holds changes this index lacks")
 
 // CheckResume returns ErrLogTrimmed (wrapped, with what to do) when the
-// stream no longer holds every change after ix.AppliedSeq(): this
-// replica, new or long stopped, cannot catch up from the log.
-func (n *Node) CheckResume(ctx context.Context, ix *index.Index) error {
-	return n.checkAfter(ctx, ix.AppliedSeq())
-}
-
-// checkAfter is CheckResume for an index that has applied the log up to
-// applied.
-func (n *Node) checkAfter(ctx context.Context, applied uint64) error {
+// stream no longer holds every change after applied (an index's
+// AppliedSeq; 0 for a new replica): that index cannot catch up from the
+// log.
+func (n *Node) CheckResume(ctx context.Context, applied uint64) error {
 	s, err := n.js.Stream(ctx, StreamName)
 	if err != nil {
 		return fmt.Errorf("replica: stream %s: %w", StreamName, err)

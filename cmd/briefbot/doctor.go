@@ -71,7 +71,7 @@ func cmdDoctor(ctx context.Context, a *app, args []string) error {
 	defer cancel()
 	checks := []check{publicKeyCheck(a.getenv, indexDir)}
 	checks = append(checks, discordChecks(ctx, cfg.bot)...)
-	checks = append(checks, indexCheck(ctx, a, cfg), natsCheck(ctx, cfg.nats))
+	checks = append(checks, indexCheck(ctx, a, cfg), natsCheck(ctx, cfg.nats, cfg.indexDir))
 	if *asJSON {
 		if err := writeJSON(a.stdout, checks); err != nil {
 			return err
@@ -133,8 +133,9 @@ func publicKeyCheck(getenv env, indexDir string) check {
 
 // natsCheck connects to NATS as serve would, which creates the article
 // stream (or updates its settings) as serve's start does, then asks for
-// the stream: doctor says whether a replica could start and follow it.
-func natsCheck(ctx context.Context, c natsConfig) check {
+// the stream: doctor says whether a replica could start and follow it,
+// also whether the log still holds what the index at indexDir lacks.
+func natsCheck(ctx context.Context, c natsConfig, indexDir string) check {
 	const name = "nats"
 	if !c.enabled() {
 		return skipped(name, "not configured (BRIEFBOT_NATS_URL is unset: a single instance)")
@@ -151,8 +152,28 @@ func natsCheck(ctx context.Context, c natsConfig) check {
 	if err != nil {
 		return failed(name, err.Error(), natsFix(err, c))
 	}
+	if err := resumeCheck(ctx, node, indexDir); err != nil {
+		return failed(name, err.Error(), "stop a caught-up replica and copy its index directory to "+indexDir+
+			" (docs/operations.md, \"The article log over time\")")
+	}
 	return passed(name, fmt.Sprintf("%s: connected, JetStream answers, stream %s holds %s",
 		c.describe(), replica.StreamName, textrules.Plural(int(lag), "change", "changes")))
+}
+
+// resumeCheck is replica.Node.CheckResume for the index at dir, opened
+// read-only (none yet: a new replica, which needs the whole log). nil when
+// a running serve holds the index: its start checked.
+func resumeCheck(ctx context.Context, node *replica.Node, dir string) error {
+	var applied uint64
+	if _, err := os.Stat(dir); err == nil {
+		ix, err := index.Open(dir, index.Options{ReadOnly: true})
+		if err != nil {
+			return nil // the index line says what is wrong with it
+		}
+		applied = ix.AppliedSeq()
+		ix.Close()
+	}
+	return node.CheckResume(ctx, applied)
 }
 
 // natsFix is the one thing to do about a NATS failure, by its cause.

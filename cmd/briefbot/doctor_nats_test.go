@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"net"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/briefbot/briefbot/internal/natstest"
+	"github.com/briefbot/briefbot/replica"
 )
 
 // closedPort is a loopback address nothing listens on.
@@ -82,4 +84,36 @@ func plainNATS(t *testing.T) string {
 		t.Fatal("nats-server did not start")
 	}
 	return srv.ClientURL()
+}
+
+// A log trimmed of changes the index lacks (here all of them, and the
+// index never applied any): doctor fails the NATS line with the way out,
+// as serve would refuse to start.
+func TestDoctorNATSTrimmedLog(t *testing.T) {
+	ns := natstest.Single(t)
+	_, vars := doctorSetup(t)
+	vars["BRIEFBOT_NATS_URL"] = ns.URL()
+	vars["BRIEFBOT_REPLICA"] = "doctor-1"
+	vars["BRIEFBOT_NATS_REPLICAS"] = "1"
+	ctx := context.Background()
+	node, err := replica.Connect(ctx, replica.Config{URL: ns.URL(), Name: "writer"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer node.Close()
+	if _, err := node.JetStream().Publish(ctx, replica.Subject(""), []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	s, err := node.JetStream().Stream(ctx, replica.StreamName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Purge(ctx); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := runCmd(t, vars, "doctor")
+	if code != exitFail {
+		t.Errorf("doctor on a trimmed log: exit %d", code)
+	}
+	wantLine(t, out, "nats", "FAIL", "no longer holds changes this index lacks", "copy its index directory to "+vars["BRIEFBOT_INDEX"])
 }

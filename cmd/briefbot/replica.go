@@ -124,7 +124,7 @@ func joinDeployment(ctx context.Context, cfg natsConfig, ix *index.Index, m *met
 	}
 	// An index the log can no longer bring up to date would serve without
 	// what was trimmed: refused at start, not found out from answers.
-	if err := node.CheckResume(ctx, ix); err != nil {
+	if err := node.CheckResume(ctx, ix.AppliedSeq()); err != nil {
 		node.Close()
 		return nil, err
 	}
