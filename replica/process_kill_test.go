@@ -18,14 +18,16 @@ import (
 )
 
 var (
-	childDir  = flag.String("replicachild", "", "internal: follow the log into this index as replica \"victim\" (TestReplicaProcessKilled)")
-	childURL  = flag.String("replicaurl", "", "internal: the NATS URL of -replicachild")
-	childHold = flag.Int("replicahold", 0, "internal: after this many entries applied, -replicachild says HOLD and stops (until killed)")
+	childDir   = flag.String("replicachild", "", "internal: follow the log into this index as replica \"victim\" (TestReplicaProcessKilled)")
+	childURL   = flag.String("replicaurl", "", "internal: the NATS URL of -replicachild")
+	childHold  = flag.Int("replicahold", 0, "internal: after this many entries applied, -replicachild says HOLD and stops (until killed)")
+	childStray = flag.Bool("replicastrays", false, "internal: -replicachild holds only once a Bleve batch beyond the manifest has landed (up to a minute)")
 )
 
 // TestReplicaChild is the child's side of TestReplicaProcessKilled: it
 // follows the log and, after -replicahold entries applied but not yet
-// committed, says so and waits to be killed.
+// committed (and with -replicastrays once documents the manifest does not
+// know are on disk), says so and waits to be killed.
 func TestReplicaChild(t *testing.T) {
 	if *childDir == "" {
 		t.Skip("run by TestReplicaProcessKilled")
@@ -43,7 +45,12 @@ func TestReplicaChild(t *testing.T) {
 	n.afterEntry = func(seq uint64) {
 		entries++
 		if entries == *childHold {
-			time.Sleep(time.Second) // for a Bleve batch in flight to land
+			// A Bleve batch in flight lands on its own time: waited for
+			// when the kill is to find it, as a loaded machine is slow.
+			time.Sleep(time.Second)
+			for deadline := time.Now().Add(time.Minute); *childStray && time.Now().Before(deadline) && strayDocs(t, ix) <= 0; {
+				time.Sleep(20 * time.Millisecond)
+			}
 			fmt.Printf("HOLD %d %d\n", seq, ix.AppliedSeq())
 			select {} // killed here, mid-batch, with entries uncommitted
 		}
@@ -77,9 +84,10 @@ func TestReplicaProcessKilled(t *testing.T) {
 		t.Fatalf("the log holds %d messages: too few for the kills below", seq)
 	}
 	// Batches are 4 messages: the first child stops after 2 of its first
-	// batch, the second (starting where the first committed) after 6.
+	// batch (once a Bleve batch of them is on disk), the second (starting
+	// where the first committed) after 6.
 	for _, hold := range []int{2, 6} {
-		hold := runAndKill(t, ns.URL(), vdir, hold)
+		hold := runAndKill(t, ns.URL(), vdir, hold, hold == 2)
 		t.Logf("killed after entry %d, committed up to %d (log: %d)", hold[0], hold[1], seq)
 		if hold[0] <= hold[1] || hold[0] >= seq {
 			t.Fatalf("the kill was not mid-batch: entry %d, committed %d, last %d", hold[0], hold[1], seq)
@@ -104,22 +112,28 @@ func strays(t *testing.T, dir string) int {
 		t.Fatal(err)
 	}
 	defer ix.Close()
+	n := strayDocs(t, ix)
+	t.Logf("after the kill: %d paragraph documents beyond the manifest's", n)
+	return n
+}
+
+// strayDocs is how many paragraph documents ix holds beyond those its
+// committed manifest counts.
+func strayDocs(t *testing.T, ix *index.Index) int {
 	st, err := ix.Stats(context.Background(), briefbot.Scope{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := len(paragraphIDs(t, ix)) - st.Paragraphs
-	t.Logf("after the kill: %d paragraph documents beyond the manifest's %d", n, st.Paragraphs)
-	return n
+	return len(paragraphIDs(t, ix)) - st.Paragraphs
 }
 
 // runAndKill runs TestReplicaChild on vdir until it holds after hold
-// entries, kills it, and returns the entry it held at and what its index
+// entries (with strays, once a Bleve batch beyond the manifest landed), kills it, and returns the entry it held at and what its index
 // had committed.
-func runAndKill(t *testing.T, url, vdir string, hold int) [2]uint64 {
+func runAndKill(t *testing.T, url, vdir string, hold int, strays bool) [2]uint64 {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestReplicaChild$", "-test.count=1",
-		"-replicachild="+vdir, "-replicaurl="+url, fmt.Sprintf("-replicahold=%d", hold))
+		"-replicachild="+vdir, "-replicaurl="+url, fmt.Sprintf("-replicahold=%d", hold), fmt.Sprintf("-replicastrays=%v", strays))
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
