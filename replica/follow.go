@@ -38,8 +38,8 @@ const (
 // consumer, knows what is applied), applies in stream order, in batches,
 // and acknowledges after each batch is committed. A NATS node lost,
 // a leader moving or the connection dropping only pauses it; it gives up
-// only when the index is closed or the log no longer holds what the index
-// lacks (ErrLogTrimmed).
+// only when the index is closed or the log cannot bring it up to date
+// (ErrLogTrimmed, ErrLogBehind).
 func (n *Node) Follow(ctx context.Context, ix *index.Index) error {
 	n.following.Add(1)
 	defer n.following.Add(-1)
@@ -51,7 +51,7 @@ func (n *Node) Follow(ctx context.Context, ix *index.Index) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		if errors.Is(err, ErrLogTrimmed) {
+		if errors.Is(err, ErrLogTrimmed) || errors.Is(err, ErrLogBehind) {
 			return err // says what to do; already "replica: "
 		}
 		if errors.Is(err, bleve.ErrorIndexClosed) || errors.Is(err, index.ErrReadOnly) {

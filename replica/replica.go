@@ -198,10 +198,15 @@ func keepLimits(cfg *jetstream.StreamConfig, set jetstream.StreamConfig) {
 // replica's instead.
 var ErrLogTrimmed = errors.New("the article log no longer holds changes this index lacks")
 
-// CheckResume returns ErrLogTrimmed (wrapped, with what to do) when the
-// stream no longer holds every change after applied (an index's
-// AppliedSeq; 0 for a new replica): that index cannot catch up from the
-// log.
+// ErrLogBehind says the article log ends before the last change an index
+// has applied: NATS lost changes (its store reset, or restored from an
+// older backup). The changes written next would get sequences the index
+// takes for ones it has applied, and be passed over, silently.
+var ErrLogBehind = errors.New("the article log ends before this index's last change")
+
+// CheckResume returns ErrLogTrimmed or ErrLogBehind (wrapped, with what
+// to do) when the index that has applied the log up to applied (its
+// AppliedSeq; 0 for a new replica) cannot follow the stream as it is.
 func (n *Node) CheckResume(ctx context.Context, applied uint64) error {
 	s, err := n.js.Stream(ctx, StreamName)
 	if err != nil {
@@ -211,16 +216,23 @@ func (n *Node) CheckResume(ctx context.Context, applied uint64) error {
 }
 
 // resumeGap is CheckResume's rule: the log must start at or before the
-// first change not applied. (An empty new stream reports its first
-// sequence as 0; a stream purged whole reports the next one it will use.)
+// first change not applied, and end at or after the last one applied. (An
+// empty new stream reports its first and last sequences as 0; a stream
+// purged whole keeps its last one and reports the next as its first.)
 func resumeGap(applied uint64, st jetstream.StreamState) error {
-	if st.FirstSeq <= applied+1 {
-		return nil
+	switch {
+	case applied > st.LastSeq:
+		return fmt.Errorf("replica: %w: the index has applied changes up to %d, and the log ends at %d: "+
+			"NATS lost changes (its store was reset, or restored from an older backup). Move this index directory away "+
+			"and start again (the replica rebuilds from the log), then ingest what the log lacks through any replica "+
+			"(docs/operations.md, \"The article log over time\")", ErrLogBehind, applied, st.LastSeq)
+	case st.FirstSeq > applied+1:
+		return fmt.Errorf("replica: %w: the index has applied changes up to %d, and the log now starts at %d "+
+			"(changes %d to %d were trimmed or purged). Replace this index with a copy of a caught-up replica's "+
+			"index directory, taken while that replica is stopped, and start again (docs/operations.md, \"The article log over time\")",
+			ErrLogTrimmed, applied, st.FirstSeq, applied+1, st.FirstSeq-1)
 	}
-	return fmt.Errorf("replica: %w: the index has applied changes up to %d, and the log now starts at %d "+
-		"(changes %d to %d were trimmed or purged). Replace this index with a copy of a caught-up replica's "+
-		"index directory, taken while that replica is stopped, and start again (docs/operations.md, \"The article log over time\")",
-		ErrLogTrimmed, applied, st.FirstSeq, applied+1, st.FirstSeq-1)
+	return nil
 }
 
 // redact drops user information from NATS URLs for messages.

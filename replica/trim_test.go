@@ -187,21 +187,66 @@ func TestConnectKeepsStreamLimits(t *testing.T) {
 func TestResumeGap(t *testing.T) {
 	for _, c := range []struct {
 		applied, first, last uint64
-		gap                  bool
+		want                 error
 	}{
-		{0, 0, 0, false},    // a new, empty stream
-		{0, 1, 40, false},   // never trimmed
-		{10, 11, 40, false}, // trimmed up to what was applied
-		{40, 41, 40, false}, // purged whole, all of it applied
-		{0, 11, 40, true},   // a new replica on a trimmed log
-		{9, 11, 40, true},   // change 10 is gone
-		{0, 41, 40, true},   // purged whole, nothing applied
+		{0, 0, 0, nil},             // a new, empty stream
+		{0, 1, 40, nil},            // never trimmed
+		{10, 11, 40, nil},          // trimmed up to what was applied
+		{40, 41, 40, nil},          // purged whole, all of it applied
+		{0, 11, 40, ErrLogTrimmed}, // a new replica on a trimmed log
+		{9, 11, 40, ErrLogTrimmed}, // change 10 is gone
+		{0, 41, 40, ErrLogTrimmed}, // purged whole, nothing applied
+		{41, 1, 40, ErrLogBehind},  // restored from an older backup
+		{41, 0, 0, ErrLogBehind},   // the stream made anew
+		{41, 30, 40, ErrLogBehind}, // both: the index is ahead, which says more
 	} {
 		err := resumeGap(c.applied, jetstream.StreamState{FirstSeq: c.first, LastSeq: c.last})
-		if got := errors.Is(err, ErrLogTrimmed); got != c.gap {
-			t.Errorf("applied %d, log %d..%d: gap %v, want %v (%v)", c.applied, c.first, c.last, got, c.gap, err)
+		if (c.want == nil) != (err == nil) || c.want != nil && !errors.Is(err, c.want) {
+			t.Errorf("applied %d, log %d..%d: %v, want %v", c.applied, c.first, c.last, err, c.want)
 		}
 	}
+}
+
+// TestLogLost: NATS lost the article log (the stream made anew, as after
+// its store was reset) under a replica that had applied part of it. The
+// replica refuses to follow the new log, whose first changes it would
+// take for ones it has; on an empty directory it rebuilds from it.
+func TestLogLost(t *testing.T) {
+	ns := natstest.Single(t)
+	corpusDir := t.TempDir()
+	writeCorpus(t, corpusDir, 6, 2, "first edition")
+	dirA := t.TempDir()
+	a := startReplica(t, ns.URL(), "a", 1, dirA, nil)
+	a.waitApplied(a.ingest(corpusDir))
+	a.stop()
+	ctx := context.Background()
+	if err := jsClient(t, ns.URL()).DeleteStream(ctx, StreamName); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := index.Open(dirA, index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := Connect(ctx, Config{URL: ns.URL(), Name: "a"}, testLog(t, "a"))
+	if err != nil {
+		ix.Close()
+		t.Fatal(err)
+	}
+	err = n.CheckResume(ctx, ix.AppliedSeq())
+	if !errors.Is(err, ErrLogBehind) || !strings.Contains(err.Error(), "Move this index directory away") {
+		t.Errorf("CheckResume after the log was lost: %v", err)
+	}
+	fctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := n.Follow(fctx, ix); !errors.Is(err, ErrLogBehind) {
+		t.Errorf("Follow after the log was lost: %v, want ErrLogBehind", err)
+	}
+	n.Close()
+	ix.Close()
+
+	b := startReplica(t, ns.URL(), "b", 1, t.TempDir(), nil)
+	b.waitApplied(b.ingest(corpusDir))
+	checkIndex(t, "rebuilt on the new log", b, corpusDir)
 }
 
 // trimThrough removes the log's changes up to and including seq, as a
