@@ -153,8 +153,11 @@ func natsCheck(ctx context.Context, c natsConfig, indexDir string) check {
 		return failed(name, err.Error(), natsFix(err, c))
 	}
 	if err := resumeCheck(ctx, node, indexDir); err != nil {
-		return failed(name, err.Error(), "stop a caught-up replica and copy its index directory to "+indexDir+
-			" (docs/operations.md, \"The article log over time\")")
+		fix := "stop a caught-up replica and copy its index directory to " + indexDir
+		if errors.Is(err, replica.ErrLogBehind) {
+			fix = "move " + indexDir + " away (serve rebuilds it from the log), then ingest what the log lacks through any replica"
+		}
+		return failed(name, err.Error(), fix+" (docs/operations.md, \"The article log over time\")")
 	}
 	return passed(name, fmt.Sprintf("%s: connected, JetStream answers, stream %s holds %s",
 		c.describe(), replica.StreamName, textrules.Plural(int(lag), "change", "changes")))

@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"net"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
 
+	"github.com/briefbot/briefbot/index"
 	"github.com/briefbot/briefbot/internal/natstest"
 	"github.com/briefbot/briefbot/replica"
 )
@@ -116,4 +118,39 @@ func TestDoctorNATSTrimmedLog(t *testing.T) {
 		t.Errorf("doctor on a trimmed log: exit %d", code)
 	}
 	wantLine(t, out, "nats", "FAIL", "no longer holds changes this index lacks", "copy its index directory to "+vars["BRIEFBOT_INDEX"])
+}
+
+// A log that ends before what the index applied (NATS lost it): doctor
+// says to move the index away, not to copy another replica's.
+func TestDoctorNATSLogBehind(t *testing.T) {
+	ns := natstest.Single(t)
+	_, vars := doctorSetup(t)
+	vars["BRIEFBOT_NATS_URL"] = ns.URL()
+	vars["BRIEFBOT_REPLICA"] = "doctor-1"
+	vars["BRIEFBOT_NATS_REPLICAS"] = "1"
+	ctx := context.Background()
+	d, ix := testReplica(t, ns.URL(), "writer")
+	corpusDir := filepath.Join(t.TempDir(), "corpus")
+	if err := writeSample(corpusDir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.writer().Ingest(ctx, []string{corpusDir}, index.IngestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	d.close()
+	ix.Close()
+	vars["BRIEFBOT_INDEX"] = ix.Dir()
+	node, err := replica.Connect(ctx, replica.Config{URL: ns.URL(), Name: "admin"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer node.Close()
+	if err := node.JetStream().DeleteStream(ctx, replica.StreamName); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := runCmd(t, vars, "doctor")
+	if code != exitFail {
+		t.Errorf("doctor on a lost log: exit %d", code)
+	}
+	wantLine(t, out, "nats", "FAIL", "ends before this index's last change", "away (serve rebuilds it from the log)")
 }
