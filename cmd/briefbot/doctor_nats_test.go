@@ -27,14 +27,22 @@ func closedPort(t *testing.T) string {
 	return addr
 }
 
+// doctorNATSSetup is doctorSetup for replica doctor-1 on an embedded
+// single-node JetStream server (one copy of the stream).
+func doctorNATSSetup(t *testing.T) (*natstest.Servers, map[string]string) {
+	t.Helper()
+	ns := natstest.Single(t)
+	_, vars := doctorSetup(t)
+	vars["BRIEFBOT_NATS_URL"] = ns.URL()
+	vars["BRIEFBOT_REPLICA"] = "doctor-1"
+	vars["BRIEFBOT_NATS_REPLICAS"] = "1"
+	return ns, vars
+}
+
 // doctor's NATS line against a real embedded nats-server: it passes with a
 // stream the server can hold, and fails with the one fix for each cause.
 func TestDoctorNATS(t *testing.T) {
-	nats := natstest.Single(t)
-	_, vars := doctorSetup(t)
-	vars["BRIEFBOT_NATS_URL"] = nats.URL()
-	vars["BRIEFBOT_REPLICA"] = "doctor-1"
-	vars["BRIEFBOT_NATS_REPLICAS"] = "1"
+	_, vars := doctorNATSSetup(t)
 	code, out, errOut := runCmd(t, vars, "doctor")
 	if code != exitOK {
 		t.Fatalf("doctor with a JetStream server: exit %d, stderr %q, out:\n%s", code, errOut, out)
@@ -92,11 +100,7 @@ func plainNATS(t *testing.T) string {
 // index never applied any): doctor fails the NATS line with the way out,
 // as serve would refuse to start.
 func TestDoctorNATSTrimmedLog(t *testing.T) {
-	ns := natstest.Single(t)
-	_, vars := doctorSetup(t)
-	vars["BRIEFBOT_NATS_URL"] = ns.URL()
-	vars["BRIEFBOT_REPLICA"] = "doctor-1"
-	vars["BRIEFBOT_NATS_REPLICAS"] = "1"
+	ns, vars := doctorNATSSetup(t)
 	ctx := context.Background()
 	node, err := replica.Connect(ctx, replica.Config{URL: ns.URL(), Name: "writer"}, nil)
 	if err != nil {
@@ -123,11 +127,7 @@ func TestDoctorNATSTrimmedLog(t *testing.T) {
 // A log that ends before what the index applied (NATS lost it): doctor
 // says to move the index away, not to copy another replica's.
 func TestDoctorNATSLogBehind(t *testing.T) {
-	ns := natstest.Single(t)
-	_, vars := doctorSetup(t)
-	vars["BRIEFBOT_NATS_URL"] = ns.URL()
-	vars["BRIEFBOT_REPLICA"] = "doctor-1"
-	vars["BRIEFBOT_NATS_REPLICAS"] = "1"
+	ns, vars := doctorNATSSetup(t)
 	ctx := context.Background()
 	d, ix := testReplica(t, ns.URL(), "writer")
 	corpusDir := filepath.Join(t.TempDir(), "corpus")

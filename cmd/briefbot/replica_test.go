@@ -341,24 +341,32 @@ func waitFeed(t *testing.T, file, url string, want bool) {
 	}
 }
 
-// A subscription added on one replica reaches the others; one removed on
-// any replica goes from all; a replica that joins later gets the list.
-func TestFeedSubscriptionsAreShared(t *testing.T) {
+// feedSharing starts a NATS server for the test and returns a context
+// that ends with it and share, which starts a replica sharing its own
+// subscriptions file (returned), merged every 100 ms.
+func feedSharing(t *testing.T) (context.Context, func(name string) (*replicaRun, string)) {
 	old := feedSyncEvery
 	feedSyncEvery = 100 * time.Millisecond
 	t.Cleanup(func() { feedSyncEvery = old })
 	ns := singleNATS(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	share := func(name string) string {
+	t.Cleanup(cancel)
+	return ctx, func(name string) (*replicaRun, string) {
 		d, _ := testReplica(t, ns.URL(), name)
 		file := feeds.FileFor(filepath.Join(t.TempDir(), "index"))
 		if err := d.shareFeeds(ctx, file); err != nil {
 			t.Fatal(err)
 		}
-		return file
+		return d, file
 	}
-	fa, fb := share("a"), share("b")
+}
+
+// A subscription added on one replica reaches the others; one removed on
+// any replica goes from all; a replica that joins later gets the list.
+func TestFeedSubscriptionsAreShared(t *testing.T) {
+	ctx, share := feedSharing(t)
+	_, fa := share("a")
+	_, fb := share("b")
 	const u1, u2 = "https://one.example.org/rss", "https://two.example.org/rss"
 	for _, u := range []string{u1, u2} {
 		if err := feeds.Subscribe(ctx, fa, feeds.Subscription{URL: u, Every: feeds.Interval(time.Hour), Added: time.Now()}, 0); err != nil {
@@ -371,7 +379,7 @@ func TestFeedSubscriptionsAreShared(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFeed(t, fa, u1, false)
-	fc := share("c")
+	_, fc := share("c")
 	waitFeed(t, fc, u2, true)
 	if l, err := feeds.Load(fc); err != nil || len(l.Feeds) != 1 {
 		t.Errorf("the replica that joined later has %+v (%v), want %s only", l.Feeds, err, u2)
@@ -388,20 +396,7 @@ func TestFeedSubscriptionsAreShared(t *testing.T) {
 // lease moves, the new holder's states come back; a feed removed takes
 // its state out of the bucket.
 func TestFeedPollingStateIsShared(t *testing.T) {
-	old := feedSyncEvery
-	feedSyncEvery = 100 * time.Millisecond
-	t.Cleanup(func() { feedSyncEvery = old })
-	ns := singleNATS(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	share := func(name string) (*replicaRun, string) {
-		d, _ := testReplica(t, ns.URL(), name)
-		file := feeds.FileFor(filepath.Join(t.TempDir(), "index"))
-		if err := d.shareFeeds(ctx, file); err != nil {
-			t.Fatal(err)
-		}
-		return d, file
-	}
+	ctx, share := feedSharing(t)
 	a, fa := share("a")
 	b, fb := share("b")
 	if held, err := a.feeds.Try(ctx); !held || err != nil {
