@@ -37,19 +37,13 @@ func (m *memHub) Publish(_ context.Context, guild string, b BriefingSetting) (ui
 	return m.rev, nil
 }
 
-func (m *memHub) Record(_ context.Context, v SharedVote) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.fail != nil {
-		return m.fail
-	}
-	up := v.Up
-	v.Up = false
-	m.votes[v] = up
-	return nil
-}
+func (m *memHub) Record(_ context.Context, v SharedVote) error { return m.keep(v, true) }
 
-func (m *memHub) Offer(_ context.Context, v SharedVote) error {
+func (m *memHub) Offer(_ context.Context, v SharedVote) error { return m.keep(v, false) }
+
+// keep keeps v, replacing the same user's vote on the same answer only
+// when replace says so.
+func (m *memHub) keep(v SharedVote, replace bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.fail != nil {
@@ -57,7 +51,7 @@ func (m *memHub) Offer(_ context.Context, v SharedVote) error {
 	}
 	up := v.Up
 	v.Up = false
-	if _, ok := m.votes[v]; !ok {
+	if _, ok := m.votes[v]; replace || !ok {
 		m.votes[v] = up
 	}
 	return nil
