@@ -53,6 +53,13 @@ func applyKVOptions(bucket string, opts []KVOption) kvOptions {
 	return o
 }
 
+// OpenBucket creates or updates a bucket of the deployment that keeps
+// each key's latest value for good (settings, subscriptions, votes), in
+// replicas copies (at least one).
+func OpenBucket(ctx context.Context, js jetstream.JetStream, bucket string, replicas int) (jetstream.KeyValue, error) {
+	return openBucket(ctx, js, kvOptions{bucket: bucket, replicas: replicas}, 0)
+}
+
 // openBucket creates or updates the bucket (one revision per key: a claim or
 // a lease only ever needs its latest state).
 func openBucket(ctx context.Context, js jetstream.JetStream, o kvOptions, ttl time.Duration) (jetstream.KeyValue, error) {

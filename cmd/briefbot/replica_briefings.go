@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/replica"
 )
 
 // The servers' daily briefing settings (/briefing set, off) among
@@ -40,10 +41,9 @@ type briefingSync struct {
 }
 
 func newBriefingSync(ctx context.Context, js jetstream.JetStream, replicas int, store *bot.BriefingStore, log *slog.Logger) (*briefingSync, error) {
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: briefingsBucket, History: 1,
-		Storage: jetstream.FileStorage, Replicas: max(replicas, 1)})
+	kv, err := replica.OpenBucket(ctx, js, briefingsBucket, replicas)
 	if err != nil {
-		return nil, fmt.Errorf("key-value bucket %s: %w", briefingsBucket, err)
+		return nil, err
 	}
 	s := &briefingSync{kv: kv, store: store, log: log, loaded: make(chan struct{})}
 	store.Share(s)

@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/replica"
 )
 
 // The 👍/👎 among replicas. Each replica keeps its feedback log (what was
@@ -59,10 +60,9 @@ func feedbackKey(v bot.SharedVote) string {
 type feedbackShare struct{ kv jetstream.KeyValue }
 
 func newFeedbackShare(ctx context.Context, js jetstream.JetStream, replicas int) (*feedbackShare, error) {
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: feedbackBucket, History: 1,
-		Storage: jetstream.FileStorage, Replicas: max(replicas, 1)})
+	kv, err := replica.OpenBucket(ctx, js, feedbackBucket, replicas)
 	if err != nil {
-		return nil, fmt.Errorf("key-value bucket %s: %w", feedbackBucket, err)
+		return nil, err
 	}
 	return &feedbackShare{kv: kv}, nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/feeds"
 	"github.com/briefbot/briefbot/internal/atomicfile"
+	"github.com/briefbot/briefbot/replica"
 )
 
 // Feed subscriptions among replicas. Each replica keeps its subscriptions
@@ -67,10 +68,9 @@ type feedSync struct {
 }
 
 func newFeedSync(ctx context.Context, js jetstream.JetStream, replicas int, file string) (*feedSync, error) {
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: feedsBucket, History: 1,
-		Storage: jetstream.FileStorage, Replicas: max(replicas, 1)})
+	kv, err := replica.OpenBucket(ctx, js, feedsBucket, replicas)
 	if err != nil {
-		return nil, fmt.Errorf("key-value bucket %s: %w", feedsBucket, err)
+		return nil, err
 	}
 	return &feedSync{kv: kv, file: file, synced: strings.TrimSuffix(file, ".json") + "-synced.json", remote: map[string]sharedFeed{}}, nil
 }

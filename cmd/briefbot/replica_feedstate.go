@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/briefbot/briefbot/feeds"
+	"github.com/briefbot/briefbot/replica"
 )
 
 // The feeds' polling state among replicas. Only the holder of the feeds
@@ -40,10 +41,9 @@ type feedStateSync struct {
 }
 
 func newFeedStateSync(ctx context.Context, js jetstream.JetStream, replicas int, file string, held func() bool) (*feedStateSync, error) {
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: feedStateBucket, History: 1,
-		Storage: jetstream.FileStorage, Replicas: max(replicas, 1)})
+	kv, err := replica.OpenBucket(ctx, js, feedStateBucket, replicas)
 	if err != nil {
-		return nil, fmt.Errorf("key-value bucket %s: %w", feedStateBucket, err)
+		return nil, err
 	}
 	return &feedStateSync{kv: kv, file: file, held: held, remote: map[string][]byte{}, sent: map[string][]byte{}}, nil
 }

@@ -51,10 +51,9 @@ func (d *replicaRun) registerOnce(ctx context.Context, cfg bot.ServeConfig) erro
 		return err
 	}
 	js := d.node.JetStream()
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: commandsBucket, History: 1,
-		Storage: jetstream.FileStorage, Replicas: max(d.cfg.replicas, 1)})
+	kv, err := replica.OpenBucket(ctx, js, commandsBucket, d.cfg.replicas)
 	if err != nil {
-		return fmt.Errorf("key-value bucket %s: %w", commandsBucket, err)
+		return err
 	}
 	lease, err := replica.NewLease(ctx, js, registerLease, d.cfg.name, registerLeaseTTL, replica.KVReplicas(d.cfg.replicas))
 	if err != nil {
