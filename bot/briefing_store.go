@@ -190,7 +190,7 @@ func (s *BriefingStore) set(guild string, b BriefingSetting) error {
 // posted does not post that day twice.
 func (s *BriefingStore) off(guild string) (bool, error) {
 	if sync := s.sharing(); sync != nil {
-		if !s.has(guild) {
+		if _, ok := s.Setting(guild); !ok {
 			return false, nil
 		}
 		return true, s.publish(sync, guild, BriefingSetting{})

@@ -96,14 +96,6 @@ func (s *BriefingStore) Unshared() map[string]BriefingSetting {
 	return out
 }
 
-// has reports whether guild has a stored setting with a channel.
-func (s *BriefingStore) has(guild string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, ok := s.servers[guild]
-	return ok && e.Channel != ""
-}
-
 // Setting is guild's stored setting (the /briefing set one, not the
 // operator's); ok is false when it has none.
 func (s *BriefingStore) Setting(guild string) (b BriefingSetting, ok bool) {
