@@ -154,7 +154,8 @@ func (n *Node) applyBatch(ctx context.Context, ix *index.Index, msgs []jetstream
 		if err != nil {
 			return fmt.Errorf("reading the log: %w", err)
 		}
-		if md.Sequence.Stream > prev+1 {
+		seq := md.Sequence.Stream
+		if seq > prev+1 {
 			// A jump: messages deleted by hand (harmless), or the head of
 			// the log trimmed while this replica was behind it, which the
 			// consumer skips without a word.
@@ -162,12 +163,11 @@ func (n *Node) applyBatch(ctx context.Context, ix *index.Index, msgs []jetstream
 				return err
 			}
 		}
-		prev = md.Sequence.Stream
+		prev = seq
 		// More waiting in the stream: a batch cut short by the linger
 		// while catching up (the next messages not yet fetched) must not
 		// count as caught up, or ApplyBatch merges every segment each time.
 		full = full || md.NumPending > 0 && m == msgs[len(msgs)-1]
-		seq := md.Sequence.Stream
 		var ch index.Change
 		if err := json.Unmarshal(m.Data(), &ch); err != nil {
 			// Applied as nothing, so that one bad message does not stop
