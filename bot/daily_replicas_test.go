@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/briefbot/briefbot/internal/discordtest"
@@ -179,20 +178,7 @@ func stopReplicas(rs []*dailyReplica) {
 	}
 }
 
-func replicaJS(t *testing.T) jetstream.JetStream {
-	t.Helper()
-	srv := natstest.Single(t)
-	nc, err := nats.Connect(srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return js
-}
+func replicaJS(t *testing.T) jetstream.JetStream { return natstest.Single(t).JetStream(t) }
 
 // checkOnePostPerDay checks that each channel got exactly one POST (not
 // merely one stored message: the fake, like Discord, drops a repeat nonce

@@ -6,45 +6,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/briefbot/briefbot/internal/natstest"
 )
 
 // kvTestJS starts a single JetStream node inside the test process (loopback,
 // a random port, storage in t.TempDir()) and returns a client of it. The
 // claims and lease tests need nothing more; the three-node cluster is the
 // replica tests' business.
-func kvTestJS(t *testing.T) jetstream.JetStream {
-	t.Helper()
-	s, err := server.NewServer(&server.Options{
-		ServerName: "kv-test",
-		Host:       "127.0.0.1",
-		Port:       -1,
-		JetStream:  true,
-		StoreDir:   t.TempDir(),
-		NoSigs:     true,
-		NoLog:      true,
-	})
-	if err != nil {
-		t.Fatalf("nats server: %v", err)
-	}
-	go s.Start()
-	if !s.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats server not ready")
-	}
-	t.Cleanup(func() { s.Shutdown(); s.WaitForShutdown() })
-	nc, err := nats.Connect(s.ClientURL())
-	if err != nil {
-		t.Fatalf("nats connect: %v", err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatalf("jetstream: %v", err)
-	}
-	return js
-}
+func kvTestJS(t *testing.T) jetstream.JetStream { return natstest.Single(t).JetStream(t) }
 
 // testClock is a clock the test moves by hand.
 type testClock struct {

@@ -43,7 +43,7 @@ func TestTrimmedLog(t *testing.T) {
 	last := a.ingest(corpusDir)
 	a.waitApplied(last)
 
-	trimThrough(t, ns.URL(), first)
+	trimThrough(t, ns, first)
 
 	// A new replica: refused at once, by CheckResume and by Follow.
 	ix, err := index.Open(t.TempDir(), index.Options{})
@@ -95,7 +95,7 @@ func TestTrimmedUnderARunningReplica(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer n.Close()
-	js := jsClient(t, ns.URL())
+	js := ns.JetStream(t)
 	for range 5 {
 		if _, err := js.Publish(ctx, Subject(""), []byte("{}")); err != nil {
 			t.Fatal(err)
@@ -121,7 +121,7 @@ func TestTrimmedUnderARunningReplica(t *testing.T) {
 		t.Fatalf("applied %d, want 3", got)
 	}
 
-	trimThrough(t, ns.URL(), 4)
+	trimThrough(t, ns, 4)
 	err = n.applyBatch(ctx, ix, []jetstream.Msg{logMsg(5)}, false)
 	if !errors.Is(err, ErrLogTrimmed) || !strings.Contains(err.Error(), "changes 4 to 4") {
 		t.Errorf("change 4 trimmed under the replica: %v", err)
@@ -158,7 +158,7 @@ func TestConnectKeepsStreamLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	n.Close()
-	js := jsClient(t, ns.URL())
+	js := ns.JetStream(t)
 	ctx := context.Background()
 	s, err := js.Stream(ctx, StreamName)
 	if err != nil {
@@ -220,7 +220,7 @@ func TestLogLost(t *testing.T) {
 	a.waitApplied(a.ingest(corpusDir))
 	a.stop()
 	ctx := context.Background()
-	if err := jsClient(t, ns.URL()).DeleteStream(ctx, StreamName); err != nil {
+	if err := ns.JetStream(t).DeleteStream(ctx, StreamName); err != nil {
 		t.Fatal(err)
 	}
 	ix, err := index.Open(dirA, index.Options{})
@@ -251,10 +251,10 @@ func TestLogLost(t *testing.T) {
 
 // trimThrough removes the log's changes up to and including seq, as a
 // limit on the stream's age would.
-func trimThrough(t *testing.T, url string, seq uint64) {
+func trimThrough(t *testing.T, ns *natstest.Servers, seq uint64) {
 	t.Helper()
 	ctx := context.Background()
-	s, err := jsClient(t, url).Stream(ctx, StreamName)
+	s, err := ns.JetStream(t).Stream(ctx, StreamName)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,21 +268,6 @@ func trimThrough(t *testing.T, url string, seq uint64) {
 	if info.State.FirstSeq != seq+1 {
 		t.Fatalf("after the purge the log starts at %d, want %d", info.State.FirstSeq, seq+1)
 	}
-}
-
-// jsClient is a JetStream client of its own, closed when the test ends.
-func jsClient(t *testing.T, url string) jetstream.JetStream {
-	t.Helper()
-	nc, err := nats.Connect(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return js
 }
 
 // copyDir copies the tree at src to dst, as an operator's cp -a would.

@@ -17,9 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/briefbot/briefbot/eval"
 	"github.com/briefbot/briefbot/internal/discordtest"
 	"github.com/briefbot/briefbot/internal/natstest"
@@ -58,7 +55,7 @@ func BenchmarkServeHTTPLoadReplicas(b *testing.B) {
 	varsA["BRIEFBOT_CORPUS"] = corpusDir
 	urlA := startServeHTTP(b, varsA, "a", slog.LevelWarn)
 	urlB := startServeHTTP(b, loadReplicaVars(fake, root, "b", ns.URL(), copies), "b", slog.LevelWarn)
-	waitReplicasApplied(b, ns.URL(), "a", "b")
+	waitReplicasApplied(b, ns, "a", "b")
 	for _, u := range []string{urlA, urlB} {
 		checkAnswers(b, fake, u)
 	}
@@ -144,17 +141,9 @@ func loadReplicaVars(fake *discordtest.Server, root, name, natsURL string, copie
 // waitReplicasApplied waits until each named replica's durable consumer
 // has acknowledged the whole article stream: a replica acknowledges a
 // message only once its index has committed it.
-func waitReplicasApplied(b *testing.B, natsURL string, names ...string) {
+func waitReplicasApplied(b *testing.B, ns *natstest.Servers, names ...string) {
 	b.Helper()
-	nc, err := nats.Connect(natsURL)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		b.Fatal(err)
-	}
+	js := ns.JetStream(b)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	s, err := js.Stream(ctx, replica.StreamName)

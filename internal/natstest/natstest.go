@@ -38,6 +38,22 @@ func (s *Servers) URLs() []string { return append([]string(nil), s.urls...) }
 // stops.
 func (s *Servers) URL() string { return strings.Join(s.urls, ",") }
 
+// JetStream is a client of the servers of its own (options as nats.Connect
+// takes them), closed when the test ends.
+func (s *Servers) JetStream(t testing.TB, opts ...nats.Option) jetstream.JetStream {
+	t.Helper()
+	nc, err := nats.Connect(s.URL(), opts...)
+	if err != nil {
+		t.Fatalf("connecting to NATS: %v", err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatalf("jetstream: %v", err)
+	}
+	return js
+}
+
 // Server is node i.
 func (s *Servers) Server(i int) *server.Server { return s.servers[i] }
 
