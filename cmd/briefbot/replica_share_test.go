@@ -166,13 +166,7 @@ func TestFeedbackSharedByReplicas(t *testing.T) {
 
 	for name, h := range map[string]*bot.Handler{"a": ha, "b": hb} {
 		e := statsEmbed(t, h)
-		var fb string
-		for _, f := range e.Fields {
-			if f.Name == "Feedback" {
-				fb = f.Value
-			}
-		}
-		if fb != "👍 1 · 👎 2" {
+		if fb := embedField(e, "Feedback"); fb != "👍 1 · 👎 2" {
 			t.Errorf("/stats on %s: feedback %q, want 👍 1 · 👎 2", name, fb)
 		}
 		if e.Footer == nil || e.Footer.Text != "Answered by replica "+name || !strings.Contains(e.Description, "Articles and feedback: the whole deployment's") {
@@ -203,14 +197,6 @@ func TestEarlierVotesShared(t *testing.T) {
 	}
 	sharingHandler(t, a, dirA)
 	hb, _ := sharingHandler(t, b, t.TempDir())
-	feedback := func() string {
-		for _, f := range statsEmbed(t, hb).Fields {
-			if f.Name == "Feedback" {
-				return f.Value
-			}
-		}
-		return ""
-	}
 	marked := func() bool { _, err := os.Stat(logA + ".shared"); return err == nil }
 	// The marker is written once every vote is offered.
 	for deadline := time.Now().Add(30 * time.Second); !marked(); time.Sleep(50 * time.Millisecond) {
@@ -218,9 +204,19 @@ func TestEarlierVotesShared(t *testing.T) {
 			t.Fatal("a's earlier votes were not marked shared within 30 s")
 		}
 	}
-	if got := feedback(); got != "👍 2 · 👎 1" {
+	if got := embedField(statsEmbed(t, hb), "Feedback"); got != "👍 2 · 👎 1" {
 		t.Errorf("/stats on b: feedback %q, want a's earlier 👍 2 · 👎 1", got)
 	}
+}
+
+// embedField is the value of e's field name ("" when it has none).
+func embedField(e *discordgo.MessageEmbed, name string) string {
+	for _, f := range e.Fields {
+		if f.Name == name {
+			return f.Value
+		}
+	}
+	return ""
 }
 
 // Keys hold what they may: ids and hashes as they are, anything else
