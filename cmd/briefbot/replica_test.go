@@ -421,7 +421,7 @@ func TestFeedPollingStateIsShared(t *testing.T) {
 		t.Fatalf("b takes the feeds lease over: %v %v", held, err)
 	}
 	polledByB := polledByA
-	polledByB.ETag, polledByB.LastError, polledByB.LastErrorAt, polledByB.Failures = `"v1"`, "503 Service Unavailable", week.Add(50*time.Hour), 1
+	polledByB.ETag, polledByB.LastError, polledByB.LastErrorAt, polledByB.Failures = `"v2"`, "503 Service Unavailable", week.Add(50*time.Hour), 1
 	setFeedState(t, fb, u, polledByB)
 	waitFeedState(t, fa, u, polledByB)
 
