@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"sync"
 	"syscall"
 	"testing"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/corpus"
+	"github.com/briefbot/briefbot/eval"
 	"github.com/briefbot/briefbot/index"
 	"github.com/briefbot/briefbot/internal/natstest"
 	"github.com/briefbot/briefbot/internal/sharedtest"
@@ -212,10 +212,10 @@ func benchLiveLag(b *testing.B, url string, copies int, r *testReplica, path str
 	for i, d := range delays {
 		ms[i] = float64(d.Microseconds()) / 1000
 	}
-	b.ReportMetric(percentile(lags, 50), "lag_p50_msgs")
-	b.ReportMetric(percentile(lags, 99), "lag_p99_msgs")
-	b.ReportMetric(percentile(ms, 50), "applied_p50_ms")
-	b.ReportMetric(percentile(ms, 99), "applied_p99_ms")
+	b.ReportMetric(eval.Percentile(lags, 50), "lag_p50_msgs")
+	b.ReportMetric(eval.Percentile(lags, 99), "lag_p99_msgs")
+	b.ReportMetric(eval.Percentile(ms, 50), "applied_p50_ms")
+	b.ReportMetric(eval.Percentile(ms, 99), "applied_p99_ms")
 	b.ReportMetric(float64(len(delays)), "live_writes")
 }
 
@@ -229,17 +229,6 @@ func benchArticles(b *testing.B, path string) []briefbot.Article {
 		b.Fatal("no articles in the news set")
 	}
 	return arts
-}
-
-// percentile is the p-th percentile of xs (nearest rank), 0 for none.
-func percentile(xs []float64, p float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	i := int(p/100*float64(len(s))+0.5) - 1
-	return s[min(max(i, 0), len(s)-1)]
 }
 
 // cpuTime is the user+system CPU time this process has used: on a shared
