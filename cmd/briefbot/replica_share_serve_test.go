@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -63,15 +64,11 @@ func TestServeReplicasShareBriefingSettings(t *testing.T) {
 	}
 	show := &discordgo.ApplicationCommandInteractionDataOption{Name: "show", Type: discordgo.ApplicationCommandOptionSubCommand}
 	want := "<#" + channel + "> every day at 06:15 (Asia/Tokyo)"
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		got := briefingOver(t, fake, urlB, show)
-		if strings.Contains(got, want) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("/briefing show through b: %q, want %q", got, want)
-		}
-	}
+	var got string
+	eventually(t, 20*time.Second, func() bool {
+		got = briefingOver(t, fake, urlB, show)
+		return strings.Contains(got, want)
+	}, func() string { return fmt.Sprintf("/briefing show through b: %q, want %q", got, want) })
 	i := fake.NewCommand("stats")
 	i.GuildID = serverB
 	i.Member.Permissions = discordgo.PermissionAdministrator

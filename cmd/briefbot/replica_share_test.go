@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,15 +64,11 @@ func briefingSet(at, zone string) *discordgo.Interaction {
 // showUntil asks /briefing show on h until its reply satisfies ok.
 func showUntil(t *testing.T, h *bot.Handler, what string, ok func(string) bool) {
 	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		got := h.Handle(context.Background(), briefingSub("show")).Data.Content
-		if ok(got) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: /briefing show says %q", what, got)
-		}
-	}
+	var got string
+	eventually(t, 20*time.Second, func() bool {
+		got = h.Handle(context.Background(), briefingSub("show")).Data.Content
+		return ok(got)
+	}, func() string { return fmt.Sprintf("%s: /briefing show says %q", what, got) })
 }
 
 // Two replicas on embedded NATS: /briefing set on a is in b's store and
@@ -197,13 +194,9 @@ func TestEarlierVotesShared(t *testing.T) {
 	}
 	sharingHandler(t, a, dirA)
 	hb, _ := sharingHandler(t, b, t.TempDir())
-	marked := func() bool { _, err := os.Stat(logA + ".shared"); return err == nil }
 	// The marker is written once every vote is offered.
-	for deadline := time.Now().Add(30 * time.Second); !marked(); time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("a's earlier votes were not marked shared within 30 s")
-		}
-	}
+	eventually(t, 30*time.Second, func() bool { _, err := os.Stat(logA + ".shared"); return err == nil },
+		func() string { return "a's earlier votes were not marked shared within 30 s" })
 	if got := embedField(statsEmbed(t, hb), "Feedback"); got != "👍 2 · 👎 1" {
 		t.Errorf("/stats on b: feedback %q, want a's earlier 👍 2 · 👎 1", got)
 	}

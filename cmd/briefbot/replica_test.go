@@ -322,23 +322,27 @@ func TestPostClaimsOneReplicaPosts(t *testing.T) {
 	}
 }
 
+// eventually checks cond every 50 ms until it holds, and fails the test
+// with failure's message when it still does not after timeout.
+func eventually(t testing.TB, timeout time.Duration, cond func() bool, failure func() string) {
+	t.Helper()
+	for deadline := time.Now().Add(timeout); !cond(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal(failure())
+		}
+	}
+}
+
 // waitFeed waits until the subscriptions file holds url (want) or not.
 func waitFeed(t *testing.T, file, url string, want bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	eventually(t, 30*time.Second, func() bool {
 		l, err := feeds.Load(file)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if (l.Find(url, "") != nil) == want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: subscribed to %s: %v, want %v", file, url, !want, want)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return (l.Find(url, "") != nil) == want
+	}, func() string { return fmt.Sprintf("%s: subscribed to %s: %v, want %v", file, url, !want, want) })
 }
 
 // feedSharing starts a NATS server for the test and returns a context
@@ -432,14 +436,10 @@ func TestFeedPollingStateIsShared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if _, err := kv.Get(ctx, feedKey(u, "")); errors.Is(err, jetstream.ErrKeyNotFound) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the removed feed's polling state is still in the bucket")
-		}
-	}
+	eventually(t, 30*time.Second, func() bool {
+		_, err := kv.Get(ctx, feedKey(u, ""))
+		return errors.Is(err, jetstream.ErrKeyNotFound)
+	}, func() string { return "the removed feed's polling state is still in the bucket" })
 }
 
 // setFeedState sets the polling state of feed url in file, as a poll would.
@@ -463,19 +463,18 @@ func waitFeedState(t *testing.T, file, url string, want feeds.State) {
 	t.Helper()
 	wantJSON, _ := json.Marshal(want)
 	var got []byte
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	eventually(t, 30*time.Second, func() bool {
 		l, err := feeds.Load(file)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if sub := l.Find(url, ""); sub != nil {
 			got, _ = json.Marshal(sub.State)
-			if bytes.Equal(got, wantJSON) {
-				return
-			}
 		}
-	}
-	t.Fatalf("%s: polling state of %s\n got %s\nwant %s", file, url, got, wantJSON)
+		return bytes.Equal(got, wantJSON)
+	}, func() string {
+		return fmt.Sprintf("%s: polling state of %s\n got %s\nwant %s", file, url, got, wantJSON)
+	})
 }
 
 // planMerge tells a removal on one side from an addition on the other by
